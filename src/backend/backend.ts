@@ -1,0 +1,83 @@
+/**
+ * The kernel boundary. Every numeric step of training and inference is one of
+ * these small kernels; a backend is an object that implements all of them.
+ * The TypeScript compiler checks that each backend provides every kernel, so
+ * there is no hand-kept registration list to drift out of date.
+ *
+ * Kernels trust their arguments: shapes and values are checked once at the
+ * public entry points (see `tensor/validate.ts`), never in the hot loop.
+ * Kernels never allocate: outputs are passed in.
+ */
+import type { DType, Tensor } from '../tensor/tensor.js';
+
+/** An activation as the kernels see it: a tagged union, no strings to parse per call. */
+export type Activation =
+  | { readonly kind: 'sigmoid' }
+  | { readonly kind: 'tanh' }
+  | { readonly kind: 'relu' }
+  | { readonly kind: 'leakyRelu'; readonly slope: number }
+  | { readonly kind: 'linear' }
+  | { readonly kind: 'softmax' };
+
+/** The losses the kernels compute. */
+export type LossKind = 'binaryCrossEntropy' | 'meanSquaredError' | 'categoricalCrossEntropy';
+
+/**
+ * The kernels every backend implements. Matrices are row-major tensors of
+ * shape (rows, cols); in the course's layout columns are examples.
+ */
+export interface Kernels {
+  /**
+   * C = alpha * op(A) op(B) + beta * C, where op(X) is X or X^T.
+   * op(A) is (m, k), op(B) is (k, n), C is (m, n). With beta = 0, C's old
+   * contents are ignored (NaN in C does not leak through).
+   */
+  matmul(a: Tensor, b: Tensor, c: Tensor, transA: boolean, transB: boolean, alpha: number, beta: number): void;
+
+  /** Z += b (b is (rows, 1), broadcast over columns), then A = g(Z). Z and A are (rows, cols); A may be Z. */
+  biasActivation(z: Tensor, b: Tensor, a: Tensor, act: Activation): void;
+
+  /** A = g(Z) without a bias. A may be Z. */
+  activation(z: Tensor, a: Tensor, act: Activation): void;
+
+  /** dZ = dA * g'(Z); A = g(Z) is passed too, since most derivatives are cheapest from it. dZ may be dA. */
+  activationBackward(dA: Tensor, z: Tensor, a: Tensor, dZ: Tensor, act: Activation): void;
+
+  /** out[i] = scale * sum_j X[i, j]: the bias gradient db = (1/m) sum over examples of dZ. out is (rows, 1). */
+  rowSum(x: Tensor, out: Tensor, scale: number): void;
+
+  /** Y += alpha * X, elementwise over equal sizes (the gradient-descent step W -= lr * dW). */
+  axpy(alpha: number, x: Tensor, y: Tensor): void;
+
+  /** Copies X's values into Y (equal sizes). */
+  copy(x: Tensor, y: Tensor): void;
+
+  /** Sets every element to `value`. */
+  fill(x: Tensor, value: number): void;
+
+  /**
+   * The sum over all examples of the per-example loss (the cost times m).
+   * Computed from the logits Z where the loss allows it (binary and categorical
+   * cross-entropy), so saturated outputs give finite costs.
+   */
+  lossSum(loss: LossKind, z: Tensor, a: Tensor, y: Tensor): number;
+
+  /** dZ = A - Y: the output delta of sigmoid + binary cross-entropy and softmax + categorical cross-entropy. */
+  outputDelta(a: Tensor, y: Tensor, dZ: Tensor): void;
+
+  /** dA = dL/dA for one example per column (not divided by m): the generic path into activationBackward. */
+  lossGradient(loss: LossKind, a: Tensor, y: Tensor, dA: Tensor): void;
+
+  /** sum of X[i]^2 over all elements (the squared Frobenius norm, for L2). */
+  sumSquares(x: Tensor): number;
+}
+
+/** A backend: kernels plus the memory they work on. */
+export interface Backend extends Kernels {
+  /** `'js'` for the reference TypeScript kernels, `'wasm'` for WebAssembly SIMD. */
+  readonly name: string;
+  /** The dtypes this backend computes in; others are handled by the reference backend. */
+  readonly dtypes: readonly DType[];
+  /** A zero-filled tensor in memory the kernels read without copying (wasm memory for the wasm backend). */
+  zeros(shape: readonly number[], dtype: DType): Tensor;
+}

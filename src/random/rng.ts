@@ -1,0 +1,131 @@
+/**
+ * The one seedable random generator behind every random number in layerwise:
+ * weight init, shuffling, dropout masks, generated datasets. xoshiro128** is
+ * small, fast with 32-bit integer math (no BigInt), and its state is four
+ * integers, so a run can be checkpointed and resumed bit for bit.
+ */
+import { ValueError } from '../tensor/errors.js';
+
+/** The complete state of an {@link Rng}, serializable as JSON. */
+export interface RngState {
+  s: [number, number, number, number];
+  /** A second normal draw kept from the last Box-Muller pair, or null. */
+  spare: number | null;
+}
+
+function splitmix32(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (x + 0x9e3779b9) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+}
+
+/**
+ * A seeded generator. The same seed gives the same sequence on every platform.
+ *
+ * @example
+ * ```ts
+ * import { Rng } from 'layerwise';
+ * const rng = new Rng(42);
+ * const u = rng.uniform();  // in [0, 1)
+ * const z = rng.normal();   // standard normal
+ * ```
+ */
+export class Rng {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  private spare: number | null = null;
+
+  constructor(seed: number = 0) {
+    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new ValueError(`Rng: seed: expected an integer in [0, 2^32), got ${String(seed)}`);
+    }
+    const sm = splitmix32(seed);
+    this.s0 = sm();
+    this.s1 = sm();
+    this.s2 = sm();
+    this.s3 = sm();
+  }
+
+  /** The next 32-bit unsigned integer. */
+  nextUint32(): number {
+    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
+    const t = this.s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** A uniform number in [0, 1) with 53 bits of precision. */
+  uniform(): number {
+    const hi = this.nextUint32() >>> 5; // 27 bits
+    const lo = this.nextUint32() >>> 6; // 26 bits
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** A standard normal number (Box-Muller; the pair's second value is kept for the next call). */
+  normal(): number {
+    if (this.spare !== null) {
+      const v = this.spare;
+      this.spare = null;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    const theta = 2 * Math.PI * v;
+    this.spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** Shuffles an array in place (Fisher-Yates) and returns it. */
+  shuffle<T extends { length: number; [i: number]: unknown }>(a: T): T {
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+    }
+    return a;
+  }
+
+  /** Fills an array with normal numbers times `scale`. */
+  fillNormal(out: { length: number; [i: number]: number }, scale = 1): void {
+    for (let i = 0; i < out.length; i++) out[i] = this.normal() * scale;
+  }
+
+  /** The generator's state, to resume it later with {@link Rng.setState}. */
+  getState(): RngState {
+    return { s: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0], spare: this.spare };
+  }
+
+  /** Restores a state taken with {@link Rng.getState}. */
+  setState(state: RngState): void {
+    const ok = Array.isArray(state?.s) && state.s.length === 4 && state.s.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff);
+    if (!ok || (state.spare !== null && !Number.isFinite(state.spare))) {
+      throw new ValueError('Rng.setState: state: expected { s: four uint32 values, spare: number | null }');
+    }
+    [this.s0, this.s1, this.s2, this.s3] = state.s;
+    this.spare = state.spare;
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}

@@ -1,0 +1,199 @@
+import { formatShape, ShapeError, ValueError } from './errors.js';
+
+/** The element types a tensor can hold. float32 is the default; float64 is for gradient checks. */
+export type DType = 'float32' | 'float64';
+
+/** The typed arrays behind tensors. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** Nested number arrays accepted wherever a tensor is: `[[1, 2], [3, 4]]` is a (2, 2) matrix. */
+export type NestedArray = number[] | number[][] | number[][][] | number[][][][];
+
+/**
+ * A dense, row-major array of numbers with a shape. Matrices are `(rows, cols)`;
+ * in the course's layout the rows of X are features and the columns examples.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'layerwise';
+ * const X = tensor([[1, 2, 3], [4, 5, 6]]); // (n_x = 2, m = 3)
+ * console.log(X.shape, X.get(1, 2)); // [2, 3] 6
+ * ```
+ */
+export class Tensor {
+  /** The dimensions, outermost first. */
+  readonly shape: readonly number[];
+  /**
+   * The values in row-major order. A backend may swap this view for an
+   * equivalent one over the same memory (the wasm backend does when its memory
+   * grows), so hold on to the tensor, not to `data`.
+   */
+  data: FloatArray;
+
+  constructor(shape: readonly number[], data: FloatArray) {
+    const size = shape.reduce((p, d) => p * d, 1);
+    if (data.length !== size) {
+      throw new ShapeError(`Tensor: data has ${data.length} values but shape ${formatShape(shape)} needs ${size}`);
+    }
+    this.shape = Object.freeze([...shape]);
+    this.data = data;
+  }
+
+  /** `'float32'` or `'float64'`. */
+  get dtype(): DType {
+    return this.data instanceof Float64Array ? 'float64' : 'float32';
+  }
+
+  /** Number of rows (the first dimension). */
+  get rows(): number {
+    return this.shape[0] ?? 1;
+  }
+
+  /** Number of columns of a matrix (the second dimension; 1 for a vector). */
+  get cols(): number {
+    return this.shape.length >= 2 ? (this.shape[1] as number) : 1;
+  }
+
+  /** Total number of elements. */
+  get size(): number {
+    return this.data.length;
+  }
+
+  /** The element at row `i`, column `j` of a matrix. */
+  get(i: number, j = 0): number {
+    return this.data[i * this.cols + j] as number;
+  }
+
+  /** Sets the element at row `i`, column `j` of a matrix. */
+  set(i: number, j: number, value: number): void {
+    this.data[i * this.cols + j] = value;
+  }
+
+  /** A copy with its own memory, optionally converted to another dtype. */
+  clone(dtype: DType = this.dtype): Tensor {
+    return new Tensor(this.shape, dtype === 'float64' ? Float64Array.from(this.data) : Float32Array.from(this.data));
+  }
+
+  /** The same values viewed with another shape of the same size (no copy). */
+  reshape(shape: readonly number[]): Tensor {
+    return new Tensor(shape, this.data);
+  }
+
+  /** The values as nested arrays, one level per dimension. */
+  toArray(): NestedArray {
+    const build = (dim: number, offset: number): number[] | number[][] => {
+      const n = this.shape[dim] as number;
+      if (dim === this.shape.length - 1) return Array.from(this.data.subarray(offset, offset + n));
+      const stride = this.shape.slice(dim + 1).reduce((p, d) => p * d, 1);
+      const out: number[][] = [];
+      for (let i = 0; i < n; i++) out.push(build(dim + 1, offset + i * stride) as number[]);
+      return out;
+    };
+    return this.shape.length === 0 ? [this.data[0] as number] : (build(0, 0) as NestedArray);
+  }
+
+  /** A short description: `Tensor(2, 3) float32`. */
+  toString(): string {
+    return `Tensor${formatShape(this.shape)} ${this.dtype}`;
+  }
+}
+
+/** Allocates a typed array of the given dtype. */
+export function allocArray(size: number, dtype: DType): FloatArray {
+  return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
+}
+
+function inferShape(values: unknown, name: string): number[] {
+  const shape: number[] = [];
+  let v: unknown = values;
+  while (Array.isArray(v)) {
+    if (v.length === 0) throw new ShapeError(`${name}: expected a non-empty array, got an empty one at depth ${shape.length}`);
+    shape.push(v.length);
+    v = v[0];
+  }
+  if (shape.length === 0) throw new ValueError(`${name}: expected an array of numbers, got ${typeof values}`);
+  return shape;
+}
+
+function flattenInto(values: unknown, shape: number[], dim: number, out: FloatArray, offset: { i: number }, name: string, path: number[]): void {
+  const arr = values as unknown[];
+  if (!Array.isArray(arr) || arr.length !== shape[dim]) {
+    const got = Array.isArray(arr) ? `length ${arr.length}` : typeof arr;
+    throw new ShapeError(`${name}: ragged array at index [${path.join('][')}]: expected length ${shape[dim]}, got ${got}`);
+  }
+  for (let i = 0; i < arr.length; i++) {
+    const x = arr[i];
+    if (dim === shape.length - 1) {
+      if (typeof x !== 'number') {
+        throw new ValueError(`${name}: expected a number at index [${[...path, i].join('][')}], got ${Array.isArray(x) ? 'an array' : typeof x}`);
+      }
+      out[offset.i++] = x;
+    } else {
+      flattenInto(x, shape, dim + 1, out, offset, name, [...path, i]);
+    }
+  }
+}
+
+/** Options for creating a tensor. */
+export interface TensorOptions {
+  /** Element type; default `'float32'`. */
+  dtype?: DType;
+  /** Shape for flat data; inferred from nested arrays when omitted. */
+  shape?: readonly number[];
+}
+
+/**
+ * Creates a tensor from nested arrays (shape inferred), or from flat data with
+ * an explicit shape. A 1-D array becomes a row vector `(1, n)`.
+ *
+ * @example
+ * ```ts
+ * import { tensor } from 'layerwise';
+ * const W = tensor([[0.1, -0.2], [0.3, 0.4]]);
+ * const Y = tensor([1, 0, 1]);                      // shape [1, 3]
+ * const b = tensor([0, 0], { shape: [2, 1] });      // column vector
+ * ```
+ */
+export function tensor(values: NestedArray | FloatArray | Tensor, options: TensorOptions = {}): Tensor {
+  const dtype = options.dtype ?? (values instanceof Float64Array ? 'float64' : values instanceof Tensor ? values.dtype : 'float32');
+  if (values instanceof Tensor) return values.clone(dtype).reshape(options.shape ?? values.shape);
+  if (values instanceof Float32Array || values instanceof Float64Array) {
+    const data = dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
+    return new Tensor(options.shape ?? [1, values.length], data);
+  }
+  let shape = inferShape(values, 'tensor');
+  const size = shape.reduce((p, d) => p * d, 1);
+  const data = allocArray(size, dtype);
+  flattenInto(values, shape, 0, data, { i: 0 }, 'tensor', []);
+  if (options.shape) shape = [...options.shape];
+  else if (shape.length === 1) shape = [1, shape[0] as number];
+  return new Tensor(shape, data);
+}
+
+/**
+ * A tensor of zeros.
+ *
+ * @example
+ * ```ts
+ * import { zeros } from 'layerwise';
+ * const b1 = zeros([4, 1]); // the course's b[1] for 4 hidden units
+ * ```
+ */
+export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  return new Tensor(shape, allocArray(shape.reduce((p, d) => p * d, 1), dtype));
+}
+
+/**
+ * A tensor filled with one value.
+ *
+ * @example
+ * ```ts
+ * import { full } from 'layerwise';
+ * const ones = full([2, 3], 1);
+ * ```
+ */
+export function full(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
+  const t = zeros(shape, dtype);
+  t.data.fill(value);
+  return t;
+}
