@@ -1,0 +1,127 @@
+/**
+ * Generated 2-D datasets from the course's assignments, all drawn from the one
+ * seeded generator so a seed reproduces the data exactly.
+ */
+import { Rng } from '../random/rng.js';
+import { Tensor, type DType } from '../tensor/tensor.js';
+import { assertPositiveInt } from '../tensor/validate.js';
+
+/** A dataset in the course's layout: X (n_x, m), Y (n_y, m). */
+export interface Dataset {
+  X: Tensor;
+  Y: Tensor;
+}
+
+/** Options of {@link makeFlower}. */
+export interface FlowerOptions {
+  /** Total number of points, split evenly between the two classes; default 400. */
+  m?: number;
+  /** Default 1. */
+  seed?: number;
+  /** The course's `a`: the longest petal's length; default 4. */
+  a?: number;
+  dtype?: DType;
+}
+
+/**
+ * The planar "flower" of the course's one-hidden-layer assignment: for class
+ * j in {0, 1}, m/2 points with t = linspace(3.12 j, 3.12 (j+1)) + 0.2 randn,
+ * r = a sin(4t) + 0.2 randn, x = (r sin t, r cos t). Not linearly separable.
+ *
+ * @example
+ * ```ts
+ * import { makeFlower } from 'layerwise';
+ * const { X, Y } = makeFlower({ seed: 1 });
+ * X.shape; // [2, 400]
+ * Y.shape; // [1, 400]
+ * ```
+ */
+export function makeFlower(options: FlowerOptions = {}): Dataset {
+  const m = assertPositiveInt(options.m ?? 400, 'makeFlower', 'm');
+  const a = options.a ?? 4;
+  const rng = new Rng(options.seed ?? 1);
+  const dtype = options.dtype ?? 'float32';
+  const X = new Tensor([2, m], dtype === 'float64' ? new Float64Array(2 * m) : new Float32Array(2 * m));
+  const Y = new Tensor([1, m], dtype === 'float64' ? new Float64Array(m) : new Float32Array(m));
+  const N = Math.floor(m / 2);
+  for (let j = 0; j < 2; j++) {
+    const n = j === 0 ? N : m - N;
+    const t = new Float64Array(n);
+    for (let i = 0; i < n; i++) t[i] = j * 3.12 + (n === 1 ? 0 : (3.12 * i) / (n - 1)) + rng.normal() * 0.2;
+    for (let i = 0; i < n; i++) {
+      const r = a * Math.sin(4 * t[i]!) + rng.normal() * 0.2;
+      const col = j * N + i;
+      X.data[col] = r * Math.sin(t[i]!);
+      X.data[m + col] = r * Math.cos(t[i]!);
+      Y.data[col] = j;
+    }
+  }
+  return { X, Y };
+}
+
+/** Options of the simple generators. */
+export interface BlobOptions {
+  m?: number;
+  seed?: number;
+  /** Standard deviation of the Gaussian noise. */
+  noise?: number;
+  dtype?: DType;
+}
+
+/**
+ * Two Gaussian blobs centred at (-2, -2) (label 0) and (2, 2) (label 1):
+ * linearly separable for small noise, the logistic-regression case.
+ *
+ * @example
+ * ```ts
+ * import { makeBlobs } from 'layerwise';
+ * const { X, Y } = makeBlobs({ m: 200, seed: 3 });
+ * ```
+ */
+export function makeBlobs(options: BlobOptions = {}): Dataset {
+  const m = assertPositiveInt(options.m ?? 200, 'makeBlobs', 'm');
+  const noise = options.noise ?? 0.8;
+  return generate(m, options, (rng, i) => {
+    const label = i % 2;
+    const c = label === 1 ? 2 : -2;
+    return [c + rng.normal() * noise, c + rng.normal() * noise, label];
+  });
+}
+
+/**
+ * XOR: points in the four quadrants of [-1, 1]^2, label 1 where x1 * x2 < 0.
+ *
+ * @example
+ * ```ts
+ * import { makeXor } from 'layerwise';
+ * const { X, Y } = makeXor({ m: 200, seed: 1 });
+ * ```
+ */
+export function makeXor(options: BlobOptions = {}): Dataset {
+  const m = assertPositiveInt(options.m ?? 200, 'makeXor', 'm');
+  const noise = options.noise ?? 0;
+  return generate(m, options, (rng) => {
+    let x1 = rng.uniform() * 2 - 1;
+    let x2 = rng.uniform() * 2 - 1;
+    // keep points off the axes, where the label flips
+    x1 += x1 >= 0 ? 0.1 : -0.1;
+    x2 += x2 >= 0 ? 0.1 : -0.1;
+    const label = x1 * x2 < 0 ? 1 : 0;
+    return [x1 + rng.normal() * noise, x2 + rng.normal() * noise, label];
+  });
+}
+
+function generate(m: number, options: BlobOptions, point: (rng: Rng, i: number) => [number, number, number]): Dataset {
+  const rng = new Rng(options.seed ?? 1);
+  const dtype = options.dtype ?? 'float32';
+  const mk = (n: number) => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
+  const X = new Tensor([2, m], mk(2 * m));
+  const Y = new Tensor([1, m], mk(m));
+  for (let i = 0; i < m; i++) {
+    const [x1, x2, y] = point(rng, i);
+    X.data[i] = x1;
+    X.data[m + i] = x2;
+    Y.data[i] = y;
+  }
+  return { X, Y };
+}

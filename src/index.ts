@@ -1,0 +1,39 @@
+/**
+ * layerwise: deep learning for TypeScript in the course's notation.
+ *
+ * @example
+ * ```ts
+ * import { Network, fit, makeFlower, accuracy } from 'layerwise';
+ * const { X, Y } = makeFlower({ seed: 1 });
+ * const net = new Network({ inputSize: 2, layers: [{ units: 4, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], init: 'random' });
+ * fit(net, X, Y, { learningRate: 1.2, iterations: 10000 });
+ * console.log(accuracy(net.classify(X), Y));
+ * ```
+ */
+export { ShapeError, ValueError, DivergenceError, formatShape } from './tensor/errors.js';
+export { Tensor, tensor, zeros, full, type DType, type FloatArray, type NestedArray, type TensorOptions } from './tensor/tensor.js';
+export type { TensorLike } from './tensor/validate.js';
+export { Rng, type RngState } from './random/rng.js';
+
+export type { Activation, Backend, Kernels, LossKind } from './backend/backend.js';
+export { jsBackend } from './backend/js/index.js';
+export { registerBackend, setBackend, getBackend, listBackends, backendFor } from './backend/registry.js';
+
+export { resolveActivation, ACTIVATION_NAMES, DEFAULT_LEAKY_SLOPE, type ActivationName, type ActivationSpec } from './nn/activations.js';
+export { resolveLoss, defaultLossFor, losses, type LossName, type LossInfo } from './nn/losses.js';
+export { resolveInitializer, initScale, DEFAULT_RANDOM_SCALE, type Initializer, type InitSpec } from './nn/initializers.js';
+export { Network, logisticRegression, classifyOutputs, type NetworkOptions, type LayerSpec, type DenseLayer, type Parameters } from './nn/network.js';
+export { Plan, type LayerGrads } from './nn/plan.js';
+
+export { initializeParameters, updateParameters, type Gradients, type InitializeOptions } from './functional/parameters.js';
+export { linearForward, linearActivationForward, modelForward, type LinearCache, type LayerCache } from './functional/forward.js';
+export { computeCost } from './functional/cost.js';
+export { linearBackward, linearActivationBackward, modelBackward, type LayerGradients } from './functional/backward.js';
+export { gradientCheck, compareGradients, type GradientCheckOptions, type GradientCheckResult } from './functional/gradient-check.js';
+
+export { Optimizer, GradientDescent } from './train/optimizer.js';
+export { fit, type FitOptions, type History } from './train/fit.js';
+
+export { makeFlower, makeBlobs, makeXor, type Dataset, type FlowerOptions, type BlobOptions } from './data/planar.js';
+export { flattenImages, fromRows, toRows, oneHot } from './data/reshape.js';
+export { accuracy } from './diagnose/metrics.js';
