@@ -14,8 +14,9 @@ export function denseForward(be: Backend, w: Tensor, b: Tensor, aPrev: Tensor, z
 }
 
 /**
- * From dZ of a layer: dW = (1/m) dZ Aprev^T, db = (1/m) rowsum(dZ), and
- * dAprev = W^T dZ when asked for (the first layer does not need it).
+ * From dZ of a layer: dW = (1/m) dZ Aprev^T, db = (1/m) rowsum(dZ) (skipped
+ * for batch-normalized layers, which have no b), and dAprev = W^T dZ when
+ * asked for (the first layer does not need it).
  */
 export function denseBackward(
   be: Backend,
@@ -23,12 +24,12 @@ export function denseBackward(
   aPrev: Tensor,
   w: Tensor,
   dW: Tensor,
-  db: Tensor,
+  db: Tensor | null,
   dAPrev: Tensor | null,
 ): void {
   const m = dZ.cols;
   be.matmul(dZ, aPrev, dW, false, true, 1 / m, 0);
-  be.rowSum(dZ, db, 1 / m);
+  if (db) be.rowSum(dZ, db, 1 / m);
   if (dAPrev) be.matmul(w, dZ, dAPrev, true, false, 1, 0);
 }
 

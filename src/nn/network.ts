@@ -3,12 +3,12 @@
  * b[l] is (n[l], 1), examples are columns. Training lives in `train/`; this
  * module holds the structure, the parameters and inference.
  */
-import type { Activation } from '../backend/backend.js';
+import type { Activation, Backend } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
 import { Rng } from '../random/rng.js';
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
-import { assertFinite, assertMatrix, assertNonEmpty, assertPositiveInt, describe, toTensor, type TensorLike } from '../tensor/validate.js';
+import { assertFinite, assertMatrix, assertNonEmpty, assertPositiveFinite, assertPositiveInt, describe, toTensor, type TensorLike } from '../tensor/validate.js';
 import { activationToSpec, resolveActivation, type ActivationSpec } from './activations.js';
 import { initializeWeights, resolveInitializer, type Initializer, type InitSpec } from './initializers.js';
 import { checkLossMatchesOutput, defaultLossFor, resolveLoss, type LossInfo, type LossName } from './losses.js';
@@ -22,6 +22,14 @@ export interface LayerSpec {
   activation?: ActivationSpec;
   /** Overrides the network's initializer for this layer's W. */
   init?: InitSpec;
+  /** Inverted dropout on this layer's output A[l] while training: keep probability in (0, 1]. Hidden layers only. */
+  keepProb?: number;
+  /** Batch normalization of Z[l] (replaces b[l] with gamma[l], beta[l]). Hidden layers only. */
+  batchNorm?: boolean;
+  /** L2 strength lambda for this layer's W (overrides the network's). */
+  l2?: number;
+  /** L1 strength lambda for this layer's W (overrides the network's). */
+  l1?: number;
 }
 
 /** Everything that defines a network. */
@@ -38,6 +46,32 @@ export interface NetworkOptions {
   dtype?: DType;
   /** The cost; default from the output activation (sigmoid: BCE, softmax: CCE, else MSE). */
   loss?: LossName;
+  /** L2 regularization: cost + (lambda / 2m) sum ||W[l]||_F^2 over layers; default 0. */
+  l2?: number;
+  /** L1 regularization: cost + (lambda / m) sum |W[l]|; default 0. */
+  l1?: number;
+  /** Inverted dropout on the inputs A[0] while training; default 1 (none). */
+  inputKeepProb?: number;
+  /** Default keep probability of every hidden layer; default 1 (none). */
+  keepProb?: number;
+  /** Batch-normalize every hidden layer; default false. */
+  batchNorm?: boolean;
+  /** Running-statistics momentum of batch normalization; default 0.9. */
+  batchNormMomentum?: number;
+  /** Batch normalization's epsilon; default 1e-5. */
+  batchNormEpsilon?: number;
+}
+
+/** Batch-normalization parameters and running statistics of a layer. */
+export interface BatchNormState {
+  /** gamma[l], (n[l], 1), starts at 1. */
+  readonly gamma: Tensor;
+  /** beta[l], (n[l], 1), starts at 0. */
+  readonly beta: Tensor;
+  /** Exponentially weighted mean of Z[l] over training batches, used at prediction. */
+  readonly runningMean: Tensor;
+  /** Exponentially weighted variance of Z[l], used at prediction. */
+  readonly runningVar: Tensor;
 }
 
 /** A dense layer: its parameters and how it was made. */
@@ -47,12 +81,20 @@ export interface DenseLayer {
   readonly init: Initializer;
   /** W[l], (n[l], n[l-1]). */
   readonly W: Tensor;
-  /** b[l], (n[l], 1). */
-  readonly b: Tensor;
+  /** b[l], (n[l], 1); null when batch normalization's beta[l] takes its place. */
+  readonly b: Tensor | null;
+  /** Dropout keep probability of A[l] while training (1 = no dropout). */
+  readonly keepProb: number;
+  /** L2 lambda for W[l]. */
+  readonly l2: number;
+  /** L1 lambda for W[l]. */
+  readonly l1: number;
+  /** Batch normalization, or null. */
+  readonly bn: BatchNormState | null;
 }
 
-/** Parameters by their course names: `W1, b1, ..., WL, bL`. */
-export type Parameters = { [key: `W${number}` | `b${number}`]: Tensor };
+/** Parameters by their course names: `W1, b1, ..., WL, bL` (and `gamma1, beta1` for batch-normalized layers). */
+export type Parameters = { [key: `W${number}` | `b${number}` | `gamma${number}` | `beta${number}`]: Tensor };
 
 /**
  * A dense L-layer network.
@@ -78,6 +120,11 @@ export class Network {
   readonly loss: LossInfo;
   readonly dtype: DType;
   readonly seed: number;
+  /** Dropout keep probability of the inputs A[0]. */
+  readonly inputKeepProb: number;
+  /** Batch normalization's running-average momentum and epsilon. */
+  readonly batchNormMomentum: number;
+  readonly batchNormEpsilon: number;
   /** The one generator for everything random this network does. */
   readonly rng: Rng;
   private inferencePlan: Plan | null = null;
@@ -97,19 +144,43 @@ export class Network {
     this.seed = seed;
     this.rng = new Rng(seed);
     const netInit = resolveInitializer(options.init ?? 'he', where, 'init');
+    const netL2 = checkLambda(options.l2 ?? 0, where, 'l2');
+    const netL1 = checkLambda(options.l1 ?? 0, where, 'l1');
+    const netKeep = checkKeepProb(options.keepProb ?? 1, where, 'keepProb');
+    this.inputKeepProb = checkKeepProb(options.inputKeepProb ?? 1, where, 'inputKeepProb');
+    this.batchNormMomentum = checkUnitInterval(options.batchNormMomentum ?? 0.9, where, 'batchNormMomentum');
+    this.batchNormEpsilon = assertPositiveFinite(options.batchNormEpsilon ?? 1e-5, where, 'batchNormEpsilon');
     const be = backendFor(dtype);
     const L = options.layers.length;
     let fanIn = this.inputSize;
     this.layers = options.layers.map((spec, i) => {
       const l = i + 1;
+      const isOutput = l === L;
       const units = assertPositiveInt(spec?.units, where, `layers[${i}].units`);
-      const activation = resolveActivation(spec.activation ?? (l === L ? 'sigmoid' : 'relu'), where, `layers[${i}].activation`);
+      const activation = resolveActivation(spec.activation ?? (isOutput ? 'sigmoid' : 'relu'), where, `layers[${i}].activation`);
       const init = spec.init === undefined ? netInit : resolveInitializer(spec.init, where, `layers[${i}].init`);
+      const keepProb = checkKeepProb(spec.keepProb ?? (isOutput ? 1 : netKeep), where, `layers[${i}].keepProb`);
+      if (isOutput && keepProb !== 1) throw new ValueError(`${where}: layers[${i}].keepProb: dropout applies to hidden layers, not the output layer; expected 1, got ${keepProb}`);
+      const useBn = spec.batchNorm ?? (isOutput ? false : (options.batchNorm ?? false));
+      if (typeof useBn !== 'boolean') throw new ValueError(`${where}: layers[${i}].batchNorm: expected true or false, got ${describe(useBn)}`);
+      if (isOutput && useBn) throw new ValueError(`${where}: layers[${i}].batchNorm: batch normalization applies to hidden layers, not the output layer`);
       const W = be.zeros([units, fanIn], dtype);
-      const b = be.zeros([units, 1], dtype);
       initializeWeights(W.data, fanIn, init, this.rng);
+      const bn = useBn
+        ? { gamma: full(be, [units, 1], 1, dtype), beta: be.zeros([units, 1], dtype), runningMean: be.zeros([units, 1], dtype), runningVar: full(be, [units, 1], 1, dtype) }
+        : null;
       fanIn = units;
-      return { units, activation, init, W, b };
+      return {
+        units,
+        activation,
+        init,
+        W,
+        b: bn ? null : be.zeros([units, 1], dtype),
+        keepProb,
+        l2: spec.l2 === undefined ? netL2 : checkLambda(spec.l2, where, `layers[${i}].l2`),
+        l1: spec.l1 === undefined ? netL1 : checkLambda(spec.l1, where, `layers[${i}].l1`),
+        bn,
+      };
     });
     const output = this.outputLayer.activation;
     this.loss = options.loss === undefined ? defaultLossFor(output) : resolveLoss(options.loss, where, 'loss');
@@ -131,14 +202,25 @@ export class Network {
     const p: Parameters = {};
     this.layers.forEach((layer, i) => {
       p[`W${i + 1}`] = layer.W;
-      p[`b${i + 1}`] = layer.b;
+      if (layer.b) p[`b${i + 1}`] = layer.b;
+      if (layer.bn) {
+        p[`gamma${i + 1}`] = layer.bn.gamma;
+        p[`beta${i + 1}`] = layer.bn.beta;
+      }
     });
     return p;
   }
 
   /** The layer specs that rebuild this architecture. */
   get layerSpecs(): LayerSpec[] {
-    return this.layers.map((l) => ({ units: l.units, activation: activationToSpec(l.activation) }));
+    return this.layers.map((l) => {
+      const spec: LayerSpec = { units: l.units, activation: activationToSpec(l.activation) };
+      if (l.keepProb !== 1) spec.keepProb = l.keepProb;
+      if (l.bn) spec.batchNorm = true;
+      if (l.l2 !== 0) spec.l2 = l.l2;
+      if (l.l1 !== 0) spec.l1 = l.l1;
+      return spec;
+    });
   }
 
   /** Checks an input matrix X of shape (n_x, m) and returns it as a tensor. */
@@ -219,6 +301,31 @@ export class Network {
     if (!this.inferencePlan || this.inferencePlan.m !== m) this.inferencePlan = new Plan(this, m, false);
     return this.inferencePlan;
   }
+}
+
+function checkLambda(value: unknown, where: string, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ValueError(`${where}: ${name}: expected a finite number >= 0 (the regularization strength lambda), got ${describe(value)}`);
+  }
+  return value;
+}
+
+function checkKeepProb(value: unknown, where: string, name: string): number {
+  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
+    throw new ValueError(`${where}: ${name}: expected a keep probability in (0, 1], got ${describe(value)}`);
+  }
+  return value;
+}
+
+function checkUnitInterval(value: unknown, where: string, name: string): number {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw new ValueError(`${where}: ${name}: expected a number in [0, 1), got ${describe(value)}`);
+  return value;
+}
+
+function full(be: Backend, shape: readonly number[], value: number, dtype: DType): Tensor {
+  const t = be.zeros(shape, dtype);
+  be.fill(t, value);
+  return t;
 }
 
 /** Turns output activations into class labels (see {@link Network.classify}). */

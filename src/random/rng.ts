@@ -73,6 +73,11 @@ export class Rng {
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
+  /** A uniform number in [0, 1) from a single 32-bit draw: cheaper, for dropout masks. */
+  uniform32(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
   /** A standard normal number (Box-Muller; the pair's second value is kept for the next call). */
   normal(): number {
     if (this.spare !== null) {

@@ -1,7 +1,8 @@
 /**
- * The training loop. It compiles a plan for the batch size once, then each
- * iteration runs forward, cost, backward and update kernels into that plan's
- * buffers: nothing is allocated per iteration.
+ * The training loop. It compiles plans for the batch sizes once (the full
+ * batch, or the mini-batch and the last partial batch), then each iteration
+ * gathers its batch and runs forward, cost, backward and update kernels into
+ * those plans' buffers: nothing is allocated per iteration.
  */
 import { Plan } from '../nn/plan.js';
 import type { Network } from '../nn/network.js';
@@ -9,34 +10,122 @@ import { DivergenceError, ValueError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { assertPositiveFinite, assertPositiveInt, describe, type TensorLike } from '../tensor/validate.js';
 import { GradientDescent, Optimizer } from './optimizer.js';
+import { ParameterSnapshot } from './snapshot.js';
+
+/** Early stopping on the dev set's cost. */
+export interface EarlyStoppingOptions {
+  /** Epochs without an improvement of at least `minDelta` before stopping. */
+  patience: number;
+  /** The smallest decrease of the dev cost that counts as an improvement; default 0. */
+  minDelta?: number;
+  /** Put back the parameters of the best dev epoch at the end; default true. */
+  restoreBest?: boolean;
+}
+
+/** What {@link FitOptions.onEpoch} receives after each epoch. */
+export interface EpochInfo {
+  /** 0-based epoch index. */
+  epoch: number;
+  /** Mean over the epoch's iterations of the cost that was minimized (regularization included). */
+  cost: number;
+  /** The same without the regularization term. */
+  unregularizedCost: number;
+  /** The dev set's cost after the epoch, when a dev set is given. */
+  devCost: number | null;
+  /** The learning rate used in this epoch. */
+  learningRate: number;
+  /** Seconds since training started. */
+  seconds: number;
+  /** Training examples processed per second during this epoch. */
+  examplesPerSecond: number;
+}
 
 /** How to train. */
 export interface FitOptions {
-  /** alpha, the learning rate (> 0). */
+  /** alpha, the learning rate (> 0); the starting rate when a schedule is given. */
   learningRate: number;
-  /** Number of gradient-descent iterations over the whole training set. */
-  iterations: number;
+  /** Number of parameter updates. Give this or `epochs`. */
+  iterations?: number;
+  /** Number of passes over the training set. Give this or `iterations`. */
+  epochs?: number;
+  /** Examples per update: m (default) is batch gradient descent, 1 is stochastic, in between mini-batch. */
+  batchSize?: number;
+  /** Reshuffle the examples every epoch with the network's generator; default true for mini-batches. */
+  shuffle?: boolean;
   /** Default: plain gradient descent. */
   optimizer?: Optimizer;
+  /** The learning rate of each epoch from the initial one; default constant. */
+  schedule?: (epoch: number, learningRate: number) => number;
+  /** A dev set, for learning curves and early stopping. */
+  dev?: { X: TensorLike; Y: TensorLike };
+  /** Record the dev cost every this many iterations too (default: once per epoch). */
+  devEvery?: number;
+  /** Stop when the dev cost stops improving; needs `dev`. */
+  earlyStopping?: EarlyStoppingOptions;
   /** Called after every iteration with its index (0-based) and the cost before that iteration's update. */
   onIteration?: (iteration: number, cost: number) => void;
+  /** Called after every epoch. */
+  onEpoch?: (info: EpochInfo) => void;
+  /** Stops training after the current iteration when aborted; the history so far is returned. */
+  signal?: AbortSignal;
 }
 
 /** What training returns. */
 export interface History {
-  /** The cost at each iteration, before that iteration's update. */
+  /** The minimized cost (regularization included) at each iteration, before that iteration's update. */
   cost: number[];
+  /** The data cost without the regularization term, at each iteration. */
+  unregularizedCost: number[];
+  /** Per epoch: the mean training cost (regularized), the unregularized mean and the dev cost. */
+  epochs: { cost: number; unregularizedCost: number; devCost: number | null; learningRate: number }[];
+  /** Dev cost at iterations (every `devEvery` iterations and at each epoch's end). */
+  dev: { iteration: number; cost: number }[];
+  /** Why training ended. */
+  stopReason: 'completed' | 'earlyStopping' | 'aborted';
+  /** The epoch with the lowest dev cost (when a dev set was given), else null. */
+  bestEpoch: number | null;
   /** Wall-clock seconds spent training. */
   seconds: number;
 }
 
+interface Batches {
+  full: Plan;
+  last: Plan | null;
+  perEpoch: number;
+  size: number;
+}
+
+function checkOptions(net: Network, X: Tensor, options: FitOptions, where: string): { total: number; batchSize: number; perEpoch: number } {
+  assertPositiveFinite(options.learningRate, where, 'learningRate');
+  const m = X.cols;
+  const batchSize = options.batchSize === undefined ? m : assertPositiveInt(options.batchSize, where, 'batchSize');
+  if (batchSize > m) throw new ValueError(`${where}: batchSize: expected at most the ${m} training examples, got ${batchSize}`);
+  const perEpoch = Math.ceil(m / batchSize);
+  if ((options.iterations === undefined) === (options.epochs === undefined)) {
+    throw new ValueError(`${where}: options: expected exactly one of iterations or epochs, got ${options.iterations === undefined ? 'neither' : 'both'}`);
+  }
+  const total = options.iterations !== undefined ? assertPositiveInt(options.iterations, where, 'iterations') : assertPositiveInt(options.epochs, where, 'epochs') * perEpoch;
+  if (options.optimizer !== undefined && !(options.optimizer instanceof Optimizer)) {
+    throw new ValueError(`${where}: optimizer: expected an Optimizer instance, got ${describe(options.optimizer)}`);
+  }
+  if (options.earlyStopping) {
+    if (!options.dev) throw new ValueError(`${where}: earlyStopping: needs a dev set (options.dev), got none`);
+    assertPositiveInt(options.earlyStopping.patience, where, 'earlyStopping.patience');
+    const md = options.earlyStopping.minDelta ?? 0;
+    if (typeof md !== 'number' || !Number.isFinite(md) || md < 0) throw new ValueError(`${where}: earlyStopping.minDelta: expected a finite number >= 0, got ${describe(md)}`);
+  }
+  if (options.devEvery !== undefined) assertPositiveInt(options.devEvery, where, 'devEvery');
+  void net;
+  return { total, batchSize, perEpoch };
+}
+
 /**
- * Trains a network with batch gradient descent on X (n_x, m) and Y (n[L], m).
- * The network's parameters are updated in place.
+ * Trains a network on X (n_x, m) and Y (n[L], m) with (mini-)batch gradient
+ * descent or the given optimizer. The parameters are updated in place.
  *
  * If the cost becomes NaN or Infinity, training stops with a
  * {@link DivergenceError} naming the iteration, and the network keeps the
- * parameters of the last iteration whose cost was finite.
+ * parameters it had at the start of that epoch.
  *
  * @example
  * ```ts
@@ -49,48 +138,135 @@ export interface History {
  */
 export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOptions): History {
   const where = 'fit';
-  if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options: expected { learningRate, iterations }, got ${describe(options)}`);
+  if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options: expected { learningRate, iterations | epochs }, got ${describe(options)}`);
   const X = net.checkInput(x, where);
   const Y = net.checkTargets(y, X.cols, where);
-  const lr = assertPositiveFinite(options.learningRate, where, 'learningRate');
-  const iterations = assertPositiveInt(options.iterations, where, 'iterations');
+  const { total, batchSize, perEpoch } = checkOptions(net, X, options, where);
+  const devX = options.dev ? net.checkInput(options.dev.X, where, 'dev.X') : null;
+  const devY = options.dev && devX ? net.checkTargets(options.dev.Y, devX.cols, where, 'dev.Y') : null;
   const optimizer = options.optimizer ?? new GradientDescent();
-  if (!(optimizer instanceof Optimizer)) throw new ValueError(`${where}: optimizer: expected an Optimizer instance, got ${describe(optimizer)}`);
+  const m = X.cols;
 
-  const plan = new Plan(net, X.cols, true);
-  plan.input.data.set(X.data);
-  plan.target.data.set(Y.data);
-  const params: Tensor[] = [];
-  const grads: Tensor[] = [];
-  const backup: Tensor[] = [];
-  for (let l = 0; l < net.layers.length; l++) {
-    const layer = net.layers[l]!;
-    params.push(layer.W, layer.b);
-    grads.push(plan.grads[l]!.dW, plan.grads[l]!.db);
-    backup.push(plan.be.zeros(layer.W.shape, net.dtype), plan.be.zeros(layer.b.shape, net.dtype));
+  const batches: Batches = {
+    full: new Plan(net, batchSize, true),
+    last: m % batchSize === 0 ? null : new Plan(net, m % batchSize, true),
+    perEpoch,
+    size: batchSize,
+  };
+  const be = batches.full.be;
+  const fullBatch = batchSize === m;
+  if (fullBatch) {
+    batches.full.input.data.set(X.data);
+    batches.full.target.data.set(Y.data);
   }
+  const shuffle = !fullBatch && (options.shuffle ?? true);
+  const order = new Int32Array(m);
+  for (let i = 0; i < m; i++) order[i] = i;
+  const devPlan = devX ? new Plan(net, devX.cols, false) : null;
+  if (devPlan && devX && devY) {
+    devPlan.input.data.set(devX.data);
+    devPlan.target.data.set(devY.data);
+  }
+  const devCost = (): number => {
+    devPlan!.forward(false);
+    return devPlan!.cost();
+  };
 
-  for (let i = 0; i < params.length; i++) plan.be.copy(params[i]!, backup[i]!);
-  const cost = new Float64Array(iterations);
-  const onIteration = options.onIteration;
+  const params = batches.full.params;
+  // `good` holds the parameters at the start of the latest epoch whose first cost was finite;
+  // `spare` takes each epoch's start until that cost is seen. Swapping avoids a second copy.
+  let good = new ParameterSnapshot(net, be);
+  let spare = new ParameterSnapshot(net, be);
+  let goodEpoch = 0;
+  const best = options.earlyStopping && (options.earlyStopping.restoreBest ?? true) ? new ParameterSnapshot(net, be) : null;
+  const cost = new Float64Array(total);
+  const dataCost = new Float64Array(total);
+  const history: History = { cost: [], unregularizedCost: [], epochs: [], dev: [], stopReason: 'completed', bestEpoch: null, seconds: 0 };
+  const { onIteration, onEpoch, signal, devEvery } = options;
+  const patience = options.earlyStopping?.patience ?? Infinity;
+  const minDelta = options.earlyStopping?.minDelta ?? 0;
+  let bestDev = Infinity;
+  let sinceBest = 0;
   const start = now();
-  for (let it = 0; it < iterations; it++) {
-    plan.forward();
-    const J = plan.cost();
-    if (!Number.isFinite(J)) {
-      for (let i = 0; i < params.length; i++) plan.be.copy(backup[i]!, params[i]!);
-      throw new DivergenceError(
-        `fit: the cost became ${J} at iteration ${it} (learning rate ${lr}); try a lower learning rate. The parameters from iteration ${Math.max(0, it - 1)} were kept.`,
-        it,
-      );
+  let it = 0;
+  for (let epoch = 0; it < total; epoch++) {
+    const lr = options.schedule ? checkRate(options.schedule(epoch, options.learningRate), epoch) : options.learningRate;
+    if (shuffle) net.rng.shuffle(order);
+    spare.save();
+    const epochStart = now();
+    let sum = 0;
+    let sumData = 0;
+    let steps = 0;
+    for (let b = 0; b < perEpoch && it < total; b++) {
+      const isLast = b === perEpoch - 1 && batches.last !== null;
+      const plan = isLast ? batches.last! : batches.full;
+      if (!fullBatch) {
+        be.gatherColumns(X, order, b * batchSize, plan.m, plan.input);
+        be.gatherColumns(Y, order, b * batchSize, plan.m, plan.target);
+      }
+      plan.forward(true);
+      const J0 = plan.cost();
+      const J = J0 + plan.regularizationCost();
+      if (!Number.isFinite(J)) {
+        good.restore();
+        throw new DivergenceError(
+          `fit: the cost became ${J} at iteration ${it} (epoch ${epoch}, learning rate ${lr}); try a lower learning rate. The parameters from the start of epoch ${goodEpoch} were kept.`,
+          it,
+        );
+      }
+      if (b === 0) {
+        const t = good;
+        good = spare;
+        spare = t;
+        goodEpoch = epoch;
+      }
+      cost[it] = J;
+      dataCost[it] = J0;
+      sum += J;
+      sumData += J0;
+      steps++;
+      plan.backward();
+      optimizer.apply(be, params, plan.paramGrads, lr);
+      if (onIteration) onIteration(it, J);
+      it++;
+      if (devPlan && devEvery !== undefined && it % devEvery === 0) history.dev.push({ iteration: it, cost: devCost() });
+      if (signal?.aborted) break;
     }
-    cost[it] = J;
-    for (let i = 0; i < params.length; i++) plan.be.copy(params[i]!, backup[i]!);
-    plan.backward();
-    optimizer.apply(plan.be, params, grads, lr);
-    if (onIteration) onIteration(it, J);
+    const dc = devPlan ? devCost() : null;
+    if (dc !== null && (devEvery === undefined || it % devEvery !== 0)) history.dev.push({ iteration: it, cost: dc });
+    history.epochs.push({ cost: sum / steps, unregularizedCost: sumData / steps, devCost: dc, learningRate: lr });
+    if (onEpoch) {
+      const elapsed = (now() - epochStart) / 1000;
+      onEpoch({ epoch, cost: sum / steps, unregularizedCost: sumData / steps, devCost: dc, learningRate: lr, seconds: (now() - start) / 1000, examplesPerSecond: elapsed > 0 ? (steps * batchSize) / elapsed : Infinity });
+    }
+    if (signal?.aborted) {
+      history.stopReason = 'aborted';
+      break;
+    }
+    if (dc !== null) {
+      if (dc < bestDev - minDelta) {
+        bestDev = dc;
+        history.bestEpoch = epoch;
+        sinceBest = 0;
+        best?.save();
+      } else if (++sinceBest >= patience) {
+        history.stopReason = 'earlyStopping';
+        break;
+      }
+    }
   }
-  return { cost: Array.from(cost), seconds: (now() - start) / 1000 };
+  if (best && history.bestEpoch !== null) best.restore();
+  history.cost = Array.from(cost.subarray(0, it));
+  history.unregularizedCost = Array.from(dataCost.subarray(0, it));
+  history.seconds = (now() - start) / 1000;
+  return history;
+}
+
+function checkRate(rate: number, epoch: number): number {
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
+    throw new ValueError(`fit: schedule: expected a finite learning rate > 0 at epoch ${epoch}, got ${describe(rate)}`);
+  }
+  return rate;
 }
 
 function now(): number {

@@ -110,7 +110,7 @@ for (const backend of backendNames()) {
         const { AL, caches } = modelForward(X, net.parameters, ['tanh', 'sigmoid']);
         const g = modelBackward(AL, Y, caches);
         expectClose(plan.grads[0]!.dW, g.dW1!.data, 1e-12);
-        expectClose(plan.grads[1]!.db, g.db2!.data, 1e-12);
+        expectClose(plan.grads[1]!.db!, g.db2!.data, 1e-12);
         expect(net.cost(X, Y)).toBeCloseTo(plan.cost(Y), 12);
       });
     });

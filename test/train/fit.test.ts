@@ -14,7 +14,7 @@ describe('fit', () => {
     expect(err).toBeInstanceOf(DivergenceError);
     const d = err as DivergenceError;
     expect(d.iteration).toBeGreaterThan(0);
-    expect(d.message).toMatch(/^fit: the cost became (NaN|Infinity) at iteration \d+ \(learning rate 100\); try a lower learning rate/);
+    expect(d.message).toMatch(/^fit: the cost became (NaN|Infinity) at iteration \d+ \(epoch \d+, learning rate 100\); try a lower learning rate/);
     expect(Number.isFinite(net.parameters.W1!.data[0]!)).toBe(true);
     expect(Number.isFinite(net.cost([[1, 2, 3]], [[2, 4, 6]]))).toBe(true);
   });
