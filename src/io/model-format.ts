@@ -1,0 +1,228 @@
+/**
+ * The model format: a JSON manifest (architecture, training metadata,
+ * library and format versions, where each tensor lies) plus the weights as
+ * little-endian float32 with a CRC-32. Loading validates the manifest against
+ * a schema and the weights against the checksum, and never evaluates code
+ * from a file. Browser-safe: bytes in, bytes out; the Node layer writes files.
+ */
+import { z } from 'zod';
+import { ACTIVATION_NAMES } from '../nn/activations.js';
+import { Network, type LayerSpec } from '../nn/network.js';
+import type { RngState } from '../random/rng.js';
+import { ValueError } from '../tensor/errors.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { crc32 } from './crc32.js';
+import { LIBRARY_VERSION } from './version.js';
+
+/** The format version this library writes and the newest it reads. */
+export const MODEL_FORMAT_VERSION = 1;
+
+const activationSchema = z.union([
+  z.enum(ACTIVATION_NAMES as [string, ...string[]]),
+  z.object({ name: z.literal('leakyRelu'), slope: z.number().min(0).lt(1) }).strict(),
+]);
+
+const layerSchema = z
+  .object({
+    units: z.number().int().positive(),
+    activation: activationSchema,
+    keepProb: z.number().gt(0).lte(1).optional(),
+    batchNorm: z.boolean().optional(),
+    l2: z.number().nonnegative().optional(),
+    l1: z.number().nonnegative().optional(),
+  })
+  .strict();
+
+const tensorEntrySchema = z
+  .object({
+    name: z.string().regex(/^(W|b|gamma|beta|runningMean|runningVar)[1-9]\d*$/),
+    shape: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+    offset: z.number().int().nonnegative(),
+  })
+  .strict();
+
+const manifestSchema = z
+  .object({
+    format: z.literal('layerwise-model'),
+    formatVersion: z.number().int().positive(),
+    library: z.object({ name: z.literal('layerwise'), version: z.string() }).strict(),
+    createdAt: z.string(),
+    network: z
+      .object({
+        inputSize: z.number().int().positive(),
+        layers: z.array(layerSchema).min(1),
+        loss: z.enum(['binaryCrossEntropy', 'meanSquaredError', 'categoricalCrossEntropy']),
+        dtype: z.enum(['float32', 'float64']),
+        seed: z.number().int().nonnegative(),
+        inputKeepProb: z.number().gt(0).lte(1),
+        batchNormMomentum: z.number().min(0).lt(1),
+        batchNormEpsilon: z.number().positive(),
+      })
+      .strict(),
+    weights: z
+      .object({
+        file: z.string().regex(/^[A-Za-z0-9._-]+$/),
+        byteLength: z.number().int().nonnegative(),
+        crc32: z.string().regex(/^[0-9a-f]{8}$/),
+        tensors: z.array(tensorEntrySchema),
+      })
+      .strict(),
+    rngState: z.object({ s: z.tuple([z.number(), z.number(), z.number(), z.number()]), spare: z.number().nullable() }).strict().optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+/** The manifest of a saved model (model.json). */
+export type ModelManifest = z.infer<typeof manifestSchema>;
+
+/** A model as bytes: the manifest and the weights file's contents. */
+export interface SerializedModel {
+  manifest: ModelManifest;
+  weights: Uint8Array;
+}
+
+/** Options of {@link serializeModel}. */
+export interface SerializeOptions {
+  /** JSON-serializable facts that travel with the model: label names, normalization statistics, training config. */
+  metadata?: Record<string, unknown>;
+  /** The name the manifest gives the weights file; default 'weights.bin'. */
+  weightsFile?: string;
+  /** Include the generator's state (checkpoints, to resume bit for bit); default false. */
+  includeRngState?: boolean;
+}
+
+function namedTensors(net: Network): [string, Tensor][] {
+  const out: [string, Tensor][] = [];
+  net.layers.forEach((l, i) => {
+    const n = i + 1;
+    out.push([`W${n}`, l.W]);
+    if (l.b) out.push([`b${n}`, l.b]);
+    if (l.bn) out.push([`gamma${n}`, l.bn.gamma], [`beta${n}`, l.bn.beta], [`runningMean${n}`, l.bn.runningMean], [`runningVar${n}`, l.bn.runningVar]);
+  });
+  return out;
+}
+
+/**
+ * A network as a manifest and little-endian float32 weights.
+ *
+ * @example
+ * ```ts
+ * import { Network, serializeModel, deserializeModel } from 'layerwise';
+ * const net = new Network({ inputSize: 2, layers: [{ units: 3 }, { units: 1 }] });
+ * const { manifest, weights } = serializeModel(net, { metadata: { labels: ['no', 'yes'] } });
+ * const back = deserializeModel(JSON.parse(JSON.stringify(manifest)), weights).network;
+ * ```
+ */
+export function serializeModel(net: Network, options: SerializeOptions = {}): SerializedModel {
+  const tensors = namedTensors(net);
+  const total = tensors.reduce((s, [, t]) => s + t.size, 0);
+  const weights = new Uint8Array(total * 4);
+  const view = new DataView(weights.buffer);
+  const entries: ModelManifest['weights']['tensors'] = [];
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    entries.push({ name, shape: [t.rows, t.cols], offset });
+    for (let i = 0; i < t.size; i++, offset += 4) view.setFloat32(offset, t.data[i]!, true);
+  }
+  const manifest: ModelManifest = {
+    format: 'layerwise-model',
+    formatVersion: MODEL_FORMAT_VERSION,
+    library: { name: 'layerwise', version: LIBRARY_VERSION },
+    createdAt: new Date().toISOString(),
+    network: {
+      inputSize: net.inputSize,
+      layers: net.layerSpecs as ModelManifest['network']['layers'],
+      loss: net.loss.kind,
+      dtype: net.dtype,
+      seed: net.seed,
+      inputKeepProb: net.inputKeepProb,
+      batchNormMomentum: net.batchNormMomentum,
+      batchNormEpsilon: net.batchNormEpsilon,
+    },
+    weights: { file: options.weightsFile ?? 'weights.bin', byteLength: weights.length, crc32: crc32(weights), tensors: entries },
+  };
+  if (options.includeRngState) manifest.rngState = net.rng.getState();
+  if (options.metadata) manifest.metadata = JSON.parse(JSON.stringify(options.metadata)) as Record<string, unknown>;
+  return { manifest, weights };
+}
+
+/**
+ * Validates a manifest (parsed JSON of unknown shape) without the weights: the
+ * format, its version, and every field's type and range.
+ */
+export function parseManifest(value: unknown, source = 'model.json'): ModelManifest {
+  const where = 'loadModel';
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ValueError(`${where}: ${source}: expected a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`);
+  const v = value as Record<string, unknown>;
+  if (v.format !== 'layerwise-model') throw new ValueError(`${where}: ${source}: expected format "layerwise-model", got ${JSON.stringify(v.format)}`);
+  if (typeof v.formatVersion === 'number' && v.formatVersion > MODEL_FORMAT_VERSION) {
+    throw new ValueError(
+      `${where}: ${source}: the model is format version ${v.formatVersion}, from a newer layerwise; this version (${LIBRARY_VERSION}) reads format versions up to ${MODEL_FORMAT_VERSION}. Upgrade layerwise to load it.`,
+    );
+  }
+  const parsed = manifestSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ValueError(`${where}: ${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Rebuilds a network from a manifest and its weights, checking the checksum,
+ * the byte length and every tensor's shape against the architecture.
+ *
+ * @example
+ * ```ts
+ * import { Network, serializeModel, deserializeModel } from 'layerwise';
+ * const { manifest, weights } = serializeModel(new Network({ inputSize: 2, layers: [{ units: 1 }] }));
+ * deserializeModel(manifest, weights).network.layerDims; // [2, 1]
+ * ```
+ */
+export function deserializeModel(
+  manifestValue: unknown,
+  weights: Uint8Array,
+  source = 'model.json',
+): { network: Network; manifest: ModelManifest; metadata: Record<string, unknown>; rngState: RngState | null } {
+  const where = 'loadModel';
+  const manifest = parseManifest(manifestValue, source);
+  const w = manifest.weights;
+  if (weights.length !== w.byteLength) {
+    throw new ValueError(`${where}: ${w.file}: expected ${w.byteLength} bytes, got ${weights.length} (the file is truncated or does not belong to this manifest)`);
+  }
+  const sum = crc32(weights);
+  if (sum !== w.crc32) throw new ValueError(`${where}: ${w.file}: checksum mismatch: expected crc32 ${w.crc32}, got ${sum} (the file is corrupted)`);
+  const n = manifest.network;
+  const network = new Network({
+    inputSize: n.inputSize,
+    layers: n.layers as LayerSpec[],
+    loss: n.loss,
+    dtype: n.dtype,
+    seed: n.seed,
+    inputKeepProb: n.inputKeepProb,
+    batchNormMomentum: n.batchNormMomentum,
+    batchNormEpsilon: n.batchNormEpsilon,
+    init: 'zeros',
+  });
+  const expected = namedTensors(network);
+  const byName = new Map(w.tensors.map((t) => [t.name, t]));
+  if (w.tensors.length !== expected.length) {
+    throw new ValueError(`${where}: ${source}: weights.tensors: expected ${expected.length} tensors (${expected.map(([k]) => k).join(', ')}), got ${w.tensors.length}`);
+  }
+  const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
+  for (const [name, t] of expected) {
+    const e = byName.get(name);
+    if (!e) throw new ValueError(`${where}: ${source}: weights.tensors: missing ${name}`);
+    if (e.shape[0] !== t.rows || e.shape[1] !== t.cols) {
+      throw new ValueError(`${where}: ${source}: weights.tensors: ${name}: expected shape (${t.rows}, ${t.cols}) from the architecture, got (${e.shape.join(', ')})`);
+    }
+    if (e.offset + t.size * 4 > weights.length) throw new ValueError(`${where}: ${source}: weights.tensors: ${name} lies past the end of ${w.file}`);
+    for (let i = 0; i < t.size; i++) {
+      const v = view.getFloat32(e.offset + i * 4, true);
+      if (!Number.isFinite(v)) throw new ValueError(`${where}: ${w.file}: ${name} holds ${v} at index ${i}; a saved model has finite weights`);
+      t.data[i] = v;
+    }
+  }
+  if (manifest.rngState) network.rng.setState(manifest.rngState as RngState);
+  return { network, manifest, metadata: manifest.metadata ?? {}, rngState: (manifest.rngState as RngState | undefined) ?? null };
+}

@@ -1,0 +1,78 @@
+/**
+ * Saving and loading model folders: `model.json` plus `weights-<crc32>.bin`.
+ * The weights file is named by its checksum and written before the manifest
+ * that points at it, so at every instant model.json names a complete weights
+ * file: a save killed at any point leaves the previous model loadable.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { deserializeModel, serializeModel, type ModelManifest, type SerializeOptions } from '../io/model-format.js';
+import { crc32 } from '../io/crc32.js';
+import type { Network } from '../nn/network.js';
+import type { RngState } from '../random/rng.js';
+import { ValueError } from '../tensor/errors.js';
+import { writeFileAtomic } from './files.js';
+
+/** The manifest's file name inside a model folder. */
+export const MANIFEST_FILE = 'model.json';
+
+/**
+ * Saves a network into `dir` (created if missing), atomically.
+ *
+ * @example
+ * ```ts
+ * import { Network } from 'layerwise';
+ * import { saveModel, loadModel } from 'layerwise/node';
+ * const net = new Network({ inputSize: 2, layers: [{ units: 3 }, { units: 1 }] });
+ * saveModel('/tmp/my-model', net, { metadata: { labels: ['cat', 'dog'] } });
+ * const { network } = loadModel('/tmp/my-model');
+ * ```
+ */
+export function saveModel(dir: string, net: Network, options: Omit<SerializeOptions, 'weightsFile'> = {}): ModelManifest {
+  mkdirSync(dir, { recursive: true });
+  const probe = serializeModel(net, options);
+  const weightsFile = `weights-${crc32(probe.weights)}.bin`;
+  probe.manifest.weights.file = weightsFile;
+  writeFileAtomic(join(dir, weightsFile), probe.weights);
+  writeFileAtomic(join(dir, MANIFEST_FILE), JSON.stringify(probe.manifest, null, 2) + '\n');
+  for (const f of readdirSync(dir)) {
+    if (/^weights-[0-9a-f]{8}\.bin$/.test(f) && f !== weightsFile) rmSync(join(dir, f), { force: true });
+  }
+  return probe.manifest;
+}
+
+/** What {@link loadModel} returns. */
+export interface LoadedModel {
+  network: Network;
+  manifest: ModelManifest;
+  metadata: Record<string, unknown>;
+  rngState: RngState | null;
+}
+
+/**
+ * Loads a model folder written by {@link saveModel}, validating the manifest
+ * against the schema and the weights against their checksum.
+ *
+ * @example
+ * ```ts
+ * import { loadModel } from 'layerwise/node';
+ * const { network, metadata } = loadModel('/tmp/my-model');
+ * ```
+ */
+export function loadModel(dir: string): LoadedModel {
+  const where = 'loadModel';
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ValueError(`${where}: ${dir}: expected a model folder, but it does not exist`);
+  const manifestPath = join(dir, MANIFEST_FILE);
+  if (!existsSync(manifestPath)) throw new ValueError(`${where}: ${dir}: expected ${MANIFEST_FILE} in the model folder, found none`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (e) {
+    throw new ValueError(`${where}: ${manifestPath}: not valid JSON (${e instanceof Error ? e.message : String(e)}); the file is truncated or not a model manifest`);
+  }
+  const file = (json as { weights?: { file?: unknown } })?.weights?.file;
+  const weightsPath = typeof file === 'string' && /^[A-Za-z0-9._-]+$/.test(file) ? join(dir, file) : null;
+  if (weightsPath && !existsSync(weightsPath)) throw new ValueError(`${where}: ${dir}: the manifest names ${file}, which is missing`);
+  const weights = weightsPath ? new Uint8Array(readFileSync(weightsPath)) : new Uint8Array(0);
+  return deserializeModel(json, weights, manifestPath);
+}
