@@ -37,3 +37,31 @@ export { fit, type FitOptions, type History } from './train/fit.js';
 export { makeFlower, makeBlobs, makeXor, type Dataset, type FlowerOptions, type BlobOptions } from './data/planar.js';
 export { flattenImages, fromRows, toRows, oneHot } from './data/reshape.js';
 export { accuracy } from './diagnose/metrics.js';
+
+export { type OptimizerState, type OptimizerConfigData } from './train/optimizer.js';
+export { Momentum, type MomentumOptions, type MomentumConfig } from './train/optimizers/momentum.js';
+export { RMSprop, type RMSpropOptions, type RMSpropConfig } from './train/optimizers/rmsprop.js';
+export { Adam, type AdamOptions, type AdamConfig, type AdamState } from './train/optimizers/adam.js';
+export { resolveOptimizer, OPTIMIZER_NAMES, type OptimizerName, type OptimizerConfig, type OptimizerSpec } from './train/optimizers/resolve.js';
+export { learningRateAt, resolveSchedule, SCHEDULE_KINDS, type Schedule, type ScheduleKind, type ScheduleSpec } from './train/schedules.js';
+export {
+  confusionMatrix,
+  classificationReport,
+  mse,
+  mae,
+  r2,
+  type ClassScores,
+  type ClassReport,
+  type ClassificationReport,
+} from './diagnose/metrics.js';
+export {
+  randomSearch,
+  type Distribution,
+  type DistributionKind,
+  type SearchSpace,
+  type SampleOf,
+  type ConfigOf,
+  type Trial,
+  type SearchResult,
+  type SearchOptions,
+} from './diagnose/search.js';

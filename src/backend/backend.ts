@@ -70,6 +70,37 @@ export interface Kernels {
 
   /** sum of X[i]^2 over all elements (the squared Frobenius norm, for L2). */
   sumSquares(x: Tensor): number;
+
+  /**
+   * One step of gradient descent with momentum, fused into one pass:
+   * v = beta v + (1 - beta) dW; W -= learningRate v. W, dW and v have equal
+   * sizes; W and v are updated in place.
+   */
+  momentumUpdate(param: Tensor, grad: Tensor, v: Tensor, learningRate: number, beta: number): void;
+
+  /**
+   * One step of RMSprop, fused into one pass: s = beta2 s + (1 - beta2) dW^2;
+   * W -= learningRate dW / (sqrt(s) + epsilon). W and s are updated in place.
+   */
+  rmspropUpdate(param: Tensor, grad: Tensor, s: Tensor, learningRate: number, beta2: number, epsilon: number): void;
+
+  /**
+   * One step of Adam, fused into one pass: m = beta1 m + (1 - beta1) dW;
+   * v = beta2 v + (1 - beta2) dW^2; mhat = m / (1 - beta1^step);
+   * vhat = v / (1 - beta2^step); W -= learningRate mhat / (sqrt(vhat) + epsilon).
+   * `step` is t, counted from 1. W, m and v are updated in place.
+   */
+  adamUpdate(
+    param: Tensor,
+    grad: Tensor,
+    m: Tensor,
+    v: Tensor,
+    learningRate: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    step: number,
+  ): void;
 }
 
 /** A backend: kernels plus the memory they work on. */

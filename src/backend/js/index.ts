@@ -8,6 +8,7 @@ import type { Backend } from '../backend.js';
 import { activation, activationBackward, axpy, biasActivation, copy, fill, rowSum, sumSquares } from './elementwise.js';
 import { lossGradient, lossSum, outputDelta } from './loss.js';
 import { matmul } from './matmul.js';
+import { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers.js';
 
 /**
  * The reference TypeScript backend.
@@ -37,4 +38,7 @@ export const jsBackend: Backend = {
   outputDelta,
   lossGradient,
   sumSquares,
+  momentumUpdate,
+  rmspropUpdate,
+  adamUpdate,
 };
