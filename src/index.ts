@@ -65,3 +65,5 @@ export {
   type SearchResult,
   type SearchOptions,
 } from './diagnose/search.js';
+export { split, takeColumns, SPLIT_MIN_EXAMPLES, SPLIT_RATIO_TOLERANCE, type SplitOptions, type RatioSplitOptions, type CountSplitOptions, type SplitSet, type Split } from './data/split.js';
+export { Standardizer, type StandardizerJSON } from './data/normalize.js';
