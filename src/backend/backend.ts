@@ -71,6 +71,50 @@ export interface Kernels {
   /** sum of X[i]^2 over all elements (the squared Frobenius norm, for L2). */
   sumSquares(x: Tensor): number;
 
+  /** sum of |X[i]| over all elements (for L1). */
+  sumAbs(x: Tensor): number;
+
+  /** Y += alpha * sign(X): the L1 subgradient step (sign(0) = 0). */
+  addSign(alpha: number, x: Tensor, y: Tensor): void;
+
+  /** OUT = X * Y elementwise (applying a dropout mask); OUT may be X or Y. */
+  mul(x: Tensor, y: Tensor, out: Tensor): void;
+
+  /**
+   * Copies `count` columns of SRC, the ones listed in `indices[start..start+count)`,
+   * into DST (rows, count): the gather that builds a shuffled mini-batch.
+   */
+  gatherColumns(src: Tensor, indices: Int32Array, start: number, count: number, dst: Tensor): void;
+
+  /**
+   * Batch normalization forward over the columns (examples) of Z, per row (unit):
+   * training: mean and variance of the batch, kept in `mean` / `invStd`
+   * (1/sqrt(var + eps)), Zhat = (Z - mean) invStd, running statistics updated
+   * as running = momentum running + (1 - momentum) batch; inference: the
+   * running statistics instead. OUT = gamma Zhat + beta. All vectors are (rows, 1).
+   */
+  batchNormForward(
+    z: Tensor,
+    gamma: Tensor,
+    beta: Tensor,
+    out: Tensor,
+    zhat: Tensor,
+    mean: Tensor,
+    invStd: Tensor,
+    runningMean: Tensor,
+    runningVar: Tensor,
+    momentum: number,
+    epsilon: number,
+    training: boolean,
+  ): void;
+
+  /**
+   * Batch normalization backward from dOut = dL/d(gamma Zhat + beta) (per example,
+   * not divided by m): dGamma = (1/m) sum dOut Zhat, dBeta = (1/m) sum dOut and
+   * dZ = invStd (G - mean(G) - Zhat mean(G Zhat)) with G = gamma dOut. dZ may be dOut.
+   */
+  batchNormBackward(dOut: Tensor, zhat: Tensor, gamma: Tensor, invStd: Tensor, dZ: Tensor, dGamma: Tensor, dBeta: Tensor): void;
+
   /**
    * One step of gradient descent with momentum, fused into one pass:
    * v = beta v + (1 - beta) dW; W -= learningRate v. W, dW and v have equal

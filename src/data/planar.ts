@@ -111,6 +111,75 @@ export function makeXor(options: BlobOptions = {}): Dataset {
   });
 }
 
+/**
+ * Two interleaving half circles ("moons"), the course's optimization
+ * assignment data: label 0 on the upper moon, 1 on the lower.
+ *
+ * @example
+ * ```ts
+ * import { makeMoons } from 'layerwise';
+ * const { X, Y } = makeMoons({ m: 300, noise: 0.2, seed: 3 });
+ * ```
+ */
+export function makeMoons(options: BlobOptions = {}): Dataset {
+  const m = assertPositiveInt(options.m ?? 300, 'makeMoons', 'm');
+  const noise = options.noise ?? 0.2;
+  const half = Math.ceil(m / 2);
+  return generate(m, options, (rng, i) => {
+    const upper = i < half;
+    const n = upper ? half : m - half;
+    const k = upper ? i : i - half;
+    const t = n === 1 ? 0 : (Math.PI * k) / (n - 1);
+    const x1 = upper ? Math.cos(t) : 1 - Math.cos(t);
+    const x2 = upper ? Math.sin(t) : 0.5 - Math.sin(t);
+    return [x1 + rng.normal() * noise, x2 + rng.normal() * noise, upper ? 0 : 1];
+  });
+}
+
+/**
+ * Two concentric circles (radius 1: label 0, radius 0.5: label 1), the
+ * course's initialization-study data.
+ *
+ * @example
+ * ```ts
+ * import { makeCircles } from 'layerwise';
+ * const { X, Y } = makeCircles({ m: 300, noise: 0.05, seed: 1 });
+ * ```
+ */
+export function makeCircles(options: BlobOptions = {}): Dataset {
+  const m = assertPositiveInt(options.m ?? 300, 'makeCircles', 'm');
+  const noise = options.noise ?? 0.05;
+  return generate(m, options, (rng, i) => {
+    const inner = i % 2 === 1;
+    const t = rng.uniform() * 2 * Math.PI;
+    const r = inner ? 0.5 : 1;
+    return [r * Math.cos(t) + rng.normal() * noise, r * Math.sin(t) + rng.normal() * noise, inner ? 1 : 0];
+  });
+}
+
+/**
+ * Two interleaved spirals (labels 0 and 1).
+ *
+ * @example
+ * ```ts
+ * import { makeSpiral } from 'layerwise';
+ * const { X, Y } = makeSpiral({ m: 400, seed: 1 });
+ * ```
+ */
+export function makeSpiral(options: BlobOptions = {}): Dataset {
+  const m = assertPositiveInt(options.m ?? 400, 'makeSpiral', 'm');
+  const noise = options.noise ?? 0.05;
+  const half = Math.ceil(m / 2);
+  return generate(m, options, (rng, i) => {
+    const label = i < half ? 0 : 1;
+    const k = label === 0 ? i : i - half;
+    const n = label === 0 ? half : m - half;
+    const r = (k / Math.max(1, n)) * 5;
+    const t = 1.75 * (k / Math.max(1, n)) * 2 * Math.PI + label * Math.PI;
+    return [(r * Math.sin(t)) / 5 + rng.normal() * noise, (r * Math.cos(t)) / 5 + rng.normal() * noise, label];
+  });
+}
+
 function generate(m: number, options: BlobOptions, point: (rng: Rng, i: number) => [number, number, number]): Dataset {
   const rng = new Rng(options.seed ?? 1);
   const dtype = options.dtype ?? 'float32';

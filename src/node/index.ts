@@ -9,3 +9,4 @@
  */
 export { writeFileAtomic } from './files.js';
 export { saveModel, loadModel, MANIFEST_FILE, type LoadedModel } from './model-files.js';
+export { loadMnist, type MnistData } from './mnist.js';

@@ -9,7 +9,9 @@ import type { Network } from '../nn/network.js';
 import { DivergenceError, ValueError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { assertPositiveFinite, assertPositiveInt, describe, type TensorLike } from '../tensor/validate.js';
-import { GradientDescent, Optimizer } from './optimizer.js';
+import { Optimizer } from './optimizer.js';
+import { resolveOptimizer, type OptimizerSpec } from './optimizers/resolve.js';
+import { learningRateAt, resolveSchedule, type ScheduleSpec } from './schedules.js';
 import { ParameterSnapshot } from './snapshot.js';
 
 /** Early stopping on the dev set's cost. */
@@ -24,8 +26,10 @@ export interface EarlyStoppingOptions {
 
 /** What {@link FitOptions.onEpoch} receives after each epoch. */
 export interface EpochInfo {
-  /** 0-based epoch index. */
+  /** 0-based epoch index (counting from `initialEpoch`). */
   epoch: number;
+  /** Updates done so far in this call. */
+  iterations: number;
   /** Mean over the epoch's iterations of the cost that was minimized (regularization included). */
   cost: number;
   /** The same without the regularization term. */
@@ -52,10 +56,12 @@ export interface FitOptions {
   batchSize?: number;
   /** Reshuffle the examples every epoch with the network's generator; default true for mini-batches. */
   shuffle?: boolean;
-  /** Default: plain gradient descent. */
-  optimizer?: Optimizer;
-  /** The learning rate of each epoch from the initial one; default constant. */
-  schedule?: (epoch: number, learningRate: number) => number;
+  /** 'gd' (default), 'momentum', 'rmsprop', 'adam', a config like { name: 'adam', beta1: 0.9 }, or an Optimizer (its state carries over between calls). */
+  optimizer?: OptimizerSpec;
+  /** Learning-rate decay per epoch, e.g. { kind: 'inverseTime', decayRate: 1 }; default constant. */
+  schedule?: ScheduleSpec;
+  /** The epoch number to start counting from (for schedules and when resuming a checkpoint); default 0. */
+  initialEpoch?: number;
   /** A dev set, for learning curves and early stopping. */
   dev?: { X: TensorLike; Y: TensorLike };
   /** Record the dev cost every this many iterations too (default: once per epoch). */
@@ -105,8 +111,9 @@ function checkOptions(net: Network, X: Tensor, options: FitOptions, where: strin
     throw new ValueError(`${where}: options: expected exactly one of iterations or epochs, got ${options.iterations === undefined ? 'neither' : 'both'}`);
   }
   const total = options.iterations !== undefined ? assertPositiveInt(options.iterations, where, 'iterations') : assertPositiveInt(options.epochs, where, 'epochs') * perEpoch;
-  if (options.optimizer !== undefined && !(options.optimizer instanceof Optimizer)) {
-    throw new ValueError(`${where}: optimizer: expected an Optimizer instance, got ${describe(options.optimizer)}`);
+  if (options.schedule !== undefined) resolveSchedule(options.schedule, where);
+  if (options.initialEpoch !== undefined && (!Number.isInteger(options.initialEpoch) || options.initialEpoch < 0)) {
+    throw new ValueError(`${where}: initialEpoch: expected a non-negative integer, got ${describe(options.initialEpoch)}`);
   }
   if (options.earlyStopping) {
     if (!options.dev) throw new ValueError(`${where}: earlyStopping: needs a dev set (options.dev), got none`);
@@ -144,7 +151,7 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   const { total, batchSize, perEpoch } = checkOptions(net, X, options, where);
   const devX = options.dev ? net.checkInput(options.dev.X, where, 'dev.X') : null;
   const devY = options.dev && devX ? net.checkTargets(options.dev.Y, devX.cols, where, 'dev.Y') : null;
-  const optimizer = options.optimizer ?? new GradientDescent();
+  const optimizer = optimizerFor(options.optimizer, where);
   const m = X.cols;
 
   const batches: Batches = {
@@ -161,7 +168,6 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   }
   const shuffle = !fullBatch && (options.shuffle ?? true);
   const order = new Int32Array(m);
-  for (let i = 0; i < m; i++) order[i] = i;
   const devPlan = devX ? new Plan(net, devX.cols, false) : null;
   if (devPlan && devX && devY) {
     devPlan.input.data.set(devX.data);
@@ -189,8 +195,11 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   let sinceBest = 0;
   const start = now();
   let it = 0;
-  for (let epoch = 0; it < total; epoch++) {
-    const lr = options.schedule ? checkRate(options.schedule(epoch, options.learningRate), epoch) : options.learningRate;
+  const firstEpoch = options.initialEpoch ?? 0;
+  for (let epoch = firstEpoch; it < total; epoch++) {
+    const lr = options.schedule ? learningRateAt(options.schedule, options.learningRate, epoch) : options.learningRate;
+    // Each epoch shuffles the identity afresh, so the order depends only on the generator's state (resumable).
+    for (let i = 0; i < m; i++) order[i] = i;
     if (shuffle) net.rng.shuffle(order);
     spare.save();
     const epochStart = now();
@@ -237,7 +246,7 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
     history.epochs.push({ cost: sum / steps, unregularizedCost: sumData / steps, devCost: dc, learningRate: lr });
     if (onEpoch) {
       const elapsed = (now() - epochStart) / 1000;
-      onEpoch({ epoch, cost: sum / steps, unregularizedCost: sumData / steps, devCost: dc, learningRate: lr, seconds: (now() - start) / 1000, examplesPerSecond: elapsed > 0 ? (steps * batchSize) / elapsed : Infinity });
+      onEpoch({ epoch, iterations: it, cost: sum / steps, unregularizedCost: sumData / steps, devCost: dc, learningRate: lr, seconds: (now() - start) / 1000, examplesPerSecond: elapsed > 0 ? (steps * batchSize) / elapsed : Infinity });
     }
     if (signal?.aborted) {
       history.stopReason = 'aborted';
@@ -262,11 +271,14 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   return history;
 }
 
-function checkRate(rate: number, epoch: number): number {
-  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0) {
-    throw new ValueError(`fit: schedule: expected a finite learning rate > 0 at epoch ${epoch}, got ${describe(rate)}`);
+/** resolveOptimizer, with its messages naming this call's argument. */
+function optimizerFor(spec: OptimizerSpec | undefined, where: string): Optimizer {
+  try {
+    return resolveOptimizer(spec ?? 'gd');
+  } catch (e) {
+    if (e instanceof ValueError) throw new ValueError(e.message.replace(/^resolveOptimizer: spec/, `${where}: optimizer`));
+    throw e;
   }
-  return rate;
 }
 
 function now(): number {

@@ -31,6 +31,6 @@ describe('fit', () => {
 
   it('rejects an optimizer that is not an Optimizer', () => {
     const net = new Network({ inputSize: 1, layers: [{ units: 1 }] });
-    expect(() => fit(net, [[1]], [[1]], { learningRate: 0.1, iterations: 1, optimizer: {} as Optimizer })).toThrow('fit: optimizer: expected an Optimizer instance');
+    expect(() => fit(net, [[1]], [[1]], { learningRate: 0.1, iterations: 1, optimizer: {} as Optimizer })).toThrow('fit: optimizer.name: expected one of "gd", "momentum", "rmsprop", "adam", got undefined');
   });
 });

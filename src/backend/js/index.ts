@@ -6,6 +6,7 @@
 import { allocArray, Tensor, type DType } from '../../tensor/tensor.js';
 import type { Backend } from '../backend.js';
 import { activation, activationBackward, axpy, biasActivation, copy, fill, rowSum, sumSquares } from './elementwise.js';
+import { addSign, batchNormBackward, batchNormForward, gatherColumns, mul, sumAbs } from './layers.js';
 import { lossGradient, lossSum, outputDelta } from './loss.js';
 import { matmul } from './matmul.js';
 import { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers.js';
@@ -38,6 +39,12 @@ export const jsBackend: Backend = {
   outputDelta,
   lossGradient,
   sumSquares,
+  sumAbs,
+  addSign,
+  mul,
+  gatherColumns,
+  batchNormForward,
+  batchNormBackward,
   momentumUpdate,
   rmspropUpdate,
   adamUpdate,
