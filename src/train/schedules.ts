@@ -50,25 +50,25 @@ const builders: { readonly [K in ScheduleKind]: { readonly fields: readonly stri
   constant: { fields: [], build: () => ({ kind: 'constant' }) },
   inverseTime: {
     fields: ['decayRate'],
-    build: (f, where) => ({ kind: 'inverseTime', decayRate: nonNegative(f.decayRate ?? 1, where, 'decayRate') }),
+    build: (f, where) => ({ kind: 'inverseTime', decayRate: nonNegative(f.decayRate ?? 1, where, 'schedule.decayRate') }),
   },
   fixedInterval: {
     fields: ['decayRate', 'interval'],
     build: (f, where) => ({
       kind: 'fixedInterval',
-      decayRate: nonNegative(f.decayRate ?? 1, where, 'decayRate'),
-      interval: assertPositiveInt(f.interval, where, 'interval'),
+      decayRate: nonNegative(f.decayRate ?? 1, where, 'schedule.decayRate'),
+      interval: assertPositiveInt(f.interval, where, 'schedule.interval'),
     }),
   },
-  exponential: { fields: ['base'], build: (f, where) => ({ kind: 'exponential', base: assertPositiveFinite(f.base ?? 0.95, where, 'base') }) },
+  exponential: { fields: ['base'], build: (f, where) => ({ kind: 'exponential', base: assertPositiveFinite(f.base ?? 0.95, where, 'schedule.base') }) },
   step: {
     fields: ['factor', 'every'],
-    build: (f, where) => ({ kind: 'step', factor: assertPositiveFinite(f.factor, where, 'factor'), every: assertPositiveInt(f.every, where, 'every') }),
+    build: (f, where) => ({ kind: 'step', factor: assertPositiveFinite(f.factor, where, 'schedule.factor'), every: assertPositiveInt(f.every, where, 'schedule.every') }),
   },
   custom: {
     fields: ['rate'],
     build: (f, where) => {
-      if (typeof f.rate !== 'function') throw new ValueError(`${where}: rate: expected a function (epoch, alpha0) => number, got ${describe(f.rate)}`);
+      if (typeof f.rate !== 'function') throw new ValueError(`${where}: schedule.rate: expected a function (epoch, alpha0) => number, got ${describe(f.rate)}`);
       return { kind: 'custom', rate: f.rate as (epoch: number, alpha0: number) => number };
     },
   },
@@ -114,7 +114,7 @@ export function resolveSchedule(spec: ScheduleSpec, where = 'resolveSchedule'): 
       throw new ValueError(`${where}: schedule.${key}: expected ${known} for kind "${kind}", got an unknown field`);
     }
   }
-  return builder.build(rest, `${where}: schedule "${kind}"`);
+  return builder.build(rest, where);
 }
 
 /** The rate a checked schedule gives at an epoch, before the result is checked. */
