@@ -67,3 +67,5 @@ export {
 } from './diagnose/search.js';
 export { split, takeColumns, SPLIT_MIN_EXAMPLES, SPLIT_RATIO_TOLERANCE, type SplitOptions, type RatioSplitOptions, type CountSplitOptions, type SplitSet, type Split } from './data/split.js';
 export { Standardizer, type StandardizerJSON } from './data/normalize.js';
+export { diagnose, VERDICTS, BIAS_VARIANCE_THRESHOLDS, type Verdict, type BiasVarianceThresholds, type DiagnoseInput, type Diagnosis } from './diagnose/bias-variance.js';
+export { evaluate, type EvaluateSets, type EvaluateOptions, type LabeledData, type ClassificationScores, type RegressionScores, type ClassificationEvaluation, type RegressionEvaluation, type Evaluation } from './diagnose/evaluate.js';
