@@ -50,7 +50,7 @@ function isOptimizerName(name: unknown): name is OptimizerName {
  *
  * @example
  * ```ts
- * import { resolveOptimizer } from 'layerwise';
+ * import { resolveOptimizer, type OptimizerConfig } from 'layerwise';
  * const adam = resolveOptimizer('adam');
  * const momentum = resolveOptimizer({ name: 'momentum', beta: 0.95 });
  * const saved = { config: adam.getConfig(), state: adam.getState() };
