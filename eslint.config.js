@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'src/backend/wasm/generated/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'playground/dist/**', 'test-artifacts/**', 'src/backend/wasm/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,186 @@
+/**
+ * The page: reads the URL hash, builds the views, starts the training worker
+ * and routes messages. Snapshots are drawn in animation frames and
+ * acknowledged after drawing, which paces the worker to what the page shows.
+ */
+import type { FromWorker, Snapshot, ToWorker, DataInfo } from './protocol.js';
+import { typescriptSnippet } from './snippet.js';
+import { classCount, DATASETS_BY_PROBLEM, type State } from './state.js';
+import { Store, type ChangeKind } from './store.js';
+import { extrasBar, hyperBar, runBar } from './ui/controls.js';
+import { dataPanel } from './ui/data-panel.js';
+import { el } from './ui/dom.js';
+import { ExportPanel } from './ui/export-panel.js';
+import { NetworkView } from './ui/network-view.js';
+import { Notices } from './ui/notices.js';
+import { OutputView } from './ui/output-view.js';
+import { decodeHash, encodeHash } from './url.js';
+
+/** What end-to-end tests and curious users can read from the console. */
+export interface PlaygroundDebug {
+  state(): State;
+  snapshot(): Snapshot | null;
+  info(): DataInfo | null;
+  running(): boolean;
+}
+
+function start(): void {
+  const notices = new Notices(document.getElementById('notices')!);
+  const parsed = decodeHash(location.hash);
+  if (parsed.state.dataset === 'csv') {
+    parsed.notices.push('The link names an uploaded CSV, which a link cannot carry; showing a generated dataset instead.');
+    parsed.state.dataset = DATASETS_BY_PROBLEM[parsed.state.problem][0]!;
+  }
+  notices.show('url', parsed.notices);
+  const store = new Store(parsed.state);
+
+  const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  const send = (m: ToWorker) => worker.postMessage(m);
+  let running = false;
+  let lastSnapshot: Snapshot | null = null;
+  let info: DataInfo | null = null;
+  let pending: Snapshot | null = null;
+  let frameRequested = false;
+
+  const run = runBar({
+    play: () => {
+      notices.clear('diverged');
+      send({ type: 'play' });
+    },
+    pause: () => send({ type: 'pause' }),
+    step: () => send({ type: 'step' }),
+    reset: () => {
+      notices.clear('diverged');
+      output.history.clear();
+      send({ type: 'reset' });
+    },
+  });
+  const hyper = hyperBar(store);
+  const extras = extrasBar(store);
+  const data = dataPanel(store, (message) => (message ? notices.show('csv', [message], 'error') : notices.clear('csv')));
+  const output = new OutputView(store);
+  const network = new NetworkView(store, {
+    editWeight: (layer, row, col, value) => send({ type: 'setWeight', layer, row, col, value }),
+    selectNeuron: (n) => output.showNeuron(n),
+  });
+  const exporter = new ExportPanel({
+    requestModel: () => send({ type: 'export' }),
+    snippet: () => typescriptSnippet(store.state, info?.classes ?? classCount(store.state, data.csvPoints()?.classes ?? null)),
+  });
+
+  document.getElementById('run')!.append(run.root);
+  document.getElementById('hyper')!.append(hyper.root);
+  document.getElementById('extras')!.append(extras.root);
+  document.getElementById('data-body')!.append(data.root);
+  document.getElementById('network-body')!.append(network.root);
+  document.getElementById('output-body')!.append(output.root, exporter.root);
+
+  const outputsOf = (s: State) => {
+    const k = classCount(s, data.csvPoints()?.classes ?? null);
+    return k > 2 ? k : 1;
+  };
+
+  const configure = () => {
+    const s = store.state;
+    if (s.dataset === 'csv' && !data.csvPoints()) {
+      const why = data.csvProblem();
+      store.update('reset', (st) => (st.dataset = DATASETS_BY_PROBLEM[st.problem][0]!));
+      if (why) notices.show('csv', [why], 'error');
+      return;
+    }
+    notices.clear('diverged');
+    output.history.clear();
+    lastSnapshot = null;
+    send({ type: 'configure', state: s, csv: s.dataset === 'csv' ? data.csvPoints() : null });
+  };
+
+  const syncAll = (s: State) => {
+    hyper.sync(s);
+    extras.sync(s);
+    data.sync(s);
+    network.sync(s, outputsOf(s));
+    output.sync(s);
+  };
+
+  store.subscribe((s: State, kind: ChangeKind) => {
+    const hash = `#${encodeHash(s)}`;
+    if (location.hash !== hash) history.replaceState(null, '', hash);
+    syncAll(s);
+    if (kind === 'reset') configure();
+    else if (kind === 'rate') send({ type: 'learningRate', value: s.learningRate });
+    else if (kind === 'speed') send({ type: 'speed', value: s.speed });
+  });
+
+  window.addEventListener('hashchange', () => {
+    if (location.hash === `#${encodeHash(store.state)}`) return;
+    const next = decodeHash(location.hash);
+    if (next.state.dataset === 'csv' && !data.csvPoints()) {
+      next.notices.push('The link names an uploaded CSV that is not loaded; showing a generated dataset instead.');
+      next.state.dataset = DATASETS_BY_PROBLEM[next.state.problem][0]!;
+    }
+    notices.show('url', next.notices);
+    store.replace(next.state);
+  });
+
+  const draw = () => {
+    frameRequested = false;
+    const snap = pending;
+    if (!snap) return;
+    pending = null;
+    if (network.matches(snap)) {
+      lastSnapshot = snap;
+      run.setEpoch(snap.epoch);
+      run.setSpeed(snap.epochsPerSecond);
+      network.update(snap, store.state.discretize);
+      output.update(snap);
+    }
+    send({ type: 'ack' });
+  };
+
+  worker.onmessage = (event: MessageEvent<FromWorker>) => {
+    const m = event.data;
+    switch (m.type) {
+      case 'data':
+        info = m.info;
+        output.setData(m.info);
+        network.paintFeatures(m.info.domain);
+        notices.show('data', m.info.warnings, 'info');
+        break;
+      case 'snapshot':
+        pending = m.snapshot;
+        if (!frameRequested) {
+          frameRequested = true;
+          requestAnimationFrame(draw);
+        }
+        break;
+      case 'running':
+        running = m.running;
+        run.setRunning(m.running);
+        break;
+      case 'diverged':
+        notices.show('diverged', [`Training diverged and was paused: ${m.message} Lower the learning rate (now ${store.state.learningRate}) and press play, or reset.`], 'error');
+        break;
+      case 'error':
+        notices.show('worker', [`Training stopped: ${m.message}`], 'error');
+        break;
+      case 'model':
+        exporter.offerModel(m.manifest, m.weights);
+        break;
+    }
+  };
+  worker.onerror = (e) => notices.show('worker', [`The training worker failed: ${e.message}`], 'error');
+
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') network.clearSelection();
+  });
+
+  const debug: PlaygroundDebug = { state: () => store.state, snapshot: () => lastSnapshot, info: () => info, running: () => running };
+  (window as unknown as { playground: PlaygroundDebug }).playground = debug;
+
+  history.replaceState(null, '', `#${encodeHash(store.state)}`);
+  syncAll(store.state);
+  configure();
+  document.body.append(el('span', { id: 'ready', hidden: true }));
+}
+
+start();

@@ -1,0 +1,76 @@
+/**
+ * The messages between the page and the training worker. The worker owns the
+ * network and the data; the page only sends intents and draws snapshots.
+ */
+import type { Domain, Points } from './datasets.js';
+import type { Speed, State } from './state.js';
+
+export type ToWorker =
+  /** Build data and network from scratch (epoch 0). `csv` is the uploaded data when state.dataset is 'csv'. */
+  | { type: 'configure'; state: State; csv: Points | null }
+  | { type: 'play' }
+  | { type: 'pause' }
+  /** One epoch, then a snapshot. */
+  | { type: 'step' }
+  /** Same settings, fresh weights from the seed, epoch 0. */
+  | { type: 'reset' }
+  /** Changes alpha without touching the weights or the epoch count. */
+  | { type: 'learningRate'; value: number }
+  | { type: 'speed'; value: Speed }
+  /** Sets W[layer][row, col], or b[layer][row] when col is -1 (layer is 1-based, as in the course). */
+  | { type: 'setWeight'; layer: number; row: number; col: number; value: number }
+  /** The page has drawn the last snapshot; the worker may send the next. */
+  | { type: 'ack' }
+  | { type: 'export' };
+
+/** Loss (data cost, no regularization term) and classification error of one set. */
+export interface SetScores {
+  loss: number;
+  /** Fraction misclassified; null for regression. */
+  error: number | null;
+}
+
+export interface Snapshot {
+  epoch: number;
+  /** The rate the last epoch used (after decay). */
+  learningRate: number;
+  train: SetScores;
+  dev: SetScores;
+  test: SetScores | null;
+  gridSize: number;
+  /** 1, or the class count K for softmax. */
+  outRows: number;
+  /**
+   * outRows * gridSize^2 values: in [-1, 1] for one output (the sign is the
+   * class, or the regression value over the label scale), else K class
+   * probabilities per pixel, class-major.
+   */
+  output: Float32Array;
+  /** Every hidden neuron's activation over the grid, neuron by neuron, layer by layer. */
+  neurons: Float32Array;
+  /** W[l] row-major (n[l] x n[l-1]), l = 1..L. */
+  weights: Float32Array[];
+  /** b[l] (or beta[l] under batch normalization). */
+  biases: Float32Array[];
+  epochsPerSecond: number;
+}
+
+export interface DataInfo {
+  train: Points;
+  dev: Points;
+  test: Points;
+  domain: Domain;
+  classes: number;
+  /** Layer sizes n[0..L] of the network built. */
+  layerDims: number[];
+  /** Warnings from the split (tiny sets) and the normalization (constant features). */
+  warnings: string[];
+}
+
+export type FromWorker =
+  | { type: 'data'; info: DataInfo }
+  | { type: 'snapshot'; snapshot: Snapshot }
+  | { type: 'running'; running: boolean }
+  | { type: 'diverged'; message: string }
+  | { type: 'error'; message: string }
+  | { type: 'model'; manifest: unknown; weights: Uint8Array };

@@ -1,0 +1,179 @@
+/**
+ * The training worker: it owns a Session and trains in short chunks, yielding
+ * between them so pause, step and learning-rate messages land within one
+ * chunk. Snapshots are sent only after the page acknowledges the previous one,
+ * so a slow page never has a queue of stale frames to chew through.
+ */
+import { DivergenceError } from './lib.js';
+import type { FromWorker, Snapshot, ToWorker } from './protocol.js';
+import { Session } from './session.js';
+import type { Speed } from './state.js';
+
+interface WorkerScope {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+}
+const scope = self as unknown as WorkerScope;
+
+/** Milliseconds of training between yields: long enough to amortize fit's setup, short enough to stay interactive. */
+const CHUNK_MS = 20;
+
+let session: Session | null = null;
+let lastConfig: Extract<ToWorker, { type: 'configure' }> | null = null;
+let running = false;
+let speed: Speed = 'fast';
+let acked = true;
+let dirty = false;
+let epochsPerChunk = 1;
+const rate = { epochs: 0, since: performance.now(), value: 0 };
+
+function post(message: FromWorker, transfer: Transferable[] = []): void {
+  scope.postMessage(message, transfer);
+}
+
+function transferables(s: Snapshot): Transferable[] {
+  return [s.output.buffer, s.neurons.buffer, ...s.weights.map((w) => w.buffer), ...s.biases.map((b) => b.buffer)];
+}
+
+function sendSnapshot(force = false): void {
+  if (!session || (!acked && !force)) {
+    dirty = true;
+    return;
+  }
+  const now = performance.now();
+  if (now - rate.since > 500) {
+    rate.value = (rate.epochs * 1000) / (now - rate.since);
+    rate.epochs = 0;
+    rate.since = now;
+  }
+  const snap = session.snapshot(running ? rate.value : 0);
+  acked = false;
+  dirty = false;
+  post({ type: 'snapshot', snapshot: snap }, transferables(snap));
+}
+
+function setRunning(value: boolean): void {
+  if (running === value) return;
+  running = value;
+  rate.epochs = 0;
+  rate.since = performance.now();
+  post({ type: 'running', running });
+  if (running) schedule();
+}
+
+function report(e: unknown): void {
+  setRunning(false);
+  if (e instanceof DivergenceError) {
+    post({ type: 'diverged', message: e.message });
+    sendSnapshot(true);
+  } else {
+    post({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** Trains epochs, adapting how many go into one fit call so each call takes about CHUNK_MS. */
+function trainChunk(s: Session): void {
+  if (speed !== 'max') {
+    const k = speed === 'frame' ? 1 : 10;
+    s.train(k);
+    rate.epochs += k;
+    return;
+  }
+  const start = performance.now();
+  while (performance.now() - start < CHUNK_MS) {
+    const t0 = performance.now();
+    s.train(epochsPerChunk);
+    rate.epochs += epochsPerChunk;
+    const took = Math.max(performance.now() - t0, 0.01);
+    const ideal = (epochsPerChunk * (CHUNK_MS / 2)) / took;
+    epochsPerChunk = Math.max(1, Math.min(1000, Math.round(Math.min(ideal, epochsPerChunk * 2))));
+  }
+}
+
+// A MessageChannel yields to the event loop without setTimeout's 4 ms clamp.
+const channel = new MessageChannel();
+let scheduled = false;
+channel.port1.onmessage = () => {
+  scheduled = false;
+  if (!running || !session) return;
+  // Paced speeds train a fixed number of epochs per drawn frame (TensorFlow Playground trains one): wait for the page; the ack reschedules.
+  if (speed !== 'max' && !acked) return;
+  try {
+    trainChunk(session);
+    sendSnapshot();
+  } catch (e) {
+    report(e);
+    return;
+  }
+  schedule();
+};
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  channel.port2.postMessage(null);
+}
+
+function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
+  lastConfig = msg;
+  speed = msg.state.speed;
+  epochsPerChunk = 1;
+  try {
+    session = new Session(msg.state, msg.csv);
+  } catch (e) {
+    session = null;
+    report(e);
+    return;
+  }
+  post({ type: 'data', info: session.info() });
+  sendSnapshot(true);
+}
+
+scope.onmessage = (event) => {
+  const msg = event.data;
+  switch (msg.type) {
+    case 'configure':
+      configure(msg);
+      break;
+    case 'reset':
+      if (lastConfig) configure({ ...lastConfig, state: { ...lastConfig.state, speed } });
+      break;
+    case 'play':
+      if (session) setRunning(true);
+      break;
+    case 'pause':
+      setRunning(false);
+      break;
+    case 'step':
+      setRunning(false);
+      if (!session) break;
+      try {
+        session.train(1);
+        sendSnapshot(true);
+      } catch (e) {
+        report(e);
+      }
+      break;
+    case 'learningRate':
+      if (session) session.learningRate = msg.value;
+      if (lastConfig) lastConfig = { ...lastConfig, state: { ...lastConfig.state, learningRate: msg.value } };
+      break;
+    case 'speed':
+      speed = msg.value;
+      break;
+    case 'setWeight':
+      session?.setWeight(msg.layer, msg.row, msg.col, msg.value);
+      sendSnapshot(true);
+      break;
+    case 'ack':
+      acked = true;
+      if (dirty && !running) sendSnapshot();
+      if (running) schedule();
+      break;
+    case 'export':
+      if (session) {
+        const { manifest, weights } = session.exportModel();
+        post({ type: 'model', manifest, weights }, [weights.buffer]);
+      }
+      break;
+  }
+};
