@@ -22,6 +22,8 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** Put back the parameters of the best dev epoch at the end; default true. */
   restoreBest?: boolean;
+  /** Continue a run (a checkpoint): the best dev cost so far, its epoch, the epochs since, and the network holding the best parameters. */
+  resume?: { bestDevCost: number; bestEpoch: number | null; epochsSinceBest: number; bestNetwork?: Network };
 }
 
 /** What {@link FitOptions.onEpoch} receives after each epoch. */
@@ -42,6 +44,10 @@ export interface EpochInfo {
   seconds: number;
   /** Training examples processed per second during this epoch. */
   examplesPerSecond: number;
+  /** The lowest dev cost so far and its epoch (null without a dev set), and epochs since it improved. */
+  bestDevCost: number | null;
+  bestEpoch: number | null;
+  epochsSinceBest: number;
 }
 
 /** How to train. */
@@ -191,8 +197,11 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   const { onIteration, onEpoch, signal, devEvery } = options;
   const patience = options.earlyStopping?.patience ?? Infinity;
   const minDelta = options.earlyStopping?.minDelta ?? 0;
-  let bestDev = Infinity;
-  let sinceBest = 0;
+  const resume = options.earlyStopping?.resume;
+  let bestDev = resume?.bestDevCost ?? Infinity;
+  let sinceBest = resume?.epochsSinceBest ?? 0;
+  history.bestEpoch = resume?.bestEpoch ?? null;
+  if (best && resume?.bestNetwork) best.copyFrom(resume.bestNetwork);
   const start = now();
   let it = 0;
   const firstEpoch = options.initialEpoch ?? 0;
@@ -244,14 +253,7 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
     const dc = devPlan ? devCost() : null;
     if (dc !== null && (devEvery === undefined || it % devEvery !== 0)) history.dev.push({ iteration: it, cost: dc });
     history.epochs.push({ cost: sum / steps, unregularizedCost: sumData / steps, devCost: dc, learningRate: lr });
-    if (onEpoch) {
-      const elapsed = (now() - epochStart) / 1000;
-      onEpoch({ epoch, iterations: it, cost: sum / steps, unregularizedCost: sumData / steps, devCost: dc, learningRate: lr, seconds: (now() - start) / 1000, examplesPerSecond: elapsed > 0 ? (steps * batchSize) / elapsed : Infinity });
-    }
-    if (signal?.aborted) {
-      history.stopReason = 'aborted';
-      break;
-    }
+    let stop = false;
     if (dc !== null) {
       if (dc < bestDev - minDelta) {
         bestDev = dc;
@@ -259,9 +261,32 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
         sinceBest = 0;
         best?.save();
       } else if (++sinceBest >= patience) {
-        history.stopReason = 'earlyStopping';
-        break;
+        stop = true;
       }
+    }
+    if (onEpoch) {
+      const elapsed = (now() - epochStart) / 1000;
+      onEpoch({
+        epoch,
+        iterations: it,
+        cost: sum / steps,
+        unregularizedCost: sumData / steps,
+        devCost: dc,
+        learningRate: lr,
+        seconds: (now() - start) / 1000,
+        examplesPerSecond: elapsed > 0 ? (steps * batchSize) / elapsed : Infinity,
+        bestDevCost: dc === null ? null : bestDev,
+        bestEpoch: history.bestEpoch,
+        epochsSinceBest: sinceBest,
+      });
+    }
+    if (signal?.aborted) {
+      history.stopReason = 'aborted';
+      break;
+    }
+    if (stop) {
+      history.stopReason = 'earlyStopping';
+      break;
     }
   }
   if (best && history.bestEpoch !== null) best.restore();

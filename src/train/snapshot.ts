@@ -27,6 +27,12 @@ export class ParameterSnapshot {
     this.save();
   }
 
+  /** Fills the snapshot from another network of the same architecture (a checkpoint's best). */
+  copyFrom(other: Network): void {
+    const src = new ParameterSnapshot(other, this.be);
+    for (let i = 0; i < this.saved.length; i++) this.be.copy(src.saved[i]!, this.saved[i]!);
+  }
+
   /** Copies the network's current state into the snapshot. */
   save(): void {
     for (let i = 0; i < this.live.length; i++) this.be.copy(this.live[i]!, this.saved[i]!);

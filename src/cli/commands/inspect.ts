@@ -1,0 +1,58 @@
+/**
+ * `layerwise inspect`: what a model folder holds.
+ */
+import { loadRunModel } from '../run-files.js';
+import type { Io } from './train.js';
+
+/** Runs `layerwise inspect`; returns the exit code. */
+export async function inspectCommand(o: { model: string; json: boolean }, io: Io): Promise<number> {
+  const { network, run, manifest } = loadRunModel(o.model);
+  const layers = network.layers.map((l, i) => {
+    const weights = l.W.size;
+    const biases = l.b ? l.b.size : 0;
+    const bn = l.bn ? l.bn.gamma.size + l.bn.beta.size : 0;
+    return {
+      layer: i + 1,
+      shape: `W${i + 1} (${l.W.rows}, ${l.W.cols})`,
+      activation: l.activation.kind === 'leakyRelu' ? `leakyRelu(${l.activation.slope})` : l.activation.kind,
+      parameters: weights + biases + bn,
+      keepProb: l.keepProb,
+      batchNorm: l.bn !== null,
+    };
+  });
+  const total = layers.reduce((s, l) => s + l.parameters, 0);
+  const std = run.standardizer;
+  const stats = std ? { features: std.mean.length, meanRange: [Math.min(...std.mean), Math.max(...std.mean)], stdRange: [Math.min(...std.std), Math.max(...std.std)], zeroVarianceFeatures: std.std.filter((s) => s === 0).length } : null;
+  const info = {
+    format: `${manifest.format} v${manifest.formatVersion}`,
+    library: manifest.library.version,
+    created: manifest.createdAt,
+    task: run.task,
+    target: run.target,
+    classes: run.classes,
+    inputs: network.inputSize,
+    layers,
+    totalParameters: total,
+    loss: network.loss.kind,
+    examples: run.examples,
+    training: run.training,
+    normalization: stats,
+  };
+  if (o.json) {
+    io.out(JSON.stringify(info));
+    return 0;
+  }
+  io.out(`${o.model}: ${info.format}, layerwise ${info.library}, saved ${info.created}`);
+  io.out(`task: ${run.task}, target "${run.target}"${run.classes ? `, classes ${run.classes.join(', ')}` : ''}; loss ${info.loss}`);
+  io.out(`input: ${network.inputSize} features${run.featureNames.length <= 8 ? ` (${run.featureNames.join(', ')})` : ''}`);
+  io.out('');
+  io.out('layer  weights            activation       parameters  keep_prob  batch_norm');
+  for (const l of layers) io.out(`${String(l.layer).padEnd(7)}${l.shape.padEnd(19)}${l.activation.padEnd(17)}${String(l.parameters).padEnd(12)}${String(l.keepProb).padEnd(11)}${l.batchNorm ? 'yes' : 'no'}`);
+  io.out(`total parameters: ${total}`);
+  io.out('');
+  io.out(`data: ${run.data}; examples ${run.examples.train} train / ${run.examples.dev} dev / ${run.examples.test} test`);
+  if (stats) io.out(`normalization: ${stats.features} features standardized with training means in [${stats.meanRange.map((v) => v.toFixed(3)).join(', ')}] and stds in [${stats.stdRange.map((v) => v.toFixed(3)).join(', ')}]; ${stats.zeroVarianceFeatures} with zero variance`);
+  else io.out('normalization: none');
+  io.out(`training: ${Object.entries(run.training).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ')}`);
+  return 0;
+}

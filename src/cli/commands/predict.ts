@@ -1,0 +1,39 @@
+/**
+ * `layerwise predict`: predictions with the original label names and the
+ * class probabilities, as CSV (to --out, written atomically, or stdout).
+ */
+import { writeFileAtomic } from '../../node/files.js';
+import { loadRunModel } from '../run-files.js';
+import { loadForModel } from './model-data.js';
+import type { Io } from './train.js';
+
+function csvCell(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Runs `layerwise predict`; returns the exit code. */
+export async function predictCommand(o: { model: string; data: string; out?: string }, io: Io): Promise<number> {
+  const { network, run } = loadRunModel(o.model);
+  const d = await loadForModel(network, run, o.data, false, io.err);
+  const A = network.predict(d.X);
+  const m = A.cols;
+  const lines: string[] = [];
+  if (run.task === 'regression') {
+    lines.push(csvCell(`predicted_${run.target}`));
+    for (let j = 0; j < m; j++) lines.push(String(A.data[j]));
+  } else {
+    const classes = run.classes!;
+    lines.push(['prediction', ...classes.map((c) => `p_${c}`)].map(csvCell).join(','));
+    const labels = network.classify(d.X);
+    for (let j = 0; j < m; j++) {
+      const probs = A.rows === 1 ? [1 - A.data[j]!, A.data[j]!] : Array.from({ length: A.rows }, (_, i) => A.data[i * m + j]!);
+      lines.push([csvCell(classes[labels.data[j]!]!), ...probs.map((p) => p.toFixed(6))].join(','));
+    }
+  }
+  const text = lines.join('\n') + '\n';
+  if (o.out) {
+    writeFileAtomic(o.out, text);
+    io.err(`wrote ${m} predictions to ${o.out}`);
+  } else process.stdout.write(text);
+  return 0;
+}

@@ -1,0 +1,121 @@
+/**
+ * `layerwise search`: random search over a declared space; each trial trains
+ * on the train set and is scored on the dev set (error for classification,
+ * MSE for regression). A live table prints one row per trial; trials.csv and
+ * best.json (the best configuration, as train options) are written as they go,
+ * so stopping early (Ctrl-C) keeps the results so far.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomSearch, type SearchSpace, type Trial } from '../../diagnose/search.js';
+import { DivergenceError, ValueError } from '../../tensor/errors.js';
+import { writeFileAtomic } from '../../node/files.js';
+import { fit } from '../../train/fit.js';
+import { CliError } from '../errors.js';
+import { makeNetwork, prepareData, targetLabels, type Io, type TrainOptions } from './train.js';
+
+/** Options of the search a space may set, with what their values must be. */
+const SEARCHABLE: Record<string, (v: unknown) => boolean> = {
+  lr: (v) => typeof v === 'number' && v > 0,
+  l2: (v) => typeof v === 'number' && v >= 0,
+  l1: (v) => typeof v === 'number' && v >= 0,
+  decay: (v) => typeof v === 'number' && v >= 0,
+  epochs: (v) => Number.isInteger(v) && (v as number) > 0,
+  batchSize: (v) => Number.isInteger(v) && (v as number) > 0,
+  layers: (v) => Array.isArray(v) && v.every((u) => Number.isInteger(u) && u > 0),
+  keepProb: (v) => (typeof v === 'number' && v > 0 && v <= 1) || (Array.isArray(v) && v.every((p) => typeof p === 'number' && p > 0 && p <= 1)),
+  optimizer: (v) => ['gd', 'momentum', 'rmsprop', 'adam'].includes(v as string),
+  activation: (v) => ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear'].includes(v as string),
+  init: (v) => ['zeros', 'random', 'he', 'xavier'].includes(v as string),
+  batchNorm: (v) => typeof v === 'boolean',
+};
+
+const DEFAULT_SPACE: SearchSpace = {
+  lr: { logUniform: [1e-4, 1e-2] },
+  layers: { choice: [[64], [128], [128, 64], [256, 128]] },
+  l2: { choice: [0, 0.01, 0.1, 1] },
+};
+
+function parseSpace(text: string | undefined): SearchSpace {
+  if (text === undefined) return DEFAULT_SPACE;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`--space: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.keys(v).length === 0) throw new CliError('--space: expected a JSON object of { option: distribution }, e.g. {"lr":{"logUniform":[0.0001,0.01]}}');
+  for (const key of Object.keys(v)) {
+    if (!(key in SEARCHABLE)) throw new CliError(`--space: "${key}" cannot be searched (expected one of ${Object.keys(SEARCHABLE).join(', ')})`);
+  }
+  return v as SearchSpace;
+}
+
+/** Runs `layerwise search`; returns the exit code. */
+export async function searchCommand(o: TrainOptions & { trials: number; space?: string }, io: Io): Promise<number> {
+  const space = parseSpace(o.space);
+  const say = (line: string) => (o.json ? io.err(line) : io.out(line));
+  const p = await prepareData(o, io, say);
+  if (p.m.dev === 0) throw new CliError('--split: a search is scored on the dev set; give a split with a dev share');
+  const outDir = resolve(o.out);
+  mkdirSync(outDir, { recursive: true });
+  const keys = Object.keys(space);
+  say(`search: ${o.trials} trials over ${keys.join(', ')}, scored by dev ${p.classification ? 'error' : 'mse'} (seed ${o.seed})`);
+  say(['trial', ...keys, 'dev', 'seconds'].map((h) => h.padEnd(14)).join(''));
+  const done: Trial<Record<string, unknown>>[] = [];
+  const fmt = (v: unknown) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(3)) : JSON.stringify(v));
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let result;
+  try {
+    result = randomSearch({
+      space,
+      trials: o.trials,
+      seed: o.seed,
+      signal: controller.signal,
+      objective: (config: Record<string, unknown>) => {
+        for (const [k, v] of Object.entries(config)) if (!SEARCHABLE[k]!(v)) throw new CliError(`--space: "${k}" sampled ${JSON.stringify(v)}, which is not a valid value for it`);
+        const t = { ...o, ...config, keepProb: typeof config.keepProb === 'number' ? [config.keepProb] : (config.keepProb as number[] | undefined) ?? o.keepProb } as TrainOptions;
+        const net = makeNetwork(t, p);
+        const lr = t.lr ?? (t.optimizer === 'adam' || t.optimizer === 'rmsprop' ? 0.001 : 0.01);
+        try {
+          fit(net, p.sets.train.X, p.sets.train.Y, { learningRate: lr, epochs: t.epochs, batchSize: Math.min(t.batchSize, p.m.train), optimizer: t.optimizer, ...(t.decay !== undefined ? { schedule: { kind: 'inverseTime' as const, decayRate: t.decay } } : {}) });
+        } catch (e) {
+          if (e instanceof DivergenceError) return Infinity;
+          throw e;
+        }
+        const A = net.predict(p.sets.dev.X);
+        if (!p.classification) {
+          let s = 0;
+          for (let i = 0; i < A.size; i++) s += (A.data[i]! - p.sets.dev.Y.data[i]!) ** 2;
+          return s / A.size;
+        }
+        const pred = net.classify(p.sets.dev.X);
+        const truth = targetLabels(p.sets.dev.Y);
+        let wrong = 0;
+        for (let j = 0; j < pred.cols; j++) if (pred.data[j] !== truth[j]) wrong++;
+        return wrong / pred.cols;
+      },
+      onTrial: (trial) => {
+        done.push(trial as Trial<Record<string, unknown>>);
+        say([String(trial.index + 1), ...keys.map((k) => fmt((trial.config as Record<string, unknown>)[k])), Number.isFinite(trial.score) ? trial.score.toFixed(4) : 'diverged', trial.seconds.toFixed(1)].map((c) => c.padEnd(14)).join(''));
+        const sorted = [...done].sort((a, b) => a.score - b.score);
+        writeFileAtomic(join(outDir, 'trials.csv'), ['trial,' + keys.join(',') + ',dev_score,seconds', ...done.map((t) => [t.index + 1, ...keys.map((k) => JSON.stringify(t.config[k]).replace(/,/g, ';')), t.score, t.seconds.toFixed(3)].join(','))].join('\n') + '\n');
+        writeFileAtomic(join(outDir, 'best.json'), JSON.stringify({ score: sorted[0]!.score, trial: sorted[0]!.index + 1, config: sorted[0]!.config }, null, 2) + '\n');
+      },
+    } as Parameters<typeof randomSearch>[0]);
+  } catch (e) {
+    if (e instanceof ValueError) throw new CliError(`--space: ${e.message.replace(/^randomSearch: /, '')}`);
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const best = result.best;
+  if (!best) throw new CliError('search: no trial completed');
+  say(`best: trial ${best.index + 1}, dev ${p.classification ? 'error' : 'mse'} ${best.score.toFixed(4)}: ${JSON.stringify(best.config)}${result.aborted ? ' (stopped early)' : ''}`);
+  say(`wrote ${join(outDir, 'trials.csv')} and ${join(outDir, 'best.json')}`);
+  if (o.json) io.out(JSON.stringify({ trials: result.trials.map((t) => ({ trial: t.index + 1, config: t.config, score: t.score, seconds: t.seconds })), best: { trial: best.index + 1, config: best.config, score: best.score }, aborted: result.aborted }));
+  return 0;
+}
+

@@ -1,0 +1,285 @@
+/**
+ * `layerwise train`: load data, split it, standardize it, build and train a
+ * network, evaluate it on train/dev/test, diagnose bias and variance, and
+ * write the model, history.csv and report.html.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { split, type Split } from '../../data/split.js';
+import { Standardizer } from '../../data/normalize.js';
+import { classificationReport, confusionMatrix } from '../../diagnose/metrics.js';
+import { evaluate, type Evaluation } from '../../diagnose/evaluate.js';
+import { Network, type LayerSpec } from '../../nn/network.js';
+import { saveModel } from '../../node/model-files.js';
+import { getBackend } from '../../backend/registry.js';
+import { fit, type EpochInfo } from '../../train/fit.js';
+import { resolveOptimizer } from '../../train/optimizers/resolve.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { featuresOf, loadTable, prepareTargets, type Targets, type Task } from '../data/index.js';
+import type { Table } from '../data/table.js';
+import { CliError } from '../errors.js';
+import type { SplitSpec } from '../options.js';
+import { Progress } from '../progress.js';
+import { writeReport } from '../report.js';
+import { loadCheckpoint, saveCheckpoint, writeHistory, type HistoryRow, type RunMetadata } from '../run-files.js';
+import { printSummary, summaryJson } from '../summary.js';
+
+/** The train command's options after parsing. */
+export interface TrainOptions {
+  data: string;
+  target?: string;
+  task?: Task;
+  layers: number[];
+  activation: 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'linear';
+  output?: 'sigmoid' | 'softmax' | 'linear';
+  optimizer: 'gd' | 'momentum' | 'rmsprop' | 'adam';
+  lr?: number;
+  epochs: number;
+  batchSize: number;
+  decay?: number;
+  l2: number;
+  l1: number;
+  keepProb?: number[];
+  batchNorm: boolean;
+  init: 'zeros' | 'random' | 'he' | 'xavier';
+  split: SplitSpec;
+  seed: number;
+  /** true, false, or undefined for automatic: standardize unless every feature is already in [0, 1]. */
+  normalize?: boolean;
+  earlyStopping?: number;
+  optimalError?: number;
+  out: string;
+  checkpointEvery?: number;
+  resume?: string;
+  json: boolean;
+  imageSize: number;
+  skipBadImages: boolean;
+}
+
+/** Where output goes: human text to stderr when --json keeps stdout for the one JSON line. */
+export interface Io {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  isTTY: boolean;
+}
+
+function splitData(X: Tensor, Y: Tensor, spec: SplitSpec, seed: number, stratify: boolean): Split {
+  try {
+    if (spec.kind === 'ratios') return split(X, Y, { ratios: spec.ratios, seed, stratify });
+    return split(X, Y, { dev: spec.dev, test: spec.test, seed, stratify });
+  } catch (e) {
+    throw new CliError(`--split: ${e instanceof Error ? e.message.replace(/^split: /, '') : String(e)}`);
+  }
+}
+
+function buildLayers(o: TrainOptions, outputUnits: number, output: 'sigmoid' | 'softmax' | 'linear'): LayerSpec[] {
+  const keep = o.keepProb ?? [];
+  if (keep.length > 1 && keep.length !== o.layers.length) {
+    throw new CliError(`--keep-prob: expected one value or one per hidden layer (${o.layers.length}), got ${keep.length}`);
+  }
+  const hidden: LayerSpec[] = o.layers.map((units, i) => ({
+    units,
+    activation: o.activation,
+    keepProb: keep.length === 0 ? 1 : keep.length === 1 ? keep[0]! : keep[i]!,
+    batchNorm: o.batchNorm,
+  }));
+  return [...hidden, { units: outputUnits, activation: output }];
+}
+
+/** Data ready for training: loaded, targets encoded, split, standardized. */
+export interface PreparedData {
+  table: Table;
+  targets: Targets;
+  sets: Split;
+  scaler: Standardizer | null;
+  m: { train: number; dev: number; test: number };
+  classification: boolean;
+  C: number;
+  output: 'sigmoid' | 'softmax' | 'linear';
+}
+
+/** Loads, encodes, splits and standardizes the data of a run (train and search share it). */
+export async function prepareData(o: TrainOptions, io: Io, say: (line: string) => void): Promise<PreparedData> {
+  const table = await loadTable(o.data, { ...(o.target !== undefined ? { target: o.target } : {}), imageSize: o.imageSize, skipBadImages: o.skipBadImages, seed: o.seed, warn: io.err });
+  for (const n of table.notes) say(n);
+  const targets = prepareTargets(table, o.task);
+  if (!o.task) say(`task: ${targets.task} (detected: ${targets.reason}; override with --task)`);
+  const classification = targets.task === 'classification';
+  const C = targets.classes?.length ?? 0;
+  const output = o.output ?? (classification ? (C === 2 ? 'sigmoid' : 'softmax') : 'linear');
+  if (classification && output === 'linear') throw new CliError('--output linear: a classification task needs a sigmoid (two classes) or softmax output');
+  if (classification && output === 'sigmoid' && C !== 2) throw new CliError(`--output sigmoid: the target has ${C} classes; use softmax (or omit --output)`);
+  if (!classification && output !== 'linear') throw new CliError(`--output ${output}: a regression task needs a linear output`);
+  const Y = output === 'softmax' && C === 2 ? oneHotOf(targets.labels!, 2) : targets.Y;
+
+  const sets = splitData(featuresOf(table), Y, o.split, o.seed, classification);
+  for (const w of sets.warnings) io.err(`warning: ${w}`);
+  const m = { train: sets.train.X.cols, dev: sets.dev.X.cols, test: sets.test.X.cols };
+  say(`examples: ${m.train} train, ${m.dev} dev, ${m.test} test (seed ${o.seed})`);
+
+  let scaler: Standardizer | null = null;
+  const unitRange = sets.train.X.data.every((v) => v >= 0 && v <= 1);
+  if (o.normalize === undefined && unitRange) say('normalize: every feature already lies in [0, 1]; not standardized (pass --normalize to standardize anyway)');
+  if (o.normalize === true || (o.normalize === undefined && !unitRange)) {
+    scaler = Standardizer.fit(sets.train.X);
+    if (scaler.warnings.length > 0) say(`normalize: ${scaler.warnings.length} feature(s) have zero variance in the training set: centred, not scaled`);
+    for (const s of [sets.train, sets.dev, sets.test]) if (s.X.cols > 0) s.X = scaler.transform(s.X);
+  }
+  return { table, targets, sets, scaler, m, classification, C, output };
+}
+
+/** The network the options describe, for the prepared data. */
+export function makeNetwork(o: TrainOptions, p: PreparedData): Network {
+  const layers = buildLayers(o, p.sets.train.Y.rows, p.output);
+  return new Network({ inputSize: p.table.featureNames.length, layers, init: o.init, seed: o.seed, l2: o.l2, l1: o.l1 });
+}
+
+/** Runs `layerwise train`; returns the process exit code. */
+export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> {
+  const started = performance.now();
+  const checkpoint = opts.resume ? loadCheckpoint(opts.resume) : null;
+  const o: TrainOptions = checkpoint ? { ...(checkpoint.state.options as unknown as TrainOptions), json: opts.json, resume: opts.resume } : opts;
+  const say = (line: string) => (o.json ? io.err(line) : io.out(line));
+
+  const p = await prepareData(o, io, say);
+  const { table, targets, sets, scaler, m, classification, C, output } = p;
+  const net = checkpoint ? checkpoint.model.network : makeNetwork(o, p);
+  const lr = o.lr ?? (o.optimizer === 'adam' || o.optimizer === 'rmsprop' ? 0.001 : 0.01);
+  const optimizer = resolveOptimizer(o.optimizer);
+  if (checkpoint) optimizer.setState(checkpoint.optimizerState);
+  const metadata: RunMetadata = {
+    task: targets.task,
+    classes: targets.classes,
+    target: table.target!.name,
+    columns: [...table.columns],
+    featureNames: [...table.featureNames],
+    standardizer: scaler ? scaler.toJSON() : null,
+    data: o.data,
+    imageSize: table.notes.some((n) => n.includes('resized')) ? o.imageSize : null,
+    training: { ...o, lr, output, resume: undefined, json: undefined } as Record<string, unknown>,
+    examples: m,
+  };
+
+  const firstEpoch = checkpoint ? checkpoint.state.epoch + 1 : 0;
+  const epochsLeft = o.epochs - firstEpoch;
+  const history: HistoryRow[] = checkpoint ? [...checkpoint.state.history] : [];
+  const outDir = resolve(o.out);
+  mkdirSync(outDir, { recursive: true });
+  say(`network: ${net.layerDims.join('-')} (${net.layers.map((l) => l.activation.kind).join(', ')}), ${o.optimizer} lr ${lr}, ${o.epochs} epochs, batch ${o.batchSize}, backend ${getBackend().name}`);
+  if (checkpoint) say(`resuming from ${opts.resume} after epoch ${checkpoint.state.epoch + 1} of ${o.epochs}`);
+
+  const batches = Math.ceil(m.train / Math.min(o.batchSize, m.train));
+  const progress = new Progress(io, o.json || !io.isTTY, o.epochs, batches, o.json);
+  const devScore = (): number | null => {
+    if (m.dev === 0) return null;
+    const A = net.predict(sets.dev.X);
+    if (!classification) {
+      let s = 0;
+      for (let i = 0; i < A.size; i++) s += (A.data[i]! - sets.dev.Y.data[i]!) ** 2;
+      return s / A.size;
+    }
+    const pred = net.classify(sets.dev.X);
+    const truth = targetLabels(sets.dev.Y);
+    let ok = 0;
+    for (let j = 0; j < pred.cols; j++) if (pred.data[j] === truth[j]) ok++;
+    return ok / pred.cols;
+  };
+  const metricName = classification ? 'accuracy' : 'mse';
+  let best: Network | null = checkpoint?.best?.network ?? null;
+  const onEpoch = (e: EpochInfo) => {
+    const metric = devScore();
+    history.push({ epoch: e.epoch + 1, trainCost: e.cost, trainUnregularizedCost: e.unregularizedCost, devCost: e.devCost, devMetric: metric, learningRate: e.learningRate, seconds: e.seconds });
+    progress.epochDone(e, metric, metricName);
+    if (o.earlyStopping !== undefined && e.bestEpoch === e.epoch) best = cloneNetwork(net, best);
+    if (o.checkpointEvery !== undefined && (e.epoch + 1) % o.checkpointEvery === 0) {
+      saveCheckpoint(
+        outDir,
+        net,
+        metadata,
+        { config: optimizer.getConfig() as Record<string, unknown>, state: optimizer.getState() },
+        { epoch: e.epoch, history, earlyStopping: { bestDevCost: e.bestDevCost, bestEpoch: e.bestEpoch, epochsSinceBest: e.epochsSinceBest }, options: { ...o, resume: undefined } as Record<string, unknown> },
+        best,
+      );
+    }
+  };
+  let stopReason = 'completed';
+  if (epochsLeft > 0) {
+    if (o.earlyStopping !== undefined && m.dev === 0) throw new CliError('--early-stopping: needs a dev set; give --split with a dev share');
+    const es = checkpoint?.state.earlyStopping;
+    const h = fit(net, sets.train.X, sets.train.Y, {
+      learningRate: lr,
+      epochs: epochsLeft,
+      batchSize: Math.min(o.batchSize, m.train),
+      optimizer,
+      initialEpoch: firstEpoch,
+      ...(o.decay !== undefined ? { schedule: { kind: 'inverseTime' as const, decayRate: o.decay } } : {}),
+      ...(m.dev > 0 ? { dev: { X: sets.dev.X, Y: sets.dev.Y } } : {}),
+      ...(o.earlyStopping !== undefined
+        ? {
+            earlyStopping: {
+              patience: o.earlyStopping,
+              ...(es && es.bestDevCost !== null ? { resume: { bestDevCost: es.bestDevCost, bestEpoch: es.bestEpoch, epochsSinceBest: es.epochsSinceBest, ...(best ? { bestNetwork: best } : {}) } } : {}),
+            },
+          }
+        : {}),
+      onIteration: (i) => progress.iteration(i),
+      onEpoch,
+    });
+    stopReason = h.stopReason;
+    progress.stop();
+    if (h.stopReason === 'earlyStopping') say(`early stopping: no dev improvement for ${o.earlyStopping} epochs; restored the weights of epoch ${(h.bestEpoch ?? 0) + 1}`);
+  }
+
+  const evalSets = { train: sets.train, ...(m.dev > 0 ? { dev: sets.dev } : {}), ...(m.test > 0 ? { test: sets.test } : {}) };
+  const result: Evaluation = evaluate(net, evalSets, classification && o.optimalError !== undefined ? { optimalError: o.optimalError } : {});
+  const reportSet = m.test > 0 ? sets.test : m.dev > 0 ? sets.dev : sets.train;
+  const confusion = classification ? confusionMatrix(net.classify(reportSet.X), [Array.from(targetLabels(reportSet.Y))], C) : null;
+  const perClass = classification ? classificationReport(net.classify(reportSet.X), [Array.from(targetLabels(reportSet.Y))], C) : null;
+
+  const modelDir = join(outDir, 'model');
+  saveModel(modelDir, net, { metadata: metadata as unknown as Record<string, unknown> });
+  writeHistory(outDir, history, metricName);
+  const seconds = (performance.now() - started) / 1000;
+  writeReport(join(outDir, 'report.html'), { metadata, history, evaluation: result, confusion, perClass, reportSetName: m.test > 0 ? 'test' : m.dev > 0 ? 'dev' : 'train', layerDims: net.layerDims, seconds, stopReason });
+  const summary = summaryJson(result, m, history.length, seconds, modelDir);
+  if (o.json) io.out(JSON.stringify(summary));
+  else printSummary(io, result, m, outDir, modelDir, seconds);
+  return 0;
+}
+
+/** Class index per column of Y: the 0/1 row itself, or the argmax of one-hot columns. */
+export function targetLabels(Y: Tensor): Int32Array {
+  const out = new Int32Array(Y.cols);
+  for (let j = 0; j < Y.cols; j++) {
+    if (Y.rows === 1) out[j] = Y.data[j]!;
+    else {
+      let b = 0;
+      for (let i = 1; i < Y.rows; i++) if (Y.get(i, j) > Y.get(b, j)) b = i;
+      out[j] = b;
+    }
+  }
+  return out;
+}
+
+function oneHotOf(labels: Int32Array, C: number): Tensor {
+  const m = labels.length;
+  const Y = featuresOf({ features: new Float32Array(C * m), featureNames: Array.from({ length: C }, String), m, columns: [], target: null, notes: [] });
+  labels.forEach((c, j) => (Y.data[c * m + j] = 1));
+  return Y;
+}
+
+function cloneNetwork(net: Network, into: Network | null): Network {
+  const copy = into ?? new Network({ inputSize: net.inputSize, layers: net.layerSpecs, dtype: net.dtype, loss: net.loss.kind, init: 'zeros', inputKeepProb: net.inputKeepProb });
+  copy.layers.forEach((l, i) => {
+    const src = net.layers[i]!;
+    l.W.data.set(src.W.data);
+    if (l.b && src.b) l.b.data.set(src.b.data);
+    if (l.bn && src.bn) {
+      l.bn.gamma.data.set(src.bn.gamma.data);
+      l.bn.beta.data.set(src.bn.beta.data);
+      l.bn.runningMean.data.set(src.bn.runningMean.data);
+      l.bn.runningVar.data.set(src.bn.runningVar.data);
+    }
+  });
+  return copy;
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+/**
+ * The `layerwise` command: train, evaluate, predict, inspect, search.
+ */
+import { Command, Option } from 'commander';
+import { ACTIVATION_NAMES } from '../nn/activations.js';
+import { LIBRARY_VERSION } from '../io/version.js';
+import { ShapeError, ValueError } from '../tensor/errors.js';
+import { BUILTINS } from './data/index.js';
+import { CliError } from './errors.js';
+import { intList, keepProbList, nonNegativeInt, numberIn, oneOf, positiveInt, splitSpec } from './options.js';
+import { trainCommand, type Io, type TrainOptions } from './commands/train.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { predictCommand } from './commands/predict.js';
+import { inspectCommand } from './commands/inspect.js';
+import { searchCommand } from './commands/search.js';
+import { useFastestBackend } from './backend.js';
+
+const io: Io = {
+  out: (line) => process.stdout.write(line + '\n'),
+  err: (line) => process.stderr.write(line + '\n'),
+  isTTY: Boolean(process.stdout.isTTY && process.stderr.isTTY),
+};
+
+/** Options shared by train and search: data, network, optimization, regularization, split. */
+function trainingOptions(cmd: Command): Command {
+  return cmd
+    .option('--data <source>', `CSV file, image folder, or built-in: ${BUILTINS.join(', ')}`, 'mnist')
+    .option('--target <column>', 'target column of a CSV (default: the last column)')
+    .addOption(new Option('--task <task>', 'classification or regression (default: detected from the target)').choices(['classification', 'regression']))
+    .option('--layers <sizes>', 'hidden layer sizes, comma-separated ("none" for no hidden layer)', intList('--layers'), [128, 64])
+    .option('--activation <name>', `hidden activation: ${ACTIVATION_NAMES.filter((a) => a !== 'softmax').join(', ')}`, oneOf('--activation', ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear'] as const), 'relu')
+    .option('--output <name>', 'output activation: sigmoid, softmax or linear (default: from the task and the class count)', oneOf('--output', ['sigmoid', 'softmax', 'linear'] as const))
+    .option('--optimizer <name>', 'gd, momentum, rmsprop or adam', oneOf('--optimizer', ['gd', 'momentum', 'rmsprop', 'adam'] as const), 'adam')
+    .option('--lr <rate>', 'learning rate (default: 0.001 for adam and rmsprop, 0.01 otherwise)', numberIn('--lr', 0, Infinity, { minOpen: true, maxOpen: true }))
+    .option('--epochs <n>', 'passes over the training set', positiveInt('--epochs'), 10)
+    .option('--batch-size <n>', 'examples per update', positiveInt('--batch-size'), 64)
+    .option('--decay <rate>', 'learning-rate decay: lr / (1 + decay * epoch)', numberIn('--decay', 0, Infinity, { maxOpen: true }))
+    .option('--l2 <lambda>', 'L2 regularization strength', numberIn('--l2', 0, Infinity, { maxOpen: true }), 0)
+    .option('--l1 <lambda>', 'L1 regularization strength', numberIn('--l1', 0, Infinity, { maxOpen: true }), 0)
+    .option('--keep-prob <p>', 'dropout keep probability: one value for every hidden layer, or one per hidden layer', keepProbList('--keep-prob'))
+    .option('--batch-norm', 'batch-normalize the hidden layers', false)
+    .option('--init <name>', 'weight initializer: zeros, random, he, xavier', oneOf('--init', ['zeros', 'random', 'he', 'xavier'] as const), 'he')
+    .option('--split <sizes>', 'train,dev,test ratios (0.8,0.1,0.1) or counts (8000,1000,1000)', splitSpec, splitSpec('0.8,0.1,0.1'))
+    .option('--seed <n>', 'seed of the one random generator', nonNegativeInt('--seed'), 1)
+    .option('--normalize', 'standardize features with the training set statistics (default: yes, unless every feature already lies in [0, 1], like pixels)')
+    .option('--no-normalize', 'do not standardize features')
+    .option('--early-stopping <patience>', 'stop after this many epochs without dev improvement, keep the best weights', positiveInt('--early-stopping'))
+    .option('--optimal-error <e>', 'Bayes or human-level error for the bias/variance diagnosis', numberIn('--optimal-error', 0, 1))
+    .option('--image-size <n>', 'side images are resized to', positiveInt('--image-size'), 64)
+    .option('--skip-bad-images', 'skip undecodable images with a warning', false)
+    .option('--json', 'print one JSON object as the last line of stdout, no progress bar', false);
+}
+
+function run(action: () => Promise<number>): Promise<void> {
+  return action().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      if (e instanceof CliError || e instanceof ValueError || e instanceof ShapeError) {
+        process.stderr.write(`layerwise: error: ${e.message}\n`);
+        process.exitCode = e instanceof CliError ? e.exitCode : 1;
+      } else throw e;
+    },
+  );
+}
+
+const program = new Command();
+program.name('layerwise').description('Train, evaluate and use dense neural networks, the Deep Learning Specialization way.').version(LIBRARY_VERSION);
+program.configureOutput({ outputError: (str, write) => write(`layerwise: ${str.replace(/^error: /, 'error: ')}`) });
+
+trainingOptions(program.command('train').description('train a network and write the model, history.csv and report.html'))
+  .option('--out <dir>', 'output folder', 'layerwise-run')
+  .option('--checkpoint-every <epochs>', 'save a resumable checkpoint every N epochs', positiveInt('--checkpoint-every'))
+  .option('--resume <dir>', 'continue the run whose --out folder is <dir> from its last checkpoint')
+  .action((o: TrainOptions) => run(async () => (await useFastestBackend(io, o.json), trainCommand(o, io))));
+
+program
+  .command('evaluate')
+  .description('metrics and confusion matrix of a saved model on labelled data')
+  .requiredOption('--model <dir>', 'model folder written by train')
+  .requiredOption('--data <source>', 'CSV file, image folder or built-in name')
+  .option('--json', 'print one JSON object', false)
+  .action((o: { model: string; data: string; json: boolean }) => run(async () => (await useFastestBackend(io, true), evaluateCommand(o, io))));
+
+program
+  .command('predict')
+  .description('predictions with the original label names and class probabilities')
+  .requiredOption('--model <dir>', 'model folder written by train')
+  .requiredOption('--data <source>', 'CSV file (the target column may be absent) or image folder')
+  .option('--out <file>', 'write predictions to this CSV instead of stdout')
+  .action((o: { model: string; data: string; out?: string }) => run(async () => (await useFastestBackend(io, true), predictCommand(o, io))));
+
+program
+  .command('inspect')
+  .description('architecture, parameter counts, training configuration and data statistics of a model')
+  .requiredOption('--model <dir>', 'model folder written by train')
+  .option('--json', 'print one JSON object', false)
+  .action((o: { model: string; json: boolean }) => run(async () => inspectCommand(o, io)));
+
+trainingOptions(program.command('search').description('random hyperparameter search, scored on the dev set'))
+  .requiredOption('--trials <n>', 'number of trials', positiveInt('--trials'))
+  .option('--space <json>', 'search space as JSON, e.g. {"lr":{"logUniform":[0.0001,0.01]},"layers":{"choice":[[64],[128,64]]}}')
+  .option('--out <dir>', 'folder for trials.csv and best.json', 'layerwise-search')
+  .action((o: TrainOptions & { trials: number; space?: string }) => run(async () => (await useFastestBackend(io, o.json), searchCommand(o, io))));
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,115 @@
+/**
+ * report.html: one self-contained page (inline CSS and SVG, no scripts, no
+ * network) with the train/dev cost curves, the confusion matrix, per-class
+ * scores, the configuration and the bias/variance diagnosis.
+ */
+import type { ClassificationReport } from '../diagnose/metrics.js';
+import type { Evaluation } from '../diagnose/evaluate.js';
+import { writeFileAtomic } from '../node/files.js';
+import type { HistoryRow, RunMetadata } from './run-files.js';
+
+/** Everything the report shows. */
+export interface ReportInput {
+  metadata: RunMetadata;
+  history: readonly HistoryRow[];
+  evaluation: Evaluation;
+  confusion: number[][] | null;
+  perClass: ClassificationReport | null;
+  reportSetName: string;
+  layerDims: number[];
+  seconds: number;
+  stopReason: string;
+}
+
+function esc(s: unknown): string {
+  return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** An SVG line chart of train and dev cost per epoch. */
+export function costChart(history: readonly HistoryRow[], width = 640, height = 300): string {
+  const pad = { l: 56, r: 16, t: 16, b: 40 };
+  const train = history.map((h) => h.trainCost);
+  const dev = history.map((h) => h.devCost).filter((v): v is number => v !== null);
+  const all = [...train, ...dev].filter(Number.isFinite);
+  if (all.length === 0) return '<p>No epochs were run.</p>';
+  const lo = Math.min(...all);
+  const hi = Math.max(...all);
+  const span = hi - lo || 1;
+  const n = history.length;
+  const x = (i: number) => pad.l + (n === 1 ? 0 : (i / (n - 1)) * (width - pad.l - pad.r));
+  const y = (v: number) => pad.t + (1 - (v - lo) / span) * (height - pad.t - pad.b);
+  const line = (vals: (number | null)[], colour: string, name: string) => {
+    const pts = vals.map((v, i) => (v === null ? null : `${x(i).toFixed(1)},${y(v).toFixed(1)}`)).filter((p) => p !== null);
+    return pts.length === 0 ? '' : `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${pts.join(' ')}"><title>${name}</title></polyline>`;
+  };
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => lo + f * span);
+  const grid = ticks
+    .map((v) => `<line x1="${pad.l}" x2="${width - pad.r}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e7eb"/><text x="${pad.l - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11">${v.toPrecision(3)}</text>`)
+    .join('');
+  return `<svg role="img" aria-label="train and dev cost per epoch" viewBox="0 0 ${width} ${height}" width="100%" style="max-width:${width}px">
+${grid}
+<text x="${(width + pad.l) / 2}" y="${height - 8}" text-anchor="middle" font-size="12">epoch (1 to ${n})</text>
+${line(train, '#2563eb', 'train cost')}
+${line(history.map((h) => h.devCost), '#dc2626', 'dev cost')}
+<rect x="${width - 150}" y="${pad.t}" width="12" height="3" fill="#2563eb"/><text x="${width - 132}" y="${pad.t + 5}" font-size="12">train cost</text>
+<rect x="${width - 150}" y="${pad.t + 16}" width="12" height="3" fill="#dc2626"/><text x="${width - 132}" y="${pad.t + 21}" font-size="12">dev cost</text>
+</svg>`;
+}
+
+function confusionTable(confusion: number[][], classes: string[]): string {
+  const max = Math.max(1, ...confusion.flat());
+  const head = `<tr><th>true \\ predicted</th>${classes.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
+  const rows = confusion
+    .map((row, i) => `<tr><th>${esc(classes[i])}</th>${row.map((v, j) => `<td style="background:rgba(${i === j ? '37,99,235' : '220,38,38'},${(0.08 + (0.6 * v) / max).toFixed(2)})">${v}</td>`).join('')}</tr>`)
+    .join('');
+  return `<table class="cm">${head}${rows}</table>`;
+}
+
+/** The report's HTML. */
+export function renderReport(r: ReportInput): string {
+  const ev = r.evaluation;
+  const keys = ev.task === 'classification' ? ['cost', 'accuracy', 'error'] : ['cost', 'mse', 'mae', 'r2'];
+  const setRows = (['train', 'dev', 'test'] as const)
+    .filter((k) => ev[k])
+    .map((k) => `<tr><th>${k}</th><td>${r.metadata.examples[k]}</td>${keys.map((c) => `<td>${((ev[k] as unknown as Record<string, number>)[c] ?? NaN).toFixed(4)}</td>`).join('')}</tr>`)
+    .join('');
+  const diag = ev.task === 'classification' && ev.diagnosis
+    ? `<h2>Bias and variance</h2><p class="verdict">${esc(ev.diagnosis.verdict)}</p>
+<p>Avoidable bias (train error − optimal error): <b>${(ev.diagnosis.avoidableBias * 100).toFixed(2)}%</b>; variance (dev error − train error): <b>${(ev.diagnosis.variance * 100).toFixed(2)}%</b>; optimal error assumed ${(ev.diagnosis.optimalError * 100).toFixed(2)}%.</p>
+<ul>${ev.diagnosis.advice.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>`
+    : '';
+  const classes = r.metadata.classes ?? [];
+  const cm = r.confusion ? `<h2>Confusion matrix (${esc(r.reportSetName)} set)</h2>${confusionTable(r.confusion, classes)}` : '';
+  const pc = r.perClass
+    ? `<h2>Per class (${esc(r.reportSetName)} set)</h2><table><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>${r.perClass.classes
+        .map((c, i) => `<tr><th>${esc(classes[i])}</th><td>${c.precision.toFixed(3)}</td><td>${c.recall.toFixed(3)}</td><td>${c.f1.toFixed(3)}</td><td>${c.support}</td></tr>`)
+        .join('')}<tr><th>macro</th><td>${r.perClass.macro.precision.toFixed(3)}</td><td>${r.perClass.macro.recall.toFixed(3)}</td><td>${r.perClass.macro.f1.toFixed(3)}</td><td></td></tr></table>`
+    : '';
+  const config = Object.entries(r.metadata.training)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`)
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>layerwise report: ${esc(r.metadata.data)}</title>
+<style>
+body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:900px;padding:16px;color:#111827}
+h1{font-size:22px}h2{font-size:18px;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d1d5db;padding:4px 10px;text-align:right}th{background:#f3f4f6;text-align:left}
+.cm td{min-width:36px;text-align:center}.verdict{font-size:18px;font-weight:600}
+</style></head><body>
+<h1>layerwise training report</h1>
+<p>Data <b>${esc(r.metadata.data)}</b> (${esc(r.metadata.task)}, target “${esc(r.metadata.target)}”${classes.length ? `, ${classes.length} classes` : ''}); network ${r.layerDims.join('-')}; ${r.history.length} epochs (${esc(r.stopReason)}) in ${r.seconds.toFixed(1)} s.</p>
+<h2>Results</h2><table><tr><th>set</th><th>examples</th>${keys.map((k) => `<th>${k}</th>`).join('')}</tr>${setRows}</table>
+${diag}
+<h2>Cost per epoch</h2>${costChart(r.history)}
+${cm}${pc}
+<h2>Configuration</h2><table>${config}</table>
+</body></html>
+`;
+}
+
+/** Writes report.html atomically. */
+export function writeReport(file: string, input: ReportInput): void {
+  writeFileAtomic(file, renderReport(input));
+}

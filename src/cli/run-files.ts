@@ -1,0 +1,175 @@
+/**
+ * What a training run writes besides the model: the metadata predict needs
+ * (task, classes, column encodings, normalization), history.csv, and
+ * checkpoints (model with the generator's state, optimizer state, progress)
+ * that `--resume` continues from. Every file is written atomically.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { StandardizerJSON } from '../data/normalize.js';
+import { crc32 } from '../io/crc32.js';
+import type { Network } from '../nn/network.js';
+import { writeFileAtomic } from '../node/files.js';
+import { loadModel, saveModel, type LoadedModel } from '../node/model-files.js';
+import type { OptimizerState } from '../train/optimizer.js';
+import { CliError } from './errors.js';
+import type { Task } from './data/index.js';
+import type { ColumnEncoding } from './data/table.js';
+
+/** What the CLI stores in a model's metadata. */
+export interface RunMetadata {
+  task: Task;
+  classes: string[] | null;
+  target: string;
+  columns: ColumnEncoding[];
+  featureNames: string[];
+  standardizer: StandardizerJSON | null;
+  data: string;
+  imageSize: number | null;
+  training: Record<string, unknown>;
+  examples: { train: number; dev: number; test: number };
+}
+
+const encodingSchema = z.union([
+  z.object({ kind: z.literal('numeric'), name: z.string() }).strict(),
+  z.object({ kind: z.literal('oneHot'), name: z.string(), categories: z.array(z.string()).min(1) }).strict(),
+]);
+
+const metadataSchema = z
+  .object({
+    task: z.enum(['classification', 'regression']),
+    classes: z.array(z.string()).min(2).nullable(),
+    target: z.string(),
+    columns: z.array(encodingSchema),
+    featureNames: z.array(z.string()),
+    standardizer: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).passthrough().nullable(),
+    data: z.string(),
+    imageSize: z.number().int().positive().nullable(),
+    training: z.record(z.string(), z.unknown()),
+    examples: z.object({ train: z.number().int(), dev: z.number().int(), test: z.number().int() }),
+  })
+  .strict();
+
+/** Loads a CLI model folder and checks its metadata. */
+export function loadRunModel(dir: string): LoadedModel & { run: RunMetadata } {
+  let loaded: LoadedModel;
+  try {
+    loaded = loadModel(dir);
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message.replace(/^loadModel: /, '--model: ') : String(e));
+  }
+  const parsed = metadataSchema.safeParse(loaded.metadata);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CliError(`--model: ${dir}: model.json metadata.${issue.path.join('.')}: ${issue.message} (was this model saved by \`layerwise train\`?)`);
+  }
+  return { ...loaded, run: parsed.data as RunMetadata };
+}
+
+/** One row of history.csv. */
+export interface HistoryRow {
+  epoch: number;
+  trainCost: number;
+  trainUnregularizedCost: number;
+  devCost: number | null;
+  devMetric: number | null;
+  learningRate: number;
+  seconds: number;
+}
+
+/** Writes history.csv (one row per epoch). */
+export function writeHistory(dir: string, rows: readonly HistoryRow[], metricName: string): void {
+  const head = `epoch,train_cost,train_unregularized_cost,dev_cost,dev_${metricName},learning_rate,seconds\n`;
+  const f = (v: number | null) => (v === null ? '' : String(v));
+  const body = rows.map((r) => [r.epoch, r.trainCost, r.trainUnregularizedCost, f(r.devCost), f(r.devMetric), r.learningRate, r.seconds.toFixed(3)].join(',')).join('\n');
+  writeFileAtomic(join(dir, 'history.csv'), head + body + '\n');
+}
+
+/** What a checkpoint holds besides the model. */
+export interface CheckpointState {
+  /** The last completed epoch (0-based). */
+  epoch: number;
+  optimizer: { config: Record<string, unknown>; step: number; lengths: number[]; file: string; crc32: string };
+  history: HistoryRow[];
+  earlyStopping: { bestDevCost: number | null; bestEpoch: number | null; epochsSinceBest: number };
+  /** The train command's resolved options, so --resume continues the same run. */
+  options: Record<string, unknown>;
+}
+
+const checkpointSchema = z.object({
+  epoch: z.number().int().nonnegative(),
+  optimizer: z.object({ config: z.record(z.string(), z.unknown()), step: z.number().int().nonnegative(), lengths: z.array(z.number().int().nonnegative()), file: z.string().regex(/^[A-Za-z0-9._-]+$/), crc32: z.string() }),
+  history: z.array(z.object({ epoch: z.number(), trainCost: z.number(), trainUnregularizedCost: z.number(), devCost: z.number().nullable(), devMetric: z.number().nullable(), learningRate: z.number(), seconds: z.number() })),
+  earlyStopping: z.object({ bestDevCost: z.number().nullable(), bestEpoch: z.number().nullable(), epochsSinceBest: z.number().int() }),
+  options: z.record(z.string(), z.unknown()),
+});
+
+/**
+ * Saves a checkpoint: the model (with the generator's state), the best model
+ * so far, the optimizer's buffers and the progress go into a new folder
+ * `<dir>/checkpoint/epoch-<n>`; then `latest.json` is switched to it
+ * atomically and older folders are removed. A process killed at any moment
+ * leaves `latest.json` naming a complete checkpoint.
+ */
+export function saveCheckpoint(dir: string, net: Network, metadata: RunMetadata, optimizer: { config: Record<string, unknown>; state: OptimizerState }, progress: Omit<CheckpointState, 'optimizer'>, best: Network | null): void {
+  const root = join(dir, 'checkpoint');
+  const name = `epoch-${progress.epoch + 1}`;
+  const cdir = join(root, name);
+  rmSync(cdir, { recursive: true, force: true });
+  saveModel(join(cdir, 'model'), net, { metadata: metadata as unknown as Record<string, unknown>, includeRngState: true });
+  if (best) saveModel(join(cdir, 'best'), best, { metadata: metadata as unknown as Record<string, unknown> });
+  const lengths = optimizer.state.buffers.map((b) => b.length);
+  const bytes = new Uint8Array(lengths.reduce((s, n) => s + n, 0) * 4);
+  const view = new DataView(bytes.buffer);
+  let off = 0;
+  for (const b of optimizer.state.buffers) for (let i = 0; i < b.length; i++, off += 4) view.setFloat32(off, b[i]!, true);
+  const sum = crc32(bytes);
+  const file = `optimizer-${sum}.bin`;
+  writeFileAtomic(join(cdir, file), bytes);
+  const state: CheckpointState = { ...progress, optimizer: { config: optimizer.config, step: optimizer.state.step, lengths, file, crc32: sum } };
+  writeFileAtomic(join(cdir, 'state.json'), JSON.stringify(state) + '\n');
+  writeFileAtomic(join(root, 'latest.json'), JSON.stringify({ checkpoint: name }) + '\n');
+  for (const f of readdirSync(root)) if (/^epoch-\d+$/.test(f) && f !== name) rmSync(join(root, f), { recursive: true, force: true });
+}
+
+/** Loads `<dir>/checkpoint` for --resume. */
+export function loadCheckpoint(dir: string): { model: LoadedModel & { run: RunMetadata }; best: LoadedModel | null; state: CheckpointState; optimizerState: OptimizerState } {
+  const latest = join(dir, 'checkpoint', 'latest.json');
+  if (!existsSync(latest)) throw new CliError(`--resume: ${dir}: no checkpoint found (expected ${latest}; train with --checkpoint-every <epochs>)`);
+  let pointer: unknown;
+  try {
+    pointer = JSON.parse(readFileSync(latest, 'utf8'));
+  } catch (e) {
+    throw new CliError(`--resume: ${latest}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const name = (pointer as { checkpoint?: unknown })?.checkpoint;
+  if (typeof name !== 'string' || !/^epoch-\d+$/.test(name)) throw new CliError(`--resume: ${latest}: expected { "checkpoint": "epoch-<n>" }`);
+  const cdir = join(dir, 'checkpoint', name);
+  const statePath = join(cdir, 'state.json');
+  if (!existsSync(statePath)) throw new CliError(`--resume: ${statePath}: missing (the checkpoint is incomplete)`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(statePath, 'utf8'));
+  } catch (e) {
+    throw new CliError(`--resume: ${statePath}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const parsed = checkpointSchema.safeParse(raw);
+  if (!parsed.success) throw new CliError(`--resume: ${statePath}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+  const state = parsed.data as CheckpointState;
+  const model = loadRunModel(join(cdir, 'model'));
+  const best = existsSync(join(cdir, 'best')) ? loadModel(join(cdir, 'best')) : null;
+  const binPath = join(cdir, state.optimizer.file);
+  if (!existsSync(binPath)) throw new CliError(`--resume: ${binPath}: missing optimizer state`);
+  const bytes = new Uint8Array(readFileSync(binPath));
+  if (crc32(bytes) !== state.optimizer.crc32) throw new CliError(`--resume: ${binPath}: checksum mismatch (the file is corrupted)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let off = 0;
+  const buffers = state.optimizer.lengths.map((n) => {
+    const b = new Float32Array(n);
+    for (let i = 0; i < n; i++, off += 4) b[i] = view.getFloat32(off, true);
+    return b;
+  });
+  if (off !== bytes.length) throw new CliError(`--resume: ${binPath}: expected ${off} bytes, got ${bytes.length}`);
+  return { model, best, state, optimizerState: { step: state.optimizer.step, buffers } };
+}
