@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'playground/dist/**', 'test-artifacts/**', 'src/backend/wasm/generated/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/out/**', 'playground/dist/**', 'test-artifacts/**', 'src/backend/wasm/generated/**', 'src/backend/wasm/assembly/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

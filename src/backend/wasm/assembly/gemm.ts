@@ -1,0 +1,114 @@
+// GEMM driver: C = alpha * op(A) op(B) + beta * C, row-major, float32.
+//
+// Blocking follows Goto/BLIS with one change: A is never packed. The 2 x 16
+// kernel broadcasts A one element at a time, so reading it in place through
+// strides costs the same loads as a packed copy (measured within 5%), and
+// leaving A alone means two threads that split the columns of C duplicate no
+// packing work at all. B is packed into 16-column panels (KC x 16 floats,
+// 16 KiB, stays in L1 while a column of 2-row tiles streams A from L2).
+import { edgeTile, kernel2x16, MR, NR } from './microkernel';
+import { packColumns, packRows } from './pack';
+import { gemmDot } from './dot';
+
+const KC = 256;
+const MC = 128;
+const NC = 1024;
+/** With fewer rows than this, B (when row-major) is read in place: packing it would be used too few times to pay. */
+const PACK_MIN_ROWS = 8;
+const TILE_OFFSET: usize = KC * NC * 4;
+
+/** Bytes of scratch one gemm call needs: packed B panels, then one C tile. */
+export function gemmWorkBytes(): i32 {
+  return <i32>TILE_OFFSET + MR * NR * 4;
+}
+
+/**
+ * Whether C = A B^T goes through dot products instead of packed panels.
+ * With one column, B and B^T have the same memory, so NN counts as NT.
+ */
+@inline function usesDot(m: i32, n: i32, transA: bool, transB: bool): bool {
+  const aRows = !transA || m == 1;
+  const bCols = transB || n == 1;
+  return aRows && bCols && n <= 8;
+}
+
+/** 1 when gemm takes the panel path, whose columns can be split between threads; 0 for the dot path. */
+export function gemmSplittable(m: i32, n: i32, transA: i32, transB: i32): i32 {
+  return usesDot(m, n, transA != 0, transB != 0) ? 0 : 1;
+}
+
+/** C = alpha * op(A) op(B) + beta * C over the whole matrix, on one thread. */
+export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32, alpha: f32, beta: f32, work: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k > 0 && usesDot(m, n, transA != 0, transB != 0)) {
+    gemmDot(a, b, c, m, n, k, alpha, beta, work + TILE_OFFSET);
+    return;
+  }
+  gemmRange(a, b, c, m, n, k, transA, transB, alpha, beta, 0, m, 0, n, work);
+}
+
+/** C = beta * C on a block (k = 0: there is no product). */
+function scaleBlock(c: usize, n: i32, i0: i32, i1: i32, j0: i32, j1: i32, beta: f32): void {
+  for (let i = i0; i < i1; i++) {
+    for (let j = j0; j < j1; j++) {
+      const p = c + ((<usize>i * <usize>n + <usize>j) << 2);
+      store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+    }
+  }
+}
+
+/**
+ * The panel path on rows [i0, i1) and columns [j0, j1) of C, with its own
+ * `work` scratch: the unit two threads split. Split points must be multiples
+ * of 2 (rows) or 16 (columns). Every element of C is computed by the same
+ * operations in the same order whatever the split (K is blocked from k
+ * alone), so one and two threads give bit-identical results.
+ */
+export function gemmRange(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32, alpha: f32, beta: f32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize): void {
+  if (i0 >= i1 || j0 >= j1) return;
+  if (k <= 0) {
+    scaleBlock(c, n, i0, i1, j0, j1, beta);
+    return;
+  }
+  const lda: usize = transA ? 4 : <usize>k << 2;
+  const sa: usize = transA ? <usize>m << 2 : 4;
+  const ldc = <usize>n << 2;
+  const packAll = transB != 0 || i1 - i0 >= PACK_MIN_ROWS;
+  const tile = work + TILE_OFFSET;
+  // Equal K blocks (multiples of 4) rather than KC and a short remainder.
+  const blocks = (k + KC - 1) / KC;
+  const kcb = min(KC, (((k + blocks - 1) / blocks) + 3) & ~3);
+  for (let jc = j0; jc < j1; jc += NC) {
+    const nc = min(NC, j1 - jc);
+    for (let pc = 0; pc < k; pc += kcb) {
+      const kc = min(kcb, k - pc);
+      const betaBlock: f32 = pc == 0 ? beta : 1;
+      const panelBytes = <usize>kc * NR * 4;
+      for (let jr = 0; jr < nc; jr += NR) {
+        const w = min(NR, nc - jr);
+        if (!packAll && w == NR) continue;
+        const dst = work + <usize>(jr / NR) * panelBytes;
+        if (transB) packColumns(dst, b, k, pc, kc, jc + jr, w);
+        else packRows(dst, b, n, pc, kc, jc + jr, w);
+      }
+      for (let ic = i0; ic < i1; ic += MC) {
+        const mc = min(MC, i1 - ic);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const w = min(NR, nc - jr);
+          const j = jc + jr;
+          const inPlace = !packAll && w == NR;
+          const bp = inPlace ? b + ((<usize>pc * <usize>n + <usize>j) << 2) : work + <usize>(jr / NR) * panelBytes;
+          const sb: usize = inPlace ? ldc : NR << 2;
+          for (let ir = 0; ir < mc; ir += MR) {
+            const i = ic + ir;
+            const h = min(MR, mc - ir);
+            const ap = a + (transA ? (<usize>pc * <usize>m + <usize>i) << 2 : (<usize>i * <usize>k + <usize>pc) << 2);
+            const cp = c + ((<usize>i * <usize>n + <usize>j) << 2);
+            if (h == MR && w == NR) kernel2x16(kc, ap, lda, sa, bp, sb, cp, ldc, alpha, betaBlock);
+            else edgeTile(kc, ap, lda, sa, bp, sb, cp, ldc, alpha, betaBlock, h, w, tile);
+          }
+        }
+      }
+    }
+  }
+}

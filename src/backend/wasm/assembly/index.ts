@@ -1,0 +1,11 @@
+// The wasm module's exports. Memory is imported and managed from the
+// TypeScript side (src/backend/wasm/heap.ts); nothing here allocates.
+export { gemm, gemmRange, gemmSplittable, gemmWorkBytes } from './gemm';
+export { activationBackward, activationForward } from './activations';
+export { axpy, copy, fill, rowSum, subtract, sumSquares } from './elementwise';
+export { lossGradient, lossSum } from './loss';
+
+/** The first byte past the module's static data: where the TypeScript allocator may start. */
+export function heapBase(): usize {
+  return __heap_base;
+}

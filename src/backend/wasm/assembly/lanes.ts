@@ -1,0 +1,35 @@
+// Loads and stores for loops that handle a row's tail (fewer than four
+// elements left) with the same vector code as the body: a tail element is
+// splatted into all lanes and lane 0 is stored back. Keeping one code path
+// means the tail is computed exactly like the body.
+
+/** How far a tail-aware loop at j of n advances: 4 in the body, 1 in the tail. */
+@inline export function width(j: i32, n: i32): i32 {
+  return j + 4 <= n ? 4 : 1;
+}
+
+/** Four floats at p, or the float at p in every lane when `full` is false. */
+@inline export function load4(p: usize, full: bool): v128 {
+  return full ? v128.load(p) : v128.load32_splat(p);
+}
+
+/** Stores four lanes at p, or only lane 0 when `full` is false. */
+@inline export function store4(p: usize, v: v128, full: bool): void {
+  if (full) v128.store(p, v);
+  else store<f32>(p, f32x4.extract_lane(v, 0));
+}
+
+/** Sum of the four lanes, in a fixed order. */
+@inline export function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+/** Sum of the two lanes of an f64x2. */
+@inline export function hsum64(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
+/** The high two floats of v, widened to f64x2. */
+@inline export function promoteHigh(v: v128): v128 {
+  return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
+}

@@ -1,0 +1,79 @@
+// Packing B into panels of 16 columns: panel row p holds B(p0 + p, j0 .. j0+15)
+// contiguously, so the micro-kernel streams one 64-byte line per step.
+// Columns past the matrix edge are zero: they compute lanes that are dropped.
+import { NR } from './microkernel';
+
+/** From row-major B (k x n, ldb = n floats): each panel row is a 64-byte copy. */
+export function packRows(dst: usize, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, w: i32): void {
+  let src = b + ((<usize>p0 * <usize>ldb + <usize>j0) << 2);
+  const step = <usize>ldb << 2;
+  if (w == NR) {
+    for (let p = 0; p < kc; p++) {
+      v128.store(dst, v128.load(src));
+      v128.store(dst, v128.load(src, 16), 16);
+      v128.store(dst, v128.load(src, 32), 32);
+      v128.store(dst, v128.load(src, 48), 48);
+      src += step;
+      dst += NR << 2;
+    }
+    return;
+  }
+  for (let p = 0; p < kc; p++) {
+    for (let j = 0; j < NR; j++) store<f32>(dst + (<usize>j << 2), j < w ? load<f32>(src + (<usize>j << 2)) : 0);
+    src += step;
+    dst += NR << 2;
+  }
+}
+
+/**
+ * From B stored transposed (n x k, ldb = k floats): column j of op(B) is a
+ * contiguous row of the stored matrix, so four of them are loaded as vectors
+ * and transposed in registers, 4 x 4 at a time.
+ */
+export function packColumns(dst: usize, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, w: i32): void {
+  const rowBytes = <usize>ldb << 2;
+  const kc4 = kc & ~3;
+  for (let g = 0; g < NR; g += 4) {
+    const out = dst + (<usize>g << 2);
+    if (g + 4 > w) {
+      packColumnsScalar(out, b, ldb, p0, kc, j0 + g, w - g);
+      continue;
+    }
+    const r0 = b + ((<usize>(j0 + g) * <usize>ldb + <usize>p0) << 2);
+    const r1 = r0 + rowBytes;
+    const r2 = r1 + rowBytes;
+    const r3 = r2 + rowBytes;
+    for (let p = 0; p < kc4; p += 4) {
+      const off = <usize>p << 2;
+      const x0 = v128.load(r0 + off), x1 = v128.load(r1 + off), x2 = v128.load(r2 + off), x3 = v128.load(r3 + off);
+      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+      const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+      const o = out + (<usize>(p * NR) << 2);
+      v128.store(o, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(o, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), NR << 2);
+      v128.store(o, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), NR << 3);
+      v128.store(o, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), (NR << 3) + (NR << 2));
+    }
+    for (let p = kc4; p < kc; p++) {
+      const o = out + (<usize>(p * NR) << 2);
+      const off = <usize>p << 2;
+      store<f32>(o, load<f32>(r0 + off));
+      store<f32>(o, load<f32>(r1 + off), 4);
+      store<f32>(o, load<f32>(r2 + off), 8);
+      store<f32>(o, load<f32>(r3 + off), 12);
+    }
+  }
+}
+
+/** Four panel columns of which only `w` (possibly <= 0) exist; the rest are zero. */
+function packColumnsScalar(out: usize, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, w: i32): void {
+  for (let p = 0; p < kc; p++) {
+    const o = out + (<usize>(p * NR) << 2);
+    for (let t = 0; t < 4; t++) {
+      const v: f32 = t < w ? load<f32>(b + ((<usize>(j0 + t) * <usize>ldb + <usize>(p0 + p)) << 2)) : 0;
+      store<f32>(o + (<usize>t << 2), v);
+    }
+  }
+}

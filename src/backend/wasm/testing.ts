@@ -1,0 +1,49 @@
+/**
+ * Test hooks into the loaded wasm backend. Not part of the public API: tests
+ * use them to look at the allocator and to kill the GEMM worker.
+ */
+import type { AllocatorStats } from './allocator.js';
+import { loadedRuntime } from './index.js';
+import type { WasmRuntime } from './runtime.js';
+
+function rt(): WasmRuntime {
+  const r = loadedRuntime();
+  if (!r) throw new Error('wasm backend not loaded');
+  return r;
+}
+
+/** The allocator's counts. */
+export function heapStats(): AllocatorStats {
+  return rt().heap.allocator.stats();
+}
+
+/** The wasm memory's size in bytes, and whether it is shared. */
+export function memoryInfo(): { readonly bytes: number; readonly shared: boolean } {
+  const m = rt().heap.memory;
+  return { bytes: m.byteLength, shared: m.shared };
+}
+
+/** Grows the memory to at least `bytes` (as a large allocation would). */
+export function growMemoryTo(bytes: number): void {
+  rt().heap.memory.ensure(bytes);
+}
+
+/** GEMM halves the worker has been given so far (0 without a worker). */
+export function workerTasks(): number {
+  return rt().threads.gemmWorker?.tasks ?? 0;
+}
+
+/** Hands the worker one gemmRange call with raw arguments and joins it (to make it fail on purpose). */
+export function runWorkerTask(args: readonly number[]): void {
+  const w = rt().threads.gemmWorker;
+  if (!w) throw new Error('no GEMM worker is running');
+  w.post(args);
+  w.join(0);
+}
+
+/** Terminates the GEMM worker as a crash would; resolves once it has exited. */
+export async function killGemmWorker(): Promise<void> {
+  const w = rt().threads.gemmWorker;
+  if (!w) throw new Error('no GEMM worker is running');
+  await w.terminate();
+}

@@ -1,0 +1,92 @@
+/**
+ * The GEMM worker's whole program. It is bundled into a plain script at build
+ * time (scripts/build-wasm.ts writes it into generated/worker-code.ts) and
+ * started from that string, so the same code runs from src under vitest and
+ * from dist, with no file next to the library to locate at run time.
+ *
+ * It instantiates the shared module on the shared memory, then loops: wait
+ * for SEQ to move, run gemmRange with the posted arguments, publish DONE.
+ */
+import {
+  ARGS_BYTE_OFFSET, DONE, MAIN_SLEEPS, MAX_ARGS, MESSAGE_BYTE_OFFSET, MESSAGE_BYTES, MESSAGE_LENGTH, READY, SEQ, SPIN_ITERATIONS, STATUS, STOP,
+  WORKER_SLEEPS, type WorkerMessage, type WorkerStart,
+} from '../protocol.js';
+
+type GemmRange = (...args: number[]) => void;
+
+/** Spin, then block, until ctl[SEQ] differs from `seen`; returns the new value. */
+function nextTask(ctl: Int32Array, seen: number): number {
+  for (let i = 0; i < SPIN_ITERATIONS; i++) {
+    const s = Atomics.load(ctl, SEQ);
+    if (s !== seen) return s;
+  }
+  for (;;) {
+    Atomics.store(ctl, WORKER_SLEEPS, 1);
+    // A task posted after the store above changes SEQ first, so this wait
+    // returns at once; one posted before it is seen by the compare.
+    Atomics.wait(ctl, SEQ, seen);
+    Atomics.store(ctl, WORKER_SLEEPS, 0);
+    const s = Atomics.load(ctl, SEQ);
+    if (s !== seen) return s;
+  }
+}
+
+/** Leaves a failed task's message where the main thread can read it synchronously. */
+function recordFailure(memory: WebAssembly.Memory, control: number, ctl: Int32Array, error: unknown): void {
+  const text = new TextEncoder().encode(error instanceof Error ? error.message : String(error)).subarray(0, MESSAGE_BYTES);
+  new Uint8Array(memory.buffer, control + MESSAGE_BYTE_OFFSET, MESSAGE_BYTES).set(text);
+  Atomics.store(ctl, MESSAGE_LENGTH, text.length);
+  Atomics.store(ctl, STATUS, 1);
+}
+
+function serve(start: WorkerStart, report: (message: WorkerMessage) => void): void {
+  const instance = new WebAssembly.Instance(start.module, {
+    env: {
+      memory: start.memory,
+      abort: () => {
+        throw new Error('wasm abort');
+      },
+    },
+  });
+  const gemmRange = instance.exports['gemmRange'] as GemmRange;
+  const ctl = new Int32Array(start.memory.buffer, start.control, ARGS_BYTE_OFFSET / 4);
+  const args = new Float64Array(start.memory.buffer, start.control + ARGS_BYTE_OFFSET, MAX_ARGS);
+  let seen = Atomics.load(ctl, SEQ);
+  Atomics.store(ctl, READY, 1);
+  report({ kind: 'ready' });
+  for (;;) {
+    seen = nextTask(ctl, seen);
+    if (Atomics.load(ctl, STOP) !== 0) return;
+    try {
+      gemmRange(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, args[11]!, args[12]!, args[13]!, args[14]!);
+    } catch (e) {
+      recordFailure(start.memory, start.control, ctl, e);
+    }
+    Atomics.store(ctl, DONE, seen);
+    if (Atomics.load(ctl, MAIN_SLEEPS) !== 0) Atomics.notify(ctl, DONE);
+  }
+}
+
+interface NodeWorkerThreads {
+  readonly workerData: WorkerStart;
+  readonly parentPort: { postMessage(message: WorkerMessage): void };
+}
+
+interface WebWorkerScope {
+  onmessage: ((event: { data: WorkerStart }) => void) | null;
+  postMessage(message: WorkerMessage): void;
+}
+
+// Node runs this string with `eval: true`, where `require` is a global;
+// a browser worker gets its start data as the first message instead.
+const nodeRequire = (globalThis as { require?: (id: string) => unknown }).require;
+if (typeof nodeRequire === 'function') {
+  const threads = nodeRequire('node:worker_threads') as NodeWorkerThreads;
+  serve(threads.workerData, (message) => threads.parentPort.postMessage(message));
+} else {
+  const scope = globalThis as unknown as WebWorkerScope;
+  scope.onmessage = (event) => {
+    scope.onmessage = null;
+    serve(event.data, (message) => scope.postMessage(message));
+  };
+}

@@ -1,0 +1,126 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setWasmThreads, wasmThreads } from '../../src/backend/wasm/index.js';
+import { killGemmWorker, runWorkerTask, workerTasks } from '../../src/backend/wasm/testing.js';
+import { Rng } from '../../src/random/rng.js';
+import { expectSameBits, loadWasm, onHeap, randomWasm } from './wasm-helpers.js';
+
+const wasm = loadWasm();
+
+/** Shapes above the parallel threshold: split by columns, by rows, odd edges, several K and row blocks. */
+const SHAPES: readonly (readonly [number, number, number])[] = [
+  [64, 784, 128], [128, 784, 128], [65, 257, 63], [257, 63, 65], [300, 100, 17], [33, 129, 200], [130, 600, 40],
+];
+const TRANSPOSES: readonly (readonly [boolean, boolean])[] = [[false, false], [false, true], [true, false], [true, true]];
+
+describe('two GEMM threads', () => {
+  beforeAll(async () => {
+    await setWasmThreads(2);
+  });
+  afterAll(async () => {
+    await setWasmThreads(1);
+  });
+
+  it('start', () => {
+    expect(wasmThreads()).toBe(2);
+  });
+
+  for (const [m, k, n] of SHAPES) {
+    for (const [tA, tB] of TRANSPOSES) {
+      it(`give bit-identical results to one thread: ${m}x${k}x${n} ${tA ? 'T' : 'N'}${tB ? 'T' : 'N'}`, async () => {
+        const rng = new Rng(m + k + n);
+        const a = randomWasm(wasm, tA ? [k, m] : [m, k], rng);
+        const b = randomWasm(wasm, tB ? [n, k] : [k, n], rng);
+        for (const [alpha, beta] of [[1, 0], [-0.75, 0.5]] as const) {
+          const c1 = randomWasm(wasm, [m, n], rng);
+          const c2 = wasm.zeros([m, n], 'float32');
+          wasm.copy(c1, c2);
+          await setWasmThreads(1);
+          wasm.matmul(a, b, c1, tA, tB, alpha, beta);
+          await setWasmThreads(2);
+          const before = workerTasks();
+          wasm.matmul(a, b, c2, tA, tB, alpha, beta);
+          expect(workerTasks()).toBe(before + 1);
+          expectSameBits(c2, c1);
+        }
+      });
+    }
+  }
+
+  it('also split products of tensors outside wasm memory', () => {
+    const rng = new Rng(3);
+    const a = onHeap(randomWasm(wasm, [96, 200], rng));
+    const b = onHeap(randomWasm(wasm, [200, 64], rng));
+    const c = onHeap(wasm.zeros([96, 64], 'float32'));
+    const expected = wasm.zeros([96, 64], 'float32');
+    const before = workerTasks();
+    wasm.matmul(a, b, c, false, false, 1, 0);
+    expect(workerTasks()).toBe(before + 1);
+    wasm.matmul(a, b, expected, false, false, 1, 0);
+    expectSameBits(c, expected);
+  });
+
+  it('report a task that fails in the worker as an Error, and keep working', () => {
+    // gemmRange with pointers far past the end of memory traps in the worker.
+    const far = 2 ** 31;
+    expect(() => runWorkerTask([far, far, far, 64, 64, 64, 0, 0, 1, 0, 0, 64, 0, 64, far])).toThrow(/GEMM worker's share failed: .*out of bounds/);
+    const rng = new Rng(4);
+    const a = randomWasm(wasm, [128, 128], rng);
+    const c = wasm.zeros([128, 128], 'float32');
+    const before = workerTasks();
+    wasm.matmul(a, a, c, false, false, 1, 0);
+    expect(workerTasks()).toBe(before + 1);
+  });
+
+  it('surface a dead worker as an Error on the next kernel call, then continue on one thread', async () => {
+    const rng = new Rng(5);
+    const a = randomWasm(wasm, [128, 128], rng);
+    const c = wasm.zeros([128, 128], 'float32');
+    const expected = wasm.zeros([128, 128], 'float32');
+    await killGemmWorker();
+    expect(() => wasm.matmul(a, a, c, false, false, 1, 0)).toThrow(/wasm GEMM worker (exited|was terminated)/);
+    expect(wasmThreads()).toBe(1);
+    wasm.matmul(a, a, c, false, false, 1, 0);
+    await setWasmThreads(1);
+    wasm.matmul(a, a, expected, false, false, 1, 0);
+    expectSameBits(c, expected);
+    // Asking again starts a new worker.
+    await setWasmThreads(2);
+    expect(wasmThreads()).toBe(2);
+  });
+});
+
+describe('a process using two threads', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'layerwise-wasm-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits by itself', () => {
+    const index = pathToFileURL(resolve('src/backend/wasm/index.ts')).href;
+    const script = join(dir, 'two-threads.mts');
+    writeFileSync(
+      script,
+      `import { initWasmBackend, wasmThreads } from ${JSON.stringify(index)};
+const backend = await initWasmBackend({ threads: 2 });
+const a = backend.zeros([256, 256], 'float32');
+a.data.fill(1);
+const c = backend.zeros([256, 256], 'float32');
+backend.matmul(a, a, c, false, false, 1, 0);
+console.log(wasmThreads(), c.data[0], c.data[c.size - 1]);
+`,
+    );
+    // tsx's loader lets the child import the TypeScript sources, as vitest does here.
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.error).toBeUndefined();
+    expect(child.signal).toBeNull();
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('2 256 256');
+    expect(child.status).toBe(0);
+  });
+});
