@@ -1,0 +1,43 @@
+/** The GEMM shapes, transpositions and libraries bench/gemm.ts measures. */
+
+/** (m, k, n): C is (m, n), the inner dimension is k. */
+export type Shape = readonly [number, number, number];
+export type Mode = 'NN' | 'NT' | 'TN';
+export type Library = 'wasm1' | 'wasm2' | 'js' | 'tfjs-cpu' | 'tfjs-wasm';
+
+export const LIBRARIES: readonly Library[] = ['wasm1', 'wasm2', 'js', 'tfjs-cpu', 'tfjs-wasm'];
+
+export const LIBRARY_LABELS: { readonly [L in Library]: string } = {
+  wasm1: 'layerwise wasm 1T',
+  wasm2: 'layerwise wasm 2T',
+  js: 'layerwise js',
+  'tfjs-cpu': 'tfjs cpu',
+  'tfjs-wasm': 'tfjs wasm',
+};
+
+/**
+ * Square sizes, then MLP layer shapes (64 or 128 units, 784 inputs, a batch
+ * of 128) in the three transpositions backprop uses: W A (NN),
+ * dZ A^T (NT), W^T dZ (TN).
+ */
+export const SHAPES: readonly Shape[] = [[64, 64, 64], [128, 128, 128], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024], [64, 784, 128], [128, 784, 128]];
+export const QUICK_SHAPES: readonly Shape[] = [[128, 128, 128], [512, 512, 512], [64, 784, 128]];
+export const MODES: readonly Mode[] = ['NN', 'NT', 'TN'];
+
+/** One measured case, as a child reports it. */
+export interface CaseResult {
+  readonly shape: Shape;
+  readonly mode: Mode;
+  readonly gflops: number;
+}
+
+/** A child's report: the library, what it ran on, and its cases. */
+export interface LibraryResult {
+  readonly library: Library;
+  readonly note: string;
+  readonly results: readonly CaseResult[];
+}
+
+export function caseKey(shape: Shape, mode: Mode): string {
+  return `${shape.join('x')} ${mode}`;
+}

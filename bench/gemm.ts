@@ -1,0 +1,78 @@
+/**
+ * GEMM throughput: layerwise wasm (1 and 2 threads), the layerwise reference
+ * kernels, and TensorFlow.js's CPU and WASM backends, on square sizes and MLP
+ * layer shapes in the three transpositions of backprop. Each library runs in
+ * its own child process, one after the other.
+ *
+ *   npx tsx bench/gemm.ts [--quick]
+ *
+ * Prints a table of GFLOP/s with ratios and writes bench/out/gemm.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { caseKey, LIBRARIES, LIBRARY_LABELS, type Library, type LibraryResult } from './gemm-cases.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const quick = process.argv.includes('--quick');
+const CHILD_TIMEOUT_MS = 150_000;
+
+function runLibrary(library: Library): LibraryResult | string {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'gemm-child.ts'), library, ...(quick ? ['--quick'] : [])], {
+    encoding: 'utf8',
+    timeout: CHILD_TIMEOUT_MS,
+    maxBuffer: 1 << 24,
+  });
+  const last = child.stdout?.trim().split('\n').pop() ?? '';
+  if (child.status === 0 && last.startsWith('{')) return JSON.parse(last) as LibraryResult;
+  return `${library} failed (${child.signal ?? `exit ${child.status}`}): ${(child.stderr ?? '').trim().split('\n').slice(-2).join(' / ')}`;
+}
+
+function fmt(x: number | undefined): string {
+  return x === undefined ? 'n/a' : x.toFixed(1);
+}
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  return a === undefined || b === undefined ? 'n/a' : `${(a / b).toFixed(2)}x`;
+}
+
+function table(reports: readonly LibraryResult[]): string {
+  const byLib = new Map(reports.map((r) => [r.library, new Map(r.results.map((c) => [caseKey(c.shape, c.mode), c.gflops]))]));
+  const keys = reports[0]?.results.map((c) => caseKey(c.shape, c.mode)) ?? [];
+  const get = (lib: Library, key: string): number | undefined => byLib.get(lib)?.get(key);
+  const headers = ['m x k x n', ...LIBRARIES.map((l) => LIBRARY_LABELS[l]), '2T/1T', '1T/tfjs-wasm', '2T/tfjs-wasm', '1T/js'];
+  const rows = keys.map((key) => [
+    key,
+    ...LIBRARIES.map((l) => fmt(get(l, key))),
+    ratio(get('wasm2', key), get('wasm1', key)),
+    ratio(get('wasm1', key), get('tfjs-wasm', key)),
+    ratio(get('wasm2', key), get('tfjs-wasm', key)),
+    ratio(get('wasm1', key), get('js', key)),
+  ]);
+  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (r: readonly string[]): string => r.map((s, c) => (c === 0 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function main(): void {
+  const reports: LibraryResult[] = [];
+  const failures: string[] = [];
+  for (const library of LIBRARIES) {
+    const started = performance.now();
+    const r = runLibrary(library);
+    if (typeof r === 'string') failures.push(r);
+    else reports.push(r);
+    console.error(`  ${library}: ${((performance.now() - started) / 1e3).toFixed(1)} s`);
+  }
+  const cpu = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}`;
+  console.log(`GEMM GFLOP/s (float32; best of repeated runs; ${cpu})\n`);
+  console.log(table(reports));
+  for (const r of reports) console.log(`  ${LIBRARY_LABELS[r.library]}: ${r.note}`);
+  for (const f of failures) console.log(`  ${f}`);
+  mkdirSync(join(here, 'out'), { recursive: true });
+  writeFileSync(join(here, 'out', 'gemm.json'), `${JSON.stringify({ cpu, quick, reports, failures }, null, 2)}\n`);
+}
+
+main();
