@@ -136,9 +136,15 @@ export function makeMoons(options: BlobOptions = {}): Dataset {
   });
 }
 
+/** Options of {@link makeCircles}. */
+export interface CircleOptions extends BlobOptions {
+  /** Radius of the inner circle (the outer one has radius 1); default 0.8, as in scikit-learn's make_circles. */
+  factor?: number;
+}
+
 /**
- * Two concentric circles (radius 1: label 0, radius 0.5: label 1), the
- * course's initialization-study data.
+ * Two concentric circles (radius 1: label 0, radius `factor`: label 1), the
+ * course's initialization-study data (make_circles with noise 0.05).
  *
  * @example
  * ```ts
@@ -146,13 +152,14 @@ export function makeMoons(options: BlobOptions = {}): Dataset {
  * const { X, Y } = makeCircles({ m: 300, noise: 0.05, seed: 1 });
  * ```
  */
-export function makeCircles(options: BlobOptions = {}): Dataset {
+export function makeCircles(options: CircleOptions = {}): Dataset {
   const m = assertPositiveInt(options.m ?? 300, 'makeCircles', 'm');
   const noise = options.noise ?? 0.05;
+  const factor = options.factor ?? 0.8;
   return generate(m, options, (rng, i) => {
     const inner = i % 2 === 1;
     const t = rng.uniform() * 2 * Math.PI;
-    const r = inner ? 0.5 : 1;
+    const r = inner ? factor : 1;
     return [r * Math.cos(t) + rng.normal() * noise, r * Math.sin(t) + rng.normal() * noise, inner ? 1 : 0];
   });
 }

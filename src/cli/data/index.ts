@@ -19,7 +19,7 @@ export type BuiltinName = (typeof BUILTINS)[number];
 const generators: { readonly [K in Exclude<BuiltinName, 'mnist'>]: (seed: number) => Dataset } = {
   planar: (seed) => makeFlower({ m: 400, seed }),
   moons: (seed) => makeMoons({ m: 300, noise: 0.2, seed }),
-  circles: (seed) => makeCircles({ m: 300, noise: 0.08, seed }),
+  circles: (seed) => makeCircles({ m: 300, noise: 0.05, seed }),
   spiral: (seed) => makeSpiral({ m: 400, seed }),
   xor: (seed) => makeXor({ m: 400, seed, noise: 0.05 }),
   gaussian: (seed) => makeBlobs({ m: 400, seed }),
