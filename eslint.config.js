@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/cli/**'],
+    ignores: ['src/cli/**', 'src/node/**'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ group: ['node:*', 'fs', 'path', 'os', 'worker_threads', 'child_process'], message: 'The library core must stay free of Node-only imports.' }],

@@ -34,9 +34,12 @@ export { gradientCheck, compareGradients, type GradientCheckOptions, type Gradie
 export { Optimizer, GradientDescent } from './train/optimizer.js';
 export { fit, type FitOptions, type History } from './train/fit.js';
 
-export { makeFlower, makeBlobs, makeXor, type Dataset, type FlowerOptions, type BlobOptions } from './data/planar.js';
+export { makeFlower, makeBlobs, makeXor, makeMoons, makeCircles, makeSpiral, type Dataset, type FlowerOptions, type BlobOptions, type CircleOptions } from './data/planar.js';
 export { flattenImages, fromRows, toRows, oneHot } from './data/reshape.js';
 export { accuracy } from './diagnose/metrics.js';
+export { checkGradients } from './train/gradient-check.js';
+export type { EarlyStoppingOptions, EpochInfo } from './train/fit.js';
+export type { BatchNormState } from './nn/network.js';
 
 export { type OptimizerState, type OptimizerConfigData } from './train/optimizer.js';
 export { Momentum, type MomentumOptions, type MomentumConfig } from './train/optimizers/momentum.js';
@@ -69,3 +72,6 @@ export { split, takeColumns, SPLIT_MIN_EXAMPLES, SPLIT_RATIO_TOLERANCE, type Spl
 export { Standardizer, type StandardizerJSON } from './data/normalize.js';
 export { diagnose, VERDICTS, BIAS_VARIANCE_THRESHOLDS, type Verdict, type BiasVarianceThresholds, type DiagnoseInput, type Diagnosis } from './diagnose/bias-variance.js';
 export { evaluate, type EvaluateSets, type EvaluateOptions, type LabeledData, type ClassificationScores, type RegressionScores, type ClassificationEvaluation, type RegressionEvaluation, type Evaluation } from './diagnose/evaluate.js';
+export { serializeModel, deserializeModel, parseManifest, MODEL_FORMAT_VERSION, type ModelManifest, type SerializedModel, type SerializeOptions } from './io/model-format.js';
+export { crc32 } from './io/crc32.js';
+export { LIBRARY_VERSION } from './io/version.js';
