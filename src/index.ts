@@ -10,6 +10,8 @@
  * console.log(accuracy(net.classify(X), Y));
  * ```
  */
+import { initWasmBackendSync } from './backend/wasm/index.js';
+
 export { ShapeError, ValueError, DivergenceError, formatShape } from './tensor/errors.js';
 export { Tensor, tensor, zeros, full, type DType, type FloatArray, type NestedArray, type TensorOptions } from './tensor/tensor.js';
 export type { TensorLike } from './tensor/validate.js';
@@ -75,3 +77,10 @@ export { evaluate, type EvaluateSets, type EvaluateOptions, type LabeledData, ty
 export { serializeModel, deserializeModel, parseManifest, MODEL_FORMAT_VERSION, type ModelManifest, type SerializedModel, type SerializeOptions } from './io/model-format.js';
 export { crc32 } from './io/crc32.js';
 export { LIBRARY_VERSION } from './io/version.js';
+
+export { initWasmBackend, initWasmBackendSync, setWasmThreads, wasmThreads, type WasmBackendOptions, type ThreadCount } from './backend/wasm/index.js';
+
+// The fastest backend by default: where the host compiles WebAssembly
+// synchronously (Node, workers) the SIMD backend loads now; a browser's main
+// thread keeps the TypeScript backend until `await initWasmBackend()`.
+initWasmBackendSync();
