@@ -21,10 +21,26 @@ export interface WasmExports {
   sumSquares(x: number, n: number): number;
   lossSum(kind: number, z: number, a: number, y: number, rows: number, cols: number): number;
   lossGradient(kind: number, a: number, y: number, dA: number, rows: number, cols: number, eps: number): void;
+  sumAbs(x: number, n: number): number;
+  addSign(alpha: number, x: number, y: number, n: number): void;
+  mul(x: number, y: number, out: number, n: number): void;
+  gatherColumns(src: number, idx: number, rows: number, m: number, count: number, dst: number): void;
+  batchNormForward(
+    z: number, gamma: number, beta: number, out: number, zhat: number, mean: number, invStd: number, runningMean: number, runningVar: number,
+    rows: number, m: number, momentum: number, oneMinusMomentum: number, eps: number, training: number,
+  ): void;
+  batchNormBackward(dOut: number, zhat: number, gamma: number, invStd: number, dZ: number, dGamma: number, dBeta: number, rows: number, m: number): void;
+  momentumUpdate(w: number, g: number, v: number, n: number, lr: number, beta: number, oneMinusBeta: number): void;
+  rmspropUpdate(w: number, g: number, s: number, n: number, lr: number, beta2: number, oneMinusBeta2: number, eps: number): void;
+  adamUpdate(
+    w: number, g: number, m: number, v: number, n: number,
+    lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, c1: number, c2: number,
+  ): void;
 }
 
 /** The names above, to check an instance's exports against at load time. */
 export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
   'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'activationForward', 'activationBackward',
-  'rowSum', 'axpy', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient',
+  'rowSum', 'axpy', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'gatherColumns',
+  'batchNormForward', 'batchNormBackward', 'momentumUpdate', 'rmspropUpdate', 'adamUpdate',
 ];

@@ -100,5 +100,86 @@ export function createKernels(ex: WasmExports, stager: Stager, work: number, thr
     sumSquares(x: Tensor): number {
       return staged(() => ex.sumSquares(stager.input(x), x.size));
     },
+
+    sumAbs(x: Tensor): number {
+      return staged(() => ex.sumAbs(stager.input(x), x.size));
+    },
+
+    addSign(alpha: number, x: Tensor, y: Tensor): void {
+      staged(() => {
+        const px = stager.input(x);
+        ex.addSign(alpha, px, stager.output(y, true), y.size);
+      });
+    },
+
+    mul(x: Tensor, y: Tensor, out: Tensor): void {
+      staged(() => {
+        const px = stager.input(x);
+        const py = stager.input(y);
+        ex.mul(px, py, stager.output(out, false), out.size);
+      });
+    },
+
+    gatherColumns(src: Tensor, indices: Int32Array, start: number, count: number, dst: Tensor): void {
+      staged(() => {
+        const ps = stager.input(src);
+        const pi = stager.int32(indices, start, count);
+        ex.gatherColumns(ps, pi, src.rows, src.cols, count, stager.output(dst, false));
+      });
+    },
+
+    batchNormForward(
+      z: Tensor, gamma: Tensor, beta: Tensor, out: Tensor, zhat: Tensor, mean: Tensor, invStd: Tensor, runningMean: Tensor, runningVar: Tensor,
+      momentum: number, epsilon: number, training: boolean,
+    ): void {
+      staged(() => {
+        const pz = stager.input(z);
+        const pg = stager.input(gamma);
+        const pb = stager.input(beta);
+        // Statistics are written only when training; staged copies start from the old values so inference leaves them as they were.
+        const pm = stager.output(mean, true);
+        const ps = stager.output(invStd, true);
+        const prm = stager.output(runningMean, true);
+        const prv = stager.output(runningVar, true);
+        ex.batchNormForward(
+          pz, pg, pb, stager.output(out, false), stager.output(zhat, false), pm, ps, prm, prv, z.rows, z.cols, momentum, 1 - momentum, epsilon, training ? 1 : 0,
+        );
+      });
+    },
+
+    batchNormBackward(dOut: Tensor, zhat: Tensor, gamma: Tensor, invStd: Tensor, dZ: Tensor, dGamma: Tensor, dBeta: Tensor): void {
+      staged(() => {
+        const pd = stager.input(dOut);
+        const ph = stager.input(zhat);
+        const pg = stager.input(gamma);
+        const pi = stager.input(invStd);
+        ex.batchNormBackward(pd, ph, pg, pi, stager.output(dZ, false), stager.output(dGamma, false), stager.output(dBeta, false), zhat.rows, zhat.cols);
+      });
+    },
+
+    momentumUpdate(param: Tensor, grad: Tensor, v: Tensor, learningRate: number, beta: number): void {
+      staged(() => {
+        const pg = stager.input(grad);
+        ex.momentumUpdate(stager.output(param, true), pg, stager.output(v, true), param.size, learningRate, beta, 1 - beta);
+      });
+    },
+
+    rmspropUpdate(param: Tensor, grad: Tensor, s: Tensor, learningRate: number, beta2: number, epsilon: number): void {
+      staged(() => {
+        const pg = stager.input(grad);
+        ex.rmspropUpdate(stager.output(param, true), pg, stager.output(s, true), param.size, learningRate, beta2, 1 - beta2, epsilon);
+      });
+    },
+
+    adamUpdate(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number): void {
+      staged(() => {
+        const pg = stager.input(grad);
+        const pw = stager.output(param, true);
+        const pm = stager.output(m, true);
+        const pv = stager.output(v, true);
+        // The bias corrections are per step: computed once here, as the reference does.
+        ex.adamUpdate(pw, pg, pm, pv, param.size, learningRate, beta1, 1 - beta1, beta2, 1 - beta2, epsilon, 1 - Math.pow(beta1, step), 1 - Math.pow(beta2, step));
+      });
+    },
   } satisfies Partial<Kernels>;
 }

@@ -9,7 +9,7 @@ import type { FloatArray, Tensor } from '../../tensor/tensor.js';
 import type { WasmHeap } from './heap.js';
 
 interface Staged {
-  readonly data: FloatArray;
+  readonly data: FloatArray | null;
   readonly ptr: number;
   writeBack: boolean;
 }
@@ -32,11 +32,19 @@ export class Stager {
     return this.resolve(t, true, reads);
   }
 
+  /** The address of a scratch copy of `values[start .. start + count)` (the gather's column indices). */
+  int32(values: Int32Array, start: number, count: number): number {
+    const block = this.heap.allocator.alloc(count * 4);
+    new Int32Array(this.heap.memory.memory.buffer, block, count).set(values.subarray(start, start + count));
+    this.staged.push({ data: null, ptr: block, writeBack: false });
+    return block;
+  }
+
   /** Copies staged outputs back and frees the scratch; call in a `finally`. */
   finish(): void {
     if (this.staged.length === 0) return;
     for (const s of this.staged) {
-      if (s.writeBack) s.data.set(this.heap.memory.f32(s.ptr, s.data.length));
+      if (s.writeBack && s.data) s.data.set(this.heap.memory.f32(s.ptr, s.data.length));
       this.heap.allocator.free(s.ptr);
     }
     this.staged.length = 0;

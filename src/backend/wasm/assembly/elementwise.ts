@@ -5,7 +5,7 @@
 import { hsum64, load4, promoteHigh, store4, width } from './lanes';
 
 /** Sum of n floats at p, in f64. */
-@inline function sum64(p: usize, n: i32): f64 {
+@inline export function sum64(p: usize, n: i32): f64 {
   let lo = f64x2.splat(0);
   let hi = f64x2.splat(0);
   let j = 0;

@@ -9,3 +9,5 @@ export { lossGradient, lossSum } from './loss';
 export function heapBase(): usize {
   return __heap_base;
 }
+export { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers';
+export { addSign, batchNormBackward, batchNormForward, gatherColumns, mul, sumAbs } from './layers';

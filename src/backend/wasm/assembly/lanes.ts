@@ -33,3 +33,20 @@
 @inline export function promoteHigh(v: v128): v128 {
   return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3));
 }
+
+/** How far an f64x2 loop at j of n advances: 2 in the body, 1 for a last odd element. */
+@inline export function width2(j: i32, n: i32): i32 {
+  return j + 2 <= n ? 2 : 1;
+}
+
+/** Two floats at p widened to f64x2, or one (in lane 0) when `full` is false. */
+@inline export function load2(p: usize, full: bool): v128 {
+  return f64x2.promote_low_f32x4(full ? v128.load64_zero(p) : v128.load32_zero(p));
+}
+
+/** Rounds an f64x2 to float32 and stores two floats at p, or only lane 0 when `full` is false. */
+@inline export function store2(p: usize, v: v128, full: bool): void {
+  const f = f32x4.demote_f64x2_zero(v);
+  if (full) v128.store64_lane(p, f, 0);
+  else v128.store32_lane(p, f, 0);
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { jsBackend } from '../../src/backend/js/index.js';
+import { Rng } from '../../src/random/rng.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
+import { expectClose } from '../helpers.js';
+import { expectSameBits, loadWasm, onHeap, randomWasm } from './wasm-helpers.js';
+
+const wasm = loadWasm();
+const SHAPES: readonly (readonly [number, number])[] = [[1, 1], [1, 3], [3, 17], [17, 63], [65, 3], [63, 65], [5, 257]];
+
+/** Clones of every tensor, on the JS heap, for the reference to update. */
+function heapCopies(ts: readonly Tensor[]): Tensor[] {
+  return ts.map(onHeap);
+}
+
+describe('wasm optimizer steps vs the reference', () => {
+  for (const [rows, cols] of SHAPES) {
+    it(`${rows}x${cols}: momentum, RMSprop, Adam match to the float32 bit`, () => {
+      const rng = new Rng(rows * 3 + cols);
+      const w = randomWasm(wasm, [rows, cols], rng);
+      const g = randomWasm(wasm, [rows, cols], rng, -0.1, 0.1);
+      const m = randomWasm(wasm, [rows, cols], rng, -0.01, 0.01);
+      const v = randomWasm(wasm, [rows, cols], rng, 0, 0.01);
+
+      let [wr, mr] = heapCopies([w, m]) as [Tensor, Tensor];
+      wasm.momentumUpdate(w, g, m, 0.05, 0.9);
+      jsBackend.momentumUpdate(wr, g, mr, 0.05, 0.9);
+      expectSameBits(w, wr);
+      expectSameBits(m, mr);
+
+      let vr: Tensor;
+      [wr, vr] = heapCopies([w, v]) as [Tensor, Tensor];
+      wasm.rmspropUpdate(w, g, v, 0.01, 0.999, 1e-8);
+      jsBackend.rmspropUpdate(wr, g, vr, 0.01, 0.999, 1e-8);
+      expectSameBits(w, wr);
+      expectSameBits(v, vr);
+
+      [wr, mr, vr] = heapCopies([w, m, v]) as [Tensor, Tensor, Tensor];
+      for (const step of [1, 2, 37]) {
+        wasm.adamUpdate(w, g, m, v, 0.001, 0.9, 0.999, 1e-8, step);
+        jsBackend.adamUpdate(wr, g, mr, vr, 0.001, 0.9, 0.999, 1e-8, step);
+      }
+      expectSameBits(w, wr);
+      expectSameBits(m, mr);
+      expectSameBits(v, vr);
+    });
+  }
+});
+
+describe('wasm regularization, dropout and gather kernels vs the reference', () => {
+  for (const [rows, cols] of SHAPES) {
+    it(`${rows}x${cols}: sumAbs, addSign, mul, gatherColumns`, () => {
+      const rng = new Rng(rows * 5 + cols);
+      const x = randomWasm(wasm, [rows, cols], rng, -2, 2);
+      for (let i = 0; i < x.size; i += 3) x.data[i] = 0;
+      const expectedAbs = jsBackend.sumAbs(x);
+      expect(Math.abs(wasm.sumAbs(x) - expectedAbs)).toBeLessThanOrEqual(1e-12 * expectedAbs);
+
+      const y = randomWasm(wasm, [rows, cols], rng);
+      y.data[0] = -0;
+      const yr = onHeap(y);
+      wasm.addSign(-0.01, x, y);
+      jsBackend.addSign(-0.01, x, yr);
+      expectSameBits(y, yr);
+
+      const mask = randomWasm(wasm, [rows, cols], rng, 0, 2);
+      const out = wasm.zeros([rows, cols], 'float32');
+      const outRef = onHeap(out);
+      wasm.mul(x, mask, out);
+      jsBackend.mul(x, mask, outRef);
+      expectSameBits(out, outRef);
+      wasm.mul(x, mask, x); // in place
+      expectSameBits(x, outRef);
+
+      const indices = Int32Array.from({ length: cols + 3 }, () => rng.int(cols));
+      const count = Math.max(1, cols - 1);
+      const dst = wasm.zeros([rows, count], 'float32');
+      const dstRef = onHeap(dst);
+      wasm.gatherColumns(x, indices, 2, count, dst);
+      jsBackend.gatherColumns(x, indices, 2, count, dstRef);
+      expectSameBits(dst, dstRef);
+    });
+  }
+});
+
+describe('wasm batch normalization vs the reference', () => {
+  for (const [rows, cols] of SHAPES) {
+    for (const training of [true, false]) {
+      it(`${rows}x${cols} ${training ? 'training' : 'inference'}: forward and backward`, () => {
+        const rng = new Rng(rows * 11 + cols);
+        const z = randomWasm(wasm, [rows, cols], rng, -3, 5);
+        const gamma = randomWasm(wasm, [rows, 1], rng, 0.5, 1.5);
+        const beta = randomWasm(wasm, [rows, 1], rng);
+        const stats = [0, 1, 2, 3].map(() => randomWasm(wasm, [rows, 1], rng, 0.1, 1)) as [Tensor, Tensor, Tensor, Tensor];
+        const [mean, invStd, runningMean, runningVar] = stats;
+        const out = wasm.zeros([rows, cols], 'float32');
+        const zhat = wasm.zeros([rows, cols], 'float32');
+        const [outR, zhatR, meanR, invStdR, rmR, rvR] = heapCopies([out, zhat, mean, invStd, runningMean, runningVar]) as Tensor[];
+        wasm.batchNormForward(z, gamma, beta, out, zhat, mean, invStd, runningMean, runningVar, 0.9, 1e-5, training);
+        jsBackend.batchNormForward(z, gamma, beta, outR!, zhatR!, meanR!, invStdR!, rmR!, rvR!, 0.9, 1e-5, training);
+        // Sums in a different order can move a double's last bit, rarely a float32's.
+        for (const [a, e] of [[out, outR], [zhat, zhatR], [mean, meanR], [invStd, invStdR], [runningMean, rmR], [runningVar, rvR]] as const) {
+          expectClose(a, e!.data, 1e-6);
+        }
+
+        const dOut = randomWasm(wasm, [rows, cols], rng);
+        const dZ = wasm.zeros([rows, cols], 'float32');
+        const dGamma = wasm.zeros([rows, 1], 'float32');
+        const dBeta = wasm.zeros([rows, 1], 'float32');
+        const [dZR, dGR, dBR] = heapCopies([dZ, dGamma, dBeta]) as Tensor[];
+        wasm.batchNormBackward(dOut, zhatR!, gamma, invStdR!, dZ, dGamma, dBeta);
+        jsBackend.batchNormBackward(dOut, zhatR!, gamma, invStdR!, dZR!, dGR!, dBR!);
+        expectClose(dZ, dZR!.data, 1e-5);
+        expectClose(dGamma, dGR!.data, 1e-6);
+        expectClose(dBeta, dBR!.data, 1e-6);
+      });
+    }
+  }
+
+  it('leaves the batch statistics of a tensor outside wasm memory alone in inference', () => {
+    const rng = new Rng(1);
+    const z = onHeap(randomWasm(wasm, [3, 8], rng));
+    const vec = (): Tensor => onHeap(randomWasm(wasm, [3, 1], rng, 0.5, 1));
+    const [gamma, beta, mean, invStd, rm, rv] = [vec(), vec(), vec(), vec(), vec(), vec()] as Tensor[];
+    const before = onHeap(mean!);
+    wasm.batchNormForward(z, gamma!, beta!, onHeap(z), onHeap(z), mean!, invStd!, rm!, rv!, 0.9, 1e-5, false);
+    expectSameBits(mean!, before);
+  });
+});
