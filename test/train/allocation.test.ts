@@ -1,0 +1,48 @@
+/**
+ * The training loop allocates no tensors and retains nothing per step:
+ * across thousands of mini-batch steps (with shuffling, dropout, batch norm,
+ * L2 and Adam) no buffer is allocated after the plans are built, the JS heap
+ * after a full GC stays flat, and wasm memory does not grow.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { fit, getBackend, makeMoons, Network } from '../../src/index.js';
+import { heapStats, memoryInfo } from '../../src/backend/wasm/testing.js';
+import { backendNames, withBackend } from '../helpers.js';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+for (const backend of backendNames()) {
+  describe(`allocation-free training [${backend}]`, () => {
+    it('no tensor is allocated per step; heap and wasm memory stay flat', () => {
+      expect(gc, 'vitest runs with --expose-gc (vitest.config.ts)').toBeTypeOf('function');
+      withBackend(backend, () => {
+        const { X, Y } = makeMoons({ m: 256, seed: 1 });
+        const make = () =>
+          new Network({ inputSize: 2, layers: [{ units: 32, activation: 'relu', keepProb: 0.9, batchNorm: true }, { units: 16, activation: 'tanh' }, { units: 1 }], l2: 0.1, seed: 1 });
+        const options = { learningRate: 0.01, epochs: 2500, batchSize: 64, optimizer: 'adam' as const };
+        fit(make(), X, Y, { ...options, epochs: 200 }); // warm up the JIT
+        const net = make();
+        const zeros = vi.spyOn(getBackend(), 'zeros');
+        const heap: number[] = [];
+        const allocations: number[] = [];
+        const wasm: number[] = [];
+        const wasmBytes = () => (backend === 'wasm' ? `${memoryInfo().bytes} bytes, ${JSON.stringify(heapStats())}` : 'n/a');
+        fit(net, X, Y, {
+          ...options,
+          onIteration: (i) => {
+            if (i === 2000 || i === 8000) {
+              gc!();
+              heap.push(process.memoryUsage().heapUsed);
+              allocations.push(zeros.mock.calls.length);
+              wasm.push(wasmBytes());
+            }
+          },
+        });
+        zeros.mockRestore();
+        expect(allocations[1]).toBe(allocations[0]);
+        expect(Math.abs(heap[1]! - heap[0]!)).toBeLessThan(256 * 1024);
+        expect(wasm[1]).toBe(wasm[0]);
+      });
+    }, 60_000);
+  });
+}
