@@ -67,7 +67,7 @@ describe('two GEMM threads', () => {
   it('report a task that fails in the worker as an Error, and keep working', () => {
     // gemmRange with pointers far past the end of memory traps in the worker.
     const far = 2 ** 31;
-    expect(() => runWorkerTask([far, far, far, 64, 64, 64, 0, 0, 1, 0, 0, 64, 0, 64, far])).toThrow(/GEMM worker's share failed: .*out of bounds/);
+    expect(() => runWorkerTask([far, far, far, 64, 64, 64, 0, 0, 1, 0, 1, 16, far])).toThrow(/GEMM worker's share failed: .*out of bounds/);
     const rng = new Rng(4);
     const a = randomWasm(wasm, [128, 128], rng);
     const c = wasm.zeros([128, 128], 'float32');

@@ -11,6 +11,10 @@ export interface WasmExports {
     a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number,
     alpha: number, beta: number, i0: number, i1: number, j0: number, j1: number, work: number,
   ): void;
+  gemmShared(
+    a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number,
+    byColumns: number, chunk: number, work: number, claim: number, task: number,
+  ): number;
   activationForward(z: number, b: number, a: number, rows: number, cols: number, act: number, slope: number): void;
   activationBackward(dA: number, z: number, a: number, dZ: number, rows: number, cols: number, act: number, slope: number): void;
   rowSum(x: number, out: number, rows: number, cols: number, scale: number): void;
@@ -40,7 +44,7 @@ export interface WasmExports {
 
 /** The names above, to check an instance's exports against at load time. */
 export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
-  'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'activationForward', 'activationBackward',
+  'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'gemmShared', 'activationForward', 'activationBackward',
   'rowSum', 'axpy', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'gatherColumns',
   'batchNormForward', 'batchNormBackward', 'momentumUpdate', 'rmspropUpdate', 'adamUpdate',
 ];

@@ -1,6 +1,7 @@
 /**
  * The main thread's side of the GEMM worker: post a task into the shared
- * control block, compute our own half, then join.
+ * control block, claim chunks of it ourselves, then join if the worker took
+ * any.
  *
  * Joining spins on DONE first (a blocking round trip costs 40-60 us, more
  * than a typical half), then blocks in Atomics.wait with a timeout, so that
@@ -9,8 +10,8 @@
 import { WORKER_CODE } from './generated/worker-code.js';
 import type { WasmHeap } from './heap.js';
 import {
-  ARGS_BYTE_OFFSET, CONTROL_BYTES, DONE, MAIN_SLEEPS, MAX_ARGS, MESSAGE_BYTE_OFFSET, MESSAGE_LENGTH, SEQ, SPIN_ITERATIONS, STATUS,
-  WORKER_SLEEPS,
+  ARGS_BYTE_OFFSET, CLAIM, claimWord, CONTROL_BYTES, DONE, MAIN_SLEEPS, MAX_ARGS, MESSAGE_BYTE_OFFSET, MESSAGE_LENGTH, SEQ, SPIN_ITERATIONS,
+  STATUS, WORKER_SLEEPS,
 } from './protocol.js';
 import { spawnWorker, type WorkerHandle } from './spawn.js';
 
@@ -66,9 +67,14 @@ export class GemmWorker {
     return worker;
   }
 
-  /** Tasks posted so far (tests check that a GEMM really was split). */
+  /** Tasks posted so far; also the number of the last one (tests check that a GEMM really was shared). */
   get tasks(): number {
     return this.seq;
+  }
+
+  /** Byte address of the chunk-claim word, for gemmShared. */
+  get claimAddress(): number {
+    return this.control + CLAIM * 4;
   }
 
   /** Why the worker stopped, or null while it can take tasks. */
@@ -76,13 +82,17 @@ export class GemmWorker {
     return this.failure;
   }
 
-  /** Hands gemmRange's arguments to the worker, which starts at once. */
-  post(args: readonly number[]): void {
+  /** Hands a task (gemmShared's first arguments) to the worker, which starts at once; returns the task number. */
+  post(args: readonly number[]): number {
     this.args.set(args);
     const ctl = this.ctl;
-    // The atomic store publishes the plain argument writes above.
-    Atomics.store(ctl, SEQ, ++this.seq);
+    this.seq++;
+    // The atomic stores publish the plain argument writes above; the claim
+    // word is ready before the worker can see the new SEQ.
+    Atomics.store(ctl, CLAIM, claimWord(this.seq));
+    Atomics.store(ctl, SEQ, this.seq);
     if (Atomics.load(ctl, WORKER_SLEEPS) !== 0) Atomics.notify(ctl, SEQ, 1);
+    return this.seq;
   }
 
   /**
@@ -100,7 +110,10 @@ export class GemmWorker {
     }
     const limit = Math.max(JOIN_TIMEOUT_MS, 100 * ownMs);
     const deadline = performance.now() + limit;
-    while (Atomics.load(ctl, DONE) !== target) {
+    for (;;) {
+      // DONE may lag several tasks behind (tasks the worker took no chunk of).
+      const done = Atomics.load(ctl, DONE);
+      if (done === target) break;
       if (performance.now() > deadline) {
         const reason = `the wasm GEMM worker did not finish its share within ${Math.round(limit)} ms; it was stopped`;
         this.failure ??= reason;
@@ -109,7 +122,7 @@ export class GemmWorker {
       }
       Atomics.store(ctl, MAIN_SLEEPS, 1);
       // Compare-and-wait: a DONE stored before this call returns at once.
-      Atomics.wait(ctl, DONE, target - 1, WAIT_SLICE_MS);
+      Atomics.wait(ctl, DONE, done, WAIT_SLICE_MS);
       Atomics.store(ctl, MAIN_SLEEPS, 0);
     }
     this.collect(ctl);

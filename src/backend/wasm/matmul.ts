@@ -1,11 +1,12 @@
 /**
- * matmul on the wasm kernels, split between two threads when it pays.
+ * matmul on the wasm kernels, shared with the GEMM worker when it pays.
  *
- * The split is by columns of C (multiples of 16, the kernel's panel width)
- * when C is wide enough, else by rows (multiples of 2): columns duplicate no
- * packing work, since each thread packs only its own panels of B. Either way
- * every element is computed by the same operations as on one thread, so
- * results are bit-identical.
+ * A shared GEMM is cut into chunks (assembly/shared.ts): column blocks of
+ * whole 16-wide panels when C is wide enough, else two row blocks. Both
+ * threads claim chunks until none is left, so the split follows how fast
+ * each thread really runs. Column chunks duplicate no work (each packs only
+ * its own panels of B); every element is computed by the same operations as
+ * on one thread, so results are bit-identical.
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Kernels } from '../backend.js';
@@ -14,25 +15,33 @@ import type { Stager } from './staging.js';
 import type { ThreadControl } from './threads.js';
 
 /**
- * Below this many multiply-adds a GEMM stays on one thread: the hand-off
- * (about 1-2 us while the worker spins) would eat the gain. Measured with
- * bench/gemm.ts: 2 threads win from about 48^3.
+ * Below this many multiply-adds a GEMM stays on one thread: handing half of
+ * it over (about 1-2 us while the worker spins) would cost more than it saves.
  */
 export const PARALLEL_MIN_MACS = 96 * 1024;
 
 const PANEL = 16;
+/** Column chunks per task: enough for the faster thread to take more, few enough that each is a few panels. */
+const MAX_COLUMN_CHUNKS = 8;
 
-/** [i0, i1, j0, j1] of the worker's share, or null when the work cannot be split. */
-function workerShare(m: number, n: number): readonly [number, number, number, number] | null {
-  if (n >= 2 * PANEL) {
-    const j = Math.round(n / (2 * PANEL)) * PANEL;
-    return [0, m, j, n];
+interface Chunking {
+  readonly byColumns: 0 | 1;
+  readonly chunk: number;
+  readonly chunks: number;
+}
+
+/** How to cut an m x n product into chunks, or null when it is too narrow and short to share. */
+function chunking(m: number, n: number): Chunking | null {
+  const panels = Math.ceil(n / PANEL);
+  if (panels >= 2) {
+    const chunks = Math.min(MAX_COLUMN_CHUNKS, Math.max(2, panels >> 1));
+    const chunk = Math.ceil(panels / chunks) * PANEL;
+    return { byColumns: 1, chunk, chunks: Math.ceil(n / chunk) };
   }
-  if (m >= 4) {
-    const i = Math.round(m / 4) * 2;
-    return [i, m, 0, n];
-  }
-  return null;
+  if (m < 4) return null;
+  // Row chunks each pack all of B, so only two: one per thread.
+  const chunk = Math.ceil(m / 4) * 2;
+  return { byColumns: 0, chunk, chunks: Math.ceil(m / chunk) };
 }
 
 /** The matmul kernel over the given exports, stager, scratch and threads. */
@@ -48,21 +57,19 @@ export function createMatmul(ex: WasmExports, stager: Stager, work: number, thre
       const pa = stager.input(a);
       const pb = stager.input(b);
       const pc = stager.output(c, beta !== 0);
-      const share = worker ? workerShare(m, n) : null;
-      if (!worker || !share) {
+      const plan = worker ? chunking(m, n) : null;
+      if (!worker || !plan) {
         ex.gemm(pa, pb, pc, m, n, k, tA, tB, alpha, beta, work);
         return;
       }
-      const [i0, i1, j0, j1] = share;
-      worker.post([pa, pb, pc, m, n, k, tA, tB, alpha, beta, i0, i1, j0, j1, worker.work]);
+      const task = worker.post([pa, pb, pc, m, n, k, tA, tB, alpha, beta, plan.byColumns, plan.chunk, worker.work]);
       const start = performance.now();
+      let mine = 0;
       try {
-        // Our share is the complement: the columns left of the worker's, or the rows above them.
-        if (j0 > 0) ex.gemmRange(pa, pb, pc, m, n, k, tA, tB, alpha, beta, 0, m, 0, j0, work);
-        else ex.gemmRange(pa, pb, pc, m, n, k, tA, tB, alpha, beta, 0, i0, 0, n, work);
+        mine = ex.gemmShared(pa, pb, pc, m, n, k, tA, tB, alpha, beta, plan.byColumns, plan.chunk, work, worker.claimAddress, task);
       } finally {
-        // Even when our share threw, the worker must be done with C before anyone reuses it.
-        worker.join(performance.now() - start);
+        // The worker must be done with C before anyone reuses it, even when our part threw.
+        if (mine < plan.chunks) worker.join(performance.now() - start);
       }
     } finally {
       stager.finish();

@@ -21,10 +21,24 @@ export const WORKER_SLEEPS = 5;
 export const MAIN_SLEEPS = 6;
 /** Int32 index: length in bytes of the UTF-8 error message of a failed task. */
 export const MESSAGE_LENGTH = 7;
+/**
+ * Int32 index: the chunk-claim word of assembly/shared.ts, (task << 8) | next
+ * chunk. Both threads claim chunks of the posted GEMM through it.
+ */
+export const CLAIM = 8;
+
+/** The claim word of a newly posted task: the same i32 shift as claimWord() in assembly/shared.ts. */
+export function claimWord(task: number): number {
+  return task << 8;
+}
 
 /** Byte offset of the Float64 argument slots inside the block. */
 export const ARGS_BYTE_OFFSET = 64;
-/** Number of Float64 argument slots. */
+/**
+ * Number of Float64 argument slots: gemmShared's arguments before `claim`
+ * and `task` (a, b, c, m, n, k, transA, transB, alpha, beta, byColumns,
+ * chunk, work), which the worker appends itself.
+ */
 export const MAX_ARGS = 16;
 /** Byte offset of the error message of a failed task, readable without waiting for a postMessage. */
 export const MESSAGE_BYTE_OFFSET = ARGS_BYTE_OFFSET + MAX_ARGS * 8;
@@ -48,6 +62,9 @@ export interface WorkerStart {
   /** Byte address of the control block in memory. */
   readonly control: number;
 }
+
+/** How many of the argument slots a task uses. */
+export const TASK_ARGS = 13;
 
 /** What the worker reports back through postMessage: only that it is listening. */
 export type WorkerMessage = { readonly kind: 'ready' };

@@ -33,7 +33,7 @@ export function workerTasks(): number {
   return rt().threads.gemmWorker?.tasks ?? 0;
 }
 
-/** Hands the worker one gemmRange call with raw arguments and joins it (to make it fail on purpose). */
+/** Hands the worker one task with raw gemmShared arguments and joins it (to make it fail on purpose). */
 export function runWorkerTask(args: readonly number[]): void {
   const w = rt().threads.gemmWorker;
   if (!w) throw new Error('no GEMM worker is running');

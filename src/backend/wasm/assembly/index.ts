@@ -11,3 +11,4 @@ export function heapBase(): usize {
 }
 export { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers';
 export { addSign, batchNormBackward, batchNormForward, gatherColumns, mul, sumAbs } from './layers';
+export { claimWord, gemmShared } from './shared';

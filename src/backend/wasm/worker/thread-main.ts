@@ -5,14 +5,15 @@
  * from dist, with no file next to the library to locate at run time.
  *
  * It instantiates the shared module on the shared memory, then loops: wait
- * for SEQ to move, run gemmRange with the posted arguments, publish DONE.
+ * for SEQ to move, claim and run chunks of the posted GEMM (gemmShared) until
+ * none is left, publish DONE.
  */
 import {
-  ARGS_BYTE_OFFSET, DONE, MAIN_SLEEPS, MAX_ARGS, MESSAGE_BYTE_OFFSET, MESSAGE_BYTES, MESSAGE_LENGTH, READY, SEQ, SPIN_ITERATIONS, STATUS, STOP,
-  WORKER_SLEEPS, type WorkerMessage, type WorkerStart,
+  ARGS_BYTE_OFFSET, CLAIM, DONE, MAIN_SLEEPS, MAX_ARGS, MESSAGE_BYTE_OFFSET, MESSAGE_BYTES, MESSAGE_LENGTH, READY, SEQ, SPIN_ITERATIONS, STATUS,
+  STOP, TASK_ARGS, WORKER_SLEEPS, type WorkerMessage, type WorkerStart,
 } from '../protocol.js';
 
-type GemmRange = (...args: number[]) => void;
+type GemmShared = (...args: number[]) => number;
 
 /** Spin, then block, until ctl[SEQ] differs from `seen`; returns the new value. */
 function nextTask(ctl: Int32Array, seen: number): number {
@@ -48,7 +49,7 @@ function serve(start: WorkerStart, report: (message: WorkerMessage) => void): vo
       },
     },
   });
-  const gemmRange = instance.exports['gemmRange'] as GemmRange;
+  const gemmShared = instance.exports['gemmShared'] as GemmShared;
   const ctl = new Int32Array(start.memory.buffer, start.control, ARGS_BYTE_OFFSET / 4);
   const args = new Float64Array(start.memory.buffer, start.control + ARGS_BYTE_OFFSET, MAX_ARGS);
   let seen = Atomics.load(ctl, SEQ);
@@ -58,7 +59,9 @@ function serve(start: WorkerStart, report: (message: WorkerMessage) => void): vo
     seen = nextTask(ctl, seen);
     if (Atomics.load(ctl, STOP) !== 0) return;
     try {
-      gemmRange(args[0]!, args[1]!, args[2]!, args[3]!, args[4]!, args[5]!, args[6]!, args[7]!, args[8]!, args[9]!, args[10]!, args[11]!, args[12]!, args[13]!, args[14]!);
+      // Arguments read here may already belong to a newer task; gemmShared
+      // then finds the claim word tagged with that task and runs nothing.
+      gemmShared(...args.subarray(0, TASK_ARGS), start.control + CLAIM * 4, seen);
     } catch (e) {
       recordFailure(start.memory, start.control, ctl, e);
     }
