@@ -1,0 +1,81 @@
+/**
+ * One variant on one workload, in its own process (so no library's JIT
+ * state, threads or memory leaks into another's figures). Prints the result
+ * as JSON on its last stdout line.
+ *
+ * Usage: node --expose-gc --import tsx bench/child.ts <mnist|planar> <variant> <count> [examples]
+ * (count: epochs for mnist, iterations for planar; examples: an MNIST prefix for very slow peers)
+ */
+import { measureMnist, measurePlanar, type MnistTrainer, type PlanarTrainer } from './shared/measure.js';
+import type { ChildResult, VariantId, WorkloadId } from './shared/types.js';
+import { variantById } from './variants.js';
+import { loadMnistFixture, type MnistFixture } from './workloads/mnist.js';
+import { loadPlanarFixture, type PlanarFixture } from './workloads/planar.js';
+
+/** A peer's trainers for both workloads, its library loaded and its backend selected. */
+interface Peer {
+  mnist(f: MnistFixture): MnistTrainer;
+  planar(f: PlanarFixture): PlanarTrainer;
+}
+
+async function loadPeer(variant: VariantId, mnistExamples: number | undefined): Promise<Peer> {
+  switch (variant) {
+    case 'layerwise-wasm2':
+    case 'layerwise-wasm1':
+    case 'layerwise-js': {
+      const lw = await import('./peers/layerwise.js');
+      const note = await lw.useBackend(variant === 'layerwise-js' ? 'js' : 'wasm', variant === 'layerwise-wasm2' ? 2 : 1);
+      return { mnist: (f) => lw.layerwiseMnistTrainer(f, note), planar: (f) => lw.layerwisePlanarTrainer(f, note) };
+    }
+    case 'tfjs-wasm':
+    case 'tfjs-cpu': {
+      const t = await import('./peers/tfjs.js');
+      const note = await t.useTfBackend(variant === 'tfjs-wasm' ? 'wasm' : 'cpu');
+      return { mnist: (f) => t.tfMnistTrainer(f, note), planar: (f) => t.tfPlanarTrainer(f, note) };
+    }
+    case 'plain-js': {
+      const p = await import('./peers/plain-js.js');
+      return { mnist: p.plainMnistTrainer, planar: p.plainPlanarTrainer };
+    }
+    case 'brain': {
+      const b = await import('./peers/brain.js');
+      return {
+        mnist: (f) => b.brainMnistTrainer(f, mnistExamples ?? f.trainX.cols),
+        planar: () => {
+          throw new Error(variantById('brain')?.planarReason ?? 'n/a');
+        },
+      };
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const [workload, variantArg, countArg, examplesArg] = process.argv.slice(2) as [WorkloadId, string, string, string | undefined];
+  const variant = variantById(variantArg)?.id;
+  if (!variant || (workload !== 'mnist' && workload !== 'planar')) throw new Error(`usage: child.ts <mnist|planar> <variant> <count>, got ${process.argv.slice(2).join(' ')}`);
+  const count = Number(countArg);
+  let result: ChildResult;
+  try {
+    const peer = await loadPeer(variant, examplesArg ? Number(examplesArg) : undefined);
+    if (workload === 'mnist') {
+      const f = loadMnistFixture();
+      result = await measureMnist(variant, peer.mnist(f), f, count);
+    } else {
+      result = await measurePlanar(variant, peer.planar(loadPlanarFixture()), count);
+    }
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    result = { workload, variant, ok: false, reason: message.startsWith('n/a') ? message : `failed: ${message.split('\n')[0]}` };
+    if (!message.startsWith('n/a')) console.error(e);
+  }
+  process.stdout.write(`\n${JSON.stringify(result)}\n`);
+}
+
+// Exit explicitly: worker threads (wasm GEMM, TF.js) may otherwise keep the process alive.
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,93 @@
+/**
+ * layerwise itself, through its public API (Network + fit), on the backend the
+ * variant names. The wasm backend is imported only when a wasm variant asks
+ * for it, so the js variant (and the harness test) run even where its
+ * generated module has not been built.
+ */
+import { Adam, Network, Tensor, accuracy, fit, setBackend, type ActivationName } from '../../src/index.js';
+import { matrix, type LayerInit, type Matrix } from '../shared/fixtures.js';
+import type { MnistTrainer, PlanarTrainer } from '../shared/measure.js';
+import { MNIST, type MnistFixture } from '../workloads/mnist.js';
+import { PLANAR, type PlanarFixture } from '../workloads/planar.js';
+
+/**
+ * Selects the backend for a variant; returns a note for the results, or
+ * throws an Error whose message says why the variant cannot run.
+ */
+export async function useBackend(kind: 'js' | 'wasm', threads: 1 | 2 = 1): Promise<string> {
+  if (kind === 'js') {
+    setBackend('js');
+    return 'reference (js) backend';
+  }
+  let wasm: typeof import('../../src/backend/wasm/index.js');
+  try {
+    wasm = await import('../../src/backend/wasm/index.js');
+  } catch (e) {
+    throw new Error(`n/a (wasm backend not built: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+  }
+  const be = await wasm.initWasmBackend({ threads });
+  if (be.name !== 'wasm') throw new Error(`n/a (wasm backend did not load here; got "${be.name}")`);
+  setBackend('wasm');
+  const active = wasm.wasmThreads();
+  if (active !== threads) throw new Error(`n/a (asked for ${threads} wasm threads, ${active} running)`);
+  return `wasm backend, ${active} thread${active === 1 ? '' : 's'}`;
+}
+
+function toTensor(m: Matrix): Tensor {
+  return new Tensor([m.rows, m.cols], m.data);
+}
+
+function makeNetwork(init: readonly LayerInit[], activations: readonly ActivationName[]): Network {
+  const net = new Network({
+    inputSize: init[0]!.W.cols,
+    layers: init.map((l, i) => ({ units: l.W.rows, activation: activations[i]! })),
+    // Overwritten below with the shared starting weights.
+    init: 'zeros',
+  });
+  const p = net.parameters;
+  init.forEach((l, i) => {
+    p[`W${i + 1}`]!.data.set(l.W.data);
+    p[`b${i + 1}`]!.data.set(l.b.data);
+  });
+  return net;
+}
+
+export function layerwiseMnistTrainer(f: MnistFixture, note: string): MnistTrainer {
+  const net = makeNetwork(f.init, ['relu', 'relu', 'softmax']);
+  const X = toTensor(f.trainX);
+  const Y = toTensor(f.trainY);
+  return {
+    sameComputation: true,
+    note,
+    async train(epochs, epochEnd) {
+      // One fit call for all epochs, as a user would write it.
+      fit(net, X, Y, {
+        learningRate: MNIST.learningRate,
+        epochs,
+        batchSize: MNIST.batchSize,
+        shuffle: false,
+        optimizer: new Adam({ beta1: MNIST.beta1, beta2: MNIST.beta2, epsilon: MNIST.epsilon }),
+        onEpoch: () => epochEnd(),
+      });
+    },
+    snapshot: () =>
+      f.init.map((_, l) => {
+        const W = net.parameters[`W${l + 1}`]!;
+        const b = net.parameters[`b${l + 1}`]!;
+        return { W: matrix(W.rows, W.cols, Float32Array.from(W.data)), b: matrix(b.rows, b.cols, Float32Array.from(b.data)) };
+      }),
+  };
+}
+
+export function layerwisePlanarTrainer(f: PlanarFixture, note: string): PlanarTrainer {
+  const net = makeNetwork(f.init, ['tanh', 'sigmoid']);
+  const X = toTensor(f.X);
+  const Y = toTensor(f.Y);
+  return {
+    note,
+    train(iterations) {
+      fit(net, X, Y, { learningRate: PLANAR.learningRate, iterations });
+    },
+    evaluate: () => ({ cost: net.cost(X, Y), accuracy: accuracy(net.classify(X), Y) }),
+  };
+}

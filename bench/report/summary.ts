@@ -1,0 +1,162 @@
+/**
+ * Turns the children's results into the tables, the target ratios and the
+ * correctness verdicts that the terminal and RESULTS.md both show.
+ */
+import type { ChildResult, MnistResult, PlanarResult, VariantId } from '../shared/types.js';
+import { VARIANTS } from '../variants.js';
+import { num, pct, ratio, type Align } from './format.js';
+
+export interface Table {
+  headers: string[];
+  rows: string[][];
+  align: Align[];
+}
+
+export interface RatioLine {
+  text: string;
+  value: number | null;
+  target: string | null;
+  met: boolean | null;
+}
+
+/** PyTorch on one CPU thread for this MLP, quoted (not measured here). */
+export const PYTORCH_REFERENCE = { low: 100_000, high: 120_000 };
+
+const label = (id: VariantId) => VARIANTS.find((v) => v.id === id)?.label ?? id;
+
+function find<W extends 'mnist' | 'planar'>(results: readonly ChildResult[], workload: W, id: VariantId): (W extends 'mnist' ? MnistResult : PlanarResult) | null {
+  const r = results.find((x) => x.workload === workload && x.variant === id);
+  return r && r.ok ? (r as W extends 'mnist' ? MnistResult : PlanarResult) : null;
+}
+
+function reason(results: readonly ChildResult[], workload: 'mnist' | 'planar', id: VariantId): string {
+  const r = results.find((x) => x.workload === workload && x.variant === id);
+  return r && !r.ok ? r.reason : 'not run';
+}
+
+/** A row of dashes with the reason in the last (note) column, so it does not widen a figure column. */
+function unavailableRow(columns: number, name: string, why: string): string[] {
+  return [name, ...Array<string>(columns - 2).fill('-'), why];
+}
+
+/** Growth of RSS and heap from the end of the first epoch to the end of the last, per epoch, in MiB. */
+export function memoryGrowth(r: MnistResult): { rss: number; heap: number } | null {
+  const s = r.memory.perEpoch;
+  if (s.length < 3) return null; // [before training, after epoch 1, ...]: need two epoch ends
+  const first = s[1]!;
+  const last = s[s.length - 1]!;
+  const n = s.length - 2;
+  return { rss: (last.rssMiB - first.rssMiB) / n, heap: (last.heapUsedMiB - first.heapUsedMiB) / n };
+}
+
+export function mnistTable(results: readonly ChildResult[], checkEpoch: number): Table {
+  const headers = ['variant', 'examples/s', 'epochs', `cost @ epoch ${checkEpoch}`, `test acc @ epoch ${checkEpoch}`, 'peak RSS MiB', 'RSS MiB per epoch end', 'heap growth MiB/epoch', 'note'];
+  const rows = VARIANTS.map(({ id }) => {
+    const r = find(results, 'mnist', id);
+    if (!r) return unavailableRow(headers.length, label(id), reason(results, 'mnist', id));
+    const c = r.checks[Math.min(checkEpoch, r.checks.length) - 1];
+    const atCheck = c && c.epoch === checkEpoch ? '' : ` (epoch ${c?.epoch ?? '-'})`;
+    const g = memoryGrowth(r);
+    return [
+      label(id),
+      num(r.examplesPerSecond),
+      r.examplesPerEpoch === 8000 ? String(r.epochs) : `${r.epochs} x ${r.examplesPerEpoch}`,
+      c && c.trainCost !== null ? `${c.trainCost.toFixed(5)}${atCheck}` : 'n/a (other loss)',
+      c ? `${pct(c.testAccuracy)}${atCheck}` : '-',
+      num(r.memory.maxRssMiB),
+      r.memory.perEpoch.slice(1).map((s) => Math.round(s.rssMiB)).join(' '),
+      g ? g.heap.toFixed(2) : '-',
+      r.note ?? '',
+    ];
+  });
+  return { headers, rows, align: ['l', 'r', 'r', 'r', 'r', 'r', 'l', 'r', 'l'] };
+}
+
+export function planarTable(results: readonly ChildResult[]): Table {
+  const headers = ['variant', 'seconds', 'iterations', 'final cost', 'accuracy', 'peak RSS MiB', 'note'];
+  const rows = VARIANTS.map(({ id }) => {
+    const r = find(results, 'planar', id);
+    if (!r) return unavailableRow(headers.length, label(id), reason(results, 'planar', id));
+    return [label(id), r.seconds.toFixed(3), r.iterations.toLocaleString('en-US'), r.finalCost.toFixed(6), pct(r.accuracy), num(r.memory.maxRssMiB), r.note ?? ''];
+  });
+  return { headers, rows, align: ['l', 'r', 'r', 'r', 'r', 'r', 'l'] };
+}
+
+function ratioLine(text: string, value: number | null, target: number | null, targetText: string | null): RatioLine {
+  const shown = value === null ? 'n/a' : ratio(value);
+  const met = value === null || target === null ? null : value >= target;
+  const verdict = met === null ? '' : met ? '  (met)' : '  (NOT met)';
+  return { text: `${text}: ${shown}${targetText ? `   target ${targetText}${verdict}` : ''}`, value, target: targetText, met };
+}
+
+export function ratios(results: readonly ChildResult[]): RatioLine[] {
+  const lines: RatioLine[] = [];
+  const speed = (id: VariantId) => find(results, 'mnist', id)?.examplesPerSecond ?? null;
+  const secs = (id: VariantId) => find(results, 'planar', id)?.seconds ?? null;
+  const div = (a: number | null, b: number | null) => (a === null || b === null ? null : a / b);
+  for (const lw of ['layerwise-wasm2', 'layerwise-wasm1'] as const) {
+    const s = speed(lw);
+    lines.push(ratioLine(`MNIST examples/s, ${label(lw)} / TF.js WASM`, div(s, speed('tfjs-wasm')), 10, '>= 10x'));
+    lines.push(ratioLine(`MNIST examples/s, ${label(lw)} / TF.js CPU`, div(s, speed('tfjs-cpu')), null, null));
+    lines.push(ratioLine(`MNIST examples/s, ${label(lw)} / brain.js`, div(s, speed('brain')), null, null));
+    lines.push(ratioLine(`MNIST examples/s, ${label(lw)} / hand-written JS`, div(s, speed('plain-js')), null, null));
+    lines.push(ratioLine(`MNIST examples/s, ${label(lw)} / PyTorch 1 thread (quoted ${num(PYTORCH_REFERENCE.low)}-${num(PYTORCH_REFERENCE.high)}, not measured)`, div(s, (PYTORCH_REFERENCE.low + PYTORCH_REFERENCE.high) / 2), null, null));
+    lines.push(ratioLine(`planar speed, TF.js WASM seconds / ${label(lw)} seconds`, div(secs('tfjs-wasm'), secs(lw)), 7, '>= 7x'));
+    lines.push(ratioLine(`planar speed, hand-written JS seconds / ${label(lw)} seconds`, div(secs('plain-js'), secs(lw)), 1, '> 1x (faster)'));
+  }
+  lines.push(ratioLine('MNIST examples/s, layerwise reference (js) / hand-written JS', div(speed('layerwise-js'), speed('plain-js')), null, null));
+  lines.push(ratioLine('planar speed, hand-written JS seconds / layerwise reference (js) seconds', div(secs('plain-js'), secs('layerwise-js')), null, null));
+  return lines;
+}
+
+/**
+ * The comparison is only meaningful if everyone computes the same thing:
+ * each comparable variant's cost and accuracy against layerwise's reference
+ * backend, at the same epoch (MNIST) or after the same iterations (planar).
+ */
+export function correctness(results: readonly ChildResult[], checkEpoch: number): string[] {
+  const out: string[] = [];
+  const ref = find(results, 'mnist', 'layerwise-js');
+  const refCheck = ref?.checks.find((c) => c.epoch === checkEpoch);
+  for (const { id } of VARIANTS) {
+    const r = find(results, 'mnist', id);
+    if (!r || id === 'layerwise-js') continue;
+    if (!r.sameComputation) {
+      out.push(`MNIST ${label(id)}: not the same computation (see note); test accuracy ${pct(r.checks.at(-1)?.testAccuracy ?? NaN)}`);
+      continue;
+    }
+    const c = r.checks.find((x) => x.epoch === checkEpoch);
+    if (!refCheck || refCheck.trainCost === null || !c || c.trainCost === null) {
+      out.push(`MNIST ${label(id)}: no epoch-${checkEpoch} figures to compare`);
+      continue;
+    }
+    const rel = Math.abs(c.trainCost - refCheck.trainCost) / refCheck.trainCost;
+    const acc = Math.abs(c.testAccuracy - refCheck.testAccuracy);
+    const ok = rel < 0.01 && acc <= 0.005;
+    out.push(`MNIST ${label(id)}: cost ${c.trainCost.toFixed(5)} vs ${refCheck.trainCost.toFixed(5)} (rel. diff ${rel.toExponential(1)}), test accuracy ${pct(c.testAccuracy)} vs ${pct(refCheck.testAccuracy)}: ${ok ? 'same' : 'DIFFERENT'}`);
+  }
+  const pref = find(results, 'planar', 'layerwise-js');
+  for (const { id } of VARIANTS) {
+    const r = find(results, 'planar', id);
+    if (!r || !pref || id === 'layerwise-js') continue;
+    if (r.iterations !== pref.iterations) continue;
+    const rel = Math.abs(r.finalCost - pref.finalCost) / pref.finalCost;
+    const ok = rel < 1e-3 && r.accuracy === pref.accuracy;
+    out.push(`planar ${label(id)}: cost ${r.finalCost.toFixed(6)} vs ${pref.finalCost.toFixed(6)} (rel. diff ${rel.toExponential(1)}), accuracy ${pct(r.accuracy)} vs ${pct(pref.accuracy)}: ${ok ? 'same' : 'DIFFERENT'}`);
+  }
+  return out;
+}
+
+/** One line per variant whose heap grows by more than 1 MiB per epoch (a leak would show here). */
+export function memoryVerdicts(results: readonly ChildResult[]): string[] {
+  const out: string[] = [];
+  for (const { id } of VARIANTS) {
+    const r = find(results, 'mnist', id);
+    const g = r ? memoryGrowth(r) : null;
+    if (!g) continue;
+    // RSS moves with allocator arenas and wasm memory growth; a steady climb past this is a leak.
+    const grows = g.heap > 1 || g.rss > 16;
+    out.push(`${label(id)}: RSS ${g.rss >= 0 ? '+' : ''}${g.rss.toFixed(1)} MiB/epoch, heap ${g.heap >= 0 ? '+' : ''}${g.heap.toFixed(2)} MiB/epoch after a GC: ${grows ? 'GROWS' : 'flat'}`);
+  }
+  return out;
+}

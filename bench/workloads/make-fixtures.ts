@@ -1,0 +1,46 @@
+/**
+ * Makes each workload's data and starting weights with layerwise itself
+ * (its generators and initializers), once, in the runner. The children only
+ * load the result, so TF.js, brain.js and the hand-written JS never load
+ * layerwise.
+ */
+import { Network, makeFlower, type ActivationName, type InitSpec, type Tensor } from '../../src/index.js';
+import { loadMnist } from '../../src/node/index.js';
+import { matrix, type LayerInit, type Matrix } from '../shared/fixtures.js';
+import { MNIST, type MnistFixture } from './mnist.js';
+import { PLANAR, type PlanarFixture } from './planar.js';
+
+function toMatrix(t: Tensor): Matrix {
+  return matrix(t.rows, t.cols, Float32Array.from(t.data));
+}
+
+/** The weights a fresh layerwise network starts from (W[l] is (n[l], n[l-1]), b[l] is (n[l], 1)). */
+function initialWeights(dims: readonly number[], activations: readonly ActivationName[], init: InitSpec, seed: number): LayerInit[] {
+  const net = new Network({ inputSize: dims[0]!, layers: activations.map((activation, i) => ({ units: dims[i + 1]!, activation })), init, seed });
+  return activations.map((_, i) => ({ W: toMatrix(net.parameters[`W${i + 1}`]!), b: toMatrix(net.parameters[`b${i + 1}`]!) }));
+}
+
+function columns(src: Matrix, from: number, count: number): Matrix {
+  const out = matrix(src.rows, count);
+  for (let i = 0; i < src.rows; i++) out.data.set(src.data.subarray(i * src.cols + from, i * src.cols + from + count), i * count);
+  return out;
+}
+
+/** He initialization from seed 1, biases zero; the first 8000 digits of loadMnist({ seed: 1 }) to train, the next 2000 to test. */
+export function makeMnistFixture(): MnistFixture {
+  const { X, Y } = loadMnist({ count: MNIST.train + MNIST.test, seed: MNIST.seed });
+  const [x, y] = [toMatrix(X), toMatrix(Y)];
+  return {
+    init: initialWeights(MNIST.layers, ['relu', 'relu', 'softmax'], 'he', MNIST.seed),
+    trainX: columns(x, 0, MNIST.train),
+    trainY: columns(y, 0, MNIST.train),
+    testX: columns(x, MNIST.train, MNIST.test),
+    testY: columns(y, MNIST.train, MNIST.test),
+  };
+}
+
+/** randn * 0.01 from seed 2, biases zero, on makeFlower({ m: 400, seed: 1 }). */
+export function makePlanarFixture(): PlanarFixture {
+  const { X, Y } = makeFlower({ m: PLANAR.m, seed: PLANAR.dataSeed });
+  return { init: initialWeights(PLANAR.layers, ['tanh', 'sigmoid'], 'random', PLANAR.initSeed), X: toMatrix(X), Y: toMatrix(Y) };
+}

@@ -1,0 +1,65 @@
+/**
+ * The bench compares libraries only if they compute the same thing. These
+ * run the hand-written JS baseline and layerwise on the planar workload from
+ * the same starting weights, in-process, for a few iterations, and check
+ * that the costs agree (no timing here).
+ */
+import { describe, expect, it } from 'vitest';
+import { setBackend } from '../../src/index.js';
+import { evaluateMnist } from '../../bench/shared/evaluate.js';
+import { layerwisePlanarTrainer } from '../../bench/peers/layerwise.js';
+import { PlainMlp, plainPlanarTrainer } from '../../bench/peers/plain-js.js';
+import { matrix } from '../../bench/shared/fixtures.js';
+import { makePlanarFixture } from '../../bench/workloads/make-fixtures.js';
+import { PLANAR } from '../../bench/workloads/planar.js';
+import type { MnistFixture } from '../../bench/workloads/mnist.js';
+
+describe('bench harness: the same computation', () => {
+  it('plain JS and layerwise start from the same planar weights and stay at the same cost', () => {
+    setBackend('js');
+    const f = makePlanarFixture();
+    expect(f.init.map((l) => [l.W.rows, l.W.cols])).toEqual([[4, 2], [1, 4]]);
+    const plain = plainPlanarTrainer(f);
+    const lw = layerwisePlanarTrainer(f, 'js');
+    // Before training: randn * 0.01 weights give a cost of about log 2.
+    expect(plain.evaluate().cost).toBeCloseTo(Math.log(2), 3);
+    expect(lw.evaluate().cost).toBeCloseTo(plain.evaluate().cost, 6);
+    for (const iterations of [1, 4, 20]) {
+      plain.train(iterations);
+      lw.train(iterations);
+      const a = plain.evaluate();
+      const b = lw.evaluate();
+      expect(Math.abs(a.cost - b.cost) / b.cost).toBeLessThan(1e-5);
+      expect(a.accuracy).toBe(b.accuracy);
+    }
+    expect(plain.evaluate().cost).toBeLessThan(Math.log(2));
+  });
+
+  it('the fixture is the course setup: 400 flower points, weights randn * 0.01, biases 0', () => {
+    const f = makePlanarFixture();
+    expect([f.X.rows, f.X.cols, f.Y.rows, f.Y.cols]).toEqual([2, PLANAR.m, 1, PLANAR.m]);
+    for (const l of f.init) {
+      expect(Math.max(...l.W.data.map(Math.abs))).toBeLessThan(0.05);
+      expect([...l.b.data].every((v) => v === 0)).toBe(true);
+    }
+  });
+
+  it('the shared MNIST evaluator scores softmax outputs from the logits', () => {
+    // One layer, two classes, two examples: logits (1, 0) for each example.
+    const W = matrix(2, 1, Float32Array.from([1, 0]));
+    const b = matrix(2, 1);
+    const f: MnistFixture = {
+      init: [{ W, b }],
+      trainX: matrix(1, 2, Float32Array.from([1, 1])),
+      trainY: matrix(2, 2, Float32Array.from([1, 0, 0, 1])),
+      testX: matrix(1, 2, Float32Array.from([1, 1])),
+      testY: matrix(2, 2, Float32Array.from([1, 0, 0, 1])),
+    };
+    const net = new PlainMlp([{ W, b }], ['softmax'], { kind: 'gd' });
+    expect(net.predict(f.trainX.data, 2)[0]).toBeCloseTo(Math.E / (Math.E + 1), 6);
+    const q = evaluateMnist([{ W, b }], f, 'softmax');
+    // Example 1 (label 0): -log(e/(e+1)); example 2 (label 1): -log(1/(e+1)).
+    expect(q.trainCost).toBeCloseTo((Math.log1p(Math.exp(-1)) + Math.log(Math.E + 1)) / 2, 6);
+    expect(q.testAccuracy).toBe(0.5);
+  });
+});
