@@ -32,6 +32,6 @@ describe('loading the wasm backend', () => {
   it('runs its worker from a self-contained script with no static import', () => {
     expect(WORKER_CODE.length).toBeGreaterThan(0);
     expect(WORKER_CODE).not.toMatch(/^\s*import\s/m);
-    expect(WORKER_CODE).toContain('gemmRange');
+    expect(WORKER_CODE).toContain('gemmShared');
   });
 });
