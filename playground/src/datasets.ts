@@ -133,7 +133,7 @@ export function generate(o: GenerateOptions): Points {
   const { seed, noise } = o;
   switch (o.dataset) {
     case 'circle':
-      return fromDataset(makeCircles({ m, seed, noise: 0.02 + noise * 0.3 }), 5);
+      return fromDataset(makeCircles({ m, seed, noise: 0.02 + noise * 0.3, factor: 0.5 }), 5);
     case 'xor':
       return fromDataset(makeXor({ m, seed, noise: noise * 0.4 }), 5);
     case 'gauss':

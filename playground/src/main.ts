@@ -22,6 +22,8 @@ export interface PlaygroundDebug {
   snapshot(): Snapshot | null;
   info(): DataInfo | null;
   running(): boolean;
+  /** Milliseconds the main thread spent drawing each of the last snapshots (at most 500). */
+  drawTimes(): number[];
 }
 
 function start(): void {
@@ -122,19 +124,28 @@ function start(): void {
     store.replace(next.state);
   });
 
+  const drawTimes: number[] = [];
+  let textAt = 0;
   const draw = () => {
     frameRequested = false;
     const snap = pending;
     if (!snap) return;
     pending = null;
+    const t0 = performance.now();
     if (network.matches(snap)) {
       lastSnapshot = snap;
-      run.setEpoch(snap.epoch);
-      run.setSpeed(snap.epochsPerSecond);
+      // Numbers change every frame while training but are read a few times a second; each text change costs a layout.
+      const withText = !running || t0 - textAt > 150;
+      if (withText) {
+        textAt = t0;
+        run.setEpoch(snap.epoch);
+        run.setSpeed(snap.epochsPerSecond);
+      }
       network.update(snap, store.state.discretize);
-      output.update(snap);
+      output.update(snap, withText);
     }
     send({ type: 'ack' });
+    if (drawTimes.push(performance.now() - t0) > 500) drawTimes.shift();
   };
 
   worker.onmessage = (event: MessageEvent<FromWorker>) => {
@@ -142,6 +153,7 @@ function start(): void {
     switch (m.type) {
       case 'data':
         info = m.info;
+        run.setBackend(m.info.backend);
         output.setData(m.info);
         network.paintFeatures(m.info.domain);
         notices.show('data', m.info.warnings, 'info');
@@ -156,12 +168,23 @@ function start(): void {
       case 'running':
         running = m.running;
         run.setRunning(m.running);
+        // A snapshot sent just before the pause must not land after it.
+        if (!running && pending) draw();
+        if (!running && lastSnapshot) {
+          // The last frame may have skipped its numbers; show the final ones.
+          run.setEpoch(lastSnapshot.epoch);
+          run.setSpeed(0);
+          output.render();
+        }
         break;
       case 'diverged':
         notices.show('diverged', [`Training diverged and was paused: ${m.message} Lower the learning rate (now ${store.state.learningRate}) and press play, or reset.`], 'error');
         break;
       case 'error':
         notices.show('worker', [`Training stopped: ${m.message}`], 'error');
+        break;
+      case 'notice':
+        notices.show('backend', [m.message], 'info');
         break;
       case 'model':
         exporter.offerModel(m.manifest, m.weights);
@@ -174,7 +197,7 @@ function start(): void {
     if (e.key === 'Escape') network.clearSelection();
   });
 
-  const debug: PlaygroundDebug = { state: () => store.state, snapshot: () => lastSnapshot, info: () => info, running: () => running };
+  const debug: PlaygroundDebug = { state: () => store.state, snapshot: () => lastSnapshot, info: () => info, running: () => running, drawTimes: () => [...drawTimes] };
   (window as unknown as { playground: PlaygroundDebug }).playground = debug;
 
   history.replaceState(null, '', `#${encodeHash(store.state)}`);

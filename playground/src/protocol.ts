@@ -65,6 +65,8 @@ export interface DataInfo {
   layerDims: number[];
   /** Warnings from the split (tiny sets) and the normalization (constant features). */
   warnings: string[];
+  /** The library backend the worker trains with. */
+  backend: string;
 }
 
 export type FromWorker =
@@ -73,4 +75,6 @@ export type FromWorker =
   | { type: 'running'; running: boolean }
   | { type: 'diverged'; message: string }
   | { type: 'error'; message: string }
+  /** Something worth knowing that did not stop training (e.g. a backend fallback). */
+  | { type: 'notice'; message: string }
   | { type: 'model'; manifest: unknown; weights: Uint8Array };

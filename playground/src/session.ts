@@ -3,7 +3,7 @@
  * the page draws. It knows nothing about workers or the DOM, so the same
  * code runs in the page's worker and in Node tests.
  */
-import { fit, Network, Plan, resolveOptimizer, serializeModel, type Optimizer, type ScheduleSpec, type SerializedModel, type Tensor } from './lib.js';
+import { backendFor, fit, Network, Plan, resolveOptimizer, serializeModel, type Optimizer, type ScheduleSpec, type SerializedModel, type Tensor } from './lib.js';
 import type { Points } from './datasets.js';
 import { networkOptions, outputKind, scheduleSpec, type OutputKind } from './model-spec.js';
 import type { DataInfo, SetScores, Snapshot } from './protocol.js';
@@ -57,6 +57,7 @@ export class Session {
       classes: d.classes,
       layerDims: this.net.layerDims,
       warnings: d.warnings,
+      backend: backendFor(this.net.dtype).name,
     };
   }
 

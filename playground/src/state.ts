@@ -17,6 +17,8 @@ export type DecayName = 'constant' | 'inverseTime' | 'exponential';
 export type RegularizationName = 'none' | 'l1' | 'l2';
 /** 'frame' and 'fast' train 1 and 10 epochs per drawn frame; 'max' trains without pause and shows the latest state. */
 export type Speed = 'frame' | 'fast' | 'max';
+/** The library backend the worker trains with. */
+export type BackendName = 'wasm' | 'js';
 
 export interface HiddenLayer {
   units: number;
@@ -56,6 +58,7 @@ export interface State {
   /** Bayes / human-level error in percent for the bias-variance verdict; null = assume 0. */
   optimalError: number | null;
   speed: Speed;
+  backend: BackendName;
 }
 
 export const PROBLEMS: readonly Problem[] = ['classification', 'regression'];
@@ -122,6 +125,8 @@ export const DECAY_LABELS: Readonly<Record<DecayName, string>> = {
 };
 export const REGULARIZATIONS: readonly RegularizationName[] = ['none', 'l1', 'l2'];
 export const SPEEDS: readonly Speed[] = ['frame', 'fast', 'max'];
+export const BACKENDS: readonly BackendName[] = ['wasm', 'js'];
+export const BACKEND_LABELS: Readonly<Record<BackendName, string>> = { wasm: 'WebAssembly SIMD', js: 'JavaScript' };
 
 export const LEARNING_RATES: readonly number[] = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 export const REG_RATES: readonly number[] = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
@@ -171,6 +176,7 @@ export function defaultState(): State {
     discretize: false,
     optimalError: null,
     speed: 'fast',
+    backend: 'wasm',
   };
 }
 

@@ -5,6 +5,7 @@
  * the default stays, so a mangled link still opens a working page.
  */
 import {
+  BACKENDS,
   BINARY_OUTPUTS,
   DATASETS_BY_PROBLEM,
   DECAY_RATES,
@@ -72,6 +73,7 @@ export function encodeHash(s: State): string {
   p.set('discretize', flag(s.discretize));
   if (s.optimalError !== null) p.set('optimal', num(s.optimalError));
   p.set('speed', s.speed);
+  p.set('backend', s.backend);
   // URLSearchParams escapes commas; they are safe in a fragment and easier to read raw.
   return p.toString().replace(/%2C/g, ',');
 }
@@ -182,6 +184,7 @@ const readers: Readonly<Record<string, Reader>> = {
     return null;
   },
   speed: oneOf(SPEEDS, (s, v) => (s.speed = v)),
+  backend: oneOf(BACKENDS, (s, v) => (s.backend = v)),
 };
 
 /** Keys read after the others because their meaning depends on them (the layer count, the problem). */

@@ -4,7 +4,7 @@
  * chunk. Snapshots are sent only after the page acknowledges the previous one,
  * so a slow page never has a queue of stale frames to chew through.
  */
-import { DivergenceError } from './lib.js';
+import { DivergenceError, initWasmBackend, listBackends, setBackend } from './lib.js';
 import type { FromWorker, Snapshot, ToWorker } from './protocol.js';
 import { Session } from './session.js';
 import type { Speed } from './state.js';
@@ -113,11 +113,36 @@ function schedule(): void {
   channel.port2.postMessage(null);
 }
 
+/**
+ * The wasm backend, loaded once. One GEMM thread: the page's matrices are
+ * tiny, and a second thread needs a cross-origin-isolated page, which most
+ * static hosts do not serve.
+ */
+let wasmFailure: string | null = null;
+const wasmReady: Promise<void> = listBackends().includes('wasm')
+  ? Promise.resolve()
+  : initWasmBackend({ threads: 1 }).then(
+      () => undefined,
+      (e: unknown) => {
+        wasmFailure = e instanceof Error ? e.message : String(e);
+      },
+    );
+
+function chooseBackend(name: string): void {
+  if (listBackends().includes(name)) setBackend(name);
+  else {
+    setBackend('js');
+    const why = wasmFailure ?? 'WebAssembly SIMD is not available here';
+    post({ type: 'notice', message: `The ${name} backend could not be loaded (${why}); training with the JavaScript backend.` });
+  }
+}
+
 function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
   lastConfig = msg;
   speed = msg.state.speed;
   epochsPerChunk = 1;
   try {
+    chooseBackend(msg.state.backend);
     session = new Session(msg.state, msg.csv);
   } catch (e) {
     session = null;
@@ -128,8 +153,13 @@ function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
   sendSnapshot(true);
 }
 
+// Messages are handled in order, each after the wasm backend has loaded (or failed to).
+let inbox: Promise<void> = wasmReady;
 scope.onmessage = (event) => {
-  const msg = event.data;
+  inbox = inbox.then(() => handle(event.data));
+};
+
+function handle(msg: ToWorker): void {
   switch (msg.type) {
     case 'configure':
       configure(msg);
@@ -176,4 +206,4 @@ scope.onmessage = (event) => {
       }
       break;
   }
-};
+}

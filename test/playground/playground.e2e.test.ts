@@ -127,21 +127,24 @@ describe('playground in Chromium', () => {
     const before = await read(page);
     await page.click('#play-button');
     await untilEpoch(page, 5);
-    const m = await measureFrames(page, 3000);
+    // A page that trained on its main thread would fail every window; a responsive page passes at least one
+    // even when the machine is busy with other work, which starves all of the page's threads for a while.
+    let ok = false;
+    for (let attempt = 1; attempt <= 3 && !ok; attempt++) {
+      const m = await measureFrames(page, 3000);
+      const f = stats(m.frames);
+      const eps = m.epochs / m.seconds;
+      console.log(
+        `[playground] 2-8-8-1 tanh/sigmoid, spiral (300 train points, batch 10), speed "max", attempt ${attempt}: ${eps.toFixed(0)} epochs/s; ` +
+          `main-thread frame interval over ${f.n} frames: p50 ${f.p50.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms, max ${f.max.toFixed(1)} ms; ` +
+          `long tasks: ${m.longTasks.length}${m.longTasks.length ? ` (max ${Math.max(...m.longTasks).toFixed(0)} ms)` : ''}`,
+      );
+      // Generous on purpose: a responsiveness bound, not a timing benchmark (unloaded, the worst frame is about 50 ms).
+      ok = f.n > 30 && f.p95 < 200 && f.max < 500;
+    }
+    expect(ok).toBe(true);
     const after = await read(page);
     expect(after.train.loss).toBeLessThan(before.train.loss);
-    const f = stats(m.frames);
-    const eps = m.epochs / m.seconds;
-    console.log(
-      `[playground] 2-8-8-1 tanh/sigmoid, spiral (300 train points, batch 10), speed "max": ${eps.toFixed(0)} epochs/s; ` +
-        `main-thread frame interval over ${f.n} frames: p50 ${f.p50.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms, max ${f.max.toFixed(1)} ms; ` +
-        `long tasks: ${m.longTasks.length}${m.longTasks.length ? ` (max ${Math.max(...m.longTasks).toFixed(0)} ms)` : ''}`,
-    );
-    expect(f.n).toBeGreaterThan(30);
-    // Generous on purpose: a responsiveness bound, not a timing benchmark. Unloaded, the worst frame is
-    // about 50 ms; the margin is for machines busy with other work, which starve the page's threads.
-    expect(f.p95).toBeLessThan(200);
-    expect(f.max).toBeLessThan(500);
     await page.click('#play-button');
     await page.screenshot({ path: artifact('spiral-trained.png'), fullPage: true });
     await page.close();
@@ -205,8 +208,9 @@ describe('playground in Chromium', () => {
     await page.selectOption('#init', { label: 'Zeros' });
     await page.check('#batch-norm');
     await page.selectOption('#output-kind', { index: 1 });
+    await page.selectOption('#backend', { label: 'JavaScript' });
     const s = await stateOf(page);
-    expect(s).toMatchObject({ regularization: 'l2', regRate: 0.01, optimizer: 'adam', decay: 'inverseTime', init: 'zeros', batchNorm: true, output: 'tanh' });
+    expect(s).toMatchObject({ regularization: 'l2', regRate: 0.01, optimizer: 'adam', decay: 'inverseTime', init: 'zeros', batchNorm: true, output: 'tanh', backend: 'js' });
     expect(s.hidden[0]!.keepProb).toBe(0.8);
     for (const key of ['reg=l2', 'regRate=0.01', 'keep=0.8,1,1', 'optimizer=adam', 'init=zeros', 'batchNorm=1', 'output=tanh', 'features=x1,x2,x1x2']) {
       expect(await page.evaluate(() => location.hash)).toContain(key);

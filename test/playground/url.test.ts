@@ -35,6 +35,7 @@ describe('playground URL hash', () => {
       discretize: true,
       optimalError: 2.5,
       speed: 'max',
+      backend: 'js',
     };
     const hash = encodeHash(s);
     expect(hash).toContain('lr=0.00001');

@@ -6,6 +6,8 @@
 import type { Store } from '../store.js';
 import {
   ACTIVATION_LABELS,
+  BACKEND_LABELS,
+  BACKENDS,
   DECAY_LABELS,
   DECAY_RATES,
   DECAYS,
@@ -30,6 +32,7 @@ export interface RunBar {
   setRunning(running: boolean): void;
   setEpoch(epoch: number): void;
   setSpeed(epochsPerSecond: number): void;
+  setBackend(name: string): void;
 }
 
 // Drawn as SVG paths: icon fonts and emoji are missing on some systems (headless browsers among them).
@@ -62,7 +65,8 @@ export function runBar(handlers: { play(): void; pause(): void; step(): void; re
   step.append(icon('step'));
   const epoch = el('output', { id: 'epoch', 'aria-live': 'off', text: '000,000' });
   const speed = el('span', { class: 'caption', id: 'epochs-per-second' });
-  const root = el('div', { class: 'run' }, reset, play, step, el('div', { class: 'epoch' }, el('span', { class: 'caption', text: 'Epoch' }), epoch, speed));
+  const backend = el('span', { class: 'caption', id: 'backend-name' });
+  const root = el('div', { class: 'run' }, reset, play, step, el('div', { class: 'epoch' }, el('span', { class: 'caption', text: 'Epoch' }), epoch, el('span', { class: 'inline' }, speed, backend)));
   return {
     root,
     setRunning(value) {
@@ -76,6 +80,9 @@ export function runBar(handlers: { play(): void; pause(): void; step(): void; re
     },
     setSpeed(eps) {
       speed.textContent = eps > 0 ? `${Math.round(eps)} epochs/s` : '';
+    },
+    setBackend(name) {
+      backend.textContent = `on ${name}`;
     },
   };
 }
@@ -154,6 +161,7 @@ export function extrasBar(store: Store): Synced {
     (v) => store.update('speed', (s) => (s.speed = v)),
     { id: 'speed' },
   );
+  const backend = select('Backend', BACKENDS.map((b) => ({ value: b, label: BACKEND_LABELS[b] })), store.state.backend, (v) => upd((s) => (s.backend = v)), { id: 'backend' });
   const root = el(
     'div',
     { class: 'extras' },
@@ -164,6 +172,7 @@ export function extrasBar(store: Store): Synced {
     output.root,
     inputKeep.root,
     speed.root,
+    backend.root,
     batchNorm.root,
     normalize.root,
   );
@@ -181,6 +190,7 @@ export function extrasBar(store: Store): Synced {
       batchNorm.set(s.batchNorm);
       normalize.set(s.normalize);
       speed.set(s.speed);
+      backend.set(s.backend);
     },
   };
 }

@@ -2,7 +2,9 @@
  * The network diagram: feature toggles, one column per hidden layer with its
  * own controls (neurons, activation, keep_prob), every neuron as a small
  * heatmap button, and the weights as links whose width and colour show their
- * value. Links are SVG paths that can be hovered, focused and clicked to edit.
+ * value. The links are painted on one canvas (repainted every frame, which
+ * costs far less than restyling SVG); invisible SVG paths over them, whose
+ * geometry only changes with the layout, take hover, focus and clicks.
  */
 import type { Domain } from '../datasets.js';
 import { featureMatrix, gridPoints } from '../features.js';
@@ -26,7 +28,8 @@ interface Link {
   layer: number;
   row: number;
   col: number;
-  visible: SVGPathElement;
+  /** Bezier control points in grid coordinates: start, two controls, end. */
+  curve: [number, number, number, number, number, number, number, number];
   hit: SVGPathElement;
   from: HTMLElement;
   to: HTMLElement;
@@ -44,6 +47,7 @@ export class NetworkView {
   readonly root: HTMLElement;
   private readonly grid: HTMLElement;
   private readonly svg: SVGSVGElement;
+  private readonly canvas: HTMLCanvasElement;
   private readonly layerCount: HTMLElement;
   private readonly tooltip = new WeightTooltip();
   private readonly editor = new WeightEditor();
@@ -71,6 +75,7 @@ export class NetworkView {
     const remove = button('−', () => this.store.update('reset', (s) => s.hidden.pop()), { class: 'round small', id: 'remove-layer', 'aria-label': 'Remove the last hidden layer' });
     this.svg = document.createElementNS(SVG, 'svg');
     this.svg.classList.add('links');
+    this.canvas = el('canvas', { class: 'links-canvas', 'aria-hidden': 'true' });
     this.grid = el('div', { class: 'net-grid' });
     const scroll = el('div', { class: 'net-scroll' }, this.grid);
     this.root = el('div', { class: 'network' }, el('div', { class: 'net-toolbar' }, add, remove, this.layerCount), scroll, this.tooltip.root, this.editor.root);
@@ -107,7 +112,7 @@ export class NetworkView {
   }
 
   private build(s: State): void {
-    this.grid.replaceChildren(this.svg);
+    this.grid.replaceChildren(this.canvas, this.svg);
     this.links = [];
     this.neuronCanvases = [];
     this.biasButtons = [];
@@ -184,13 +189,11 @@ export class NetworkView {
   private addLinks(layer: number, from: HTMLElement[], to: HTMLElement[]): void {
     to.forEach((target, row) => {
       from.forEach((source, col) => {
-        const visible = document.createElementNS(SVG, 'path');
-        visible.classList.add('link');
         const hit = document.createElementNS(SVG, 'path');
         hit.classList.add('link-hit');
         hit.setAttribute('tabindex', '0');
         hit.setAttribute('role', 'button');
-        const link: Link = { layer, row, col, visible, hit, from: source, to: target };
+        const link: Link = { layer, row, col, curve: [0, 0, 0, 0, 0, 0, 0, 0], hit, from: source, to: target };
         const describe = () => `W[${layer}]${sub(row + 1)},${sub(col + 1)} = ${formatNumber(this.weight(link) ?? NaN, 4)}`;
         hit.addEventListener('pointerenter', (e) => this.tooltip.show(describe(), this.local(e)));
         hit.addEventListener('pointermove', (e) => this.tooltip.show(describe(), this.local(e)));
@@ -207,7 +210,7 @@ export class NetworkView {
             edit(this.center(target));
           }
         });
-        this.svg.append(visible, hit);
+        this.svg.append(hit);
         this.links.push(link);
       });
     });
@@ -265,8 +268,15 @@ export class NetworkView {
   /** Positions every link between its nodes' edges; called after layout changes. */
   layoutLinks(): void {
     const box = this.grid.getBoundingClientRect();
-    this.svg.setAttribute('width', String(this.grid.scrollWidth));
-    this.svg.setAttribute('height', String(this.grid.scrollHeight));
+    const width = this.grid.scrollWidth;
+    const height = this.grid.scrollHeight;
+    this.svg.setAttribute('width', String(width));
+    this.svg.setAttribute('height', String(height));
+    const dpr = Math.min(2, window.devicePixelRatio || 1);
+    this.canvas.width = Math.round(width * dpr);
+    this.canvas.height = Math.round(height * dpr);
+    this.canvas.style.width = `${width}px`;
+    this.canvas.style.height = `${height}px`;
     for (const link of this.links) {
       const a = link.from.getBoundingClientRect();
       const b = link.to.getBoundingClientRect();
@@ -275,9 +285,29 @@ export class NetworkView {
       const x2 = b.left - box.left;
       const y2 = b.top + b.height / 2 - box.top;
       const mx = (x1 + x2) / 2;
-      const d = `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`;
-      link.visible.setAttribute('d', d);
-      link.hit.setAttribute('d', d);
+      link.curve = [x1, y1, mx, y1, mx, y2, x2, y2];
+      link.hit.setAttribute('d', `M${x1},${y1} C${mx},${y1} ${mx},${y2} ${x2},${y2}`);
+    }
+    this.paintLinks();
+  }
+
+  private paintLinks(): void {
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) return;
+    const scale = this.canvas.width / Math.max(1, this.grid.scrollWidth);
+    ctx.setTransform(scale, 0, 0, scale, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    ctx.lineCap = 'round';
+    ctx.globalAlpha = 0.85;
+    for (const link of this.links) {
+      const w = this.weight(link) ?? 0;
+      const [x1, y1, c1x, c1y, c2x, c2y, x2, y2] = link.curve;
+      ctx.strokeStyle = css(signedColor(w));
+      ctx.lineWidth = 0.5 + Math.min(Math.abs(w), 4) * 1.1;
+      ctx.beginPath();
+      ctx.moveTo(x1, y1);
+      ctx.bezierCurveTo(c1x, c1y, c2x, c2y, x2, y2);
+      ctx.stroke();
     }
   }
 
@@ -312,17 +342,18 @@ export class NetworkView {
       }
     }
     this.outputCanvases.forEach((c, k) => paintHeatmap(c, snap.output, snap.gridSize, k * cells, { kind: 'signed', discretize }));
-    for (const link of this.links) {
-      const w = this.weight(link) ?? 0;
-      link.visible.setAttribute('stroke-width', (0.5 + Math.min(Math.abs(w), 4) * 1.1).toFixed(2));
-      link.visible.setAttribute('stroke', css(signedColor(w)));
-    }
+    this.paintLinks();
+    // Written only when the value changes: every attribute write costs a style recalculation.
     this.biasButtons.forEach((buttons, l) => {
       buttons.forEach((b, k) => {
         const v = snap.biases[l]?.[k] ?? 0;
-        b.style.background = css(signedColor(v));
+        setAttr(b, 'style', `background:${css(signedColor(v))}`);
         b.title = `b[${l + 1}]${sub(k + 1)} = ${formatNumber(v, 4)} (click to edit)`;
       });
     });
   }
+}
+
+function setAttr(node: Element, name: string, value: string): void {
+  if (node.getAttribute(name) !== value) node.setAttribute(name, value);
 }

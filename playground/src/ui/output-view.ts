@@ -29,9 +29,19 @@ export class OutputView {
   private last: Snapshot | null = null;
   private neuron: NeuronRef | null = null;
   private labelScale = 1;
+  /** The data points drawn once per dataset and test toggle, then stamped over every heatmap frame. */
+  private pointsLayer: HTMLCanvasElement | null = null;
+  private readonly statCells: { loss: HTMLElement; acc: HTMLElement }[] = [];
+  private verdictKey = '';
 
   constructor(private readonly store: Store) {
     this.stats = el('div', { class: 'stats', id: 'stats' });
+    for (const [name, id] of [['Training', 'stat-train'], ['Dev', 'stat-dev'], ['Test', 'stat-test']] as const) {
+      const loss = el('span', { class: 'loss', text: '—' });
+      const acc = el('span', { class: 'acc' });
+      this.statCells.push({ loss, acc });
+      this.stats.append(el('div', { class: 'stat', id }, el('span', { class: 'name', text: name }), loss, acc));
+    }
     const dpr = Math.min(2, window.devicePixelRatio || 1);
     this.heat = el('canvas', { id: 'heatmap', width: Math.round(HEATMAP_CSS_PX * dpr), height: Math.round(HEATMAP_CSS_PX * dpr), role: 'img', 'aria-label': 'Decision boundary: the network’s output over the input plane, with the data points' });
     this.caption = el('p', { class: 'caption', id: 'heatmap-caption', 'aria-live': 'polite' });
@@ -78,6 +88,7 @@ export class OutputView {
     this.discretize.set(s.discretize);
     if (document.activeElement !== this.optimal) this.optimal.value = s.optimalError === null ? '' : String(s.optimalError);
     this.root.querySelector('.key-test')?.toggleAttribute('hidden', !s.showTest);
+    this.pointsLayer = null;
     this.render();
   }
 
@@ -86,6 +97,7 @@ export class OutputView {
     this.history.clear();
     this.last = null;
     this.labelScale = 1;
+    this.pointsLayer = null;
     if (info.classes === 1) {
       let m = 0;
       for (const p of [info.train, info.dev, info.test]) for (const v of p.label) m = Math.max(m, Math.abs(v));
@@ -98,46 +110,50 @@ export class OutputView {
     this.render();
   }
 
-  update(snap: Snapshot): void {
+  /** `withText` false redraws only the canvases: text changes cost a page layout, so numbers refresh less often than pictures. */
+  update(snap: Snapshot, withText = true): void {
     this.last = snap;
     this.history.add({ epoch: snap.epoch, train: snap.train.loss, dev: snap.dev.loss, test: snap.test?.loss ?? null });
-    this.render();
+    this.render(withText);
   }
 
-  private statLine(name: string, scores: Snapshot['train'] | null, id: string): HTMLElement {
-    const acc = scores && scores.error !== null ? el('span', { class: 'acc', text: `accuracy ${percent(1 - scores.error)}` }) : '';
-    return el('div', { class: 'stat', id }, el('span', { class: 'name', text: name }), el('span', { class: 'loss', text: scores ? `loss ${formatNumber(scores.loss)}` : '—' }), acc);
-  }
-
-  render(): void {
+  render(withText = true): void {
     const s = this.store.state;
     const snap = this.last;
-    this.stats.replaceChildren(
-      this.statLine('Training', snap?.train ?? null, 'stat-train'),
-      this.statLine('Dev', snap?.dev ?? null, 'stat-dev'),
-      this.statLine('Test', snap?.test ?? null, 'stat-test'),
-    );
-    if (snap) this.paint(snap, s);
+    if (snap) this.paint(snap, s, withText);
     drawChart(this.chart, this.history.points, s.showTest);
+    if (!withText) return;
+    [snap?.train ?? null, snap?.dev ?? null, snap?.test ?? null].forEach((scores, i) => {
+      const cells = this.statCells[i]!;
+      setText(cells.loss, scores ? `loss ${formatNumber(scores.loss)}` : '—');
+      setText(cells.acc, scores && scores.error !== null ? `accuracy ${percent(1 - scores.error)}` : '');
+    });
     this.renderVerdict(s);
   }
 
-  private paint(snap: Snapshot, s: State): void {
+  private paint(snap: Snapshot, s: State, withText: boolean): void {
     const cells = snap.gridSize * snap.gridSize;
     if (this.neuron) {
       const offset = this.neuronOffset(this.neuron) * cells;
       paintHeatmap(this.heat, snap.neurons, snap.gridSize, offset, { kind: 'signed', discretize: false });
-      this.caption.textContent = `Neuron ${this.neuron.index + 1} of layer ${this.neuron.layer} (click it again to show the output).`;
+      if (withText) setText(this.caption, `Neuron ${this.neuron.index + 1} of layer ${this.neuron.layer} (click it again to show the output).`);
     } else {
       const mode: HeatMode = snap.outRows > 1 ? { kind: 'classes', classes: snap.outRows, discretize: s.discretize } : { kind: 'signed', discretize: s.discretize && s.problem === 'classification' };
       paintHeatmap(this.heat, snap.output, snap.gridSize, 0, mode);
-      this.caption.textContent = s.problem === 'regression' ? 'Output: the predicted value (orange negative, blue positive).' : 'Output: the decision boundary; colour shows the predicted class and its confidence.';
+      if (withText) setText(this.caption, s.problem === 'regression' ? 'Output: the predicted value (orange negative, blue positive).' : 'Output: the decision boundary; colour shows the predicted class and its confidence.');
     }
-    if (!this.info) return;
-    const r = Math.max(2, this.heat.width / 100);
-    const style = { radius: r, labelScale: this.labelScale };
-    drawPoints(this.heat, this.info.train, this.info.domain, { ...style, ring: '#fff' });
-    if (s.showTest) drawPoints(this.heat, this.info.test, this.info.domain, { ...style, ring: '#000' });
+    const layer = this.points(s);
+    if (layer) this.heat.getContext('2d')?.drawImage(layer, 0, 0);
+  }
+
+  private points(s: State): HTMLCanvasElement | null {
+    if (this.pointsLayer || !this.info) return this.pointsLayer;
+    const layer = el('canvas', { width: this.heat.width, height: this.heat.height });
+    const style = { radius: Math.max(2, this.heat.width / 100), labelScale: this.labelScale };
+    drawPoints(layer, this.info.train, this.info.domain, { ...style, ring: '#fff' });
+    if (s.showTest) drawPoints(layer, this.info.test, this.info.domain, { ...style, ring: '#000' });
+    this.pointsLayer = layer;
+    return layer;
   }
 
   private neuronOffset(n: NeuronRef): number {
@@ -149,6 +165,10 @@ export class OutputView {
 
   private renderVerdict(s: State): void {
     const snap = this.last;
+    // Rebuild only when what it says changes: most frames change the losses, not the rounded errors.
+    const key = snap ? `${s.optimalError}|${snap.train.error?.toFixed(4)}|${snap.dev.error?.toFixed(4)}|${snap.test?.error?.toFixed(4)}|${snap.train.error === null ? `${formatNumber(snap.train.loss)}|${formatNumber(snap.dev.loss)}` : ''}` : 'none';
+    if (key === this.verdictKey) return;
+    this.verdictKey = key;
     if (!snap) {
       this.verdict.replaceChildren(el('p', { text: 'Train to see the diagnosis.' }));
       return;
@@ -175,4 +195,8 @@ export class OutputView {
       el('p', { class: 'next' }, el('strong', { text: 'Next step: ' }), d.advice[0] ?? ''),
     );
   }
+}
+
+function setText(node: HTMLElement, text: string): void {
+  if (node.textContent !== text) node.textContent = text;
 }
