@@ -15,6 +15,7 @@ const SHAPES: readonly (readonly [number, number, number])[] = [
   [20, 600, 30], // several K blocks
   [3, 5, 1100], // more columns than one packed block
   [130, 40, 20], // more rows than one row block
+  [1024, 20, 33], // A^T packed into row pairs (m a multiple of 1024)
 ];
 const TRANSPOSES: readonly (readonly [boolean, boolean])[] = [[false, false], [false, true], [true, false], [true, true]];
 const SCALARS: readonly (readonly [number, number])[] = [[1, 0], [0.5, 1], [-1.5, 0.25], [2, -1]];

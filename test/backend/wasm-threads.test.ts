@@ -13,7 +13,7 @@ const wasm = loadWasm();
 
 /** Shapes above the parallel threshold: split by columns, by rows, odd edges, several K and row blocks. */
 const SHAPES: readonly (readonly [number, number, number])[] = [
-  [64, 784, 128], [128, 784, 128], [65, 257, 63], [257, 63, 65], [300, 100, 17], [33, 129, 200], [130, 600, 40],
+  [64, 784, 128], [128, 784, 128], [65, 257, 63], [257, 63, 65], [300, 100, 17], [33, 129, 200], [130, 600, 40], [1024, 30, 70],
 ];
 const TRANSPOSES: readonly (readonly [boolean, boolean])[] = [[false, false], [false, true], [true, false], [true, true]];
 

@@ -77,3 +77,32 @@ function packColumnsScalar(out: usize, b: usize, ldb: i32, p0: i32, kc: i32, j0:
     }
   }
 }
+
+/**
+ * Packs rows [i0, i0 + mc) of op(A) = A^T (A stored k x m, ldA = m floats),
+ * steps [p0, p0 + kc), as row pairs: pair q holds (A(i, p), A(i + 1, p)) for
+ * each p, contiguously (kc x 8 bytes). Read in place, op(A)'s column steps
+ * are m floats apart, which for m a multiple of 1024 maps every step of a
+ * tile to the same L1 set; packed, a tile streams one line per 8 steps.
+ * A missing last row is zero (the edge path never reads it).
+ */
+export function packATransposed(dst: usize, a: usize, m: i32, p0: i32, kc: i32, i0: i32, mc: i32): void {
+  const pairBytes = <usize>kc << 3;
+  const pairs = (mc + 1) >> 1;
+  for (let p = 0; p < kc; p++) {
+    const src = a + ((<usize>(p0 + p) * <usize>m + <usize>i0) << 2);
+    const out = dst + (<usize>p << 3);
+    let q = 0;
+    for (; 2 * q + 4 <= mc; q += 2) {
+      const v = v128.load(src + (<usize>q << 3));
+      v128.store64_lane(out + <usize>q * pairBytes, v, 0);
+      v128.store64_lane(out + <usize>(q + 1) * pairBytes, v, 1);
+    }
+    for (; q < pairs; q++) {
+      const i = 2 * q;
+      const o = out + <usize>q * pairBytes;
+      store<f32>(o, load<f32>(src + (<usize>i << 2)));
+      store<f32>(o, i + 1 < mc ? load<f32>(src + (<usize>(i + 1) << 2)) : 0, 4);
+    }
+  }
+}
