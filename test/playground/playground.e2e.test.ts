@@ -240,6 +240,15 @@ describe('playground in Chromium', () => {
     // Enlarging a neuron, hovering and editing a weight.
     await page.click('.node.neuron[data-layer="1"][data-index="0"]');
     await page.waitForFunction(() => /Neuron 1 of layer 1/.test(document.getElementById('heatmap-caption')!.textContent ?? ''));
+    const box = await page.evaluate(() => {
+      const path = document.querySelector<SVGPathElement>('.link-hit')!;
+      const mid = path.getPointAtLength(path.getTotalLength() / 2);
+      const r = path.ownerSVGElement!.getBoundingClientRect();
+      return { x: r.left + mid.x, y: r.top + mid.y };
+    });
+    await page.mouse.move(box.x, box.y);
+    await page.waitForSelector('.tooltip:not([hidden])');
+    expect(await page.locator('.tooltip').textContent()).toMatch(/^W\[1\]₁,₁ = -?\d/);
     await page.focus('.link-hit');
     await page.keyboard.press('Enter');
     await page.fill('#weight-input', '2.5');
@@ -258,6 +267,13 @@ describe('playground in Chromium', () => {
     expect(await stateOf(again)).toEqual(s1);
     expect((await read(again)).weights).toEqual(w1);
     expect(await again.evaluate(() => location.hash)).toBe(hash);
+
+    // Editing the address bar reconfigures the page; no hidden layer is logistic regression.
+    await again.evaluate(() => (location.hash = '#seed=5&layers=&act=&keep=&features=x1,x2,x1sq,x2sq'));
+    await untilFresh(again, [4, 1]);
+    expect((await stateOf(again)).seed).toBe(5);
+    await again.click('#step-button');
+    await untilEpoch(again, 1);
     await again.close();
 
     const bad = await open('#lr=banana&layers=3,99&frobnicate=1&dataset=csv');
@@ -312,7 +328,7 @@ describe('playground in Chromium', () => {
   });
 
   it('exports a model that the library loads in Node with the same predictions', async () => {
-    const page = await open('#features=x1,x2,x1sq&normalize=0');
+    const page = await open('#features=x1,x2,x1sq&normalize=0&reg=l2&regRate=0.01&keep=0.8,1');
     await page.click('#play-button');
     await untilEpoch(page, 50);
     await page.click('#play-button');
@@ -327,6 +343,11 @@ describe('playground in Chromium', () => {
       }
       const { network, metadata } = loadModel(dir);
       expect(metadata.features).toEqual(['x1', 'x2', 'x1sq']);
+      expect(network.layers.map((l) => [l.units, l.activation.kind, l.keepProb, l.l2])).toEqual([
+        [4, 'tanh', 0.8, 0.01],
+        [2, 'tanh', 1, 0.01],
+        [1, 'sigmoid', 1, 0.01],
+      ]);
       const seen = await read(page);
       const info = await page.evaluate(() => window.playground.info()!.domain);
       const g = gridPoints(50, info);
@@ -338,6 +359,8 @@ describe('playground in Chromium', () => {
     } finally {
       removeDir(dir);
     }
+    await page.click('#copy-snippet');
+    expect(await page.locator('#snippet-code').textContent()).toContain("layers: [\n    { units: 4, activation: 'tanh', keepProb: 0.8 },");
     await page.close();
   });
 });
