@@ -40,80 +40,70 @@ function num(n: number): string {
   return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(12)));
 }
 
-function flag(b: boolean): string {
-  return b ? '1' : '0';
+/** How one key of the hash is written from the state and read back into it. */
+interface Codec {
+  /** The value to write, or null to leave the key out. */
+  write(s: State): string | null;
+  /** Sets the field from the text; returns what was wrong with it, or null. */
+  read(value: string, s: State): string | null;
 }
 
-export function encodeHash(s: State): string {
-  const p = new URLSearchParams();
-  p.set('seed', String(s.seed));
-  p.set('problem', s.problem);
-  p.set('dataset', s.dataset);
-  p.set('classes', String(s.classes));
-  p.set('noise', String(s.noise));
-  p.set('train', String(s.trainPct));
-  p.set('dev', String(s.devPct));
-  p.set('batch', String(s.batchSize));
-  p.set('features', s.features.join(','));
-  p.set('layers', s.hidden.map((h) => h.units).join(','));
-  p.set('act', s.hidden.map((h) => h.activation).join(','));
-  p.set('keep', s.hidden.map((h) => num(h.keepProb)).join(','));
-  p.set('output', s.output);
-  p.set('lr', num(s.learningRate));
-  p.set('optimizer', s.optimizer);
-  p.set('decay', s.decay);
-  p.set('decayRate', num(s.decayRate));
-  p.set('init', s.init);
-  p.set('reg', s.regularization);
-  p.set('regRate', num(s.regRate));
-  p.set('inputKeep', num(s.inputKeepProb));
-  p.set('batchNorm', flag(s.batchNorm));
-  p.set('normalize', flag(s.normalize));
-  p.set('showTest', flag(s.showTest));
-  p.set('discretize', flag(s.discretize));
-  if (s.optimalError !== null) p.set('optimal', num(s.optimalError));
-  p.set('speed', s.speed);
-  p.set('backend', s.backend);
-  // URLSearchParams escapes commas; they are safe in a fragment and easier to read raw.
-  return p.toString().replace(/%2C/g, ',');
+interface Prop<T> {
+  get(s: State): T;
+  set(s: State, v: T): void;
 }
 
-type Reader = (value: string, s: State) => string | null;
+function prop<K extends keyof State>(key: K): Prop<State[K]> {
+  return { get: (s) => s[key], set: (s, v) => (s[key] = v) };
+}
 
-function oneOf<T extends string>(list: readonly T[], set: (s: State, v: T) => void): Reader {
-  return (v, s) => {
-    if (!(list as readonly string[]).includes(v)) return `expected one of ${list.join(', ')}`;
-    set(s, v as T);
-    return null;
+function oneOf<T extends string>(list: readonly T[], p: Prop<T>): Codec {
+  return {
+    write: p.get,
+    read: (v, s) => {
+      if (!(list as readonly string[]).includes(v)) return `expected one of ${list.join(', ')}`;
+      p.set(s, v as T);
+      return null;
+    },
   };
 }
 
-function intIn(min: number, max: number, set: (s: State, v: number) => void, step = 1): Reader {
-  return (v, s) => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max || (n - min) % step !== 0) {
-      return `expected ${step === 1 ? 'an integer' : `a multiple of ${step}`} from ${min} to ${max}`;
-    }
-    set(s, n);
-    return null;
+function intIn(limits: { min: number; max: number; step?: number }, p: Prop<number>): Codec {
+  const { min, max, step = 1 } = limits;
+  return {
+    write: (s) => String(p.get(s)),
+    read: (v, s) => {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max || (n - min) % step !== 0) {
+        return `expected ${step === 1 ? 'an integer' : `a multiple of ${step}`} from ${min} to ${max}`;
+      }
+      p.set(s, n);
+      return null;
+    },
   };
 }
 
-function listed(list: readonly number[], set: (s: State, v: number) => void): Reader {
-  return (v, s) => {
-    const n = Number(v);
-    const hit = list.find((x) => Math.abs(x - n) <= 1e-12 * Math.max(1, Math.abs(x)));
-    if (v.trim() === '' || hit === undefined) return `expected one of ${list.join(', ')}`;
-    set(s, hit);
-    return null;
+function listed(list: readonly number[], p: Prop<number>): Codec {
+  return {
+    write: (s) => num(p.get(s)),
+    read: (v, s) => {
+      const n = Number(v);
+      const hit = list.find((x) => Math.abs(x - n) <= 1e-12 * Math.max(1, Math.abs(x)));
+      if (v.trim() === '' || hit === undefined) return `expected one of ${list.join(', ')}`;
+      p.set(s, hit);
+      return null;
+    },
   };
 }
 
-function bool(set: (s: State, v: boolean) => void): Reader {
-  return (v, s) => {
-    if (v !== '0' && v !== '1' && v !== 'true' && v !== 'false') return 'expected 0 or 1';
-    set(s, v === '1' || v === 'true');
-    return null;
+function bool(p: Prop<boolean>): Codec {
+  return {
+    write: (s) => (p.get(s) ? '1' : '0'),
+    read: (v, s) => {
+      if (v !== '0' && v !== '1' && v !== 'true' && v !== 'false') return 'expected 0 or 1';
+      p.set(s, v === '1' || v === 'true');
+      return null;
+    },
   };
 }
 
@@ -121,71 +111,97 @@ function listOf(v: string): string[] {
   return v === '' ? [] : v.split(',');
 }
 
-const readers: Readonly<Record<string, Reader>> = {
-  seed: intIn(LIMITS.seed.min, LIMITS.seed.max, (s, v) => (s.seed = v)),
-  problem: oneOf(PROBLEMS, (s, v) => (s.problem = v)),
-  dataset: oneOf(ALL_DATASETS, (s, v) => (s.dataset = v)),
-  classes: intIn(LIMITS.classes.min, LIMITS.classes.max, (s, v) => (s.classes = v)),
-  noise: intIn(LIMITS.noise.min, LIMITS.noise.max, (s, v) => (s.noise = v), LIMITS.noise.step),
-  train: intIn(LIMITS.trainPct.min, LIMITS.trainPct.max, (s, v) => (s.trainPct = v), LIMITS.trainPct.step),
-  dev: intIn(LIMITS.devPct.min, LIMITS.devPct.max, (s, v) => (s.devPct = v), LIMITS.devPct.step),
-  batch: intIn(LIMITS.batchSize.min, LIMITS.batchSize.max, (s, v) => (s.batchSize = v)),
-  features: (v, s) => {
-    const names = listOf(v);
-    const bad = names.filter((n) => !(FEATURES as readonly string[]).includes(n));
-    if (bad.length > 0) return `unknown feature ${bad.join(', ')}; expected some of ${FEATURES.join(', ')}`;
-    if (names.length === 0) return 'expected at least one feature';
-    s.features = FEATURES.filter((f) => names.includes(f));
-    return null;
+/** Every key, in the order links show them; layers come before the per-layer lists that depend on them. */
+const codecs: Readonly<Record<string, Codec>> = {
+  seed: intIn(LIMITS.seed, prop('seed')),
+  problem: oneOf(PROBLEMS, prop('problem')),
+  dataset: oneOf(ALL_DATASETS, prop('dataset')),
+  classes: intIn(LIMITS.classes, prop('classes')),
+  noise: intIn(LIMITS.noise, prop('noise')),
+  train: intIn(LIMITS.trainPct, prop('trainPct')),
+  dev: intIn(LIMITS.devPct, prop('devPct')),
+  batch: intIn(LIMITS.batchSize, prop('batchSize')),
+  features: {
+    write: (s) => s.features.join(','),
+    read: (v, s) => {
+      const names = listOf(v);
+      const bad = names.filter((n) => !(FEATURES as readonly string[]).includes(n));
+      if (bad.length > 0) return `unknown feature ${bad.join(', ')}; expected some of ${FEATURES.join(', ')}`;
+      if (names.length === 0) return 'expected at least one feature';
+      s.features = FEATURES.filter((f) => names.includes(f));
+      return null;
+    },
   },
-  layers: (v, s) => {
-    const units = listOf(v).map(Number);
-    if (units.length > LIMITS.layers.max) return `expected at most ${LIMITS.layers.max} hidden layers`;
-    if (units.some((u) => !Number.isInteger(u) || u < LIMITS.units.min || u > LIMITS.units.max)) {
-      return `expected neuron counts from ${LIMITS.units.min} to ${LIMITS.units.max}`;
-    }
-    s.hidden = units.map((u, i): HiddenLayer => ({ units: u, activation: s.hidden[i]?.activation ?? 'tanh', keepProb: s.hidden[i]?.keepProb ?? 1 }));
-    return null;
+  layers: {
+    write: (s) => s.hidden.map((h) => h.units).join(','),
+    read: (v, s) => {
+      const units = listOf(v).map(Number);
+      if (units.length > LIMITS.layers.max) return `expected at most ${LIMITS.layers.max} hidden layers`;
+      if (units.some((u) => !Number.isInteger(u) || u < LIMITS.units.min || u > LIMITS.units.max)) {
+        return `expected neuron counts from ${LIMITS.units.min} to ${LIMITS.units.max}`;
+      }
+      s.hidden = units.map((u, i): HiddenLayer => ({ units: u, activation: s.hidden[i]?.activation ?? 'tanh', keepProb: s.hidden[i]?.keepProb ?? 1 }));
+      return null;
+    },
   },
-  act: (v, s) => {
-    const acts = listOf(v);
-    const bad = acts.filter((a) => !(HIDDEN_ACTIVATIONS as readonly string[]).includes(a));
-    if (bad.length > 0) return `unknown activation ${bad.join(', ')}; expected ${HIDDEN_ACTIVATIONS.join(', ')}`;
-    if (acts.length !== s.hidden.length) return `expected ${s.hidden.length} activations, one per hidden layer`;
-    acts.forEach((a, i) => (s.hidden[i]!.activation = a as HiddenLayer['activation']));
-    return null;
+  act: {
+    write: (s) => s.hidden.map((h) => h.activation).join(','),
+    read: (v, s) => {
+      const acts = listOf(v);
+      const bad = acts.filter((a) => !(HIDDEN_ACTIVATIONS as readonly string[]).includes(a));
+      if (bad.length > 0) return `unknown activation ${bad.join(', ')}; expected ${HIDDEN_ACTIVATIONS.join(', ')}`;
+      if (acts.length !== s.hidden.length) return `expected ${s.hidden.length} activations, one per hidden layer`;
+      acts.forEach((a, i) => (s.hidden[i]!.activation = a as HiddenLayer['activation']));
+      return null;
+    },
   },
-  keep: (v, s) => {
-    const keeps = listOf(v).map(Number);
-    if (keeps.length !== s.hidden.length) return `expected ${s.hidden.length} keep probabilities, one per hidden layer`;
-    if (keeps.some((k) => !KEEP_PROBS.includes(k))) return `expected keep probabilities among ${KEEP_PROBS.join(', ')}`;
-    keeps.forEach((k, i) => (s.hidden[i]!.keepProb = k));
-    return null;
+  keep: {
+    write: (s) => s.hidden.map((h) => num(h.keepProb)).join(','),
+    read: (v, s) => {
+      const keeps = listOf(v).map(Number);
+      if (keeps.length !== s.hidden.length) return `expected ${s.hidden.length} keep probabilities, one per hidden layer`;
+      if (keeps.some((k) => !KEEP_PROBS.includes(k))) return `expected keep probabilities among ${KEEP_PROBS.join(', ')}`;
+      keeps.forEach((k, i) => (s.hidden[i]!.keepProb = k));
+      return null;
+    },
   },
-  output: oneOf(BINARY_OUTPUTS, (s, v) => (s.output = v)),
-  lr: listed(LEARNING_RATES, (s, v) => (s.learningRate = v)),
-  optimizer: oneOf(OPTIMIZERS, (s, v) => (s.optimizer = v)),
-  decay: oneOf(DECAYS, (s, v) => (s.decay = v)),
-  decayRate: listed(DECAY_RATES, (s, v) => (s.decayRate = v)),
-  init: oneOf(INITS, (s, v) => (s.init = v)),
-  reg: oneOf(REGULARIZATIONS, (s, v) => (s.regularization = v)),
-  regRate: listed(REG_RATES, (s, v) => (s.regRate = v)),
-  inputKeep: listed(KEEP_PROBS, (s, v) => (s.inputKeepProb = v)),
-  batchNorm: bool((s, v) => (s.batchNorm = v)),
-  normalize: bool((s, v) => (s.normalize = v)),
-  showTest: bool((s, v) => (s.showTest = v)),
-  discretize: bool((s, v) => (s.discretize = v)),
-  optimal: (v, s) => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < LIMITS.optimalError.min || n > LIMITS.optimalError.max) {
-      return `expected a percentage from ${LIMITS.optimalError.min} to ${LIMITS.optimalError.max}`;
-    }
-    s.optimalError = n;
-    return null;
+  output: oneOf(BINARY_OUTPUTS, prop('output')),
+  lr: listed(LEARNING_RATES, prop('learningRate')),
+  optimizer: oneOf(OPTIMIZERS, prop('optimizer')),
+  decay: oneOf(DECAYS, prop('decay')),
+  decayRate: listed(DECAY_RATES, prop('decayRate')),
+  init: oneOf(INITS, prop('init')),
+  reg: oneOf(REGULARIZATIONS, prop('regularization')),
+  regRate: listed(REG_RATES, prop('regRate')),
+  inputKeep: listed(KEEP_PROBS, prop('inputKeepProb')),
+  batchNorm: bool(prop('batchNorm')),
+  normalize: bool(prop('normalize')),
+  showTest: bool(prop('showTest')),
+  discretize: bool(prop('discretize')),
+  optimal: {
+    write: (s) => (s.optimalError === null ? null : num(s.optimalError)),
+    read: (v, s) => {
+      const n = Number(v);
+      if (v.trim() === '' || !Number.isFinite(n) || n < LIMITS.optimalError.min || n > LIMITS.optimalError.max) {
+        return `expected a percentage from ${LIMITS.optimalError.min} to ${LIMITS.optimalError.max}`;
+      }
+      s.optimalError = n;
+      return null;
+    },
   },
-  speed: oneOf(SPEEDS, (s, v) => (s.speed = v)),
-  backend: oneOf(BACKENDS, (s, v) => (s.backend = v)),
+  speed: oneOf(SPEEDS, prop('speed')),
+  backend: oneOf(BACKENDS, prop('backend')),
 };
+
+export function encodeHash(s: State): string {
+  const p = new URLSearchParams();
+  for (const [key, codec] of Object.entries(codecs)) {
+    const value = codec.write(s);
+    if (value !== null) p.set(key, value);
+  }
+  // URLSearchParams escapes commas; they are safe in a fragment and easier to read raw.
+  return p.toString().replace(/%2C/g, ',');
+}
 
 /** Keys read after the others because their meaning depends on them (the layer count, the problem). */
 const LATE_KEYS = ['act', 'keep'];
@@ -209,12 +225,12 @@ export function decodeHash(hash: string): ParsedHash {
   const entries = [...params.entries()];
   const ordered = [...entries.filter(([k]) => !LATE_KEYS.includes(k)), ...entries.filter(([k]) => LATE_KEYS.includes(k))];
   for (const [key, value] of ordered) {
-    const read = Object.hasOwn(readers, key) ? readers[key] : undefined;
-    if (!read) {
+    const codec = Object.hasOwn(codecs, key) ? codecs[key] : undefined;
+    if (!codec) {
       notices.push(`Ignored unknown setting “${shorten(key)}”.`);
       continue;
     }
-    const problem = read(value, state);
+    const problem = codec.read(value, state);
     if (problem !== null) notices.push(`Ignored ${key}=“${shorten(value)}”: ${problem}; using the default.`);
   }
   reconcile(state, notices);
