@@ -43,6 +43,8 @@ function start(): void {
   let info: DataInfo | null = null;
   let pending: Snapshot | null = null;
   let frameRequested = false;
+  /** Bumped by every configure and reset; messages of older runs are dropped. */
+  let generation = 0;
 
   const run = runBar({
     play: () => {
@@ -54,7 +56,8 @@ function start(): void {
     reset: () => {
       notices.clear('diverged');
       output.history.clear();
-      send({ type: 'reset' });
+      lastSnapshot = null;
+      send({ type: 'reset', generation: ++generation });
     },
   });
   const hyper = hyperBar(store);
@@ -93,7 +96,7 @@ function start(): void {
     notices.clear('diverged');
     output.history.clear();
     lastSnapshot = null;
-    send({ type: 'configure', state: s, csv: s.dataset === 'csv' ? data.csvPoints() : null });
+    send({ type: 'configure', state: s, csv: s.dataset === 'csv' ? data.csvPoints() : null, generation: ++generation });
   };
 
   const syncAll = (s: State) => {
@@ -132,7 +135,7 @@ function start(): void {
     if (!snap) return;
     pending = null;
     const t0 = performance.now();
-    if (network.matches(snap)) {
+    if (snap.generation === generation) {
       lastSnapshot = snap;
       // Numbers change every frame while training but are read a few times a second; each text change costs a layout.
       const withText = !running || t0 - textAt > 150;
@@ -152,6 +155,7 @@ function start(): void {
     const m = event.data;
     switch (m.type) {
       case 'data':
+        if (m.info.generation !== generation) break;
         info = m.info;
         run.setBackend(m.info.backend);
         output.setData(m.info);

@@ -6,14 +6,17 @@ import type { Domain, Points } from './datasets.js';
 import type { Speed, State } from './state.js';
 
 export type ToWorker =
-  /** Build data and network from scratch (epoch 0). `csv` is the uploaded data when state.dataset is 'csv'. */
-  | { type: 'configure'; state: State; csv: Points | null }
+  /**
+   * Build data and network from scratch (epoch 0). `csv` is the uploaded data when state.dataset is 'csv'.
+   * `generation` tags what comes back, so the page can drop snapshots of a run it has already replaced.
+   */
+  | { type: 'configure'; state: State; csv: Points | null; generation: number }
   | { type: 'play' }
   | { type: 'pause' }
   /** One epoch, then a snapshot. */
   | { type: 'step' }
   /** Same settings, fresh weights from the seed, epoch 0. */
-  | { type: 'reset' }
+  | { type: 'reset'; generation: number }
   /** Changes alpha without touching the weights or the epoch count. */
   | { type: 'learningRate'; value: number }
   | { type: 'speed'; value: Speed }
@@ -31,6 +34,8 @@ export interface SetScores {
 }
 
 export interface Snapshot {
+  /** The configuration this run belongs to. */
+  generation: number;
   epoch: number;
   /** The rate the last epoch used (after decay). */
   learningRate: number;
@@ -56,6 +61,7 @@ export interface Snapshot {
 }
 
 export interface DataInfo {
+  generation: number;
   train: Points;
   dev: Points;
   test: Points;

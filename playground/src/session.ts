@@ -30,7 +30,12 @@ export class Session {
   private readonly gridPlan: Plan;
   private readonly batchSize: number;
 
-  constructor(state: State, csv: Points | null) {
+  constructor(
+    state: State,
+    csv: Points | null,
+    /** Which configuration of the page this run is; echoed in its messages. */
+    readonly generation = 0,
+  ) {
     this.state = cloneState(state);
     const data = prepareData(state, csv, outputKind(state, classCount(state, csv?.classes ?? null)));
     this.data = data;
@@ -50,6 +55,7 @@ export class Session {
     const d = this.data;
     const empty: Points = { x1: new Float64Array(0), x2: new Float64Array(0), label: new Float64Array(0), classes: d.classes };
     return {
+      generation: this.generation,
       train: d.train.points,
       dev: d.dev.points,
       test: d.test?.points ?? empty,
@@ -130,6 +136,7 @@ export class Session {
       offset += act.size;
     });
     return {
+      generation: this.generation,
       epoch: this.epoch,
       learningRate: this.lastRate,
       train: this.scores(this.evaluators.train),

@@ -143,7 +143,7 @@ function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
   epochsPerChunk = 1;
   try {
     chooseBackend(msg.state.backend);
-    session = new Session(msg.state, msg.csv);
+    session = new Session(msg.state, msg.csv, msg.generation);
   } catch (e) {
     session = null;
     report(e);
@@ -165,7 +165,7 @@ function handle(msg: ToWorker): void {
       configure(msg);
       break;
     case 'reset':
-      if (lastConfig) configure({ ...lastConfig, state: { ...lastConfig.state, speed } });
+      if (lastConfig) configure({ ...lastConfig, state: { ...lastConfig.state, speed }, generation: msg.generation });
       break;
     case 'play':
       if (session) setRunning(true);

@@ -296,7 +296,7 @@ describe('playground in Chromium', () => {
       return `${x1.toFixed(3)},${x2.toFixed(3)},${x1 * x2 > 0 ? 1 : 0}`;
     });
     await page.setInputFiles('#csv-file', { name: 'quadrants.csv', mimeType: 'text/csv', buffer: Buffer.from(`x1,x2,label\n${rows.join('\n')}\n`) });
-    await page.waitForFunction(() => window.playground.state().dataset === 'csv' && window.playground.info()?.train.x1.length === 120);
+    await page.waitForFunction(() => window.playground.state().dataset === 'csv' && window.playground.info()?.train.x1.length === 120 && window.playground.snapshot() !== null);
     const before = await read(page);
     await page.click('#play-button');
     await untilEpoch(page, 100);

@@ -324,13 +324,6 @@ export class NetworkView {
     }
   }
 
-  /** Whether a snapshot was made by the network this diagram shows (one may arrive from before a rebuild). */
-  matches(snap: Snapshot): boolean {
-    const s = this.store.state;
-    const dims = [s.features.length, ...s.hidden.map((h) => h.units), this.outputs];
-    return snap.weights.length === dims.length - 1 && snap.weights.every((w, l) => w.length === dims[l]! * dims[l + 1]!);
-  }
-
   update(snap: Snapshot, discretize: boolean): void {
     this.last = snap;
     const cells = snap.gridSize * snap.gridSize;
