@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setWasmThreads, wasmThreads } from '../../src/backend/wasm/index.js';
-import { killGemmWorker, runWorkerTask, workerTasks } from '../../src/backend/wasm/testing.js';
+import { ShareGovernor } from '../../src/backend/wasm/governor.js';
+import { killGemmWorker, runWorkerTask, setAdaptiveSharing, workerTasks } from '../../src/backend/wasm/testing.js';
 import { Rng } from '../../src/random/rng.js';
 import { expectSameBits, loadWasm, onHeap, randomWasm } from './wasm-helpers.js';
 
@@ -20,8 +21,11 @@ const TRANSPOSES: readonly (readonly [boolean, boolean])[] = [[false, false], [f
 describe('two GEMM threads', () => {
   beforeAll(async () => {
     await setWasmThreads(2);
+    // Every eligible GEMM is shared, however busy the machine running the tests is.
+    setAdaptiveSharing(false);
   });
   afterAll(async () => {
+    setAdaptiveSharing(true);
     await setWasmThreads(1);
   });
 
@@ -91,6 +95,35 @@ describe('two GEMM threads', () => {
     // Asking again starts a new worker.
     await setWasmThreads(2);
     expect(wasmThreads()).toBe(2);
+  });
+});
+
+describe('the sharing governor', () => {
+  it('keeps GEMMs on one thread for a while after sharing one cost more than it saved, and longer each time', () => {
+    const g = new ShareGovernor();
+    const pauses: number[] = [];
+    for (let episode = 0; episode < 3; episode++) {
+      expect(g.shouldShare()).toBe(true);
+      // Our 3 chunks took 3 ms; waiting 5 ms for the worker's 1 chunk is worse than the 1 ms it would have cost us.
+      g.record(3, 3, 5, 1);
+      let skipped = 0;
+      while (!g.shouldShare()) skipped++;
+      pauses.push(skipped);
+    }
+    expect(pauses[0]).toBeGreaterThan(0);
+    expect(pauses[1]).toBe(2 * pauses[0]!);
+    expect(pauses[2]).toBe(2 * pauses[1]!);
+  });
+
+  it('keeps sharing while it pays, and shares everything when not adaptive', () => {
+    const g = new ShareGovernor();
+    for (let i = 0; i < 20; i++) {
+      expect(g.shouldShare()).toBe(true);
+      g.record(2, 2, 0.5, 2); // the worker's 2 chunks cost a 0.5 ms wait instead of 2 ms
+    }
+    g.record(3, 3, 5, 1);
+    g.adaptive = false;
+    expect(g.shouldShare()).toBe(true);
   });
 });
 

@@ -7,6 +7,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { Activation, Kernels, LossKind } from '../backend.js';
 import { activationCode, activationSlope, lossCode } from './codes.js';
 import type { WasmExports } from './exports.js';
+import type { ShareGovernor } from './governor.js';
 import { createMatmul } from './matmul.js';
 import type { Stager } from './staging.js';
 import type { ThreadControl } from './threads.js';
@@ -15,7 +16,7 @@ import type { ThreadControl } from './threads.js';
 const FLOAT32_EPSILON = 1e-7;
 
 /** The kernels with a wasm implementation, over one module instance; `work` is the main thread's GEMM scratch. */
-export function createKernels(ex: WasmExports, stager: Stager, work: number, threads: ThreadControl) {
+export function createKernels(ex: WasmExports, stager: Stager, work: number, threads: ThreadControl, governor: ShareGovernor) {
   /** Runs `body` with the stager cleaned up afterwards, even when it throws. */
   function staged<T>(body: () => T): T {
     try {
@@ -26,7 +27,7 @@ export function createKernels(ex: WasmExports, stager: Stager, work: number, thr
   }
 
   return {
-    matmul: createMatmul(ex, stager, work, threads),
+    matmul: createMatmul(ex, stager, work, threads, governor),
 
     biasActivation(z: Tensor, b: Tensor, a: Tensor, act: Activation): void {
       staged(() => {

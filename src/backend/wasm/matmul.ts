@@ -11,6 +11,7 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Kernels } from '../backend.js';
 import type { WasmExports } from './exports.js';
+import type { ShareGovernor } from './governor.js';
 import type { Stager } from './staging.js';
 import type { ThreadControl } from './threads.js';
 
@@ -44,15 +45,16 @@ function chunking(m: number, n: number): Chunking | null {
   return { byColumns: 0, chunk, chunks: Math.ceil(m / chunk) };
 }
 
-/** The matmul kernel over the given exports, stager, scratch and threads. */
-export function createMatmul(ex: WasmExports, stager: Stager, work: number, threads: ThreadControl): Kernels['matmul'] {
+/** The matmul kernel over the given exports, stager, scratch, threads and sharing governor. */
+export function createMatmul(ex: WasmExports, stager: Stager, work: number, threads: ThreadControl, governor: ShareGovernor): Kernels['matmul'] {
   return function matmul(a: Tensor, b: Tensor, c: Tensor, transA: boolean, transB: boolean, alpha: number, beta: number): void {
     const m = c.rows;
     const n = c.cols;
     const k = transA ? a.rows : a.cols;
     const tA = transA ? 1 : 0;
     const tB = transB ? 1 : 0;
-    const worker = m * n * k >= PARALLEL_MIN_MACS && ex.gemmSplittable(m, n, tA, tB) !== 0 ? threads.current() : null;
+    const eligible = m * n * k >= PARALLEL_MIN_MACS && ex.gemmSplittable(m, n, tA, tB) !== 0;
+    const worker = eligible && governor.shouldShare() ? threads.current() : null;
     try {
       const pa = stager.input(a);
       const pb = stager.input(b);
@@ -65,12 +67,15 @@ export function createMatmul(ex: WasmExports, stager: Stager, work: number, thre
       const task = worker.post([pa, pb, pc, m, n, k, tA, tB, alpha, beta, plan.byColumns, plan.chunk, worker.work]);
       const start = performance.now();
       let mine = 0;
+      let ownMs = 0;
       try {
         mine = ex.gemmShared(pa, pb, pc, m, n, k, tA, tB, alpha, beta, plan.byColumns, plan.chunk, work, worker.claimAddress, task);
+        ownMs = performance.now() - start;
       } finally {
         // The worker must be done with C before anyone reuses it, even when our part threw.
         if (mine < plan.chunks) worker.join(performance.now() - start);
       }
+      governor.record(ownMs, mine, performance.now() - start - ownMs, plan.chunks - mine);
     } finally {
       stager.finish();
     }

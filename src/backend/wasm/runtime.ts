@@ -7,6 +7,7 @@ import { Tensor, type DType } from '../../tensor/tensor.js';
 import type { Backend, Kernels } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { EXPORT_NAMES, type WasmExports } from './exports.js';
+import { ShareGovernor } from './governor.js';
 import { WasmHeap } from './heap.js';
 import { createKernels } from './kernels.js';
 import type { WasmMemory } from './memory.js';
@@ -17,6 +18,7 @@ export interface WasmRuntime {
   readonly exports: WasmExports;
   readonly heap: WasmHeap;
   readonly threads: ThreadControl;
+  readonly governor: ShareGovernor;
   readonly backend: Backend;
 }
 
@@ -65,6 +67,7 @@ export function assembleRuntime(module: WebAssembly.Module, instance: WebAssembl
   const work = heap.allocator.alloc(workBytes);
   const stager = new Stager(heap);
   const threads = new ThreadControl(heap, module, workBytes);
+  const governor = new ShareGovernor();
   const backend: Backend = {
     ...referenceKernels(heap),
     name: 'wasm',
@@ -73,7 +76,7 @@ export function assembleRuntime(module: WebAssembly.Module, instance: WebAssembl
       // float64 (gradient checks) stays on the JS heap: the kernels are float32 only.
       return dtype === 'float32' ? heap.zeros(shape) : jsBackend.zeros(shape, dtype);
     },
-    ...createKernels(ex, stager, work, threads),
+    ...createKernels(ex, stager, work, threads, governor),
   };
-  return { exports: ex, heap, threads, backend };
+  return { exports: ex, heap, threads, governor, backend };
 }

@@ -28,7 +28,12 @@ export function growMemoryTo(bytes: number): void {
   rt().heap.memory.ensure(bytes);
 }
 
-/** GEMM halves the worker has been given so far (0 without a worker). */
+/** Turns the sharing governor off (every eligible GEMM is shared) or back on. */
+export function setAdaptiveSharing(adaptive: boolean): void {
+  rt().governor.adaptive = adaptive;
+}
+
+/** GEMM tasks the worker has been offered so far (0 without a worker). */
 export function workerTasks(): number {
   return rt().threads.gemmWorker?.tasks ?? 0;
 }
