@@ -25,7 +25,7 @@ for (const backend of backendNames()) {
         const zeros = vi.spyOn(getBackend(), 'zeros');
         const heap: number[] = [];
         const allocations: number[] = [];
-        const wasm: number[] = [];
+        const wasm: string[] = [];
         const wasmBytes = () => (backend === 'wasm' ? `${memoryInfo().bytes} bytes, ${JSON.stringify(heapStats())}` : 'n/a');
         fit(net, X, Y, {
           ...options,
