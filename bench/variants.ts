@@ -24,13 +24,14 @@ export const VARIANTS: readonly Variant[] = [
   { id: 'layerwise-js', label: 'layerwise reference (js)', mnistEpochs: [5, 2], planarIterations: [10_000, 2_000] },
   { id: 'plain-js', label: 'hand-written JS', mnistEpochs: [5, 2], planarIterations: [10_000, 2_000] },
   { id: 'tfjs-wasm', label: 'TF.js WASM', mnistEpochs: [5, 2], planarIterations: [10_000, 2_000] },
-  { id: 'tfjs-cpu', label: 'TF.js CPU', mnistEpochs: [3, 1], planarIterations: [10_000, 2_000] },
+  // About 300-600 examples/s: two epochs already take 30-60 s.
+  { id: 'tfjs-cpu', label: 'TF.js CPU', mnistEpochs: [2, 1], planarIterations: [10_000, 2_000] },
   {
     id: 'brain',
     label: 'brain.js',
-    // About 80 examples/s: a full 8000-example epoch would take close to two minutes.
+    // About 30-80 examples/s: a full 8000-example epoch would take two to four minutes.
     mnistEpochs: [1, 1],
-    mnistExamples: [2000, 400],
+    mnistExamples: [1000, 300],
     planarIterations: null,
     planarReason: 'n/a (brain.js updates after every example: no full-batch gradient descent, no tanh/sigmoid mix)',
   },
