@@ -168,6 +168,14 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   };
   const be = batches.full.be;
   const fullBatch = batchSize === m;
+  // Mini-batches are gathered from copies in the backend's memory, made once: a kernel
+  // reading a tensor from elsewhere (the JS heap, for the wasm backend) would copy it per call.
+  const Xb = fullBatch ? X : be.zeros(X.shape, net.dtype);
+  const Yb = fullBatch ? Y : be.zeros(Y.shape, net.dtype);
+  if (!fullBatch) {
+    Xb.data.set(X.data);
+    Yb.data.set(Y.data);
+  }
   if (fullBatch) {
     batches.full.input.data.set(X.data);
     batches.full.target.data.set(Y.data);
@@ -219,8 +227,8 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
       const isLast = b === perEpoch - 1 && batches.last !== null;
       const plan = isLast ? batches.last! : batches.full;
       if (!fullBatch) {
-        be.gatherColumns(X, order, b * batchSize, plan.m, plan.input);
-        be.gatherColumns(Y, order, b * batchSize, plan.m, plan.target);
+        be.gatherColumns(Xb, order, b * batchSize, plan.m, plan.input);
+        be.gatherColumns(Yb, order, b * batchSize, plan.m, plan.target);
       }
       plan.forward(true);
       const J0 = plan.cost();
