@@ -87,6 +87,13 @@ export interface Kernels {
   gatherColumns(src: Tensor, indices: Int32Array, start: number, count: number, dst: Tensor): void;
 
   /**
+   * DST[:, k] = SRC_T[indices[start + k], :]: the same gather from a
+   * transposed copy (one example per row), whose reads are contiguous; the
+   * fit loop uses it for large training sets.
+   */
+  gatherRows(srcT: Tensor, indices: Int32Array, start: number, count: number, dst: Tensor): void;
+
+  /**
    * Batch normalization forward over the columns (examples) of Z, per row (unit):
    * training: mean and variance of the batch, kept in `mean` / `invStd`
    * (1/sqrt(var + eps)), Zhat = (Z - mean) invStd, running statistics updated

@@ -8,6 +8,7 @@ import { Plan } from '../nn/plan.js';
 import type { Network } from '../nn/network.js';
 import { DivergenceError, ValueError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { Backend } from '../backend/backend.js';
 import { assertPositiveFinite, assertPositiveInt, describe, type TensorLike } from '../tensor/validate.js';
 import { Optimizer } from './optimizer.js';
 import { resolveOptimizer, type OptimizerSpec } from './optimizers/resolve.js';
@@ -168,14 +169,10 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   };
   const be = batches.full.be;
   const fullBatch = batchSize === m;
-  // Mini-batches are gathered from copies in the backend's memory, made once: a kernel
-  // reading a tensor from elsewhere (the JS heap, for the wasm backend) would copy it per call.
-  const Xb = fullBatch ? X : be.zeros(X.shape, net.dtype);
-  const Yb = fullBatch ? Y : be.zeros(Y.shape, net.dtype);
-  if (!fullBatch) {
-    Xb.data.set(X.data);
-    Yb.data.set(Y.data);
-  }
+  // Mini-batches are gathered from transposed copies (one example per row) in the backend's
+  // memory, made once: reads are then contiguous, and no kernel copies a JS-heap tensor per call.
+  const XT = fullBatch ? X : transposedCopy(be, X);
+  const YT = fullBatch ? Y : transposedCopy(be, Y);
   if (fullBatch) {
     batches.full.input.data.set(X.data);
     batches.full.target.data.set(Y.data);
@@ -227,8 +224,8 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
       const isLast = b === perEpoch - 1 && batches.last !== null;
       const plan = isLast ? batches.last! : batches.full;
       if (!fullBatch) {
-        be.gatherColumns(Xb, order, b * batchSize, plan.m, plan.input);
-        be.gatherColumns(Yb, order, b * batchSize, plan.m, plan.target);
+        be.gatherRows(XT, order, b * batchSize, plan.m, plan.input);
+        be.gatherRows(YT, order, b * batchSize, plan.m, plan.target);
       }
       plan.forward(true);
       const J0 = plan.cost();
@@ -302,6 +299,16 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   history.unregularizedCost = Array.from(dataCost.subarray(0, it));
   history.seconds = (now() - start) / 1000;
   return history;
+}
+
+/** A (cols, rows) copy of T in the backend's memory. */
+function transposedCopy(be: Backend, t: Tensor): Tensor {
+  const out = be.zeros([t.cols, t.rows], t.dtype);
+  const { rows, cols } = t;
+  const S = t.data;
+  const D = out.data;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) D[j * rows + i] = S[i * cols + j]!;
+  return out;
 }
 
 /** resolveOptimizer, with its messages naming this call's argument. */

@@ -44,6 +44,17 @@ export function gatherColumns(src: Tensor, indices: Int32Array, start: number, c
   }
 }
 
+/** DST[:, k] = SRC_T[indices[start + k], :]. */
+export function gatherRows(srcT: Tensor, indices: Int32Array, start: number, count: number, dst: Tensor): void {
+  const S = srcT.data;
+  const D = dst.data;
+  const n = srcT.cols;
+  for (let k = 0; k < count; k++) {
+    const so = indices[start + k]! * n;
+    for (let i = 0; i < n; i++) D[i * count + k] = S[so + i]!;
+  }
+}
+
 /** See Kernels.batchNormForward. */
 export function batchNormForward(
   z: Tensor,
