@@ -93,8 +93,9 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
       const raw = r[featureIdx[k]!]!;
       if (raw === '') throw new CliError(`${file}: row ${rowNo}, column "${e.name}": missing value (empty cell)`);
       if (e.kind === 'numeric') {
-        if (!isNumber(raw)) throw new CliError(`${file}: row ${rowNo}, column "${e.name}": expected a number, got "${raw}"`);
-        values!.push(Number(raw));
+        const v = Number(raw);
+        if (!Number.isFinite(v)) throw new CliError(`${file}: row ${rowNo}, column "${e.name}": expected a number, got "${raw}"`);
+        values!.push(v);
       } else {
         const c = e.categories.indexOf(raw);
         if (c < 0 && options.encodings) throw new CliError(`${file}: row ${rowNo}, column "${e.name}": "${raw}" is not one of the categories seen in training (${e.categories.join(', ')})`);
@@ -111,7 +112,8 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
     }
   };
 
-  for await (const rec of parser as AsyncIterable<string[]>) {
+  // Records arrive as 'data' events (one await per record would cost more than parsing it).
+  const onRecord = (rec: string[]): void => {
     if (!header) {
       header = rec;
       const dup = header.find((h, i) => header!.indexOf(h) !== i);
@@ -136,7 +138,7 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
       } else if (header.length < 2 && targetIndex >= 0) {
         throw new CliError(`${file}: expected at least one feature column besides the target "${header[targetIndex]}", got ${header.length} column`);
       }
-      continue;
+      return;
     }
     row++;
     if (rec.length !== header.length) throw new CliError(`${file}: row ${row}: expected ${header.length} fields like the header, got ${rec.length}`);
@@ -149,7 +151,19 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
         pending.length = 0;
       }
     }
-  }
+  };
+  await new Promise<void>((resolveDone, reject) => {
+    parser.on('data', (rec: string[]) => {
+      try {
+        onRecord(rec);
+      } catch (e) {
+        parser.destroy();
+        reject(e);
+      }
+    });
+    parser.on('error', (e: Error) => reject(e instanceof CliError ? e : new CliError(`${file}: ${e.message}`)));
+    parser.on('end', () => resolveDone());
+  });
   if (!header) throw new CliError(`${file}: the file is empty (expected a header row and data rows)`);
   if (!values) {
     if (pending.length === 0) throw new CliError(`${file}: only a header row, no data rows`);

@@ -6,10 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { makeBlobs, makeCircles, makeFlower, makeMoons, makeSpiral, makeXor, type Dataset } from '../../data/planar.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { loadMnist } from '../../node/mnist.js';
 import { CliError } from '../errors.js';
-import { loadCsv } from './csv.js';
-import { loadImageFolder } from './images.js';
 import type { Table } from './table.js';
 
 /** The built-in dataset names. */
@@ -36,8 +33,11 @@ export interface LoadOptions {
   warn?: (message: string) => void;
 }
 
-function builtinTable(name: BuiltinName, seed: number): Table {
+// Each loader (and the package it needs: csv-parse, pngjs, jpeg-js, the mnist digits) is imported
+// only when that kind of input is used, so the command starts fast and the core stays light.
+async function builtinTable(name: BuiltinName, seed: number): Promise<Table> {
   if (name === 'mnist') {
+    const { loadMnist } = await import('../../node/mnist.js');
     const { X, labels } = loadMnist({ seed });
     return {
       features: X.data as Float32Array,
@@ -69,7 +69,11 @@ export async function loadTable(data: string, options: LoadOptions = {}): Promis
     const looksBuiltin = !/[./\\]/.test(data);
     throw new CliError(looksBuiltin ? `--data: unknown built-in dataset "${data}" (expected one of ${BUILTINS.join(', ')}, a CSV file or an image folder)` : `${data}: no such file or folder`);
   }
-  if (statSync(data).isDirectory()) return loadImageFolder(data, { size: options.imageSize ?? 64, skipBadImages: options.skipBadImages ?? false, warn: options.warn ?? (() => undefined) });
+  if (statSync(data).isDirectory()) {
+    const { loadImageFolder } = await import('./images.js');
+    return loadImageFolder(data, { size: options.imageSize ?? 64, skipBadImages: options.skipBadImages ?? false, warn: options.warn ?? (() => undefined) });
+  }
+  const { loadCsv } = await import('./csv.js');
   return loadCsv(data, {
     ...(options.target !== undefined ? { target: options.target } : {}),
     ...(options.encodings ? { encodings: options.encodings } : {}),
