@@ -15,7 +15,7 @@ function heapCopies(ts: readonly Tensor[]): Tensor[] {
 
 describe('wasm optimizer steps vs the reference', () => {
   for (const [rows, cols] of SHAPES) {
-    it(`${rows}x${cols}: momentum, RMSprop, Adam match to the float32 bit`, () => {
+    it(`${rows}x${cols}: momentum and RMSprop match to the float32 bit, Adam to float32 rounding`, () => {
       const rng = new Rng(rows * 3 + cols);
       const w = randomWasm(wasm, [rows, cols], rng);
       const g = randomWasm(wasm, [rows, cols], rng, -0.1, 0.1);
@@ -40,9 +40,12 @@ describe('wasm optimizer steps vs the reference', () => {
         wasm.adamUpdate(w, g, m, v, 0.001, 0.9, 0.999, 1e-8, step);
         jsBackend.adamUpdate(wr, g, mr, vr, 0.001, 0.9, 0.999, 1e-8, step);
       }
-      expectSameBits(w, wr);
-      expectSameBits(m, mr);
-      expectSameBits(v, vr);
+      // Adam runs in float32 in wasm (the reference in float64): equal to float32 rounding.
+      // (m sums terms of either sign, so the bound is relative to the tensor's scale, not each element's.)
+      for (const [a, b] of [[w, wr], [m, mr], [v, vr]] as const) {
+        const scale = Math.max(...Array.from(b.data, Math.abs));
+        for (let i = 0; i < a.size; i++) expect(Math.abs(a.data[i]! - b.data[i]!)).toBeLessThanOrEqual(1e-6 * scale);
+      }
     });
   }
 });
