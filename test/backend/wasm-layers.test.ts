@@ -52,7 +52,7 @@ describe('wasm optimizer steps vs the reference', () => {
 
 describe('wasm regularization, dropout and gather kernels vs the reference', () => {
   for (const [rows, cols] of SHAPES) {
-    it(`${rows}x${cols}: sumAbs, addSign, mul, gatherColumns`, () => {
+    it(`${rows}x${cols}: sumAbs, addSign, mul, gatherColumns, gatherRows`, () => {
       const rng = new Rng(rows * 5 + cols);
       const x = randomWasm(wasm, [rows, cols], rng, -2, 2);
       for (let i = 0; i < x.size; i += 3) x.data[i] = 0;
@@ -82,6 +82,16 @@ describe('wasm regularization, dropout and gather kernels vs the reference', () 
       wasm.gatherColumns(x, indices, 2, count, dst);
       jsBackend.gatherColumns(x, indices, 2, count, dstRef);
       expectSameBits(dst, dstRef);
+
+      // gatherRows reads examples from rows of a transposed copy: the same batch.
+      const xT = wasm.zeros([cols, rows], 'float32');
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) xT.data[j * rows + i] = x.data[i * cols + j]!;
+      const dstRows = wasm.zeros([rows, count], 'float32');
+      wasm.gatherRows(xT, indices, 2, count, dstRows);
+      expectSameBits(dstRows, dstRef);
+      const dstRowsRef = onHeap(dstRows);
+      jsBackend.gatherRows(onHeap(xT), indices, 2, count, dstRowsRef);
+      expectSameBits(dstRowsRef, dstRef);
     });
   }
 });

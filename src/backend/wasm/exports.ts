@@ -29,6 +29,7 @@ export interface WasmExports {
   addSign(alpha: number, x: number, y: number, n: number): void;
   mul(x: number, y: number, out: number, n: number): void;
   gatherColumns(src: number, idx: number, rows: number, m: number, count: number, dst: number): void;
+  gatherRows(srcT: number, idx: number, n: number, count: number, dst: number): void;
   batchNormForward(
     z: number, gamma: number, beta: number, out: number, zhat: number, mean: number, invStd: number, runningMean: number, runningVar: number,
     rows: number, m: number, momentum: number, oneMinusMomentum: number, eps: number, training: number,
@@ -45,6 +46,6 @@ export interface WasmExports {
 /** The names above, to check an instance's exports against at load time. */
 export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
   'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'gemmShared', 'activationForward', 'activationBackward',
-  'rowSum', 'axpy', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'gatherColumns',
+  'rowSum', 'axpy', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'gatherColumns', 'gatherRows',
   'batchNormForward', 'batchNormBackward', 'momentumUpdate', 'rmspropUpdate', 'adamUpdate',
 ];

@@ -129,6 +129,14 @@ export function createKernels(ex: WasmExports, stager: Stager, work: number, thr
       });
     },
 
+    gatherRows(srcT: Tensor, indices: Int32Array, start: number, count: number, dst: Tensor): void {
+      staged(() => {
+        const ps = stager.input(srcT);
+        const pi = stager.int32(indices, start, count);
+        ex.gatherRows(ps, pi, srcT.cols, count, stager.output(dst, false));
+      });
+    },
+
     batchNormForward(
       z: Tensor, gamma: Tensor, beta: Tensor, out: Tensor, zhat: Tensor, mean: Tensor, invStd: Tensor, runningMean: Tensor, runningVar: Tensor,
       momentum: number, epsilon: number, training: boolean,

@@ -10,5 +10,5 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers';
-export { addSign, batchNormBackward, batchNormForward, gatherColumns, mul, sumAbs } from './layers';
+export { addSign, batchNormBackward, batchNormForward, gatherColumns, gatherRows, mul, sumAbs } from './layers';
 export { claimWord, gemmShared } from './shared';

@@ -54,6 +54,16 @@ export function gatherColumns(src: usize, idx: usize, rows: i32, m: i32, count: 
   }
 }
 
+/** DST[i, k] = SRC_T[idx[k], i] for k < count: examples stored one per row (n floats), gathered into columns. */
+export function gatherRows(srcT: usize, idx: usize, n: i32, count: i32, dst: usize): void {
+  for (let k = 0; k < count; k++) {
+    const s = srcT + (<usize>load<i32>(idx + (<usize>k << 2)) * <usize>n << 2);
+    const d = dst + (<usize>k << 2);
+    const stride = <usize>count << 2;
+    for (let i = 0; i < n; i++) store<f32>(d + <usize>i * stride, load<f32>(s + (<usize>i << 2)));
+  }
+}
+
 /** sum over n floats of (x - mu)^2 in f64. */
 function squaredDeviations(x: usize, n: i32, mu: f64): f64 {
   const vm = f64x2.splat(mu);
