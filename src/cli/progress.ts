@@ -9,6 +9,10 @@ import type { Io } from './commands/train.js';
 
 export class Progress {
   private bar: cliProgress.SingleBar | null = null;
+  /** Running sum and count of this epoch's costs, and the last epoch's dev figure, for the bar. */
+  private costSum = 0;
+  private costCount = 0;
+  private lastDev = '-';
 
   constructor(
     private readonly io: Io,
@@ -19,9 +23,11 @@ export class Progress {
   ) {}
 
   /** Called after each iteration (0-based across the run). */
-  iteration(i: number): void {
+  iteration(i: number, cost: number): void {
     if (this.plain) return;
     const inEpoch = (i % this.batches) + 1;
+    this.costSum += cost;
+    this.costCount++;
     if (!this.bar) {
       this.bar = new cliProgress.SingleBar(
         {
@@ -34,9 +40,9 @@ export class Progress {
         },
         cliProgress.Presets.shades_classic,
       );
-      this.bar.start(this.batches, 0, { ep: Math.floor(i / this.batches) + 1, epochs: this.epochs, cost: '-', dev: '-', rate: '-' });
+      this.bar.start(this.batches, 0, { ep: Math.floor(i / this.batches) + 1, epochs: this.epochs, cost: '-', dev: this.lastDev, rate: '-' });
     }
-    if (inEpoch % 8 === 0 || inEpoch === this.batches) this.bar.update(inEpoch);
+    if (inEpoch % 8 === 0 || inEpoch === this.batches) this.bar.update(inEpoch, { cost: (this.costSum / this.costCount).toFixed(4) });
   }
 
   /** Called after each epoch. */
@@ -47,6 +53,9 @@ export class Progress {
       if (!this.quiet) this.io.err(`epoch ${e.epoch + 1}/${this.epochs}: cost ${e.cost.toFixed(4)}, dev ${dev}${e.devCost !== null ? ` (cost ${e.devCost.toFixed(4)})` : ''}, ${rate} ex/s, lr ${e.learningRate}`);
       return;
     }
+    this.costSum = 0;
+    this.costCount = 0;
+    this.lastDev = dev;
     if (this.bar) {
       this.bar.update(this.batches, { cost: e.cost.toFixed(4), dev, rate });
       this.bar.stop();

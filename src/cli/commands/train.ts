@@ -222,7 +222,7 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
             },
           }
         : {}),
-      onIteration: (i) => progress.iteration(i),
+      onIteration: (i, cost) => progress.iteration(i, cost),
       onEpoch,
     });
     stopReason = h.stopReason;
