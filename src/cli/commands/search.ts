@@ -12,7 +12,8 @@ import { DivergenceError, ValueError } from '../../tensor/errors.js';
 import { writeFileAtomic } from '../../node/files.js';
 import { fit } from '../../train/fit.js';
 import { CliError } from '../errors.js';
-import { makeNetwork, prepareData, targetLabels, type Io, type TrainOptions } from './train.js';
+import { accuracy, mse } from '../../diagnose/metrics.js';
+import { makeNetwork, prepareData, type Io, type TrainOptions } from './train.js';
 
 /** Options of the search a space may set, with what their values must be. */
 const SEARCHABLE: Record<string, (v: unknown) => boolean> = {
@@ -85,17 +86,8 @@ export async function searchCommand(o: TrainOptions & { trials: number; space?: 
           if (e instanceof DivergenceError) return Infinity;
           throw e;
         }
-        const A = net.predict(p.sets.dev.X);
-        if (!p.classification) {
-          let s = 0;
-          for (let i = 0; i < A.size; i++) s += (A.data[i]! - p.sets.dev.Y.data[i]!) ** 2;
-          return s / A.size;
-        }
-        const pred = net.classify(p.sets.dev.X);
-        const truth = targetLabels(p.sets.dev.Y);
-        let wrong = 0;
-        for (let j = 0; j < pred.cols; j++) if (pred.data[j] !== truth[j]) wrong++;
-        return wrong / pred.cols;
+        const dev = p.sets.dev;
+        return p.classification ? 1 - accuracy(net.classify(dev.X), dev.Y) : mse(net.predict(dev.X), dev.Y);
       },
       onTrial: (trial) => {
         done.push(trial as Trial<Record<string, unknown>>);

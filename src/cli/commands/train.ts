@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { split, type Split } from '../../data/split.js';
 import { Standardizer } from '../../data/normalize.js';
-import { classificationReport, confusionMatrix } from '../../diagnose/metrics.js';
+import { accuracy, classificationReport, confusionMatrix, mse } from '../../diagnose/metrics.js';
 import { evaluate, type Evaluation } from '../../diagnose/evaluate.js';
 import { Network, type LayerSpec } from '../../nn/network.js';
 import { saveModel } from '../../node/model-files.js';
@@ -170,20 +170,7 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
 
   const batches = Math.ceil(m.train / Math.min(o.batchSize, m.train));
   const progress = new Progress(io, o.json || !io.isTTY, o.epochs, batches, o.json);
-  const devScore = (): number | null => {
-    if (m.dev === 0) return null;
-    const A = net.predict(sets.dev.X);
-    if (!classification) {
-      let s = 0;
-      for (let i = 0; i < A.size; i++) s += (A.data[i]! - sets.dev.Y.data[i]!) ** 2;
-      return s / A.size;
-    }
-    const pred = net.classify(sets.dev.X);
-    const truth = targetLabels(sets.dev.Y);
-    let ok = 0;
-    for (let j = 0; j < pred.cols; j++) if (pred.data[j] === truth[j]) ok++;
-    return ok / pred.cols;
-  };
+  const devScore = (): number | null => (m.dev === 0 ? null : classification ? accuracy(net.classify(sets.dev.X), sets.dev.Y) : mse(net.predict(sets.dev.X), sets.dev.Y));
   const metricName = classification ? 'accuracy' : 'mse';
   let best: Network | null = checkpoint?.best?.network ?? null;
   const onEpoch = (e: EpochInfo) => {
