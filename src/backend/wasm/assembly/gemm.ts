@@ -113,7 +113,7 @@ export function gemmRange(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, 
               ? work + A_OFFSET + <usize>(ir >> 1) * (<usize>kc << 3)
               : a + (transA ? (<usize>pc * <usize>m + <usize>i) << 2 : (<usize>i * <usize>k + <usize>pc) << 2);
             const cp = c + ((<usize>i * <usize>n + <usize>j) << 2);
-            if (h == MR && w == NR) kernel2x16(kc, ap, lda, sa, bp, sb, cp, ldc, alpha, betaBlock);
+            if (h == MR && w == NR) kernel2x16(kc, ap, lda, sa, bp, sb, cp, ldc, alpha, betaBlock, tile);
             else edgeTile(kc, ap, lda, sa, bp, sb, cp, ldc, alpha, betaBlock, h, w, tile);
           }
         }
