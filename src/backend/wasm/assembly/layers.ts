@@ -54,14 +54,57 @@ export function gatherColumns(src: usize, idx: usize, rows: i32, m: i32, count: 
   }
 }
 
-/** DST[i, k] = SRC_T[idx[k], i] for k < count: examples stored one per row (n floats), gathered into columns. */
+/**
+ * DST[i, k] = SRC_T[idx[k], i] for k < count: examples stored one per row (n
+ * floats), gathered into columns. Four examples at a time, four features of
+ * each are loaded as vectors and transposed in registers, so every store
+ * writes four adjacent columns.
+ */
 export function gatherRows(srcT: usize, idx: usize, n: i32, count: i32, dst: usize): void {
-  for (let k = 0; k < count; k++) {
-    const s = srcT + (<usize>load<i32>(idx + (<usize>k << 2)) * <usize>n << 2);
+  const stride = <usize>count << 2;
+  const n4 = n & ~3;
+  let k = 0;
+  for (; k + 4 <= count; k += 4) {
+    const s0 = row(srcT, idx, k, n);
+    const s1 = row(srcT, idx, k + 1, n);
+    const s2 = row(srcT, idx, k + 2, n);
+    const s3 = row(srcT, idx, k + 3, n);
+    let d = dst + (<usize>k << 2);
+    for (let i = 0; i < n4; i += 4) {
+      const off = <usize>i << 2;
+      const x0 = v128.load(s0 + off), x1 = v128.load(s1 + off), x2 = v128.load(s2 + off), x3 = v128.load(s3 + off);
+      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+      const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+      v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      d += stride;
+      v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      d += stride;
+      v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      d += stride;
+      v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+      d += stride;
+    }
+    for (let i = n4; i < n; i++) {
+      const off = <usize>i << 2;
+      store<f32>(d, load<f32>(s0 + off));
+      store<f32>(d, load<f32>(s1 + off), 4);
+      store<f32>(d, load<f32>(s2 + off), 8);
+      store<f32>(d, load<f32>(s3 + off), 12);
+      d += stride;
+    }
+  }
+  for (; k < count; k++) {
+    const s = row(srcT, idx, k, n);
     const d = dst + (<usize>k << 2);
-    const stride = <usize>count << 2;
     for (let i = 0; i < n; i++) store<f32>(d + <usize>i * stride, load<f32>(s + (<usize>i << 2)));
   }
+}
+
+/** Address of the source row of the k-th gathered example. */
+@inline function row(srcT: usize, idx: usize, k: i32, n: i32): usize {
+  return srcT + ((<usize>load<i32>(idx + (<usize>k << 2)) * <usize>n) << 2);
 }
 
 /** sum over n floats of (x - mu)^2 in f64. */

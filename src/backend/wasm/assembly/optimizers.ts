@@ -54,15 +54,25 @@ export function adamUpdate(
   const va = f32x4.splat(<f32>(lr / c1));
   const vr = f32x4.splat(<f32>(1 / c2));
   const ve = f32x4.splat(<f32>eps);
-  for (let j = 0; j < n; j += width(j, n)) {
-    const full = j + 4 <= n;
+  // The body has no tail checks: per-lane branches there cost more than the divide.
+  const body = n & ~3;
+  for (let j = 0; j < body; j += 4) {
     const p = <usize>j << 2;
-    const gi = load4(g + p, full);
-    const mi = f32x4.add(f32x4.mul(b1, load4(m + p, full)), f32x4.mul(o1, gi));
-    const vi = f32x4.add(f32x4.mul(b2, load4(v + p, full)), f32x4.mul(f32x4.mul(o2, gi), gi));
-    store4(m + p, mi, full);
-    store4(v + p, vi, full);
-    const step = f32x4.div(f32x4.mul(va, mi), f32x4.add(f32x4.sqrt(f32x4.mul(vi, vr)), ve));
-    store4(w + p, f32x4.sub(load4(w + p, full), step), full);
+    adamLanes(w + p, g + p, m + p, v + p, true, b1, o1, b2, o2, va, vr, ve);
   }
+  for (let j = body; j < n; j++) {
+    const p = <usize>j << 2;
+    adamLanes(w + p, g + p, m + p, v + p, false, b1, o1, b2, o2, va, vr, ve);
+  }
+}
+
+/** Adam on four parameters at w (or one, splatted, when `full` is false). */
+@inline function adamLanes(w: usize, g: usize, m: usize, v: usize, full: bool, b1: v128, o1: v128, b2: v128, o2: v128, va: v128, vr: v128, ve: v128): void {
+  const gi = load4(g, full);
+  const mi = f32x4.add(f32x4.mul(b1, load4(m, full)), f32x4.mul(o1, gi));
+  const vi = f32x4.add(f32x4.mul(b2, load4(v, full)), f32x4.mul(f32x4.mul(o2, gi), gi));
+  store4(m, mi, full);
+  store4(v, vi, full);
+  const step = f32x4.div(f32x4.mul(va, mi), f32x4.add(f32x4.sqrt(f32x4.mul(vi, vr)), ve));
+  store4(w, f32x4.sub(load4(w, full), step), full);
 }
