@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setWasmThreads, wasmThreads } from '../../src/backend/wasm/index.js';
+import { loadedRuntime, setWasmThreads, wasmThreads } from '../../src/backend/wasm/index.js';
+import { ADAM_PARALLEL_MIN } from '../../src/backend/wasm/adam.js';
+import { claimWord } from '../../src/backend/wasm/protocol.js';
 import { ShareGovernor } from '../../src/backend/wasm/governor.js';
-import { killGemmWorker, runWorkerTask, setAdaptiveSharing, workerTasks } from '../../src/backend/wasm/testing.js';
+import { killKernelWorker, runWorkerTask, setAdaptiveSharing, workerTasks } from '../../src/backend/wasm/testing.js';
 import { Rng } from '../../src/random/rng.js';
 import { expectSameBits, loadWasm, onHeap, randomWasm } from './wasm-helpers.js';
 
@@ -55,6 +57,45 @@ describe('two GEMM threads', () => {
     }
   }
 
+  for (const n of [ADAM_PARALLEL_MIN, ADAM_PARALLEL_MIN + 3, 100_352, 131_075]) {
+    it(`share Adam steps of ${n} parameters with bit-identical results`, async () => {
+      const rng = new Rng(n);
+      const w1 = randomWasm(wasm, [n, 1], rng);
+      const g = randomWasm(wasm, [n, 1], rng, -0.1, 0.1);
+      const m1 = randomWasm(wasm, [n, 1], rng, -0.01, 0.01);
+      const v1 = randomWasm(wasm, [n, 1], rng, 0, 0.01);
+      const [w2, m2, v2] = [w1, m1, v1].map((t) => {
+        const c = wasm.zeros([n, 1], 'float32');
+        wasm.copy(t, c);
+        return c;
+      }) as [typeof w1, typeof w1, typeof w1];
+      await setWasmThreads(1);
+      for (const step of [1, 2]) wasm.adamUpdate(w1, g, m1, v1, 0.001, 0.9, 0.999, 1e-8, step);
+      await setWasmThreads(2);
+      const before = workerTasks();
+      for (const step of [1, 2]) wasm.adamUpdate(w2, g, m2, v2, 0.001, 0.9, 0.999, 1e-8, step);
+      expect(workerTasks()).toBe(before + 2);
+      expectSameBits(w2, w1);
+      expectSameBits(m2, m1);
+      expectSameBits(v2, v1);
+    });
+  }
+
+  it('keep Adam steps below the threshold on one thread', () => {
+    const n = ADAM_PARALLEL_MIN - 1;
+    const t = wasm.zeros([n, 1], 'float32');
+    const before = workerTasks();
+    wasm.adamUpdate(t, t, t, t, 0.001, 0.9, 0.999, 1e-8, 1);
+    expect(workerTasks()).toBe(before);
+  });
+
+  it('agree with the module on the claim word layout', () => {
+    const ex = loadedRuntime()!.exports;
+    for (const [task, chunks] of [[1, 4], [7, 8], [2 ** 17 + 5, 127], [2 ** 18 + 3, 1], [2 ** 31 - 1, 2]] as const) {
+      expect(claimWord(task, chunks)).toBe(ex.claimWord(task, chunks));
+    }
+  });
+
   it('also split products of tensors outside wasm memory', () => {
     const rng = new Rng(3);
     const a = onHeap(randomWasm(wasm, [96, 200], rng));
@@ -71,7 +112,7 @@ describe('two GEMM threads', () => {
   it('report a task that fails in the worker as an Error, and keep working', () => {
     // gemmRange with pointers far past the end of memory traps in the worker.
     const far = 2 ** 31;
-    expect(() => runWorkerTask([far, far, far, 64, 64, 64, 0, 0, 1, 0, 1, 16, far])).toThrow(/GEMM worker's share failed: .*out of bounds/);
+    expect(() => runWorkerTask([far, far, far, 64, 64, 64, 0, 0, 1, 0, 1, 16, far])).toThrow(/kernel worker's share failed: .*out of bounds/);
     const rng = new Rng(4);
     const a = randomWasm(wasm, [128, 128], rng);
     const c = wasm.zeros([128, 128], 'float32');
@@ -85,8 +126,8 @@ describe('two GEMM threads', () => {
     const a = randomWasm(wasm, [128, 128], rng);
     const c = wasm.zeros([128, 128], 'float32');
     const expected = wasm.zeros([128, 128], 'float32');
-    await killGemmWorker();
-    expect(() => wasm.matmul(a, a, c, false, false, 1, 0)).toThrow(/wasm GEMM worker (exited|was terminated)/);
+    await killKernelWorker();
+    expect(() => wasm.matmul(a, a, c, false, false, 1, 0)).toThrow(/wasm kernel worker (exited|was terminated)/);
     expect(wasmThreads()).toBe(1);
     wasm.matmul(a, a, c, false, false, 1, 0);
     await setWasmThreads(1);

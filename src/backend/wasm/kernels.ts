@@ -8,6 +8,7 @@ import type { Activation, Kernels, LossKind } from '../backend.js';
 import { activationCode, activationSlope, lossCode } from './codes.js';
 import type { WasmExports } from './exports.js';
 import type { ShareGovernor } from './governor.js';
+import { createAdam } from './adam.js';
 import { createMatmul } from './matmul.js';
 import type { Stager } from './staging.js';
 import type { ThreadControl } from './threads.js';
@@ -180,15 +181,6 @@ export function createKernels(ex: WasmExports, stager: Stager, work: number, thr
       });
     },
 
-    adamUpdate(param: Tensor, grad: Tensor, m: Tensor, v: Tensor, learningRate: number, beta1: number, beta2: number, epsilon: number, step: number): void {
-      staged(() => {
-        const pg = stager.input(grad);
-        const pw = stager.output(param, true);
-        const pm = stager.output(m, true);
-        const pv = stager.output(v, true);
-        // The bias corrections are per step: computed once here, as the reference does.
-        ex.adamUpdate(pw, pg, pm, pv, param.size, learningRate, beta1, 1 - beta1, beta2, 1 - beta2, epsilon, 1 - Math.pow(beta1, step), 1 - Math.pow(beta2, step));
-      });
-    },
+    adamUpdate: createAdam(ex, stager, threads, governor),
   } satisfies Partial<Kernels>;
 }

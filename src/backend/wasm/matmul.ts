@@ -1,17 +1,22 @@
 /**
- * matmul on the wasm kernels, shared with the GEMM worker when it pays.
+ * matmul on the wasm kernels, shared with the worker when it pays.
  *
- * A shared GEMM is cut into chunks (assembly/shared.ts): column blocks of
- * whole 16-wide panels when C is wide enough, else two row blocks. Both
- * threads claim chunks until none is left, so the split follows how fast
- * each thread really runs. Column chunks duplicate no work (each packs only
- * its own panels of B); every element is computed by the same operations as
- * on one thread, so results are bit-identical.
+ * A shared GEMM is cut into chunks (assembly/shared.ts): row blocks of C
+ * when it has enough rows, else column blocks of whole 16-wide panels. The
+ * main thread claims chunks from the front, the worker from the back, until
+ * none is left, so the split follows how fast each thread really runs. Rows
+ * come first because the worker then computes the bottom rows of W A and
+ * of dW = dZ A^T, the same rows whose Adam step it takes: that half of the
+ * weights stays in its core's cache (measured on 2 cores: with column
+ * chunks, the main thread's Adam step ran 2.4x slower after a shared GEMM,
+ * fetching the worker's columns of dW). Every element of C is computed by
+ * the same operations as on one thread, so results are bit-identical.
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Kernels } from '../backend.js';
 import type { WasmExports } from './exports.js';
 import type { ShareGovernor } from './governor.js';
+import { settleShared, SHARED_CHUNKS } from './share.js';
 import type { Stager } from './staging.js';
 import type { ThreadControl } from './threads.js';
 
@@ -22,31 +27,42 @@ import type { ThreadControl } from './threads.js';
 export const PARALLEL_MIN_MACS = 96 * 1024;
 
 const PANEL = 16;
+/** Row chunks need at least this many rows of C (8 per chunk); fewer go by columns. */
+const ROW_SPLIT_MIN_ROWS = 32;
 /** Column chunks per task: enough for the faster thread to take more, few enough that each is a few panels. */
 const MAX_COLUMN_CHUNKS = 8;
 
 interface Chunking {
-  readonly byColumns: 0 | 1;
-  readonly chunk: number;
-  readonly chunks: number;
+  byColumns: 0 | 1;
+  chunk: number;
+  chunks: number;
 }
 
-/** How to cut an m x n product into chunks, or null when it is too narrow and short to share. */
-function chunking(m: number, n: number): Chunking | null {
-  const panels = Math.ceil(n / PANEL);
-  if (panels >= 2) {
-    const chunks = Math.min(MAX_COLUMN_CHUNKS, Math.max(2, panels >> 1));
-    const chunk = Math.ceil(panels / chunks) * PANEL;
-    return { byColumns: 1, chunk, chunks: Math.ceil(n / chunk) };
+/**
+ * Sets `plan` to how an m x n product is cut into chunks; false when it is
+ * too narrow and short to share. (One plan object is reused: nothing is
+ * allocated per GEMM.)
+ */
+function chunking(m: number, n: number, plan: Chunking): boolean {
+  if (m >= ROW_SPLIT_MIN_ROWS) {
+    // Row pairs: chunk boundaries must fall on the micro-kernel's 2-row tiles.
+    plan.byColumns = 0;
+    plan.chunk = Math.ceil(m / (2 * SHARED_CHUNKS)) * 2;
+    plan.chunks = Math.ceil(m / plan.chunk);
+    return true;
   }
-  if (m < 4) return null;
-  // Row chunks each pack all of B, so only two: one per thread.
-  const chunk = Math.ceil(m / 4) * 2;
-  return { byColumns: 0, chunk, chunks: Math.ceil(m / chunk) };
+  const panels = Math.ceil(n / PANEL);
+  if (panels < 2) return false;
+  const chunks = Math.min(MAX_COLUMN_CHUNKS, Math.max(2, panels >> 1));
+  plan.byColumns = 1;
+  plan.chunk = Math.ceil(panels / chunks) * PANEL;
+  plan.chunks = Math.ceil(n / plan.chunk);
+  return true;
 }
 
 /** The matmul kernel over the given exports, stager, scratch, threads and sharing governor. */
 export function createMatmul(ex: WasmExports, stager: Stager, work: number, threads: ThreadControl, governor: ShareGovernor): Kernels['matmul'] {
+  const plan: Chunking = { byColumns: 0, chunk: 0, chunks: 0 };
   return function matmul(a: Tensor, b: Tensor, c: Tensor, transA: boolean, transB: boolean, alpha: number, beta: number): void {
     const m = c.rows;
     const n = c.cols;
@@ -59,23 +75,18 @@ export function createMatmul(ex: WasmExports, stager: Stager, work: number, thre
       const pa = stager.input(a);
       const pb = stager.input(b);
       const pc = stager.output(c, beta !== 0);
-      const plan = worker ? chunking(m, n) : null;
-      if (!worker || !plan) {
+      if (!worker || !chunking(m, n, plan)) {
         ex.gemm(pa, pb, pc, m, n, k, tA, tB, alpha, beta, work);
         return;
       }
-      const task = worker.post([pa, pb, pc, m, n, k, tA, tB, alpha, beta, plan.byColumns, plan.chunk, worker.work]);
+      const task = worker.postGemm(plan.chunks, pa, pb, pc, m, n, k, tA, tB, alpha, beta, plan.byColumns, plan.chunk, worker.work);
       const start = performance.now();
-      let mine = 0;
-      let ownMs = 0;
+      let mine = -1;
       try {
-        mine = ex.gemmShared(pa, pb, pc, m, n, k, tA, tB, alpha, beta, plan.byColumns, plan.chunk, work, worker.claimAddress, task);
-        ownMs = performance.now() - start;
+        mine = ex.gemmShared(pa, pb, pc, m, n, k, tA, tB, alpha, beta, plan.byColumns, plan.chunk, work, worker.claimAddress, task, 0);
       } finally {
-        // The worker must be done with C before anyone reuses it, even when our part threw.
-        if (mine < plan.chunks) worker.join(performance.now() - start);
+        settleShared(worker, governor, plan.chunks, mine, start);
       }
-      governor.record(ownMs, mine, performance.now() - start - ownMs, plan.chunks - mine);
     } finally {
       stager.finish();
     }

@@ -22,23 +22,41 @@ export const MAIN_SLEEPS = 6;
 /** Int32 index: length in bytes of the UTF-8 error message of a failed task. */
 export const MESSAGE_LENGTH = 7;
 /**
- * Int32 index: the chunk-claim word of assembly/shared.ts, (task << 8) | next
- * chunk. Both threads claim chunks of the posted GEMM through it.
+ * Int32 index: the chunk-claim word of assembly/shared.ts. Both threads
+ * claim chunks of the posted task through it.
  */
 export const CLAIM = 8;
 
-/** The claim word of a newly posted task: the same i32 shift as claimWord() in assembly/shared.ts. */
-export function claimWord(task: number): number {
-  return task << 8;
+/** Bits of each chunk field of the claim word; the task tag sits above two of them. */
+const FIELD_BITS = 7;
+/** The most chunks one task may have. */
+export const MAX_CHUNKS = (1 << FIELD_BITS) - 1;
+
+/**
+ * The claim word of a newly posted task with `chunks` chunks: the same
+ * layout as claimWord() in assembly/shared.ts (a test checks they agree).
+ */
+export function claimWord(task: number, chunks: number): number {
+  return ((task & ((1 << (32 - 2 * FIELD_BITS)) - 1)) << (2 * FIELD_BITS)) | chunks;
 }
+
+/** What a task runs: its kind goes in the first argument slot, the kernel's arguments after it. */
+export const TASK_GEMM = 0;
+export const TASK_ADAM = 1;
+export type TaskKind = typeof TASK_GEMM | typeof TASK_ADAM;
+
+/**
+ * How many argument slots after the kind each task uses: gemmShared's
+ * arguments before `claim` (a, b, c, m, n, k, transA, transB, alpha, beta,
+ * byColumns, chunk, work), and adamShared's (w, g, m, v, n, lr, beta1,
+ * 1 - beta1, beta2, 1 - beta2, eps, c1, c2, chunk). The worker appends the
+ * claim address, the task number and "from the back" itself.
+ */
+export const TASK_ARGS: { readonly [K in TaskKind]: number } = { [TASK_GEMM]: 13, [TASK_ADAM]: 14 };
 
 /** Byte offset of the Float64 argument slots inside the block. */
 export const ARGS_BYTE_OFFSET = 64;
-/**
- * Number of Float64 argument slots: gemmShared's arguments before `claim`
- * and `task` (a, b, c, m, n, k, transA, transB, alpha, beta, byColumns,
- * chunk, work), which the worker appends itself.
- */
+/** Number of Float64 argument slots: the kind and the longest task's arguments. */
 export const MAX_ARGS = 16;
 /** Byte offset of the error message of a failed task, readable without waiting for a postMessage. */
 export const MESSAGE_BYTE_OFFSET = ARGS_BYTE_OFFSET + MAX_ARGS * 8;
@@ -62,9 +80,6 @@ export interface WorkerStart {
   /** Byte address of the control block in memory. */
   readonly control: number;
 }
-
-/** How many of the argument slots a task uses. */
-export const TASK_ARGS = 13;
 
 /** What the worker reports back through postMessage: only that it is listening. */
 export type WorkerMessage = { readonly kind: 'ready' };

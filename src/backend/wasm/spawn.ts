@@ -1,9 +1,9 @@
 /**
- * Starting the GEMM worker in whichever host we are in. Node gets a
+ * Starting the kernel worker in whichever host we are in. Node gets a
  * `worker_threads` Worker running the bundled code with `eval: true` (via a
  * dynamic import, so the core has no static Node-only import); a browser
  * worker gets a Blob-URL Worker. A browser's main thread gets none: it may
- * not block in Atomics.wait, which joining a GEMM half needs.
+ * not block in Atomics.wait, which joining a shared task needs.
  */
 import type { WorkerMessage, WorkerStart } from './protocol.js';
 
@@ -72,8 +72,8 @@ async function spawnNode(code: string, start: WorkerStart, events: WorkerEvents)
     if (m.kind === 'ready') worker.unref();
     events.message(m);
   });
-  worker.on('error', (e) => events.exit(`the wasm GEMM worker failed: ${e.message}`));
-  worker.on('exit', (code) => events.exit(`the wasm GEMM worker exited (code ${code})`));
+  worker.on('error', (e) => events.exit(`the wasm kernel worker failed: ${e.message}`));
+  worker.on('exit', (code) => events.exit(`the wasm kernel worker exited (code ${code})`));
   return {
     terminate: async () => {
       await worker.terminate();
@@ -86,13 +86,13 @@ function spawnBrowser(code: string, start: WorkerStart, events: WorkerEvents): W
   const url = URL.createObjectURL(new Blob([code], { type: 'text/javascript' }));
   const worker = new Worker(url);
   worker.onmessage = (event) => events.message(event.data);
-  worker.onerror = (event) => events.exit(`the wasm GEMM worker failed: ${event.message ?? 'unknown error'}`);
+  worker.onerror = (event) => events.exit(`the wasm kernel worker failed: ${event.message ?? 'unknown error'}`);
   worker.postMessage(start);
   return {
     terminate: async () => {
       worker.terminate();
       URL.revokeObjectURL(url);
-      events.exit('the wasm GEMM worker was terminated');
+      events.exit('the wasm kernel worker was terminated');
     },
   };
 }

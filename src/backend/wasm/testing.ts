@@ -1,9 +1,10 @@
 /**
  * Test hooks into the loaded wasm backend. Not part of the public API: tests
- * use them to look at the allocator and to kill the GEMM worker.
+ * use them to look at the allocator and to kill the kernel worker.
  */
 import type { AllocatorStats } from './allocator.js';
 import { loadedRuntime } from './index.js';
+import { TASK_GEMM } from './protocol.js';
 import type { WasmRuntime } from './runtime.js';
 
 function rt(): WasmRuntime {
@@ -28,27 +29,27 @@ export function growMemoryTo(bytes: number): void {
   rt().heap.memory.ensure(bytes);
 }
 
-/** Turns the sharing governor off (every eligible GEMM is shared) or back on. */
+/** Turns the sharing governor off (every eligible kernel is shared) or back on. */
 export function setAdaptiveSharing(adaptive: boolean): void {
   rt().governor.adaptive = adaptive;
 }
 
-/** GEMM tasks the worker has been offered so far (0 without a worker). */
+/** Tasks (GEMMs, Adam steps) the worker has been offered so far (0 without a worker). */
 export function workerTasks(): number {
-  return rt().threads.gemmWorker?.tasks ?? 0;
+  return rt().threads.kernelWorker?.tasks ?? 0;
 }
 
-/** Hands the worker one task with raw gemmShared arguments and joins it (to make it fail on purpose). */
+/** Hands the worker one GEMM task with raw gemmShared arguments and joins it (to make it fail on purpose). */
 export function runWorkerTask(args: readonly number[]): void {
-  const w = rt().threads.gemmWorker;
-  if (!w) throw new Error('no GEMM worker is running');
-  w.post(args);
+  const w = rt().threads.kernelWorker;
+  if (!w) throw new Error('no kernel worker is running');
+  w.postRaw(TASK_GEMM, 1, args);
   w.join(0);
 }
 
-/** Terminates the GEMM worker as a crash would; resolves once it has exited. */
-export async function killGemmWorker(): Promise<void> {
-  const w = rt().threads.gemmWorker;
-  if (!w) throw new Error('no GEMM worker is running');
+/** Terminates the kernel worker as a crash would; resolves once it has exited. */
+export async function killKernelWorker(): Promise<void> {
+  const w = rt().threads.kernelWorker;
+  if (!w) throw new Error('no kernel worker is running');
   await w.terminate();
 }

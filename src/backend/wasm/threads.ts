@@ -1,10 +1,11 @@
 /**
- * How many threads GEMM runs on, and the worker behind the second one.
+ * How many threads the large kernels (GEMM, Adam) run on, and the worker
+ * behind the second one.
  * Starting the worker is asynchronous; until it listens, kernels simply run
  * on one thread. A worker that dies is reported once, as an Error from the
  * next kernel call, and the backend carries on single-threaded.
  */
-import { GemmWorker } from './gemm-worker.js';
+import { KernelWorker } from './kernel-worker.js';
 import type { WasmHeap } from './heap.js';
 import { threadsUnavailableReason } from './spawn.js';
 
@@ -13,7 +14,7 @@ export type ThreadCount = 1 | 2;
 
 export class ThreadControl {
   private wanted: ThreadCount = 1;
-  private worker: GemmWorker | null = null;
+  private worker: KernelWorker | null = null;
   private starting: Promise<void> | null = null;
   private explained = false;
 
@@ -28,7 +29,7 @@ export class ThreadControl {
     return this.wanted;
   }
 
-  /** The threads GEMM uses right now: 2 only once the worker listens. */
+  /** The threads shared kernels use right now: 2 only once the worker listens. */
   get active(): ThreadCount {
     return this.wanted === 2 && this.worker !== null && this.worker.failed === null ? 2 : 1;
   }
@@ -43,10 +44,10 @@ export class ThreadControl {
   }
 
   /**
-   * The worker to share the next GEMM with, or null for one thread. Throws
+   * The worker to share the next kernel with, or null for one thread. Throws
    * (once) when the worker has died since the last call.
    */
-  current(): GemmWorker | null {
+  current(): KernelWorker | null {
     const w = this.worker;
     if (this.wanted !== 2 || w === null) return null;
     if (w.failed !== null) {
@@ -57,7 +58,7 @@ export class ThreadControl {
   }
 
   /** The worker, for test hooks. */
-  get gemmWorker(): GemmWorker | null {
+  get kernelWorker(): KernelWorker | null {
     return this.worker;
   }
 
@@ -69,7 +70,7 @@ export class ThreadControl {
       this.explain(reason);
       return Promise.resolve();
     }
-    this.starting = GemmWorker.start(this.heap, this.module, this.workBytes)
+    this.starting = KernelWorker.start(this.heap, this.module, this.workBytes)
       .then((w) => {
         this.worker = w;
       })

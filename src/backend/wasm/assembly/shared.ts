@@ -1,46 +1,81 @@
-// GEMM shared between threads by claiming chunks. C is cut into chunks of
-// whole panels (columns) or row pairs (rows); each thread claims the next
-// unclaimed chunk with a compare-exchange on one shared word until none is
-// left. A thread that is descheduled or slow to wake simply claims fewer (or
-// no) chunks, so two threads are never much slower than one, and the split
-// adapts to whatever else the machine runs. A chunk's values do not depend
-// on which thread computes it, so results stay bit-identical.
+// Kernels shared between threads by claiming chunks. The output is cut into
+// chunks (column panels or row pairs of C, or runs of parameters); the main
+// thread claims chunks from the front and the worker from the back, each
+// with a compare-exchange on one shared word, until none is left.
+//
+// Claiming from opposite ends keeps each thread on the same half of a
+// weight matrix from one step to the next (the forward product, the
+// gradient product and the optimizer step all split it the same way), so
+// each half stays in one core's cache instead of crossing over every step.
+// A thread that is descheduled or slow to wake simply claims fewer (or no)
+// chunks, so two threads are never much slower than one. A chunk's values
+// do not depend on which thread computes it: results are bit-identical.
 import { gemmRange } from './gemm';
+import { adamUpdate } from './optimizers';
 
-/** The claim word: task number (24 bits) above the next chunk index (8 bits). */
-const CHUNK_BITS = 8;
-const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
-/** The most chunks one task may have (the chunk index field's range). */
-export const MAX_CHUNKS = CHUNK_MASK;
+/** The claim word: task tag (18 bits), then the first and one past the last unclaimed chunk (7 bits each). */
+const FIELD_BITS = 7;
+const FIELD_MASK = (1 << FIELD_BITS) - 1;
+const TAG_SHIFT = 2 * FIELD_BITS;
+const TAG_MASK = (1 << (32 - TAG_SHIFT)) - 1;
+/** The most chunks one task may have. */
+export const MAX_CHUNKS = FIELD_MASK;
 
-/** The claim word's value when task `task` is posted and nothing is claimed yet. */
-export function claimWord(task: i32): i32 {
-  return task << CHUNK_BITS;
+/** The claim word's value when task `task` with `chunks` chunks is posted and nothing is claimed yet. */
+export function claimWord(task: i32, chunks: i32): i32 {
+  return ((task & TAG_MASK) << TAG_SHIFT) | chunks;
 }
 
 /**
- * Runs chunks of task `task` until none is left; returns how many this call
- * ran. Chunk i covers columns (or rows, when byColumns is 0) [i * chunk,
- * min(total, (i + 1) * chunk)). A claim word holding another task number
- * means this task is over: nothing is claimed, so a late thread cannot take
- * a chunk of the next task with this task's arguments.
+ * Claims the next chunk of task `task`: the lowest unclaimed one when
+ * `fromBack` is 0, else the highest. Returns -1 when none is left, or when
+ * the word holds another task's tag (this task is over: a late thread must
+ * not take a chunk of the next task with this task's arguments).
+ */
+function claimChunk(claim: usize, task: i32, fromBack: i32): i32 {
+  const tag = task & TAG_MASK;
+  while (true) {
+    const w = atomic.load<i32>(claim);
+    const next = (w >>> FIELD_BITS) & FIELD_MASK;
+    const end = w & FIELD_MASK;
+    if (<i32>(w >>> TAG_SHIFT) != tag || next >= end) return -1;
+    const claimed = fromBack ? w - 1 : w + (1 << FIELD_BITS);
+    if (atomic.cmpxchg<i32>(claim, w, claimed) == w) return fromBack ? end - 1 : next;
+  }
+}
+
+/**
+ * Runs chunks of a GEMM until none is left; returns how many this call ran.
+ * Chunk i covers columns (or rows, when byColumns is 0) [i * chunk,
+ * min(total, (i + 1) * chunk)).
  */
 export function gemmShared(
   a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32, alpha: f32, beta: f32,
-  byColumns: i32, chunk: i32, work: usize, claim: usize, task: i32,
+  byColumns: i32, chunk: i32, work: usize, claim: usize, task: i32, fromBack: i32,
 ): i32 {
   const total = byColumns ? n : m;
-  const chunks = (total + chunk - 1) / chunk;
-  const tag = claimWord(task) >>> CHUNK_BITS;
   let ran = 0;
-  while (true) {
-    const w = atomic.load<i32>(claim);
-    if (w >>> CHUNK_BITS != tag || (w & CHUNK_MASK) >= chunks) break;
-    if (atomic.cmpxchg<i32>(claim, w, w + 1) != w) continue;
-    const lo = (w & CHUNK_MASK) * chunk;
+  for (let i = claimChunk(claim, task, fromBack); i >= 0; i = claimChunk(claim, task, fromBack)) {
+    const lo = i * chunk;
     const hi = min(total, lo + chunk);
     if (byColumns) gemmRange(a, b, c, m, n, k, transA, transB, alpha, beta, 0, m, lo, hi, work);
     else gemmRange(a, b, c, m, n, k, transA, transB, alpha, beta, lo, hi, 0, n, work);
+    ran++;
+  }
+  return ran;
+}
+
+/** Runs chunks of an Adam step (`chunk` parameters each, a multiple of 4) until none is left; returns how many this call ran. */
+export function adamShared(
+  w: usize, g: usize, m: usize, v: usize, n: i32,
+  lr: f64, beta1: f64, oneMinusBeta1: f64, beta2: f64, oneMinusBeta2: f64, eps: f64, c1: f64, c2: f64,
+  chunk: i32, claim: usize, task: i32, fromBack: i32,
+): i32 {
+  let ran = 0;
+  for (let i = claimChunk(claim, task, fromBack); i >= 0; i = claimChunk(claim, task, fromBack)) {
+    const lo = i * chunk;
+    const p = <usize>lo << 2;
+    adamUpdate(w + p, g + p, m + p, v + p, min(n, lo + chunk) - lo, lr, beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, c1, c2);
     ran++;
   }
   return ran;

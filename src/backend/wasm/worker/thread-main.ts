@@ -1,19 +1,19 @@
 /**
- * The GEMM worker's whole program. It is bundled into a plain script at build
+ * The kernel worker's whole program. It is bundled into a plain script at build
  * time (scripts/build-wasm.ts writes it into generated/worker-code.ts) and
  * started from that string, so the same code runs from src under vitest and
  * from dist, with no file next to the library to locate at run time.
  *
  * It instantiates the shared module on the shared memory, then loops: wait
- * for SEQ to move, claim and run chunks of the posted GEMM (gemmShared) until
- * none is left, publish DONE.
+ * for SEQ to move, claim and run chunks of the posted task (gemmShared or
+ * adamShared, from the back) until none is left, publish DONE.
  */
 import {
   ARGS_BYTE_OFFSET, CLAIM, DONE, MAIN_SLEEPS, MAX_ARGS, MESSAGE_BYTE_OFFSET, MESSAGE_BYTES, MESSAGE_LENGTH, READY, SEQ, SPIN_ITERATIONS, STATUS,
-  STOP, TASK_ARGS, WORKER_SLEEPS, type WorkerMessage, type WorkerStart,
+  STOP, TASK_ADAM, TASK_GEMM, WORKER_SLEEPS, type WorkerMessage, type WorkerStart,
 } from '../protocol.js';
 
-type GemmShared = (...args: number[]) => number;
+type SharedKernel = (...args: number[]) => number;
 
 /** Spin, then block, until ctl[SEQ] differs from `seen`; returns the new value. */
 function nextTask(ctl: Int32Array, seen: number): number {
@@ -49,9 +49,11 @@ function serve(start: WorkerStart, report: (message: WorkerMessage) => void): vo
       },
     },
   });
-  const gemmShared = instance.exports['gemmShared'] as GemmShared;
+  const gemmShared = instance.exports['gemmShared'] as SharedKernel;
+  const adamShared = instance.exports['adamShared'] as SharedKernel;
   const ctl = new Int32Array(start.memory.buffer, start.control, ARGS_BYTE_OFFSET / 4);
-  const args = new Float64Array(start.memory.buffer, start.control + ARGS_BYTE_OFFSET, MAX_ARGS);
+  const a = new Float64Array(start.memory.buffer, start.control + ARGS_BYTE_OFFSET, MAX_ARGS);
+  const claim = start.control + CLAIM * 4;
   let seen = Atomics.load(ctl, SEQ);
   Atomics.store(ctl, READY, 1);
   report({ kind: 'ready' });
@@ -59,9 +61,17 @@ function serve(start: WorkerStart, report: (message: WorkerMessage) => void): vo
     seen = nextTask(ctl, seen);
     if (Atomics.load(ctl, STOP) !== 0) return;
     try {
-      // Arguments read here may already belong to a newer task; gemmShared
-      // then finds the claim word tagged with that task and runs nothing.
-      gemmShared(...args.subarray(0, TASK_ARGS), start.control + CLAIM * 4, seen);
+      // Arguments read here may already belong to a newer task; the shared
+      // kernel then finds the claim word tagged with that task and runs
+      // nothing. Slots are passed one by one: nothing is allocated per task.
+      const kind = a[0];
+      if (kind === TASK_GEMM) {
+        gemmShared(a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, claim, seen, 1);
+      } else if (kind === TASK_ADAM) {
+        adamShared(a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, a[14]!, claim, seen, 1);
+      } else {
+        throw new Error(`unknown task kind ${kind}`);
+      }
     } catch (e) {
       recordFailure(start.memory, start.control, ctl, e);
     }

@@ -1,7 +1,7 @@
 /**
- * The main thread's side of the GEMM worker: post a task into the shared
- * control block, claim chunks of it ourselves, then join if the worker took
- * any.
+ * The main thread's side of the kernel worker: post a task (a GEMM or an
+ * Adam step) into the shared control block, claim chunks of it ourselves,
+ * then join if the worker took any.
  *
  * Joining spins on DONE first (a blocking round trip costs 40-60 us, more
  * than a typical half), then blocks in Atomics.wait with a timeout, so that
@@ -10,8 +10,8 @@
 import { WORKER_CODE } from './generated/worker-code.js';
 import type { WasmHeap } from './heap.js';
 import {
-  ARGS_BYTE_OFFSET, CLAIM, claimWord, CONTROL_BYTES, DONE, MAIN_SLEEPS, MAX_ARGS, MESSAGE_BYTE_OFFSET, MESSAGE_LENGTH, SEQ, SPIN_ITERATIONS,
-  STATUS, WORKER_SLEEPS,
+  ARGS_BYTE_OFFSET, CLAIM, claimWord, CONTROL_BYTES, DONE, MAIN_SLEEPS, MAX_ARGS, MAX_CHUNKS, MESSAGE_BYTE_OFFSET, MESSAGE_LENGTH, SEQ,
+  SPIN_ITERATIONS, STATUS, TASK_ADAM, TASK_ARGS, TASK_GEMM, WORKER_SLEEPS, type TaskKind,
 } from './protocol.js';
 import { spawnWorker, type WorkerHandle } from './spawn.js';
 
@@ -20,7 +20,7 @@ const JOIN_TIMEOUT_MS = 10_000;
 /** Blocking waits are cut into slices this long, to check the deadline. */
 const WAIT_SLICE_MS = 50;
 
-export class GemmWorker {
+export class KernelWorker {
   private seq = 0;
   private handle: WorkerHandle | null = null;
   /** Why the worker can no longer run tasks; set by host events or a join timeout. */
@@ -32,7 +32,7 @@ export class GemmWorker {
   private constructor(
     private readonly heap: WasmHeap,
     private readonly control: number,
-    /** The worker's own GEMM scratch (packed B panels). */
+    /** The worker's own GEMM scratch (packed panels). */
     readonly work: number,
   ) {
     const buffer = heap.memory.memory.buffer;
@@ -45,11 +45,11 @@ export class GemmWorker {
    *
    * @param workBytes scratch the worker's gemmRange calls need
    */
-  static async start(heap: WasmHeap, module: WebAssembly.Module, workBytes: number): Promise<GemmWorker> {
+  static async start(heap: WasmHeap, module: WebAssembly.Module, workBytes: number): Promise<KernelWorker> {
     const control = heap.allocator.alloc(CONTROL_BYTES);
     new Uint8Array(heap.memory.memory.buffer, control, CONTROL_BYTES).fill(0);
     if (!heap.memory.shared) throw new Error('GemmWorker needs a shared memory');
-    const worker = new GemmWorker(heap, control, heap.allocator.alloc(workBytes));
+    const worker = new KernelWorker(heap, control, heap.allocator.alloc(workBytes));
     let ready!: () => void;
     let failed!: (e: Error) => void;
     const listening = new Promise<void>((resolve, reject) => {
@@ -67,12 +67,12 @@ export class GemmWorker {
     return worker;
   }
 
-  /** Tasks posted so far; also the number of the last one (tests check that a GEMM really was shared). */
+  /** Tasks posted so far; also the number of the last one (tests check that a kernel really was shared). */
   get tasks(): number {
     return this.seq;
   }
 
-  /** Byte address of the chunk-claim word, for gemmShared. */
+  /** Byte address of the chunk-claim word, for the shared kernels. */
   get claimAddress(): number {
     return this.control + CLAIM * 4;
   }
@@ -82,14 +82,45 @@ export class GemmWorker {
     return this.failure;
   }
 
-  /** Hands a task (gemmShared's first arguments) to the worker, which starts at once; returns the task number. */
-  post(args: readonly number[]): number {
-    this.args.set(args);
+  /** Posts a GEMM of `chunks` chunks (gemmShared's arguments before the claim address); returns the task number. */
+  postGemm(
+    chunks: number, a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number,
+    byColumns: number, chunk: number, work: number,
+  ): number {
+    // Slot by slot: an argument array per call would be garbage in every training step.
+    const s = this.args;
+    s[1] = a; s[2] = b; s[3] = c; s[4] = m; s[5] = n; s[6] = k; s[7] = transA; s[8] = transB; s[9] = alpha; s[10] = beta;
+    s[11] = byColumns; s[12] = chunk; s[13] = work;
+    return this.publish(TASK_GEMM, chunks);
+  }
+
+  /** Posts an Adam step of `chunks` chunks (adamShared's arguments before the claim address); returns the task number. */
+  postAdam(
+    chunks: number, w: number, g: number, m: number, v: number, n: number,
+    lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, c1: number, c2: number, chunk: number,
+  ): number {
+    const s = this.args;
+    s[1] = w; s[2] = g; s[3] = m; s[4] = v; s[5] = n; s[6] = lr; s[7] = beta1; s[8] = oneMinusBeta1; s[9] = beta2; s[10] = oneMinusBeta2;
+    s[11] = eps; s[12] = c1; s[13] = c2; s[14] = chunk;
+    return this.publish(TASK_ADAM, chunks);
+  }
+
+  /** Posts a task from raw argument slots (tests use it to make a task fail on purpose). */
+  postRaw(kind: TaskKind, chunks: number, args: readonly number[]): number {
+    if (args.length !== TASK_ARGS[kind]) throw new Error(`KernelWorker.postRaw: task kind ${kind} takes ${TASK_ARGS[kind]} arguments, got ${args.length}`);
+    this.args.set(args, 1);
+    return this.publish(kind, chunks);
+  }
+
+  /** Makes the task in the argument slots visible to the worker, which starts at once. */
+  private publish(kind: TaskKind, chunks: number): number {
+    if (!Number.isInteger(chunks) || chunks < 1 || chunks > MAX_CHUNKS) throw new Error(`KernelWorker: chunks: expected an integer in [1, ${MAX_CHUNKS}], got ${chunks}`);
+    this.args[0] = kind;
     const ctl = this.ctl;
     this.seq++;
     // The atomic stores publish the plain argument writes above; the claim
     // word is ready before the worker can see the new SEQ.
-    Atomics.store(ctl, CLAIM, claimWord(this.seq));
+    Atomics.store(ctl, CLAIM, claimWord(this.seq, chunks));
     Atomics.store(ctl, SEQ, this.seq);
     if (Atomics.load(ctl, WORKER_SLEEPS) !== 0) Atomics.notify(ctl, SEQ, 1);
     return this.seq;
@@ -115,7 +146,7 @@ export class GemmWorker {
       const done = Atomics.load(ctl, DONE);
       if (done === target) break;
       if (performance.now() > deadline) {
-        const reason = `the wasm GEMM worker did not finish its share within ${Math.round(limit)} ms; it was stopped`;
+        const reason = `the wasm kernel worker did not finish its share within ${Math.round(limit)} ms; it was stopped`;
         this.failure ??= reason;
         void this.terminate();
         throw new Error(`wasm backend: ${reason}; later kernels run on one thread`);
@@ -132,7 +163,7 @@ export class GemmWorker {
   async terminate(): Promise<void> {
     const handle = this.handle;
     this.handle = null;
-    this.failure ??= 'the wasm GEMM worker was terminated';
+    this.failure ??= 'the wasm kernel worker was terminated';
     await handle?.terminate();
   }
 
@@ -142,6 +173,6 @@ export class GemmWorker {
     // TextDecoder refuses views of shared memory in some hosts: decode a copy.
     const bytes = new Uint8Array(this.heap.memory.memory.buffer, this.control + MESSAGE_BYTE_OFFSET, length).slice();
     Atomics.store(ctl, STATUS, 0);
-    throw new Error(`wasm backend: the GEMM worker's share failed: ${new TextDecoder().decode(bytes)}`);
+    throw new Error(`wasm backend: the kernel worker's share failed: ${new TextDecoder().decode(bytes)}`);
   }
 }
