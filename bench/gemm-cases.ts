@@ -36,6 +36,8 @@ export interface LibraryResult {
   readonly library: Library;
   readonly note: string;
   readonly results: readonly CaseResult[];
+  /** One core's 128-bit mul + add peak (bench/peak.ts), GFLOP/s: the mean of measurements before and after the cases. */
+  readonly peak?: number;
 }
 
 export function caseKey(shape: Shape, mode: Mode): string {

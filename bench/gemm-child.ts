@@ -10,6 +10,7 @@ import type { Backend } from '../src/backend/backend.js';
 import { initWasmBackend, wasmThreads } from '../src/backend/wasm/index.js';
 import { Rng } from '../src/random/rng.js';
 import { Tensor } from '../src/tensor/tensor.js';
+import { measurePeak } from './peak.js';
 import { MODES, QUICK_SHAPES, SHAPES, type CaseResult, type Library, type LibraryResult, type Mode, type Shape } from './gemm-cases.js';
 
 const library = process.argv[2] as Library;
@@ -122,6 +123,9 @@ function measure(call: () => void, flops: number): number {
 
 async function main(): Promise<void> {
   const { prepare, note } = await setUp();
+  // The machine's clock can drift during the run: the peak is taken on both sides of the cases.
+  const layerwiseWasm = library === 'wasm1' || library === 'wasm2';
+  const peakBefore = layerwiseWasm ? await measurePeak() : 0;
   const rng = new Rng(1);
   const results: CaseResult[] = [];
   for (const shape of quick ? QUICK_SHAPES : SHAPES) {
@@ -130,7 +134,7 @@ async function main(): Promise<void> {
       results.push({ shape, mode, gflops: measure(prepare(shape, mode, rng), 2 * m * k * n) });
     }
   }
-  const out: LibraryResult = { library, note, results };
+  const out: LibraryResult = layerwiseWasm ? { library, note, results, peak: (peakBefore + (await measurePeak())) / 2 } : { library, note, results };
   console.log(JSON.stringify(out));
 }
 

@@ -42,7 +42,10 @@ function table(reports: readonly LibraryResult[]): string {
   const byLib = new Map(reports.map((r) => [r.library, new Map(r.results.map((c) => [caseKey(c.shape, c.mode), c.gflops]))]));
   const keys = reports[0]?.results.map((c) => caseKey(c.shape, c.mode)) ?? [];
   const get = (lib: Library, key: string): number | undefined => byLib.get(lib)?.get(key);
-  const headers = ['m x k x n', ...LIBRARIES.map((l) => LIBRARY_LABELS[l]), '2T/1T', '1T/tfjs-wasm', '2T/tfjs-wasm', '1T/js'];
+  const peak1 = reports.find((r) => r.library === 'wasm1')?.peak;
+  const peak2 = reports.find((r) => r.library === 'wasm2')?.peak;
+  const ofPeak = (x: number | undefined, peak: number | undefined): string => (x === undefined || peak === undefined ? 'n/a' : `${((100 * x) / peak).toFixed(0)}%`);
+  const headers = ['m x k x n', ...LIBRARIES.map((l) => LIBRARY_LABELS[l]), '2T/1T', '1T/tfjs-wasm', '2T/tfjs-wasm', '1T/js', '1T/peak', '2T/2xpeak'];
   const rows = keys.map((key) => [
     key,
     ...LIBRARIES.map((l) => fmt(get(l, key))),
@@ -50,6 +53,8 @@ function table(reports: readonly LibraryResult[]): string {
     ratio(get('wasm1', key), get('tfjs-wasm', key)),
     ratio(get('wasm2', key), get('tfjs-wasm', key)),
     ratio(get('wasm1', key), get('js', key)),
+    ofPeak(get('wasm1', key), peak1),
+    ofPeak(get('wasm2', key), peak2 === undefined ? undefined : 2 * peak2),
   ]);
   const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
   const line = (r: readonly string[]): string => r.map((s, c) => (c === 0 ? s.padEnd(widths[c]!) : s.padStart(widths[c]!))).join('  ');
@@ -69,7 +74,8 @@ function main(): void {
   const cpu = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}`;
   console.log(`GEMM GFLOP/s (float32; best of repeated runs; ${cpu})\n`);
   console.log(table(reports));
-  for (const r of reports) console.log(`  ${LIBRARY_LABELS[r.library]}: ${r.note}`);
+  for (const r of reports) console.log(`  ${LIBRARY_LABELS[r.library]}: ${r.note}${r.peak === undefined ? '' : `; one core's 128-bit mul+add peak measured in this process: ${r.peak.toFixed(1)} GFLOP/s`}`);
+  console.log('  peak: bench/peak.ts (vector-add throughput x 2, separate multiply and add pipes as on AMD Zen); 2xpeak: both cores at that peak');
   for (const f of failures) console.log(`  ${f}`);
   mkdirSync(join(here, 'out'), { recursive: true });
   writeFileSync(join(here, 'out', 'gemm.json'), `${JSON.stringify({ cpu, quick, reports, failures }, null, 2)}\n`);

@@ -140,28 +140,43 @@ describe('two GEMM threads', () => {
 });
 
 describe('the sharing governor', () => {
-  it('keeps GEMMs on one thread for a while after sharing one cost more than it saved, and longer each time', () => {
-    const g = new ShareGovernor();
+  /** A governor on a clock the test moves by hand. */
+  function manual(): { g: ShareGovernor; advance: (ms: number) => void } {
+    let t = 0;
+    return { g: new ShareGovernor(() => t), advance: (ms) => (t += ms) };
+  }
+
+  it('keeps kernels on one thread for four times the time a share lost, twice as long for each loss in a row', () => {
+    const { g, advance } = manual();
     const pauses: number[] = [];
     for (let episode = 0; episode < 3; episode++) {
       expect(g.shouldShare()).toBe(true);
-      // Our 3 chunks took 3 ms; waiting 5 ms for the worker's 1 chunk is worse than the 1 ms it would have cost us.
+      // Our 3 chunks took 3 ms; waiting 5 ms for the worker's 1 chunk lost 4 ms against doing it ourselves (1 ms).
       g.record(3, 3, 5, 1);
-      let skipped = 0;
-      while (!g.shouldShare()) skipped++;
-      pauses.push(skipped);
+      let paused = 0;
+      while (!g.shouldShare()) {
+        advance(1);
+        paused++;
+      }
+      pauses.push(paused);
     }
-    expect(pauses[0]).toBeGreaterThan(0);
-    expect(pauses[1]).toBe(2 * pauses[0]!);
-    expect(pauses[2]).toBe(2 * pauses[1]!);
+    expect(pauses).toEqual([16, 32, 64]);
   });
 
-  it('keeps sharing while it pays, and shares everything when not adaptive', () => {
-    const g = new ShareGovernor();
+  it('keeps sharing while it pays, forgives losses one halving at a time, and shares everything when not adaptive', () => {
+    const { g, advance } = manual();
     for (let i = 0; i < 20; i++) {
       expect(g.shouldShare()).toBe(true);
       g.record(2, 2, 0.5, 2); // the worker's 2 chunks cost a 0.5 ms wait instead of 2 ms
     }
+    g.record(3, 3, 5, 1); // lost 4 ms: paused 16 ms, next loss doubles
+    advance(16);
+    g.record(2, 2, 0.5, 2); // paid: back to single pauses
+    g.record(3, 3, 2, 1); // lost 1 ms: paused 4 ms
+    advance(3);
+    expect(g.shouldShare()).toBe(false);
+    advance(1);
+    expect(g.shouldShare()).toBe(true);
     g.record(3, 3, 5, 1);
     g.adaptive = false;
     expect(g.shouldShare()).toBe(true);

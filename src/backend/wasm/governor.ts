@@ -1,40 +1,48 @@
 /**
- * Whether sharing GEMMs with the worker has been paying lately. On a busy
- * machine (more runnable threads than cores, as in parallel test runs) the
- * worker can be descheduled holding a chunk, and the main thread then waits
- * longer than doing that chunk itself would have taken. After such a GEMM
- * the governor keeps the next few on one thread, doubling the pause each
- * time it happens again and halving it when sharing pays; results are
- * bit-identical either way, only the timing changes.
+ * Whether sharing kernels with the worker has been paying lately. On a busy
+ * machine (more runnable threads than cores, as in parallel test runs, or a
+ * virtual machine whose host deschedules a core) the worker can stall
+ * holding a chunk, and the main thread then waits longer than doing that
+ * chunk itself would have taken. After such a task the governor keeps the
+ * kernels on one thread for a while: PAUSE_FACTOR times the time lost,
+ * doubled for each loss that follows within that while (up to MAX_STRIKES),
+ * halved back each time sharing pays. Losing time is thus capped at a small
+ * fraction of the run during a bad spell, while a single hiccup costs
+ * almost nothing. Results are bit-identical either way, only the timing
+ * changes.
  */
-const MIN_PAUSE = 8;
-const MAX_PAUSE = 1024;
+const PAUSE_FACTOR = 4;
+const MAX_STRIKES = 64;
+
+/** The governor's sense of time; tests replace it. */
+export type Clock = () => number;
 
 export class ShareGovernor {
-  private skip = 0;
-  private pause = MIN_PAUSE;
-  /** False makes every eligible GEMM shared (tests that must see the worker used). */
+  private until = -Infinity;
+  private strikes = 1;
+  /** False makes every eligible kernel shared (tests that must see the worker used). */
   adaptive = true;
 
-  /** Whether to share the next eligible GEMM. */
+  constructor(private readonly now: Clock = () => performance.now()) {}
+
+  /** Whether to share the next eligible kernel. */
   shouldShare(): boolean {
-    if (!this.adaptive || this.skip === 0) return true;
-    this.skip--;
-    return false;
+    return !this.adaptive || this.now() >= this.until;
   }
 
   /**
-   * Records a shared GEMM: our chunks took `ownMs` for `mine` chunks, then we
+   * Records a shared task: our chunks took `ownMs` for `mine` chunks, then we
    * waited `waitMs` for the worker's `theirs` chunks.
    */
   record(ownMs: number, mine: number, waitMs: number, theirs: number): void {
     // What the worker's chunks would have cost us, at our own pace.
     const alone = mine > 0 ? (ownMs / mine) * theirs : 0;
-    if (theirs > 0 && waitMs > alone) {
-      this.skip = this.pause;
-      this.pause = Math.min(MAX_PAUSE, this.pause * 2);
+    const lost = waitMs - alone;
+    if (theirs > 0 && lost > 0) {
+      this.until = this.now() + PAUSE_FACTOR * lost * this.strikes;
+      this.strikes = Math.min(MAX_STRIKES, this.strikes * 2);
     } else {
-      this.pause = Math.max(MIN_PAUSE, this.pause >> 1);
+      this.strikes = Math.max(1, this.strikes >> 1);
     }
   }
 }

@@ -48,7 +48,7 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, trans
     gemmDot(a, b, c, m, n, k, alpha, beta, work + TILE_OFFSET);
     return;
   }
-  gemmRange(a, b, c, m, n, k, transA, transB, alpha, beta, 0, m, 0, n, work);
+  gemmRange(a, b, c, m, n, k, transA, transB, alpha, beta, 0, m, 0, n, work, 0);
 }
 
 /** C = beta * C on a block (k = 0: there is no product). */
@@ -62,13 +62,27 @@ function scaleBlock(c: usize, n: i32, i0: i32, i1: i32, j0: i32, j1: i32, beta: 
 }
 
 /**
+ * Whether all of op(B)'s panels fit the scratch at once (one K block, one
+ * column block): then a thread that computes several row blocks of C packs
+ * B only for the first (see gemmRange's packedB).
+ */
+export function packsWholeB(n: i32, k: i32): bool {
+  return k <= KC && n <= NC;
+}
+
+/**
  * The panel path on rows [i0, i1) and columns [j0, j1) of C, with its own
- * `work` scratch: the unit two threads split. Split points must be multiples
+ * `work` scratch: the unit two threads split. packedB = 1 says `work`
+ * already holds the packed panels of exactly these columns of B, from a
+ * call with the same operands (only when packsWholeB). Split points must be multiples
  * of 2 (rows) or 16 (columns). Every element of C is computed by the same
  * operations in the same order whatever the split (K is blocked from k
  * alone), so one and two threads give bit-identical results.
  */
-export function gemmRange(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32, alpha: f32, beta: f32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize): void {
+export function gemmRange(
+  a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32, alpha: f32, beta: f32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize,
+  packedB: i32,
+): void {
   if (i0 >= i1 || j0 >= j1) return;
   if (k <= 0) {
     scaleBlock(c, n, i0, i1, j0, j1, beta);
@@ -79,7 +93,8 @@ export function gemmRange(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, 
   const lda: usize = transA ? 4 : <usize>k << 2;
   const sa: usize = packA ? 8 : transA ? <usize>m << 2 : 4;
   const ldc = <usize>n << 2;
-  const packAll = transB != 0 || i1 - i0 >= PACK_MIN_ROWS;
+  // Decided on the whole of C, not this block: row blocks of one product must agree (packedB).
+  const packAll = transB != 0 || m >= PACK_MIN_ROWS;
   const tile = work + TILE_OFFSET;
   // Equal K blocks (multiples of 4) rather than KC and a short remainder.
   const blocks = (k + KC - 1) / KC;
@@ -90,7 +105,7 @@ export function gemmRange(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, 
       const kc = min(kcb, k - pc);
       const betaBlock: f32 = pc == 0 ? beta : 1;
       const panelBytes = <usize>kc * NR * 4;
-      for (let jr = 0; jr < nc; jr += NR) {
+      for (let jr = 0; jr < nc && !packedB; jr += NR) {
         const w = min(NR, nc - jr);
         if (!packAll && w == NR) continue;
         const dst = work + <usize>(jr / NR) * panelBytes;
