@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadedRuntime, setWasmThreads, wasmThreads } from '../../src/backend/wasm/index.js';
 import { ADAM_PARALLEL_MIN } from '../../src/backend/wasm/adam.js';
-import { claimWord } from '../../src/backend/wasm/protocol.js';
+import { MAX_CHUNKS } from '../../src/backend/wasm/protocol.js';
 import { ShareGovernor } from '../../src/backend/wasm/governor.js';
 import { killKernelWorker, runWorkerTask, setAdaptiveSharing, workerTasks } from '../../src/backend/wasm/testing.js';
 import { Rng } from '../../src/random/rng.js';
@@ -89,11 +89,24 @@ describe('two GEMM threads', () => {
     expect(workerTasks()).toBe(before);
   });
 
-  it('agree with the module on the claim word layout', () => {
-    const ex = loadedRuntime()!.exports;
-    for (const [task, chunks] of [[1, 4], [7, 8], [2 ** 17 + 5, 127], [2 ** 18 + 3, 1], [2 ** 31 - 1, 2]] as const) {
-      expect(claimWord(task, chunks)).toBe(ex.claimWord(task, chunks));
+  it('claim chunks from both ends, only for the task posted, whatever its number', () => {
+    const rt = loadedRuntime()!;
+    const ex = rt.exports;
+    const word = rt.heap.addressOf(wasm.zeros([2], 'float32'));
+    for (const task of [5, 2 ** 31 - 1, -1, -(2 ** 31)]) {
+      ex.postClaim(word, task, 4);
+      expect(ex.claimChunk(word, task + 1, 0)).toBe(-1); // another task's claim word: nothing
+      expect(ex.claimChunk(word, task, 0)).toBe(0);
+      expect(ex.claimChunk(word, task, 1)).toBe(3);
+      expect(ex.claimChunk(word, task, 1)).toBe(2);
+      expect(ex.claimChunk(word, task, 0)).toBe(1);
+      expect(ex.claimChunk(word, task, 0)).toBe(-1);
+      expect(ex.claimChunk(word, task, 1)).toBe(-1);
     }
+    ex.postClaim(word, 7, MAX_CHUNKS);
+    let claimed = 0;
+    while (ex.claimChunk(word, 7, claimed % 2) >= 0) claimed++;
+    expect(claimed).toBe(MAX_CHUNKS);
   });
 
   it('also split products of tensors outside wasm memory', () => {

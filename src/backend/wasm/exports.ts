@@ -20,7 +20,8 @@ export interface WasmExports {
     lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, c1: number, c2: number,
     chunk: number, claim: number, task: number, fromBack: number,
   ): number;
-  claimWord(task: number, chunks: number): number;
+  postClaim(claim: number, task: number, chunks: number): void;
+  claimChunk(claim: number, task: number, fromBack: number): number;
   activationForward(z: number, b: number, a: number, rows: number, cols: number, act: number, slope: number): void;
   activationBackward(dA: number, z: number, a: number, dZ: number, rows: number, cols: number, act: number, slope: number): void;
   rowSum(x: number, out: number, rows: number, cols: number, scale: number): void;
@@ -51,7 +52,7 @@ export interface WasmExports {
 
 /** The names above, to check an instance's exports against at load time. */
 export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
-  'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'gemmShared', 'adamShared', 'claimWord', 'activationForward', 'activationBackward',
+  'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'gemmShared', 'adamShared', 'postClaim', 'claimChunk', 'activationForward', 'activationBackward',
   'rowSum', 'axpy', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'gatherColumns', 'gatherRows',
   'batchNormForward', 'batchNormBackward', 'momentumUpdate', 'rmspropUpdate', 'adamUpdate',
 ];

@@ -10,7 +10,7 @@
 import { WORKER_CODE } from './generated/worker-code.js';
 import type { WasmHeap } from './heap.js';
 import {
-  ARGS_BYTE_OFFSET, CLAIM, claimWord, CONTROL_BYTES, DONE, MAIN_SLEEPS, MAX_ARGS, MAX_CHUNKS, MESSAGE_BYTE_OFFSET, MESSAGE_LENGTH, SEQ,
+  ARGS_BYTE_OFFSET, CLAIM, CONTROL_BYTES, DONE, MAIN_SLEEPS, MAX_ARGS, MAX_CHUNKS, MESSAGE_BYTE_OFFSET, MESSAGE_LENGTH, SEQ,
   SPIN_ITERATIONS, STATUS, TASK_ADAM, TASK_ARGS, TASK_GEMM, WORKER_SLEEPS, type TaskKind,
 } from './protocol.js';
 import { spawnWorker, type WorkerHandle } from './spawn.js';
@@ -31,6 +31,8 @@ export class KernelWorker {
 
   private constructor(
     private readonly heap: WasmHeap,
+    /** The module's postClaim export: opens a task's claim word. */
+    private readonly postClaim: (claim: number, task: number, chunks: number) => void,
     private readonly control: number,
     /** The worker's own GEMM scratch (packed panels). */
     readonly work: number,
@@ -45,11 +47,16 @@ export class KernelWorker {
    *
    * @param workBytes scratch the worker's gemmRange calls need
    */
-  static async start(heap: WasmHeap, module: WebAssembly.Module, workBytes: number): Promise<KernelWorker> {
+  static async start(
+    heap: WasmHeap,
+    module: WebAssembly.Module,
+    workBytes: number,
+    postClaim: (claim: number, task: number, chunks: number) => void,
+  ): Promise<KernelWorker> {
     const control = heap.allocator.alloc(CONTROL_BYTES);
     new Uint8Array(heap.memory.memory.buffer, control, CONTROL_BYTES).fill(0);
     if (!heap.memory.shared) throw new Error('GemmWorker needs a shared memory');
-    const worker = new KernelWorker(heap, control, heap.allocator.alloc(workBytes));
+    const worker = new KernelWorker(heap, postClaim, control, heap.allocator.alloc(workBytes));
     let ready!: () => void;
     let failed!: (e: Error) => void;
     const listening = new Promise<void>((resolve, reject) => {
@@ -119,8 +126,10 @@ export class KernelWorker {
     const ctl = this.ctl;
     this.seq++;
     // The atomic stores publish the plain argument writes above; the claim
-    // word is ready before the worker can see the new SEQ.
-    Atomics.store(ctl, CLAIM, claimWord(this.seq, chunks));
+    // word is ready before the worker can see the new SEQ. The worker reads
+    // SEQ as an Int32: the task number the claim word holds is the same
+    // 32 bits (`| 0`).
+    this.postClaim(this.claimAddress, this.seq | 0, chunks);
     Atomics.store(ctl, SEQ, this.seq);
     if (Atomics.load(ctl, WORKER_SLEEPS) !== 0) Atomics.notify(ctl, SEQ, 1);
     return this.seq;

@@ -22,23 +22,14 @@ export const MAIN_SLEEPS = 6;
 /** Int32 index: length in bytes of the UTF-8 error message of a failed task. */
 export const MESSAGE_LENGTH = 7;
 /**
- * Int32 index: the chunk-claim word of assembly/shared.ts. Both threads
- * claim chunks of the posted task through it.
+ * Int32 index of the chunk-claim word of assembly/shared.ts (64 bits: this
+ * slot and the next; 8-byte aligned, as 64-bit atomics need). Both threads
+ * claim chunks of the posted task through it; only wasm code touches it.
  */
 export const CLAIM = 8;
 
-/** Bits of each chunk field of the claim word; the task tag sits above two of them. */
-const FIELD_BITS = 7;
-/** The most chunks one task may have. */
-export const MAX_CHUNKS = (1 << FIELD_BITS) - 1;
-
-/**
- * The claim word of a newly posted task with `chunks` chunks: the same
- * layout as claimWord() in assembly/shared.ts (a test checks they agree).
- */
-export function claimWord(task: number, chunks: number): number {
-  return ((task & ((1 << (32 - 2 * FIELD_BITS)) - 1)) << (2 * FIELD_BITS)) | chunks;
-}
+/** The most chunks one task may have (MAX_CHUNKS in assembly/shared.ts). */
+export const MAX_CHUNKS = 127;
 
 /** What a task runs: its kind goes in the first argument slot, the kernel's arguments after it. */
 export const TASK_GEMM = 0;

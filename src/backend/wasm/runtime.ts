@@ -66,7 +66,7 @@ export function assembleRuntime(module: WebAssembly.Module, instance: WebAssembl
   const workBytes = ex.gemmWorkBytes();
   const work = heap.allocator.alloc(workBytes);
   const stager = new Stager(heap);
-  const threads = new ThreadControl(heap, module, workBytes);
+  const threads = new ThreadControl(heap, module, workBytes, ex.postClaim);
   const governor = new ShareGovernor();
   const backend: Backend = {
     ...referenceKernels(heap),

@@ -22,6 +22,7 @@ export class ThreadControl {
     private readonly heap: WasmHeap,
     private readonly module: WebAssembly.Module,
     private readonly workBytes: number,
+    private readonly postClaim: (claim: number, task: number, chunks: number) => void,
   ) {}
 
   /** The thread count asked for. */
@@ -70,7 +71,7 @@ export class ThreadControl {
       this.explain(reason);
       return Promise.resolve();
     }
-    this.starting = KernelWorker.start(this.heap, this.module, this.workBytes)
+    this.starting = KernelWorker.start(this.heap, this.module, this.workBytes, this.postClaim)
       .then((w) => {
         this.worker = w;
       })

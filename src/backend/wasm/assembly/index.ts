@@ -11,4 +11,4 @@ export function heapBase(): usize {
 }
 export { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers';
 export { addSign, batchNormBackward, batchNormForward, gatherColumns, gatherRows, mul, sumAbs } from './layers';
-export { adamShared, claimWord, gemmShared } from './shared';
+export { adamShared, claimChunk, gemmShared, postClaim } from './shared';

@@ -13,34 +13,39 @@
 import { gemmRange, packsWholeB } from './gemm';
 import { adamUpdate } from './optimizers';
 
-/** The claim word: task tag (18 bits), then the first and one past the last unclaimed chunk (7 bits each). */
-const FIELD_BITS = 7;
-const FIELD_MASK = (1 << FIELD_BITS) - 1;
-const TAG_SHIFT = 2 * FIELD_BITS;
-const TAG_MASK = (1 << (32 - TAG_SHIFT)) - 1;
+/**
+ * The claim word, 64 bits: the task number (the low 32 bits of the main
+ * thread's count, the same value the worker reads from SEQ), then the first
+ * and one past the last unclaimed chunk, 7 bits each. A full task number,
+ * not a few bits of it, so no stalled worker can ever mistake a much later
+ * task for the one whose arguments it read.
+ */
+const FIELD_BITS: i64 = 7;
+const FIELD_MASK: i64 = (1 << FIELD_BITS) - 1;
+const TAG_SHIFT: i64 = 2 * FIELD_BITS;
 /** The most chunks one task may have. */
-export const MAX_CHUNKS = FIELD_MASK;
+export const MAX_CHUNKS = <i32>FIELD_MASK;
 
-/** The claim word's value when task `task` with `chunks` chunks is posted and nothing is claimed yet. */
-export function claimWord(task: i32, chunks: i32): i32 {
-  return ((task & TAG_MASK) << TAG_SHIFT) | chunks;
+/** Opens task `task` with `chunks` chunks, none claimed yet (the main thread calls it before publishing the task). */
+export function postClaim(claim: usize, task: i32, chunks: i32): void {
+  atomic.store<i64>(claim, (<i64><u32>task << TAG_SHIFT) | <i64>chunks);
 }
 
 /**
  * Claims the next chunk of task `task`: the lowest unclaimed one when
  * `fromBack` is 0, else the highest. Returns -1 when none is left, or when
- * the word holds another task's tag (this task is over: a late thread must
- * not take a chunk of the next task with this task's arguments).
+ * the word holds another task (this task is over: a late thread must not
+ * take a chunk of the next task with this task's arguments).
  */
-function claimChunk(claim: usize, task: i32, fromBack: i32): i32 {
-  const tag = task & TAG_MASK;
+export function claimChunk(claim: usize, task: i32, fromBack: i32): i32 {
+  const tag = <i64><u32>task;
   while (true) {
-    const w = atomic.load<i32>(claim);
+    const w = atomic.load<i64>(claim);
     const next = (w >>> FIELD_BITS) & FIELD_MASK;
     const end = w & FIELD_MASK;
-    if (<i32>(w >>> TAG_SHIFT) != tag || next >= end) return -1;
-    const claimed = fromBack ? w - 1 : w + (1 << FIELD_BITS);
-    if (atomic.cmpxchg<i32>(claim, w, claimed) == w) return fromBack ? end - 1 : next;
+    if (w >>> TAG_SHIFT != tag || next >= end) return -1;
+    const claimed = fromBack ? w - 1 : w + (<i64>1 << FIELD_BITS);
+    if (atomic.cmpxchg<i64>(claim, w, claimed) == w) return <i32>(fromBack ? end - 1 : next);
   }
 }
 
