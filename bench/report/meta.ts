@@ -19,6 +19,8 @@ export interface RunMeta {
   /** Cores' worth of CPU that processes other than the bench used while it ran (Linux only; null elsewhere). */
   otherProcessesCores: number | null;
   totalSeconds: number;
+  /** Rounds of the whole sequence; each variant's best round is reported. */
+  rounds: number;
 }
 
 /** Busy CPU ticks of the whole machine and of this process with its reaped children (Linux /proc). */
@@ -80,6 +82,7 @@ export function collectMeta(root: string, quick: boolean): RunMeta {
     loadAverageEnd: [],
     otherProcessesCores: null,
     totalSeconds: 0,
+    rounds: 1,
   };
 }
 

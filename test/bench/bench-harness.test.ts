@@ -13,6 +13,8 @@ import { matrix } from '../../bench/shared/fixtures.js';
 import { makePlanarFixture } from '../../bench/workloads/make-fixtures.js';
 import { PLANAR } from '../../bench/workloads/planar.js';
 import type { MnistFixture } from '../../bench/workloads/mnist.js';
+import { better } from '../../bench/shared/best.js';
+import type { ChildResult } from '../../bench/shared/types.js';
 
 describe('bench harness: the same computation', () => {
   it('plain JS and layerwise start from the same planar weights and stay at the same cost', () => {
@@ -61,5 +63,22 @@ describe('bench harness: the same computation', () => {
     // Example 1 (label 0): -log(e/(e+1)); example 2 (label 1): -log(1/(e+1)).
     expect(q.trainCost).toBeCloseTo((Math.log1p(Math.exp(-1)) + Math.log(Math.E + 1)) / 2, 6);
     expect(q.testAccuracy).toBe(0.5);
+  });
+});
+
+describe('bench harness: best of rounds', () => {
+  const planar = (seconds: number): ChildResult => ({
+    workload: 'planar', variant: 'plain-js', ok: true, iterations: 10, seconds, finalCost: 0.2, accuracy: 0.9, memory: { maxRssMiB: 1 },
+  });
+  const failed: ChildResult = { workload: 'planar', variant: 'plain-js', ok: false, reason: 'failed (exit code 1)' };
+
+  it('keeps the faster round, and a round that ran over one that failed', () => {
+    expect(better(planar(1), undefined)).toBe(true);
+    expect(better(planar(1), planar(2))).toBe(true);
+    expect(better(planar(2), planar(1))).toBe(false);
+    expect(better(planar(1), planar(1))).toBe(false);
+    expect(better(planar(5), failed)).toBe(true);
+    expect(better(failed, planar(5))).toBe(false);
+    expect(better(failed, undefined)).toBe(true);
   });
 });
