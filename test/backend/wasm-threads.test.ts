@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadedRuntime, setWasmThreads, wasmThreads } from '../../src/backend/wasm/index.js';
-import { ADAM_PARALLEL_MIN } from '../../src/backend/wasm/adam.js';
+import { UPDATE_PARALLEL_MIN } from '../../src/backend/wasm/updates.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
 import { MAX_CHUNKS } from '../../src/backend/wasm/protocol.js';
 import { ShareGovernor } from '../../src/backend/wasm/governor.js';
 import { killKernelWorker, runWorkerTask, setAdaptiveSharing, workerTasks } from '../../src/backend/wasm/testing.js';
@@ -57,35 +58,40 @@ describe('two GEMM threads', () => {
     }
   }
 
-  for (const n of [ADAM_PARALLEL_MIN, ADAM_PARALLEL_MIN + 3, 100_352, 131_075]) {
-    it(`share Adam steps of ${n} parameters with bit-identical results`, async () => {
-      const rng = new Rng(n);
-      const w1 = randomWasm(wasm, [n, 1], rng);
-      const g = randomWasm(wasm, [n, 1], rng, -0.1, 0.1);
-      const m1 = randomWasm(wasm, [n, 1], rng, -0.01, 0.01);
-      const v1 = randomWasm(wasm, [n, 1], rng, 0, 0.01);
-      const [w2, m2, v2] = [w1, m1, v1].map((t) => {
-        const c = wasm.zeros([n, 1], 'float32');
-        wasm.copy(t, c);
-        return c;
-      }) as [typeof w1, typeof w1, typeof w1];
-      await setWasmThreads(1);
-      for (const step of [1, 2]) wasm.adamUpdate(w1, g, m1, v1, 0.001, 0.9, 0.999, 1e-8, step);
-      await setWasmThreads(2);
-      const before = workerTasks();
-      for (const step of [1, 2]) wasm.adamUpdate(w2, g, m2, v2, 0.001, 0.9, 0.999, 1e-8, step);
-      expect(workerTasks()).toBe(before + 2);
-      expectSameBits(w2, w1);
-      expectSameBits(m2, m1);
-      expectSameBits(v2, v1);
-    });
+  /** Each update kernel, applied twice to w and its state. */
+  const UPDATES: readonly (readonly [string, (w: Tensor, g: Tensor, s1: Tensor, s2: Tensor) => void])[] = [
+    ['axpy (gradient descent)', (w, g) => wasm.axpy(-0.05, g, w)],
+    ['momentum', (w, g, s1) => wasm.momentumUpdate(w, g, s1, 0.05, 0.9)],
+    ['RMSprop', (w, g, s1) => wasm.rmspropUpdate(w, g, s1, 0.01, 0.999, 1e-8)],
+    ['Adam', (w, g, s1, s2) => wasm.adamUpdate(w, g, s1, s2, 0.001, 0.9, 0.999, 1e-8, 2)],
+  ];
+  for (const [name, step] of UPDATES) {
+    for (const n of [UPDATE_PARALLEL_MIN, UPDATE_PARALLEL_MIN + 3, 100_352, 131_075]) {
+      it(`share ${name} updates of ${n} values with bit-identical results`, async () => {
+        const rng = new Rng(n);
+        const one = [randomWasm(wasm, [n, 1], rng), randomWasm(wasm, [n, 1], rng, -0.1, 0.1), randomWasm(wasm, [n, 1], rng, -0.01, 0.01), randomWasm(wasm, [n, 1], rng, 0, 0.01)] as const;
+        const two = one.map((t) => {
+          const c = wasm.zeros([n, 1], 'float32');
+          wasm.copy(t, c);
+          return c;
+        }) as unknown as typeof one;
+        await setWasmThreads(1);
+        for (let i = 0; i < 2; i++) step(one[0], one[1], one[2], one[3]);
+        await setWasmThreads(2);
+        const before = workerTasks();
+        for (let i = 0; i < 2; i++) step(two[0], two[1], two[2], two[3]);
+        expect(workerTasks()).toBe(before + 2);
+        for (let i = 0; i < 4; i++) expectSameBits(two[i]!, one[i]!);
+      });
+    }
   }
 
-  it('keep Adam steps below the threshold on one thread', () => {
-    const n = ADAM_PARALLEL_MIN - 1;
+  it('keep updates below the threshold on one thread', () => {
+    const n = UPDATE_PARALLEL_MIN - 1;
     const t = wasm.zeros([n, 1], 'float32');
     const before = workerTasks();
     wasm.adamUpdate(t, t, t, t, 0.001, 0.9, 0.999, 1e-8, 1);
+    wasm.axpy(0.5, t, t);
     expect(workerTasks()).toBe(before);
   });
 

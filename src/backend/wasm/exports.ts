@@ -15,9 +15,13 @@ export interface WasmExports {
     a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number,
     byColumns: number, chunk: number, work: number, claim: number, task: number, fromBack: number,
   ): number;
-  adamShared(
-    w: number, g: number, m: number, v: number, n: number,
-    lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, c1: number, c2: number,
+  update(
+    kind: number, w: number, g: number, s1: number, s2: number, n: number,
+    h0: number, h1: number, h2: number, h3: number, h4: number, h5: number, h6: number, h7: number,
+  ): void;
+  updateShared(
+    kind: number, w: number, g: number, s1: number, s2: number, n: number,
+    h0: number, h1: number, h2: number, h3: number, h4: number, h5: number, h6: number, h7: number,
     chunk: number, claim: number, task: number, fromBack: number,
   ): number;
   postClaim(claim: number, task: number, chunks: number): void;
@@ -25,7 +29,6 @@ export interface WasmExports {
   activationForward(z: number, b: number, a: number, rows: number, cols: number, act: number, slope: number): void;
   activationBackward(dA: number, z: number, a: number, dZ: number, rows: number, cols: number, act: number, slope: number): void;
   rowSum(x: number, out: number, rows: number, cols: number, scale: number): void;
-  axpy(alpha: number, x: number, y: number, n: number): void;
   subtract(a: number, y: number, d: number, n: number): void;
   copy(x: number, y: number, n: number): void;
   fill(x: number, n: number, value: number): void;
@@ -42,17 +45,11 @@ export interface WasmExports {
     rows: number, m: number, momentum: number, oneMinusMomentum: number, eps: number, training: number,
   ): void;
   batchNormBackward(dOut: number, zhat: number, gamma: number, invStd: number, dZ: number, dGamma: number, dBeta: number, rows: number, m: number): void;
-  momentumUpdate(w: number, g: number, v: number, n: number, lr: number, beta: number, oneMinusBeta: number): void;
-  rmspropUpdate(w: number, g: number, s: number, n: number, lr: number, beta2: number, oneMinusBeta2: number, eps: number): void;
-  adamUpdate(
-    w: number, g: number, m: number, v: number, n: number,
-    lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, c1: number, c2: number,
-  ): void;
 }
 
 /** The names above, to check an instance's exports against at load time. */
 export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
-  'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'gemmShared', 'adamShared', 'postClaim', 'claimChunk', 'activationForward', 'activationBackward',
-  'rowSum', 'axpy', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'gatherColumns', 'gatherRows',
-  'batchNormForward', 'batchNormBackward', 'momentumUpdate', 'rmspropUpdate', 'adamUpdate',
+  'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'gemmShared', 'update', 'updateShared', 'postClaim', 'claimChunk', 'activationForward', 'activationBackward',
+  'rowSum', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'gatherColumns', 'gatherRows',
+  'batchNormForward', 'batchNormBackward',
 ];

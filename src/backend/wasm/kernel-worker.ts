@@ -1,6 +1,6 @@
 /**
- * The main thread's side of the kernel worker: post a task (a GEMM or an
- * Adam step) into the shared control block, claim chunks of it ourselves,
+ * The main thread's side of the kernel worker: post a task (a GEMM or a
+ * parameter update) into the shared control block, claim chunks of it ourselves,
  * then join if the worker took any.
  *
  * Joining spins on DONE first (a blocking round trip costs 40-60 us, more
@@ -11,7 +11,7 @@ import { WORKER_CODE } from './generated/worker-code.js';
 import type { WasmHeap } from './heap.js';
 import {
   ARGS_BYTE_OFFSET, CLAIM, CONTROL_BYTES, DONE, MAIN_SLEEPS, MAX_ARGS, MAX_CHUNKS, MESSAGE_BYTE_OFFSET, MESSAGE_LENGTH, SEQ,
-  SPIN_ITERATIONS, STATUS, TASK_ADAM, TASK_ARGS, TASK_GEMM, WORKER_SLEEPS, type TaskKind,
+  SPIN_ITERATIONS, STATUS, TASK_ARGS, TASK_GEMM, TASK_UPDATE, WORKER_SLEEPS, type TaskKind, type UpdateKind,
 } from './protocol.js';
 import { spawnWorker, type WorkerHandle } from './spawn.js';
 
@@ -101,15 +101,15 @@ export class KernelWorker {
     return this.publish(TASK_GEMM, chunks);
   }
 
-  /** Posts an Adam step of `chunks` chunks (adamShared's arguments before the claim address); returns the task number. */
-  postAdam(
-    chunks: number, w: number, g: number, m: number, v: number, n: number,
-    lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, eps: number, c1: number, c2: number, chunk: number,
+  /** Posts a parameter update of `chunks` chunks (updateShared's arguments before the claim address); returns the task number. */
+  postUpdate(
+    chunks: number, kind: UpdateKind, w: number, g: number, s1: number, s2: number, n: number,
+    h0: number, h1: number, h2: number, h3: number, h4: number, h5: number, h6: number, h7: number, chunk: number,
   ): number {
     const s = this.args;
-    s[1] = w; s[2] = g; s[3] = m; s[4] = v; s[5] = n; s[6] = lr; s[7] = beta1; s[8] = oneMinusBeta1; s[9] = beta2; s[10] = oneMinusBeta2;
-    s[11] = eps; s[12] = c1; s[13] = c2; s[14] = chunk;
-    return this.publish(TASK_ADAM, chunks);
+    s[1] = kind; s[2] = w; s[3] = g; s[4] = s1; s[5] = s2; s[6] = n;
+    s[7] = h0; s[8] = h1; s[9] = h2; s[10] = h3; s[11] = h4; s[12] = h5; s[13] = h6; s[14] = h7; s[15] = chunk;
+    return this.publish(TASK_UPDATE, chunks);
   }
 
   /** Posts a task from raw argument slots (tests use it to make a task fail on purpose). */

@@ -8,8 +8,8 @@ import type { Activation, Kernels, LossKind } from '../backend.js';
 import { activationCode, activationSlope, lossCode } from './codes.js';
 import type { WasmExports } from './exports.js';
 import type { ShareGovernor } from './governor.js';
-import { createAdam } from './adam.js';
 import { createMatmul } from './matmul.js';
+import { createUpdates } from './updates.js';
 import type { Stager } from './staging.js';
 import type { ThreadControl } from './threads.js';
 
@@ -58,13 +58,6 @@ export function createKernels(ex: WasmExports, stager: Stager, work: number, thr
       staged(() => {
         const px = stager.input(x);
         ex.rowSum(px, stager.output(out, false), x.rows, x.cols, scale);
-      });
-    },
-
-    axpy(alpha: number, x: Tensor, y: Tensor): void {
-      staged(() => {
-        const px = stager.input(x);
-        ex.axpy(alpha, px, stager.output(y, true), y.size);
       });
     },
 
@@ -167,20 +160,6 @@ export function createKernels(ex: WasmExports, stager: Stager, work: number, thr
       });
     },
 
-    momentumUpdate(param: Tensor, grad: Tensor, v: Tensor, learningRate: number, beta: number): void {
-      staged(() => {
-        const pg = stager.input(grad);
-        ex.momentumUpdate(stager.output(param, true), pg, stager.output(v, true), param.size, learningRate, beta, 1 - beta);
-      });
-    },
-
-    rmspropUpdate(param: Tensor, grad: Tensor, s: Tensor, learningRate: number, beta2: number, epsilon: number): void {
-      staged(() => {
-        const pg = stager.input(grad);
-        ex.rmspropUpdate(stager.output(param, true), pg, stager.output(s, true), param.size, learningRate, beta2, 1 - beta2, epsilon);
-      });
-    },
-
-    adamUpdate: createAdam(ex, stager, threads, governor),
+    ...createUpdates(ex, stager, threads, governor),
   } satisfies Partial<Kernels>;
 }

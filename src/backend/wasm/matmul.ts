@@ -6,7 +6,7 @@
  * main thread claims chunks from the front, the worker from the back, until
  * none is left, so the split follows how fast each thread really runs. Rows
  * come first because the worker then computes the bottom rows of W A and
- * of dW = dZ A^T, the same rows whose Adam step it takes: that half of the
+ * of dW = dZ A^T, the same rows whose update step it takes: that half of the
  * weights stays in its core's cache (measured on 2 cores: with column
  * chunks, the main thread's Adam step ran 2.4x slower after a shared GEMM,
  * fetching the worker's columns of dW). Every element of C is computed by

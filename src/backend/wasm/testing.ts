@@ -34,7 +34,7 @@ export function setAdaptiveSharing(adaptive: boolean): void {
   rt().governor.adaptive = adaptive;
 }
 
-/** Tasks (GEMMs, Adam steps) the worker has been offered so far (0 without a worker). */
+/** Tasks (GEMMs, parameter updates) the worker has been offered so far (0 without a worker). */
 export function workerTasks(): number {
   return rt().threads.kernelWorker?.tasks ?? 0;
 }

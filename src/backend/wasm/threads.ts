@@ -1,5 +1,5 @@
 /**
- * How many threads the large kernels (GEMM, Adam) run on, and the worker
+ * How many threads the large kernels (GEMM, parameter updates) run on, and the worker
  * behind the second one.
  * Starting the worker is asynchronous; until it listens, kernels simply run
  * on one thread. A worker that dies is reported once, as an Error from the

@@ -2,13 +2,12 @@
 // TypeScript side (src/backend/wasm/heap.ts); nothing here allocates.
 export { gemm, gemmRange, gemmSplittable, gemmWorkBytes } from './gemm';
 export { activationBackward, activationForward } from './activations';
-export { axpy, copy, fill, rowSum, subtract, sumSquares } from './elementwise';
+export { copy, fill, rowSum, subtract, sumSquares } from './elementwise';
 export { lossGradient, lossSum } from './loss';
 
 /** The first byte past the module's static data: where the TypeScript allocator may start. */
 export function heapBase(): usize {
   return __heap_base;
 }
-export { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers';
 export { addSign, batchNormBackward, batchNormForward, gatherColumns, gatherRows, mul, sumAbs } from './layers';
-export { adamShared, claimChunk, gemmShared, postClaim } from './shared';
+export { claimChunk, gemmShared, postClaim, update, updateShared } from './shared';

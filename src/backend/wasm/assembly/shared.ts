@@ -11,7 +11,8 @@
 // chunks, so two threads are never much slower than one. A chunk's values
 // do not depend on which thread computes it: results are bit-identical.
 import { gemmRange, packsWholeB } from './gemm';
-import { adamUpdate } from './optimizers';
+import { axpy } from './elementwise';
+import { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers';
 
 /**
  * The claim word, 64 bits: the task number (the low 32 bits of the main
@@ -72,17 +73,45 @@ export function gemmShared(
   return ran;
 }
 
-/** Runs chunks of an Adam step (`chunk` parameters each, a multiple of 4) until none is left; returns how many this call ran. */
-export function adamShared(
-  w: usize, g: usize, m: usize, v: usize, n: i32,
-  lr: f64, beta1: f64, oneMinusBeta1: f64, beta2: f64, oneMinusBeta2: f64, eps: f64, c1: f64, c2: f64,
+/** The parameter updates `update` and `updateShared` run (UPDATE_KINDS in ../protocol.ts). */
+const UPDATE_AXPY = 0;
+const UPDATE_MOMENTUM = 1;
+const UPDATE_RMSPROP = 2;
+const UPDATE_ADAM = 3;
+
+/**
+ * One parameter update over n values: y += h0 x (axpy, x = g, y = w), or a
+ * momentum, RMSprop or Adam step with state s1 (and s2 for Adam) and the
+ * scalars the kernel takes, in its order (momentumUpdate: lr, beta, 1 -
+ * beta; rmspropUpdate: lr, beta2, 1 - beta2, eps; adamUpdate: lr, beta1,
+ * 1 - beta1, beta2, 1 - beta2, eps, c1, c2).
+ */
+export function update(
+  kind: i32, w: usize, g: usize, s1: usize, s2: usize, n: i32,
+  h0: f64, h1: f64, h2: f64, h3: f64, h4: f64, h5: f64, h6: f64, h7: f64,
+): void {
+  if (kind == UPDATE_AXPY) axpy(<f32>h0, g, w, n);
+  else if (kind == UPDATE_MOMENTUM) momentumUpdate(w, g, s1, n, h0, h1, h2);
+  else if (kind == UPDATE_RMSPROP) rmspropUpdate(w, g, s1, n, h0, h1, h2, h3);
+  else if (kind == UPDATE_ADAM) adamUpdate(w, g, s1, s2, n, h0, h1, h2, h3, h4, h5, h6, h7);
+  else unreachable();
+}
+
+/**
+ * Runs chunks of an update (`chunk` values each, a multiple of 4, so every
+ * value takes the same vector path as on one thread) until none is left;
+ * returns how many this call ran.
+ */
+export function updateShared(
+  kind: i32, w: usize, g: usize, s1: usize, s2: usize, n: i32,
+  h0: f64, h1: f64, h2: f64, h3: f64, h4: f64, h5: f64, h6: f64, h7: f64,
   chunk: i32, claim: usize, task: i32, fromBack: i32,
 ): i32 {
   let ran = 0;
   for (let i = claimChunk(claim, task, fromBack); i >= 0; i = claimChunk(claim, task, fromBack)) {
     const lo = i * chunk;
     const p = <usize>lo << 2;
-    adamUpdate(w + p, g + p, m + p, v + p, min(n, lo + chunk) - lo, lr, beta1, oneMinusBeta1, beta2, oneMinusBeta2, eps, c1, c2);
+    update(kind, w + p, g + p, s1 + p, s2 + p, min(n, lo + chunk) - lo, h0, h1, h2, h3, h4, h5, h6, h7);
     ran++;
   }
   return ran;
