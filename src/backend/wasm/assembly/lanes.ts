@@ -50,3 +50,20 @@
   if (full) v128.store64_lane(p, f, 0);
   else v128.store32_lane(p, f, 0);
 }
+
+/**
+ * A 4 x 4 block transposed in registers: four floats at offset `off` of
+ * each of rows r0..r3 become four vectors, the q-th holding float q of each
+ * row, stored at dst + q * stride.
+ */
+@inline export function transpose4x4(r0: usize, r1: usize, r2: usize, r3: usize, off: usize, dst: usize, stride: usize): void {
+  const x0 = v128.load(r0 + off), x1 = v128.load(r1 + off), x2 = v128.load(r2 + off), x3 = v128.load(r3 + off);
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + stride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}

@@ -2,7 +2,7 @@
 // normalization. Where the reference computes in double and rounds once,
 // these do too (f64x2), so results match it to the last float32 bit or
 // within a rounding of a double-precision sum.
-import { hsum64, load2, load4, promoteHigh, store2, store4, width, width2 } from './lanes';
+import { hsum64, load2, load4, promoteHigh, store2, store4, transpose4x4, width, width2 } from './lanes';
 import { sum64 } from './elementwise';
 
 /** sum |X| in f64. */
@@ -71,20 +71,8 @@ export function gatherRows(srcT: usize, idx: usize, n: i32, count: i32, dst: usi
     const s3 = row(srcT, idx, k + 3, n);
     let d = dst + (<usize>k << 2);
     for (let i = 0; i < n4; i += 4) {
-      const off = <usize>i << 2;
-      const x0 = v128.load(s0 + off), x1 = v128.load(s1 + off), x2 = v128.load(s2 + off), x3 = v128.load(s3 + off);
-      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
-      const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-      const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-      const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-      v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-      d += stride;
-      v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-      d += stride;
-      v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-      d += stride;
-      v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
-      d += stride;
+      transpose4x4(s0, s1, s2, s3, <usize>i << 2, d, stride);
+      d += stride << 2;
     }
     for (let i = n4; i < n; i++) {
       const off = <usize>i << 2;

@@ -1,6 +1,7 @@
 // Packing B into panels of 16 columns: panel row p holds B(p0 + p, j0 .. j0+15)
 // contiguously, so the micro-kernel streams one 64-byte line per step.
 // Columns past the matrix edge are zero: they compute lanes that are dropped.
+import { transpose4x4 } from './lanes';
 import { NR } from './microkernel';
 
 /** From row-major B (k x n, ldb = n floats): each panel row is a 64-byte copy. */
@@ -43,19 +44,7 @@ export function packColumns(dst: usize, b: usize, ldb: i32, p0: i32, kc: i32, j0
     const r1 = r0 + rowBytes;
     const r2 = r1 + rowBytes;
     const r3 = r2 + rowBytes;
-    for (let p = 0; p < kc4; p += 4) {
-      const off = <usize>p << 2;
-      const x0 = v128.load(r0 + off), x1 = v128.load(r1 + off), x2 = v128.load(r2 + off), x3 = v128.load(r3 + off);
-      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
-      const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-      const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
-      const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-      const o = out + (<usize>(p * NR) << 2);
-      v128.store(o, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-      v128.store(o, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), NR << 2);
-      v128.store(o, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), NR << 3);
-      v128.store(o, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), (NR << 3) + (NR << 2));
-    }
+    for (let p = 0; p < kc4; p += 4) transpose4x4(r0, r1, r2, r3, <usize>p << 2, out + (<usize>(p * NR) << 2), NR << 2);
     for (let p = kc4; p < kc; p++) {
       const o = out + (<usize>(p * NR) << 2);
       const off = <usize>p << 2;
