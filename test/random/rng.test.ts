@@ -11,6 +11,15 @@ describe('Rng', () => {
     expect(Array.from({ length: 20 }, () => c.normal())).not.toEqual(seqA);
   });
 
+  it('is xoshiro128**: from the state [1, 2, 3, 4] it gives the first outputs of the reference implementation, and state words past 2^31 round-trip', () => {
+    const r = new Rng(0);
+    r.setState({ s: [1, 2, 3, 4], spare: null });
+    expect(Array.from({ length: 6 }, () => r.nextUint32())).toEqual([11520, 0, 5927040, 70819200, 2031721883, 1637235492]);
+    const state = { s: [0xffffffff, 0x80000000, 0x7fffffff, 12345] as [number, number, number, number], spare: null };
+    r.setState(state);
+    expect(r.getState()).toEqual(state);
+  });
+
   it('uniform is in [0, 1) with mean 1/2; normal has mean 0 and variance 1', () => {
     const r = new Rng(1);
     const n = 200_000;
