@@ -81,6 +81,14 @@ export interface Kernels {
   mul(x: Tensor, y: Tensor, out: Tensor): void;
 
   /**
+   * Inverted dropout in one pass: MASK[i] = 1/keepProb where the generator's
+   * next draw u = nextUint32() / 2^32 is below keepProb, else 0, drawn in
+   * element order from the xoshiro128** state words `state` (an Rng's
+   * `words`, advanced by MASK.size draws); OUT = X * MASK.
+   */
+  dropout(state: Int32Array, x: Tensor, mask: Tensor, out: Tensor, keepProb: number): void;
+
+  /**
    * Copies `count` columns of SRC, the ones listed in `indices[start..start+count)`,
    * into DST (rows, count): the gather that builds a shuffled mini-batch.
    */

@@ -132,8 +132,9 @@ export class Plan {
       const reader = l === 0 ? this.input : this.A[l - 1]!;
       let aPrev = reader;
       if (mask && training) {
-        if (redrawMasks) this.drawMask(mask, l === 0 ? net.inputKeepProb : layers[l - 1]!.keepProb);
-        be.mul(reader, mask, this.out[l]!);
+        // Inverted dropout from the network's generator: a fresh mask, or the last one again.
+        if (redrawMasks) be.dropout(net.rng.words, reader, mask, this.out[l]!, l === 0 ? net.inputKeepProb : layers[l - 1]!.keepProb);
+        else be.mul(reader, mask, this.out[l]!);
         aPrev = this.out[l]!;
       }
       this.layerForward(layers[l]!, l, aPrev, training);
@@ -154,14 +155,6 @@ export class Plan {
       be.matmul(layer.W, aPrev, Z, false, false, 1, 0);
       be.biasActivation(Z, layer.b!, this.A[l]!, layer.activation);
     }
-  }
-
-  /** Inverted dropout: each entry 1/keepProb with probability keepProb, else 0, from the network's generator. */
-  private drawMask(mask: Tensor, keepProb: number): void {
-    const rng = this.net.rng;
-    const d = mask.data;
-    const scale = 1 / keepProb;
-    for (let i = 0; i < d.length; i++) d[i] = rng.uniform32() < keepProb ? scale : 0;
   }
 
   /** The data cost J = (1/m) sum of per-example losses, after a forward pass (no regularization). */

@@ -51,16 +51,16 @@ export class Rng {
 
   /** The next 32-bit unsigned integer. */
   nextUint32(): number {
-    const s = this.s;
-    const s0 = s[0]!;
-    const s1 = s[1]!;
-    const s2 = s[2]! ^ s0;
-    const s3 = s[3]! ^ s1;
-    s[0] = s0 ^ s3;
-    s[1] = s1 ^ s2;
-    s[2] = s2 ^ (s1 << 9);
-    s[3] = rotl(s3, 11);
-    return Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    return xoshiroNext(this.s);
+  }
+
+  /**
+   * The generator's four state words, live. Kernels that draw in bulk (the
+   * dropout kernel) read and advance them exactly as the same number of
+   * nextUint32() calls would, so a run is the same on every backend.
+   */
+  get words(): Int32Array {
+    return this.s;
   }
 
   /** A uniform number in [0, 1) with 53 bits of precision. */
@@ -127,6 +127,29 @@ export class Rng {
     this.s.set(state.s);
     this.spare = state.spare;
   }
+}
+
+/**
+ * One xoshiro128** step on the state words `s`: advances them and returns
+ * the next 32-bit unsigned output. The wasm dropout kernel runs the same
+ * step (backend/wasm/assembly/layers.ts).
+ *
+ * @example
+ * ```ts
+ * const s = Int32Array.of(1, 2, 3, 4);
+ * xoshiroNext(s); // 11520, the reference implementation's first output
+ * ```
+ */
+export function xoshiroNext(s: Int32Array): number {
+  const s0 = s[0]!;
+  const s1 = s[1]!;
+  const s2 = s[2]! ^ s0;
+  const s3 = s[3]! ^ s1;
+  s[0] = s0 ^ s3;
+  s[1] = s1 ^ s2;
+  s[2] = s2 ^ (s1 << 9);
+  s[3] = rotl(s3, 11);
+  return Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
 }
 
 /** x rotated left by k bits, as an int32. */

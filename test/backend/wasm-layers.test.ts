@@ -52,7 +52,7 @@ describe('wasm optimizer steps vs the reference', () => {
 
 describe('wasm regularization, dropout and gather kernels vs the reference', () => {
   for (const [rows, cols] of SHAPES) {
-    it(`${rows}x${cols}: sumAbs, addSign, mul, gatherColumns, gatherRows`, () => {
+    it(`${rows}x${cols}: sumAbs, addSign, mul, dropout, gatherColumns, gatherRows`, () => {
       const rng = new Rng(rows * 5 + cols);
       const x = randomWasm(wasm, [rows, cols], rng, -2, 2);
       for (let i = 0; i < x.size; i += 3) x.data[i] = 0;
@@ -74,6 +74,25 @@ describe('wasm regularization, dropout and gather kernels vs the reference', () 
       expectSameBits(out, outRef);
       wasm.mul(x, mask, x); // in place
       expectSameBits(x, outRef);
+
+      // Dropout draws the same mask from the same generator state, and leaves the state where the reference does.
+      for (const keepProb of [0.5, 0.8, 0.999]) {
+        const rngWasm = new Rng(rows + cols);
+        const rngRef = new Rng(rows + cols);
+        const dm = wasm.zeros([rows, cols], 'float32');
+        const dout = wasm.zeros([rows, cols], 'float32');
+        const dmRef = onHeap(dm);
+        const doutRef = onHeap(dout);
+        wasm.dropout(rngWasm.words, x, dm, dout, keepProb);
+        jsBackend.dropout(rngRef.words, onHeap(x), dmRef, doutRef, keepProb);
+        expectSameBits(dm, dmRef);
+        expectSameBits(dout, doutRef);
+        expect(rngWasm.getState()).toEqual(rngRef.getState());
+        // The mask is what drawing from the generator one number at a time gives.
+        const rngOne = new Rng(rows + cols);
+        const scale = Math.fround(1 / keepProb);
+        expect(Array.from(dm.data)).toEqual(Array.from({ length: dm.size }, () => (rngOne.uniform32() < keepProb ? scale : 0)));
+      }
 
       const indices = Int32Array.from({ length: cols + 3 }, () => rng.int(cols));
       const count = Math.max(1, cols - 1);

@@ -6,7 +6,7 @@
 import { allocArray, Tensor, type DType } from '../../tensor/tensor.js';
 import type { Backend } from '../backend.js';
 import { activation, activationBackward, axpy, biasActivation, copy, fill, rowSum, sumSquares } from './elementwise.js';
-import { addSign, batchNormBackward, batchNormForward, gatherColumns, gatherRows, mul, sumAbs } from './layers.js';
+import { addSign, batchNormBackward, batchNormForward, dropout, gatherColumns, gatherRows, mul, sumAbs } from './layers.js';
 import { lossGradient, lossSum, outputDelta } from './loss.js';
 import { matmul } from './matmul.js';
 import { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers.js';
@@ -44,6 +44,7 @@ export const jsBackend: Backend = {
   mul,
   gatherColumns,
   gatherRows,
+  dropout,
   batchNormForward,
   batchNormBackward,
   momentumUpdate,

@@ -2,6 +2,7 @@
  * Reference kernels for regularization, dropout, mini-batch gathering and
  * batch normalization.
  */
+import { xoshiroNext } from '../../random/rng.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 /** sum |X|. */
@@ -29,6 +30,18 @@ export function mul(x: Tensor, y: Tensor, out: Tensor): void {
   const Y = y.data;
   const O = out.data;
   for (let i = 0; i < O.length; i++) O[i] = X[i]! * Y[i]!;
+}
+
+/** MASK from the generator state (1/keepProb with probability keepProb, else 0); OUT = X * MASK. */
+export function dropout(state: Int32Array, x: Tensor, mask: Tensor, out: Tensor, keepProb: number): void {
+  const X = x.data;
+  const M = mask.data;
+  const O = out.data;
+  const scale = 1 / keepProb;
+  for (let i = 0; i < M.length; i++) {
+    M[i] = xoshiroNext(state) / 4294967296 < keepProb ? scale : 0;
+    O[i] = X[i]! * M[i]!;
+  }
 }
 
 /** DST[:, k] = SRC[:, indices[start + k]]. */

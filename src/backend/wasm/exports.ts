@@ -38,6 +38,7 @@ export interface WasmExports {
   sumAbs(x: number, n: number): number;
   addSign(alpha: number, x: number, y: number, n: number): void;
   mul(x: number, y: number, out: number, n: number): void;
+  dropout(state: number, x: number, mask: number, out: number, n: number, threshold: number, scale: number): void;
   gatherColumns(src: number, idx: number, rows: number, m: number, count: number, dst: number): void;
   gatherRows(srcT: number, idx: number, n: number, count: number, dst: number): void;
   batchNormForward(
@@ -50,6 +51,6 @@ export interface WasmExports {
 /** The names above, to check an instance's exports against at load time. */
 export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
   'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'gemmShared', 'update', 'updateShared', 'postClaim', 'claimChunk', 'activationForward', 'activationBackward',
-  'rowSum', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'gatherColumns', 'gatherRows',
+  'rowSum', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'dropout', 'gatherColumns', 'gatherRows',
   'batchNormForward', 'batchNormBackward',
 ];

@@ -9,6 +9,7 @@ import { jsBackend } from '../js/index.js';
 import { EXPORT_NAMES, type WasmExports } from './exports.js';
 import { ShareGovernor } from './governor.js';
 import { WasmHeap } from './heap.js';
+import { createDropout } from './dropout.js';
 import { createKernels } from './kernels.js';
 import type { WasmMemory } from './memory.js';
 import { Stager } from './staging.js';
@@ -77,6 +78,7 @@ export function assembleRuntime(module: WebAssembly.Module, instance: WebAssembl
       return dtype === 'float32' ? heap.zeros(shape) : jsBackend.zeros(shape, dtype);
     },
     ...createKernels(ex, stager, work, threads, governor),
+    dropout: createDropout(ex, stager, heap),
   };
   return { exports: ex, heap, threads, governor, backend };
 }

@@ -9,5 +9,5 @@ export { lossGradient, lossSum } from './loss';
 export function heapBase(): usize {
   return __heap_base;
 }
-export { addSign, batchNormBackward, batchNormForward, gatherColumns, gatherRows, mul, sumAbs } from './layers';
+export { addSign, batchNormBackward, batchNormForward, dropout, gatherColumns, gatherRows, mul, sumAbs } from './layers';
 export { claimChunk, gemmShared, postClaim, update, updateShared } from './shared';

@@ -187,3 +187,35 @@ export function batchNormBackward(dOut: usize, zhat: usize, gamma: usize, invStd
     }
   }
 }
+
+/**
+ * Inverted dropout: MASK[i] = scale where the next xoshiro128** draw r
+ * (the state's four words at `state`, advanced n times and stored back)
+ * satisfies r / 2^32 < keepProb, i.e. r < threshold = keepProb * 2^32
+ * (exact in f64), else 0; OUT = X * MASK. The same step as xoshiroNext in
+ * src/random/rng.ts, so masks match the reference backend bit for bit.
+ */
+export function dropout(state: usize, x: usize, mask: usize, out: usize, n: i32, threshold: f64, scale: f32): void {
+  let s0 = load<i32>(state);
+  let s1 = load<i32>(state, 4);
+  let s2 = load<i32>(state, 8);
+  let s3 = load<i32>(state, 12);
+  for (let i = 0; i < n; i++) {
+    const r = <u32>(rotl<i32>(s1 * 5, 7) * 9);
+    s2 ^= s0;
+    s3 ^= s1;
+    const t = s1 << 9;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl<i32>(s3, 11);
+    const m: f32 = <f64>r < threshold ? scale : 0;
+    const p = <usize>i << 2;
+    store<f32>(mask + p, m);
+    store<f32>(out + p, load<f32>(x + p) * m);
+  }
+  store<i32>(state, s0);
+  store<i32>(state, s1, 4);
+  store<i32>(state, s2, 8);
+  store<i32>(state, s3, 12);
+}
