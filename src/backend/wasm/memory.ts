@@ -1,5 +1,5 @@
 /**
- * The one WebAssembly.Memory the kernels (and the GEMM worker) run on.
+ * The one WebAssembly.Memory the kernels (and the kernel worker) run on.
  *
  * Shared where SharedArrayBuffer exists: a worker can then use it, and
  * growing it never detaches existing views. Unshared elsewhere: growing it

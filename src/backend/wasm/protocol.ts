@@ -1,5 +1,5 @@
 /**
- * The control block that the main thread and the GEMM worker share in wasm
+ * The control block that the main thread and the kernel worker share in wasm
  * memory: a few Int32 words for signalling, then Float64 task arguments.
  * Both sides import these offsets; the worker gets them bundled in at build
  * time (scripts/build-wasm.ts), so they cannot drift apart.
