@@ -22,7 +22,7 @@ export type { ThreadCount } from './threads.js';
 /** Options for loading the wasm backend. */
 export interface WasmBackendOptions {
   /**
-   * Threads for large matrix products: 2 (the default) adds one worker
+   * Threads for large matrix products and parameter updates: 2 (the default) adds one worker
    * sharing the memory where the host allows it, 1 runs everything on the
    * calling thread. Results are bit-identical either way.
    */
@@ -105,8 +105,8 @@ export async function initWasmBackend(options: WasmBackendOptions = {}): Promise
 }
 
 /**
- * Sets the threads GEMM uses (for benchmarks and tests); resolves once they
- * run. Throws when the wasm backend is not loaded.
+ * Sets the threads the large kernels (GEMM, parameter updates) use;
+ * resolves once they run. Throws when the wasm backend is not loaded.
  *
  * @example
  * ```ts
@@ -121,8 +121,8 @@ export async function setWasmThreads(threads: ThreadCount): Promise<void> {
 }
 
 /**
- * The threads GEMM runs on now: 2 once the worker listens, else 1 (also when
- * the wasm backend is not loaded).
+ * The threads the large kernels run on now: 2 once the worker listens, else
+ * 1 (also when the wasm backend is not loaded).
  *
  * @example
  * ```ts
