@@ -53,9 +53,9 @@ export class KernelWorker {
     workBytes: number,
     postClaim: (claim: number, task: number, chunks: number) => void,
   ): Promise<KernelWorker> {
+    if (!heap.memory.shared) throw new Error('KernelWorker needs a shared memory');
     const control = heap.allocator.alloc(CONTROL_BYTES);
     new Uint8Array(heap.memory.memory.buffer, control, CONTROL_BYTES).fill(0);
-    if (!heap.memory.shared) throw new Error('GemmWorker needs a shared memory');
     const worker = new KernelWorker(heap, postClaim, control, heap.allocator.alloc(workBytes));
     let ready!: () => void;
     let failed!: (e: Error) => void;
