@@ -16,6 +16,7 @@ const SHAPES: readonly (readonly [number, number, number])[] = [
   [3, 5, 1100], // more columns than one packed block
   [130, 40, 20], // more rows than one row block
   [1024, 20, 33], // A^T packed into row pairs (m a multiple of 1024)
+  [131, 301, 130], // A^T packed (>= 128 columns): odd last row pair, K blocks of 152 and 149 steps
 ];
 const TRANSPOSES: readonly (readonly [boolean, boolean])[] = [[false, false], [false, true], [true, false], [true, true]];
 const SCALARS: readonly (readonly [number, number])[] = [[1, 0], [0.5, 1], [-1.5, 0.25], [2, -1]];

@@ -1,14 +1,17 @@
 // GEMM driver: C = alpha * op(A) op(B) + beta * C, row-major, float32.
 //
-// Blocking follows Goto/BLIS with one change: A is read in place, except in
-// one case. The 2 x 16 kernel broadcasts A one element at a time, so
-// reading A through strides costs the same loads as a packed copy (measured
-// within 5%), and leaving A alone means threads that split the columns of C
-// duplicate no packing work. The exception: A^T read in place steps through
-// memory m floats at a time, and when that is a multiple of 4 KiB every step
-// of a tile maps to the same L1 set (measured: 1024^3 TN at 2/3 the speed of
-// NN, 39 instead of 26 GFLOP/s packed; at other m packing measured slower). B is packed into 16-column panels (KC x 16 floats, 16 KiB, stays
-// in L1 while a column of 2-row tiles streams A from L2).
+// Blocking follows Goto/BLIS with one change: A is read in place unless it
+// is transposed. The 2 x 16 kernel broadcasts A one element at a time, so
+// reading rows of A in place costs the same loads as a packed copy
+// (measured within 2%), and leaving A alone means threads that split the
+// columns of C duplicate no packing work. A^T read in place steps through
+// memory m floats at a time, a new cache line every step: packed into row
+// pairs it ran 4-11% faster (1 thread, 256^3 to 512^3 and 64..128 x 784 x
+// 128), but only when a packed block serves at least PACK_A_MIN_COLS columns
+// of C; over 64 or fewer the packing is not repaid (3-25% slower). At m a
+// multiple of 1024 every in-place step maps to the same L1 set, so A^T is
+// always packed there. B is packed into 16-column panels (KC x 16 floats,
+// 16 KiB, stays in L1 while a column of 2-row tiles streams A from L2).
 import { edgeTile, kernel2x16, MR, NR } from './microkernel';
 import { packATransposed, packColumns, packRows } from './pack';
 import { gemmDot } from './dot';
@@ -18,6 +21,8 @@ const MC = 128;
 const NC = 1024;
 /** With fewer rows than this, B (when row-major) is read in place: packing it would be used too few times to pay. */
 const PACK_MIN_ROWS = 8;
+/** A^T is packed when a block of C this wide reuses each packed block (see the top). */
+const PACK_A_MIN_COLS = 128;
 const A_OFFSET: usize = KC * NC * 4;
 const TILE_OFFSET: usize = A_OFFSET + MC * KC * 4;
 
@@ -88,7 +93,7 @@ export function gemmRange(
     scaleBlock(c, n, i0, i1, j0, j1, beta);
     return;
   }
-  const packA = transA != 0 && (m & 1023) == 0;
+  const packA = transA != 0 && ((m & 1023) == 0 || j1 - j0 >= PACK_A_MIN_COLS);
   // Packed A^T row pairs: a pair's two values are adjacent, steps 8 bytes apart.
   const lda: usize = transA ? 4 : <usize>k << 2;
   const sa: usize = packA ? 8 : transA ? <usize>m << 2 : 4;

@@ -71,27 +71,44 @@ function packColumnsScalar(out: usize, b: usize, ldb: i32, p0: i32, kc: i32, j0:
  * Packs rows [i0, i0 + mc) of op(A) = A^T (A stored k x m, ldA = m floats),
  * steps [p0, p0 + kc), as row pairs: pair q holds (A(i, p), A(i + 1, p)) for
  * each p, contiguously (kc x 8 bytes). Read in place, op(A)'s column steps
- * are m floats apart, which for m a multiple of 1024 maps every step of a
- * tile to the same L1 set; packed, a tile streams one line per 8 steps.
+ * are m floats apart: every step of a tile touches a new cache line (and for
+ * m a multiple of 1024, the same L1 set); packed, a tile streams one line per
+ * 8 steps. Four steps of four rows are loaded as vectors and regrouped by
+ * 64-bit halves, so each pair's run is written contiguously.
  * A missing last row is zero (the edge path never reads it).
  */
 export function packATransposed(dst: usize, a: usize, m: i32, p0: i32, kc: i32, i0: i32, mc: i32): void {
   const pairBytes = <usize>kc << 3;
   const pairs = (mc + 1) >> 1;
-  for (let p = 0; p < kc; p++) {
-    const src = a + ((<usize>(p0 + p) * <usize>m + <usize>i0) << 2);
-    const out = dst + (<usize>p << 3);
-    let q = 0;
-    for (; 2 * q + 4 <= mc; q += 2) {
-      const v = v128.load(src + (<usize>q << 3));
-      v128.store64_lane(out + <usize>q * pairBytes, v, 0);
-      v128.store64_lane(out + <usize>(q + 1) * pairBytes, v, 1);
+  const row = <usize>m << 2;
+  const kc4 = kc & ~3;
+  let q = 0;
+  for (; 2 * q + 4 <= mc; q += 2) {
+    let src = a + ((<usize>p0 * <usize>m + <usize>(i0 + 2 * q)) << 2);
+    let o0 = dst + <usize>q * pairBytes;
+    let o1 = o0 + pairBytes;
+    for (let p = 0; p < kc4; p += 4) {
+      const v0 = v128.load(src), v1 = v128.load(src + row), v2 = v128.load(src + 2 * row), v3 = v128.load(src + 3 * row);
+      v128.store(o0, v128.shuffle<i64>(v0, v1, 0, 2));
+      v128.store(o0, v128.shuffle<i64>(v2, v3, 0, 2), 16);
+      v128.store(o1, v128.shuffle<i64>(v0, v1, 1, 3));
+      v128.store(o1, v128.shuffle<i64>(v2, v3, 1, 3), 16);
+      src += 4 * row; o0 += 32; o1 += 32;
     }
-    for (; q < pairs; q++) {
-      const i = 2 * q;
-      const o = out + <usize>q * pairBytes;
-      store<f32>(o, load<f32>(src + (<usize>i << 2)));
-      store<f32>(o, i + 1 < mc ? load<f32>(src + (<usize>(i + 1) << 2)) : 0, 4);
+    for (let p = kc4; p < kc; p++) {
+      const v = v128.load(src);
+      v128.store64_lane(o0, v, 0);
+      v128.store64_lane(o1, v, 1);
+      src += row; o0 += 8; o1 += 8;
+    }
+  }
+  for (; q < pairs; q++) {
+    const i = 2 * q;
+    for (let p = 0; p < kc; p++) {
+      const src = a + ((<usize>(p0 + p) * <usize>m + <usize>(i0 + i)) << 2);
+      const o = dst + <usize>q * pairBytes + (<usize>p << 3);
+      store<f32>(o, load<f32>(src));
+      store<f32>(o, i + 1 < mc ? load<f32>(src + 4) : 0, 4);
     }
   }
 }
