@@ -9,7 +9,7 @@ export interface WasmExports {
   gemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number, work: number): void;
   gemmRange(
     a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number,
-    alpha: number, beta: number, i0: number, i1: number, j0: number, j1: number, work: number,
+    alpha: number, beta: number, i0: number, i1: number, j0: number, j1: number, work: number, bLayout: number,
   ): void;
   gemmShared(
     a: number, b: number, c: number, m: number, n: number, k: number, transA: number, transB: number, alpha: number, beta: number,

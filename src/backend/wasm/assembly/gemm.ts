@@ -53,7 +53,7 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, trans
     gemmDot(a, b, c, m, n, k, alpha, beta, work + TILE_OFFSET);
     return;
   }
-  gemmRange(a, b, c, m, n, k, transA, transB, alpha, beta, 0, m, 0, n, work, 0);
+  gemmRange(a, b, c, m, n, k, transA, transB, alpha, beta, 0, m, 0, n, work, B_PER_BLOCK);
 }
 
 /** C = beta * C on a block (k = 0: there is no product). */
@@ -66,27 +66,34 @@ function scaleBlock(c: usize, n: i32, i0: i32, i1: i32, j0: i32, j1: i32, beta: 
   }
 }
 
+// How gemmRange lays out packed B in its scratch (its `bLayout` argument).
+/** One K block's panels at a time, each block packed over the last. */
+export const B_PER_BLOCK = 0;
+/** Every K block's panels side by side (only when packsWholeB): pack them all. */
+export const B_WHOLE_PACK = 1;
+/** The same layout, already packed by an earlier call with the same operands. */
+export const B_WHOLE_PACKED = 2;
+
 /**
- * Whether all of op(B)'s panels fit the scratch at once (one K block, one
- * column block): then a thread that computes several row blocks of C packs
- * B only for the first (see gemmRange's packedB).
+ * Whether the panels of every K block of op(B) fit the scratch side by side
+ * (one column block): then a thread that computes several row blocks of C
+ * packs B only for the first (B_WHOLE_PACK, then B_WHOLE_PACKED).
  */
 export function packsWholeB(n: i32, k: i32): bool {
-  return k <= KC && n <= NC;
+  return n <= NC && <i64>k * <i64>((n + NR - 1) & ~(NR - 1)) <= <i64>(KC * NC);
 }
 
 /**
  * The panel path on rows [i0, i1) and columns [j0, j1) of C, with its own
- * `work` scratch: the unit two threads split. packedB = 1 says `work`
- * already holds the packed panels of exactly these columns of B, from a
- * call with the same operands (only when packsWholeB). Split points must be multiples
+ * `work` scratch: the unit two threads split. `bLayout` is one of the B_
+ * constants above. Split points must be multiples
  * of 2 (rows) or 16 (columns). Every element of C is computed by the same
  * operations in the same order whatever the split (K is blocked from k
  * alone), so one and two threads give bit-identical results.
  */
 export function gemmRange(
   a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32, transB: i32, alpha: f32, beta: f32, i0: i32, i1: i32, j0: i32, j1: i32, work: usize,
-  packedB: i32,
+  bLayout: i32,
 ): void {
   if (i0 >= i1 || j0 >= j1) return;
   if (k <= 0) {
@@ -98,7 +105,7 @@ export function gemmRange(
   const lda: usize = transA ? 4 : <usize>k << 2;
   const sa: usize = packA ? 8 : transA ? <usize>m << 2 : 4;
   const ldc = <usize>n << 2;
-  // Decided on the whole of C, not this block: row blocks of one product must agree (packedB).
+  // Decided on the whole of C, not this block: row blocks of one product must agree (B_WHOLE_PACKED).
   const packAll = transB != 0 || m >= PACK_MIN_ROWS;
   const tile = work + TILE_OFFSET;
   // Equal K blocks (multiples of 4) rather than KC and a short remainder.
@@ -110,10 +117,12 @@ export function gemmRange(
       const kc = min(kcb, k - pc);
       const betaBlock: f32 = pc == 0 ? beta : 1;
       const panelBytes = <usize>kc * NR * 4;
-      for (let jr = 0; jr < nc && !packedB; jr += NR) {
+      // B_WHOLE_*: block pc starts after the pc steps of all panels before it.
+      const panels = bLayout == B_PER_BLOCK ? work : work + ((<usize>pc * <usize>((nc + NR - 1) & ~(NR - 1))) << 2);
+      for (let jr = 0; jr < nc && bLayout != B_WHOLE_PACKED; jr += NR) {
         const w = min(NR, nc - jr);
         if (!packAll && w == NR) continue;
-        const dst = work + <usize>(jr / NR) * panelBytes;
+        const dst = panels + <usize>(jr / NR) * panelBytes;
         if (transB) packColumns(dst, b, k, pc, kc, jc + jr, w);
         else packRows(dst, b, n, pc, kc, jc + jr, w);
       }
@@ -124,7 +133,7 @@ export function gemmRange(
           const w = min(NR, nc - jr);
           const j = jc + jr;
           const inPlace = !packAll && w == NR;
-          const bp = inPlace ? b + ((<usize>pc * <usize>n + <usize>j) << 2) : work + <usize>(jr / NR) * panelBytes;
+          const bp = inPlace ? b + ((<usize>pc * <usize>n + <usize>j) << 2) : panels + <usize>(jr / NR) * panelBytes;
           const sb: usize = inPlace ? ldc : NR << 2;
           for (let ir = 0; ir < mc; ir += MR) {
             const i = ic + ir;

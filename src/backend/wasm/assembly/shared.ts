@@ -10,7 +10,7 @@
 // A thread that is descheduled or slow to wake simply claims fewer (or no)
 // chunks, so two threads are never much slower than one. A chunk's values
 // do not depend on which thread computes it: results are bit-identical.
-import { gemmRange, packsWholeB } from './gemm';
+import { B_PER_BLOCK, B_WHOLE_PACK, B_WHOLE_PACKED, gemmRange, packsWholeB } from './gemm';
 import { axpy } from './elementwise';
 import { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers';
 
@@ -60,14 +60,14 @@ export function gemmShared(
   byColumns: i32, chunk: i32, work: usize, claim: usize, task: i32, fromBack: i32,
 ): i32 {
   const total = byColumns ? n : m;
-  // Row chunks all use every panel of B: when they fit the scratch at once, a thread packs them for its first chunk only.
+  // Row chunks all use every panel of B: when they fit the scratch side by side, a thread packs them for its first chunk only.
   const keepB = !byColumns && packsWholeB(n, k);
   let ran = 0;
   for (let i = claimChunk(claim, task, fromBack); i >= 0; i = claimChunk(claim, task, fromBack)) {
     const lo = i * chunk;
     const hi = min(total, lo + chunk);
-    if (byColumns) gemmRange(a, b, c, m, n, k, transA, transB, alpha, beta, 0, m, lo, hi, work, 0);
-    else gemmRange(a, b, c, m, n, k, transA, transB, alpha, beta, lo, hi, 0, n, work, keepB && ran > 0 ? 1 : 0);
+    if (byColumns) gemmRange(a, b, c, m, n, k, transA, transB, alpha, beta, 0, m, lo, hi, work, B_PER_BLOCK);
+    else gemmRange(a, b, c, m, n, k, transA, transB, alpha, beta, lo, hi, 0, n, work, !keepB ? B_PER_BLOCK : ran > 0 ? B_WHOLE_PACKED : B_WHOLE_PACK);
     ran++;
   }
   return ran;
