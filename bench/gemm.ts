@@ -14,6 +14,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { caseKey, LIBRARIES, LIBRARY_LABELS, type Library, type LibraryResult } from './gemm-cases.js';
+import { gemmTargetLines } from './gemm-targets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -77,6 +78,8 @@ function main(): void {
   for (const r of reports) console.log(`  ${LIBRARY_LABELS[r.library]}: ${r.note}${r.peak === undefined ? '' : `; one core's 128-bit mul+add peak measured in this process: ${r.peak.toFixed(1)} GFLOP/s`}`);
   console.log('  peak: bench/peak.ts (vector-add throughput x 2, separate multiply and add pipes as on AMD Zen); 2xpeak: both cores at that peak');
   for (const f of failures) console.log(`  ${f}`);
+  const targets = gemmTargetLines(reports);
+  if (targets.length > 0) console.log(`\nIssue 3's targets, on square sizes >= 256 and the MLP shapes, all three transpositions:\n${targets.map((t) => `  ${t}`).join('\n')}`);
   mkdirSync(join(here, 'out'), { recursive: true });
   writeFileSync(join(here, 'out', 'gemm.json'), `${JSON.stringify({ cpu, quick, reports, failures }, null, 2)}\n`);
 }

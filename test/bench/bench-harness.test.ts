@@ -14,6 +14,7 @@ import { makePlanarFixture } from '../../bench/workloads/make-fixtures.js';
 import { PLANAR } from '../../bench/workloads/planar.js';
 import type { MnistFixture } from '../../bench/workloads/mnist.js';
 import { better } from '../../bench/shared/best.js';
+import { coveredByTargets, gemmTargetLines } from '../../bench/gemm-targets.js';
 import type { ChildResult } from '../../bench/shared/types.js';
 
 describe('bench harness: the same computation', () => {
@@ -80,5 +81,35 @@ describe('bench harness: best of rounds', () => {
     expect(better(planar(5), failed)).toBe(true);
     expect(better(failed, planar(5))).toBe(false);
     expect(better(failed, undefined)).toBe(true);
+  });
+});
+
+describe('bench harness: GEMM targets', () => {
+  it('covers square sizes from 256 and the MLP shapes only', () => {
+    expect(coveredByTargets([128, 128, 128])).toBe(false);
+    expect(coveredByTargets([256, 256, 256])).toBe(true);
+    expect(coveredByTargets([64, 784, 128])).toBe(true);
+    expect(coveredByTargets([256, 64, 256])).toBe(false);
+  });
+
+  it('counts the covered cases at or above each target, as written and scaled to the measured peak', () => {
+    const lines = gemmTargetLines([
+      {
+        library: 'wasm1', note: '', peak: 52.8,
+        results: [
+          { shape: [128, 128, 128], mode: 'NN', gflops: 10 }, // not covered: never the slowest
+          { shape: [256, 256, 256], mode: 'NN', gflops: 55 },
+          { shape: [256, 256, 256], mode: 'TN', gflops: 43.9 },
+          { shape: [64, 784, 128], mode: 'NT', gflops: 44 },
+        ],
+      },
+      { library: 'wasm2', note: '', results: [{ shape: [512, 512, 512], mode: 'NT', gflops: 99.9 }] },
+    ]);
+    // 55 x 52.8 / 66 = 44.0: 43.9 misses it, 44 reaches it.
+    expect(lines).toEqual([
+      '1 thread >= 55 GFLOP/s (as written): met on 1 of 3 cases (slowest 43.9, 256x256x256 TN)',
+      "1 thread >= 44.0 GFLOP/s (55 scaled to this run's peak, 52.8 of 66): met on 2 of 3 cases (slowest 43.9, 256x256x256 TN)",
+      '2 threads >= 100 GFLOP/s (as written): met on 0 of 1 cases (slowest 99.9, 512x512x512 NT)',
+    ]);
   });
 });
