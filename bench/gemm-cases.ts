@@ -43,3 +43,37 @@ export interface LibraryResult {
 export function caseKey(shape: Shape, mode: Mode): string {
   return `${shape.join('x')} ${mode}`;
 }
+
+/**
+ * Each library's best figures over several rounds: per case the highest
+ * GFLOP/s, and the highest peak (so the efficiency columns never flatter).
+ * The host slows down for minutes at a time; a round that hit a slow spell
+ * must not stand for the library.
+ *
+ * @example
+ *   bestOfRounds([[{ library: 'wasm1', note: '', results: [{ shape: [8, 8, 8], mode: 'NN', gflops: 30 }] }],
+ *                 [{ library: 'wasm1', note: '', results: [{ shape: [8, 8, 8], mode: 'NN', gflops: 45 }] }]]);
+ *   // [{ library: 'wasm1', note: '', results: [{ shape: [8, 8, 8], mode: 'NN', gflops: 45 }] }]
+ */
+export function bestOfRounds(rounds: readonly (readonly LibraryResult[])[]): LibraryResult[] {
+  const best = new Map<Library, LibraryResult>();
+  for (const round of rounds) {
+    for (const r of round) {
+      const prev = best.get(r.library);
+      if (!prev) {
+        best.set(r.library, r);
+        continue;
+      }
+      const prevByKey = new Map(prev.results.map((c) => [caseKey(c.shape, c.mode), c]));
+      const results = r.results.map((c) => {
+        const p = prevByKey.get(caseKey(c.shape, c.mode));
+        return p && p.gflops >= c.gflops ? p : c;
+      });
+      // Cases only the earlier round has (a round that failed part-way) are kept too.
+      for (const [key, c] of prevByKey) if (!results.some((x) => caseKey(x.shape, x.mode) === key)) results.push(c);
+      const peaks = [prev.peak, r.peak].filter((x): x is number => x !== undefined);
+      best.set(r.library, { ...prev, results, ...(peaks.length > 0 ? { peak: Math.max(...peaks) } : {}) });
+    }
+  }
+  return [...best.values()];
+}

@@ -4,20 +4,29 @@
  * layer shapes in the three transpositions of backprop. Each library runs in
  * its own child process, one after the other.
  *
- *   npx tsx bench/gemm.ts [--quick]
+ *   npx tsx bench/gemm.ts [--quick] [--rounds=N]
  *
- * Prints a table of GFLOP/s with ratios and writes bench/out/gemm.json.
+ * The libraries run `--rounds` times (2 by default, 1 with --quick; every
+ * other round in reverse order) and each case keeps its best round, because
+ * this host slows down by up to 2x for minutes at a time. Prints a table of
+ * GFLOP/s with ratios and writes bench/out/gemm.json.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { caseKey, LIBRARIES, LIBRARY_LABELS, type Library, type LibraryResult } from './gemm-cases.js';
+import { bestOfRounds, caseKey, LIBRARIES, LIBRARY_LABELS, type Library, type LibraryResult } from './gemm-cases.js';
 import { gemmTargetLines } from './gemm-targets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
+const roundsArg = process.argv.find((a) => a.startsWith('--rounds='))?.split('=')[1];
+const rounds = Number(roundsArg ?? (quick ? 1 : 2));
+if (!Number.isInteger(rounds) || rounds < 1) {
+  console.error(`--rounds: expected a positive integer, got ${roundsArg}`);
+  process.exit(2);
+}
 const CHILD_TIMEOUT_MS = 150_000;
 
 function runLibrary(library: Library): LibraryResult | string {
@@ -63,25 +72,31 @@ function table(reports: readonly LibraryResult[]): string {
 }
 
 function main(): void {
-  const reports: LibraryResult[] = [];
+  const perRound: LibraryResult[][] = [];
   const failures: string[] = [];
-  for (const library of LIBRARIES) {
-    const started = performance.now();
-    const r = runLibrary(library);
-    if (typeof r === 'string') failures.push(r);
-    else reports.push(r);
-    console.error(`  ${library}: ${((performance.now() - started) / 1e3).toFixed(1)} s`);
+  for (let round = 0; round < rounds; round++) {
+    const got: LibraryResult[] = [];
+    for (const library of round % 2 === 0 ? LIBRARIES : [...LIBRARIES].reverse()) {
+      const started = performance.now();
+      const r = runLibrary(library);
+      if (typeof r === 'string') failures.push(`round ${round + 1}: ${r}`);
+      else got.push(r);
+      console.error(`  round ${round + 1}, ${library}: ${((performance.now() - started) / 1e3).toFixed(1)} s`);
+    }
+    perRound.push(got);
   }
+  // Table order, whatever order the rounds ran in.
+  const reports = bestOfRounds(perRound).sort((a, b) => LIBRARIES.indexOf(a.library) - LIBRARIES.indexOf(b.library));
   const cpu = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, Node ${process.version}`;
-  console.log(`GEMM GFLOP/s (float32; best of repeated runs; ${cpu})\n`);
+  console.log(`GEMM GFLOP/s (float32; best of repeated runs in each of ${rounds} round${rounds === 1 ? '' : 's'}; ${cpu})\n`);
   console.log(table(reports));
-  for (const r of reports) console.log(`  ${LIBRARY_LABELS[r.library]}: ${r.note}${r.peak === undefined ? '' : `; one core's 128-bit mul+add peak measured in this process: ${r.peak.toFixed(1)} GFLOP/s`}`);
+  for (const r of reports) console.log(`  ${LIBRARY_LABELS[r.library]}: ${r.note}${r.peak === undefined ? '' : `; one core's 128-bit mul+add peak measured in its process (highest of the rounds): ${r.peak.toFixed(1)} GFLOP/s`}`);
   console.log('  peak: bench/peak.ts (vector-add throughput x 2, separate multiply and add pipes as on AMD Zen); 2xpeak: both cores at that peak');
   for (const f of failures) console.log(`  ${f}`);
   const targets = gemmTargetLines(reports);
   if (targets.length > 0) console.log(`\nIssue 3's targets, on square sizes >= 256 and the MLP shapes, all three transpositions:\n${targets.map((t) => `  ${t}`).join('\n')}`);
   mkdirSync(join(here, 'out'), { recursive: true });
-  writeFileSync(join(here, 'out', 'gemm.json'), `${JSON.stringify({ cpu, quick, reports, failures }, null, 2)}\n`);
+  writeFileSync(join(here, 'out', 'gemm.json'), `${JSON.stringify({ cpu, quick, rounds, reports, perRound, failures }, null, 2)}\n`);
 }
 
 main();

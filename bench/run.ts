@@ -30,6 +30,7 @@ import { correctness, memoryVerdicts, mnistTable, planarTable, ratios } from './
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH_DIR, '..');
 const CHILD_TIMEOUT_MS = 240_000;
+/** Per GEMM round. */
 const GEMM_TIMEOUT_MS = 300_000;
 
 function option(name: string): string | undefined {
@@ -86,7 +87,7 @@ async function runGemm(): Promise<string | null> {
   const script = join(BENCH_DIR, 'gemm.ts');
   if (!existsSync(script)) return null;
   console.log('  gemm (bench/gemm.ts) ...');
-  const out = await runScript(script, quick ? ['--quick'] : [], GEMM_TIMEOUT_MS);
+  const out = await runScript(script, [...(quick ? ['--quick'] : []), `--rounds=${rounds}`], GEMM_TIMEOUT_MS * rounds);
   if (out.code !== 0) return `bench/gemm.ts failed (${out.timedOut ? 'timed out' : `exit code ${out.code}`}):\n${out.stderr.trim().split('\n').slice(-5).join('\n')}`;
   return out.stdout;
 }

@@ -15,6 +15,7 @@ import { PLANAR } from '../../bench/workloads/planar.js';
 import type { MnistFixture } from '../../bench/workloads/mnist.js';
 import { better } from '../../bench/shared/best.js';
 import { coveredByTargets, gemmTargetLines } from '../../bench/gemm-targets.js';
+import { bestOfRounds } from '../../bench/gemm-cases.js';
 import type { ChildResult } from '../../bench/shared/types.js';
 
 describe('bench harness: the same computation', () => {
@@ -110,6 +111,23 @@ describe('bench harness: GEMM targets', () => {
       '1 thread >= 55 GFLOP/s (as written): met on 1 of 3 cases (slowest 43.9, 256x256x256 TN)',
       "1 thread >= 44.0 GFLOP/s (55 scaled to this run's peak, 52.8 of 66): met on 2 of 3 cases (slowest 43.9, 256x256x256 TN)",
       '2 threads >= 100 GFLOP/s (as written): met on 0 of 1 cases (slowest 99.9, 512x512x512 NT)',
+    ]);
+  });
+});
+
+describe('bench harness: GEMM rounds', () => {
+  it('keeps each case at its best round, the highest peak, and cases only one round has', () => {
+    const best = bestOfRounds([
+      [
+        { library: 'wasm1', note: 'a', peak: 50, results: [{ shape: [8, 8, 8], mode: 'NN', gflops: 30 }, { shape: [8, 8, 8], mode: 'TN', gflops: 20 }] },
+        { library: 'js', note: 'j', results: [{ shape: [8, 8, 8], mode: 'NN', gflops: 1 }] },
+      ],
+      [{ library: 'wasm1', note: 'a', peak: 57, results: [{ shape: [8, 8, 8], mode: 'NN', gflops: 45 }] }],
+      [{ library: 'wasm1', note: 'a', peak: 52, results: [{ shape: [8, 8, 8], mode: 'NN', gflops: 40 }, { shape: [8, 8, 8], mode: 'TN', gflops: 25 }] }],
+    ]);
+    expect(best).toEqual([
+      { library: 'wasm1', note: 'a', peak: 57, results: [{ shape: [8, 8, 8], mode: 'NN', gflops: 45 }, { shape: [8, 8, 8], mode: 'TN', gflops: 25 }] },
+      { library: 'js', note: 'j', results: [{ shape: [8, 8, 8], mode: 'NN', gflops: 1 }] },
     ]);
   });
 });
