@@ -159,21 +159,23 @@ describe('two GEMM threads', () => {
 });
 
 describe('the sharing governor', () => {
-  /** A governor on a clock the test moves by hand. */
-  function manual(): { g: ShareGovernor; advance: (ms: number) => void } {
+  /** A governor on a clock the test moves by hand; `window` eligible calls per window (Infinity: stalls alone). */
+  function manual(window = Infinity): { g: ShareGovernor; advance: (ms: number) => void } {
     let t = 0;
-    return { g: new ShareGovernor(() => t), advance: (ms) => (t += ms) };
+    return { g: new ShareGovernor(() => t, window), advance: (ms) => (t += ms) };
   }
+  /** A kernel's work (multiply-adds). */
+  const W = 1 << 20;
 
   it('keeps kernels on one thread for four times the time a share lost, twice as long for each loss in a row', () => {
     const { g, advance } = manual();
     const pauses: number[] = [];
     for (let episode = 0; episode < 3; episode++) {
-      expect(g.shouldShare()).toBe(true);
+      expect(g.shouldShare(W)).toBe(true);
       // Our 3 chunks took 3 ms; waiting 5 ms for the worker's 1 chunk lost 4 ms against doing it ourselves (1 ms).
       g.record(3, 3, 5, 1);
       let paused = 0;
-      while (!g.shouldShare()) {
+      while (!g.shouldShare(W)) {
         advance(1);
         paused++;
       }
@@ -185,7 +187,7 @@ describe('the sharing governor', () => {
   it('keeps sharing while it pays, forgives losses one halving at a time, and shares everything when not adaptive', () => {
     const { g, advance } = manual();
     for (let i = 0; i < 20; i++) {
-      expect(g.shouldShare()).toBe(true);
+      expect(g.shouldShare(W)).toBe(true);
       g.record(2, 2, 0.5, 2); // the worker's 2 chunks cost a 0.5 ms wait instead of 2 ms
     }
     g.record(3, 3, 5, 1); // lost 4 ms: paused 16 ms, next loss doubles
@@ -193,12 +195,48 @@ describe('the sharing governor', () => {
     g.record(2, 2, 0.5, 2); // paid: back to single pauses
     g.record(3, 3, 2, 1); // lost 1 ms: paused 4 ms
     advance(3);
-    expect(g.shouldShare()).toBe(false);
+    expect(g.shouldShare(W)).toBe(false);
     advance(1);
-    expect(g.shouldShare()).toBe(true);
+    expect(g.shouldShare(W)).toBe(true);
     g.record(3, 3, 5, 1);
     g.adaptive = false;
-    expect(g.shouldShare()).toBe(true);
+    expect(g.shouldShare(W)).toBe(true);
+  });
+
+  /**
+   * Runs `windows` windows of 4 calls on a governor whose calls take `cost(shared)` ms each
+   * (the wall time a window measures); returns each window's mode, S (shared) or o (one thread).
+   */
+  function simulate(g: ShareGovernor, advance: (ms: number) => void, windows: number, cost: (shared: boolean) => number): string {
+    let modes = '';
+    for (let w = 0; w < windows; w++) {
+      for (let call = 0; call < 4; call++) {
+        const shared = g.shouldShare(W);
+        if (call === 0) modes += shared ? 'S' : 'o';
+        advance(cost(shared));
+      }
+    }
+    return modes;
+  }
+
+  it('times a window in each mode, then runs windows in the cheaper one and every 16th in the other', () => {
+    const { g, advance } = manual(4);
+    const modes = simulate(g, advance, 40, (shared) => (shared ? 1 : 2));
+    expect(modes).toBe('So' + 'S'.repeat(14) + 'o' + 'S'.repeat(15) + 'o' + 'S'.repeat(7));
+    expect(g.costs()).toEqual({ shared: 1 / W, solo: 2 / W });
+  });
+
+  it('moves to one thread when shared windows get dearer than one thread, and back at the next exploring window once they recover', () => {
+    const { g, advance } = manual(4);
+    simulate(g, advance, 10, (shared) => (shared ? 1 : 2));
+    // Another process takes a core: shared calls now cost 4 ms. Each dearer window moves the cost
+    // a quarter of the way, counted at most twice the cost: 1, 1.25, 1.56, 1.95, 2.44 > 2.
+    const busy = simulate(g, advance, 10, (shared) => (shared ? 4 : 2));
+    // (Window 16 explores sharing again: still dear.)
+    expect(busy).toBe('SSSS' + 'oo' + 'S' + 'ooo');
+    // The core is free again: the next exploring window (window 32) takes the cheaper cost as it is.
+    const free = simulate(g, advance, 20, (shared) => (shared ? 1 : 2));
+    expect(free).toBe('o'.repeat(12) + 'S'.repeat(8));
   });
 });
 

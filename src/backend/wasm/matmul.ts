@@ -71,13 +71,15 @@ export function createMatmul(ex: WasmExports, stager: Stager, work: number, thre
     const k = transA ? a.rows : a.cols;
     const tA = transA ? 1 : 0;
     const tB = transB ? 1 : 0;
-    const eligible = m * n * k >= PARALLEL_MIN_MACS && ex.gemmSplittable(m, n, tA, tB) !== 0;
-    const worker = eligible && governor.shouldShare() ? threads.current() : null;
+    const macs = m * n * k;
+    const eligible = macs >= PARALLEL_MIN_MACS && ex.gemmSplittable(m, n, tA, tB) !== 0 && chunking(m, n, plan);
+    const available = eligible ? threads.current() : null;
+    const worker = available !== null && governor.shouldShare(macs) ? available : null;
     try {
       const pa = stager.input(a);
       const pb = stager.input(b);
       const pc = stager.output(c, beta !== 0);
-      if (!worker || !chunking(m, n, plan)) {
+      if (!worker) {
         ex.gemm(pa, pb, pc, m, n, k, tA, tB, alpha, beta, work);
         return;
       }

@@ -33,7 +33,8 @@ export function createUpdates(ex: WasmExports, stager: Stager, threads: ThreadCo
     kind: UpdateKind, w: number, g: number, s1: number, s2: number, n: number,
     h0: number, h1: number, h2: number, h3: number, h4: number, h5: number, h6: number, h7: number,
   ): void {
-    const worker = n >= UPDATE_PARALLEL_MIN && governor.shouldShare() ? threads.current() : null;
+    const available = n >= UPDATE_PARALLEL_MIN ? threads.current() : null;
+    const worker = available !== null && governor.shouldShare(n) ? available : null;
     if (!worker) {
       ex.update(kind, w, g, s1, s2, n, h0, h1, h2, h3, h4, h5, h6, h7);
       return;
