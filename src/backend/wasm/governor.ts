@@ -17,22 +17,27 @@
  *   two threads against 77-83k on one). Kernel timings alone cannot see
  *   that, so the governor times whole windows of WINDOW_CALLS eligible
  *   kernels, wall clock from the first to the next window's first, per unit
- *   of their work, and runs each window in the mode whose windows have been
- *   cheaper; every EXPLORE_EVERY-th window runs the other mode, so a change
- *   in the machine is noticed. A window, not a kernel, is the unit because
- *   the first share after a run on one thread pays for waking the worker
- *   (40-60 us), which a single kernel's timing would blame on sharing.
+ *   of their work, and runs each window in the mode whose recent windows
+ *   were cheaper; every EXPLORE_EVERY-th window runs the other mode, so a
+ *   change in the machine is noticed. A mode's cost is the cheapest of its
+ *   last RECENT windows: one window slowed by a hiccup of the host (or a
+ *   pause in the program) moves nothing, a busy core that stays busy does
+ *   within RECENT windows, and a core that is free again shows at the next
+ *   exploring window. The first 2 x RECENT windows alternate between the
+ *   modes, so that neither is judged by a window that warmed up the
+ *   program (measured: a cold first shared window cost 3x a warm one and
+ *   kept MNIST on one thread for its first epoch). A window, not a kernel, is the unit because the first
+ *   share after a run on one thread pays for waking the worker (40-60 us),
+ *   which a single kernel's timing would blame on sharing.
  */
 const PAUSE_FACTOR = 4;
 const MAX_STRIKES = 64;
 /** Eligible kernels per window (about 8 MNIST training steps). */
 export const WINDOW_CALLS = 48;
-/** Every this-many-th window runs the mode that looks slower (costing ~1% where sharing is 1.3x faster). */
-export const EXPLORE_EVERY = 16;
-/** Weight of a new window in its mode's running cost. */
-const SMOOTHING = 0.25;
-/** A window is counted as at most this many times its mode's running cost (the program may have paused inside it). */
-const OUTLIER = 2;
+/** Every this-many-th window runs the mode that looks slower (costing ~1% where sharing is 1.4x faster). */
+export const EXPLORE_EVERY = 32;
+/** Windows per mode whose cheapest is the mode's cost. */
+const RECENT = 4;
 
 /** The governor's sense of time; tests replace it. */
 export type Clock = () => number;
@@ -40,9 +45,11 @@ export type Clock = () => number;
 export class ShareGovernor {
   private until = -Infinity;
   private strikes = 1;
-  /** Wall milliseconds per unit of work, over windows run shared and on one thread; NaN until measured. */
-  private sharedCost = NaN;
-  private soloCost = NaN;
+  /** Wall milliseconds per unit of work of the last RECENT windows run shared, and on one thread (NaN: none yet). */
+  private readonly sharedWindows = new Float64Array(RECENT).fill(NaN);
+  private readonly soloWindows = new Float64Array(RECENT).fill(NaN);
+  private sharedCount = 0;
+  private soloCount = 0;
   private windowShares = true;
   private windowStart = 0;
   private inWindow = 0;
@@ -74,9 +81,9 @@ export class ShareGovernor {
     return this.windowShares && t >= this.until;
   }
 
-  /** The mode windows of each kind have cost lately (tests and diagnostics). */
+  /** What windows of each mode have cost lately: the cheapest of the last few, NaN when none ran (tests and diagnostics). */
   costs(): { readonly shared: number; readonly solo: number } {
-    return { shared: this.sharedCost, solo: this.soloCost };
+    return { shared: cheapest(this.sharedWindows), solo: cheapest(this.soloWindows) };
   }
 
   /**
@@ -97,29 +104,24 @@ export class ShareGovernor {
 
   private closeWindow(t: number): void {
     const sample = (t - this.windowStart) / Math.max(1, this.windowWork);
-    if (this.windowShares) this.sharedCost = blend(this.sharedCost, sample);
-    else this.soloCost = blend(this.soloCost, sample);
+    if (this.windowShares) this.sharedWindows[this.sharedCount++ % RECENT] = sample;
+    else this.soloWindows[this.soloCount++ % RECENT] = sample;
     this.windows++;
     this.inWindow = 0;
     this.windowWork = 0;
-    // Measure each mode once before comparing.
-    if (Number.isNaN(this.soloCost)) {
-      this.windowShares = Number.isNaN(this.sharedCost);
+    if (this.windows < 2 * RECENT) {
+      this.windowShares = this.windows % 2 === 0;
       return;
     }
-    const shareLooksFaster = this.sharedCost <= this.soloCost;
+    const { shared, solo } = this.costs();
+    const shareLooksFaster = shared <= solo;
     this.windowShares = this.windows % EXPLORE_EVERY === 0 ? !shareLooksFaster : shareLooksFaster;
   }
 }
 
-/**
- * A mode's running cost after a new window: a cheaper window is taken as it
- * is (nothing makes a window spuriously fast; this host's slow spells and
- * pauses in the program only make them slow), a dearer one moves the cost a
- * SMOOTHING share of the way, counted at most OUTLIER times the cost. The
- * first window sets it.
- */
-function blend(cost: number, sample: number): number {
-  if (Number.isNaN(cost) || sample <= cost) return sample;
-  return cost + SMOOTHING * (Math.min(sample, OUTLIER * cost) - cost);
+/** The smallest of the measured values (NaN when there are none). */
+function cheapest(windows: Float64Array): number {
+  let best = NaN;
+  for (const w of windows) if (!(w >= best)) best = Number.isNaN(w) ? best : w;
+  return best;
 }
