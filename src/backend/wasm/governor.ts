@@ -33,9 +33,9 @@
 const PAUSE_FACTOR = 4;
 const MAX_STRIKES = 64;
 /** Eligible kernels per window (about 8 MNIST training steps). */
-export const WINDOW_CALLS = 48;
+const WINDOW_CALLS = 48;
 /** Every this-many-th window runs the mode that looks slower (costing ~1% where sharing is 1.4x faster). */
-export const EXPLORE_EVERY = 32;
+const EXPLORE_EVERY = 32;
 /** Windows per mode whose cheapest is the mode's cost. */
 const RECENT = 4;
 
