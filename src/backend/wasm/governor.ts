@@ -113,8 +113,8 @@ export class ShareGovernor {
       this.windowShares = this.windows % 2 === 0;
       return;
     }
-    const { shared, solo } = this.costs();
-    const shareLooksFaster = shared <= solo;
+    // Not through costs(): nothing here allocates (this runs inside training steps).
+    const shareLooksFaster = cheapest(this.sharedWindows) <= cheapest(this.soloWindows);
     this.windowShares = this.windows % EXPLORE_EVERY === 0 ? !shareLooksFaster : shareLooksFaster;
   }
 }
