@@ -65,12 +65,15 @@ export function bestOfRounds(rounds: readonly (readonly LibraryResult[])[]): Lib
         continue;
       }
       const prevByKey = new Map(prev.results.map((c) => [caseKey(c.shape, c.mode), c]));
+      const seen = new Set<string>();
       const results = r.results.map((c) => {
-        const p = prevByKey.get(caseKey(c.shape, c.mode));
+        const key = caseKey(c.shape, c.mode);
+        seen.add(key);
+        const p = prevByKey.get(key);
         return p && p.gflops >= c.gflops ? p : c;
       });
       // Cases only the earlier round has (a round that failed part-way) are kept too.
-      for (const [key, c] of prevByKey) if (!results.some((x) => caseKey(x.shape, x.mode) === key)) results.push(c);
+      for (const [key, c] of prevByKey) if (!seen.has(key)) results.push(c);
       const peaks = [prev.peak, r.peak].filter((x): x is number => x !== undefined);
       best.set(r.library, { ...prev, results, ...(peaks.length > 0 ? { peak: Math.max(...peaks) } : {}) });
     }

@@ -26,9 +26,10 @@
  *   exploring window. The first 2 x RECENT windows alternate between the
  *   modes, so that neither is judged by a window that warmed up the
  *   program (measured: a cold first shared window cost 3x a warm one and
- *   kept MNIST on one thread for its first epoch). A window, not a kernel, is the unit because the first
- *   share after a run on one thread pays for waking the worker (40-60 us),
- *   which a single kernel's timing would blame on sharing.
+ *   kept MNIST on one thread for its first epoch). A window, not a kernel,
+ *   is the unit because the first share after a run on one thread pays for
+ *   waking the worker (40-60 us), which a single kernel's timing would
+ *   blame on sharing.
  */
 const PAUSE_FACTOR = 4;
 const MAX_STRIKES = 64;
@@ -122,6 +123,6 @@ export class ShareGovernor {
 /** The smallest of the measured values (NaN when there are none). */
 function cheapest(windows: Float64Array): number {
   let best = NaN;
-  for (const w of windows) if (!(w >= best)) best = Number.isNaN(w) ? best : w;
+  for (const w of windows) if (!Number.isNaN(w) && !(best <= w)) best = w;
   return best;
 }

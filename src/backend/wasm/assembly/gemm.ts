@@ -80,7 +80,12 @@ export const B_WHOLE_PACKED = 2;
  * packs B only for the first (B_WHOLE_PACK, then B_WHOLE_PACKED).
  */
 export function packsWholeB(n: i32, k: i32): bool {
-  return n <= NC && <i64>k * <i64>((n + NR - 1) & ~(NR - 1)) <= <i64>(KC * NC);
+  return n <= NC && <i64>k * <i64>panelColumns(n) <= <i64>(KC * NC);
+}
+
+/** Columns that `cols` columns of B take once packed: whole 16-wide panels. */
+@inline function panelColumns(cols: i32): i32 {
+  return (cols + NR - 1) & ~(NR - 1);
 }
 
 /**
@@ -118,7 +123,7 @@ export function gemmRange(
       const betaBlock: f32 = pc == 0 ? beta : 1;
       const panelBytes = <usize>kc * NR * 4;
       // B_WHOLE_*: block pc starts after the pc steps of all panels before it.
-      const panels = bLayout == B_PER_BLOCK ? work : work + ((<usize>pc * <usize>((nc + NR - 1) & ~(NR - 1))) << 2);
+      const panels = bLayout == B_PER_BLOCK ? work : work + ((<usize>pc * <usize>panelColumns(nc)) << 2);
       for (let jr = 0; jr < nc && bLayout != B_WHOLE_PACKED; jr += NR) {
         const w = min(NR, nc - jr);
         if (!packAll && w == NR) continue;
