@@ -41,7 +41,6 @@ describe('randomSearch', () => {
     expect(r.best).toBe(r.trials[0]);
     expect(r.best!.score).toBe(Math.min(...scores));
     expect(r.aborted).toBe(false);
-    for (const t of r.trials) expect(t.seconds).toBeGreaterThanOrEqual(0);
   });
 
   it('accepts Infinity for a diverged run and ranks it last', () => {

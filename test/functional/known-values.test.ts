@@ -157,8 +157,8 @@ describe('initializeParameters', () => {
       const mean = d.reduce((s, v) => s + v, 0) / d.length;
       return Math.sqrt(d.reduce((s, v) => s + (v - mean) ** 2, 0) / d.length);
     };
-    // 400 x 500 = 200,000 draws: the sample std is within 1% of the true one
-    expect(std(initializeParameters([500, 400], { init: 'random', seed: 1 }).W1!)).toBeCloseTo(0.01, 3);
+    // 400 x 500 = 200,000 draws: the sample std is within 0.5% of the true one (its own spread is ~0.16%)
+    expect(std(initializeParameters([500, 400], { init: 'random', seed: 1 }).W1!) / 0.01).toBeCloseTo(1, 2);
     expect(std(initializeParameters([500, 400], { init: 'he', seed: 1 }).W1!) / Math.sqrt(2 / 500)).toBeCloseTo(1, 2);
     expect(std(initializeParameters([500, 400], { init: 'xavier', seed: 1 }).W1!) / Math.sqrt(1 / 500)).toBeCloseTo(1, 2);
     expect(std(initializeParameters([500, 400], { init: { name: 'random', scale: 10 }, seed: 1 }).W1!) / 10).toBeCloseTo(1, 2);

@@ -100,18 +100,21 @@ for (const backend of backendNames()) {
   });
 
   describe(`one implementation [${backend}]`, () => {
-    it('Network gradients equal modelBackward gradients on the same parameters', () => {
+    // float64 runs on the reference kernels whatever the backend, so the wasm copy checks float32, where the wasm kernels run.
+    const dtype = backend === 'js' ? 'float64' : 'float32';
+    const tol = dtype === 'float64' ? 1e-12 : 1e-5;
+    it(`Network gradients equal modelBackward gradients on the same parameters (${dtype})`, () => {
       withBackend(backend, () => {
-        const { X, Y } = makeFlower({ m: 20, seed: 2, dtype: 'float64' });
-        const net = new Network({ inputSize: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], seed: 3, dtype: 'float64' });
+        const { X, Y } = makeFlower({ m: 20, seed: 2, dtype });
+        const net = new Network({ inputSize: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], seed: 3, dtype });
         const plan = new Plan(net, 20, true);
         plan.run(X);
         plan.backward(Y);
         const { AL, caches } = modelForward(X, net.parameters, ['tanh', 'sigmoid']);
         const g = modelBackward(AL, Y, caches);
-        expectClose(plan.grads[0]!.dW, g.dW1!.data, 1e-12);
-        expectClose(plan.grads[1]!.db!, g.db2!.data, 1e-12);
-        expect(net.cost(X, Y)).toBeCloseTo(plan.cost(Y), 12);
+        expectClose(plan.grads[0]!.dW, g.dW1!.data, tol);
+        expectClose(plan.grads[1]!.db!, g.db2!.data, tol);
+        expect(Math.abs(net.cost(X, Y) - plan.cost(Y))).toBeLessThan(tol);
       });
     });
   });

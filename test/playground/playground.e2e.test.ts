@@ -3,7 +3,7 @@
  * statically and drives it like a user (clicks, selects, keyboard, uploads),
  * reading the page's state through `window.playground`.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,27 +122,32 @@ describe('playground in Chromium', () => {
     await phone.close();
   });
 
-  it('trains: the cost falls, and the main thread keeps drawing frames while the worker trains', async () => {
+  it('trains in a Web Worker: the page script holds no kernels, and the main thread keeps drawing frames while the cost falls', async () => {
+    // Structural: the page's own script cannot train, because the library's kernels are only in the worker's chunk.
+    const html = readFileSync(join(dist, 'index.html'), 'utf8');
+    const entry = /<script type="module"[^>]*src="\.\/(assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(entry).toBeDefined();
+    const chunks = readdirSync(join(dist, 'assets')).filter((f) => f.endsWith('.js'));
+    const withKernels = chunks.filter((f) => readFileSync(join(dist, 'assets', f), 'utf8').includes('gemmShared'));
+    expect(withKernels).toHaveLength(1);
+    expect(`assets/${withKernels[0]}`).not.toBe(entry);
+
     const page = await open('#dataset=spiral&layers=8,8&act=tanh,tanh&keep=1,1&speed=max&lr=0.03&batch=10');
     const before = await read(page);
     await page.click('#play-button');
     await untilEpoch(page, 5);
-    // A page that trained on its main thread would fail every window; a responsive page passes at least one
-    // even when the machine is busy with other work, which starves all of the page's threads for a while.
-    let ok = false;
-    for (let attempt = 1; attempt <= 3 && !ok; attempt++) {
-      const m = await measureFrames(page, 3000);
-      const f = stats(m.frames);
-      const eps = m.epochs / m.seconds;
-      console.log(
-        `[playground] 2-8-8-1 tanh/sigmoid, spiral (300 train points, batch 10), speed "max", attempt ${attempt}: ${eps.toFixed(0)} epochs/s; ` +
-          `main-thread frame interval over ${f.n} frames: p50 ${f.p50.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms, max ${f.max.toFixed(1)} ms; ` +
-          `long tasks: ${m.longTasks.length}${m.longTasks.length ? ` (max ${Math.max(...m.longTasks).toFixed(0)} ms)` : ''}`,
-      );
-      // Generous on purpose: a responsiveness bound, not a timing benchmark (unloaded, the worst frame is about 50 ms).
-      ok = f.n > 30 && f.p95 < 200 && f.max < 500;
-    }
-    expect(ok).toBe(true);
+    expect(page.workers().map((w) => w.url())).toEqual([expect.stringContaining(withKernels[0]!)]);
+    // The issue asks for the frame times to be measured and reported; they are printed, not asserted (a busy CI
+    // machine starves every thread of the page for a while). What is asserted is only that frames keep coming.
+    const m = await measureFrames(page, 3000);
+    const f = stats(m.frames);
+    console.log(
+      `[playground] 2-8-8-1 tanh/sigmoid, spiral (300 train points, batch 10), speed "max": ${(m.epochs / m.seconds).toFixed(0)} epochs/s; ` +
+        `main-thread frame interval over ${f.n} frames: p50 ${f.p50.toFixed(1)} ms, p95 ${f.p95.toFixed(1)} ms, max ${f.max.toFixed(1)} ms; ` +
+        `long tasks: ${m.longTasks.length}${m.longTasks.length ? ` (max ${Math.max(...m.longTasks).toFixed(0)} ms)` : ''}`,
+    );
+    expect(f.n).toBeGreaterThan(10);
+    expect(m.epochs).toBeGreaterThan(0);
     const after = await read(page);
     expect(after.train.loss).toBeLessThan(before.train.loss);
     await page.click('#play-button');

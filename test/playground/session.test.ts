@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { deserializeModel, DivergenceError, Network } from '../../src/index.js';
+import { deserializeModel, DivergenceError, Network, type History } from '../../src/index.js';
 import { featureMatrix } from '../../playground/src/features.js';
 import { Session } from '../../playground/src/session.js';
 import { typescriptSnippet } from '../../playground/src/snippet.js';
@@ -71,13 +71,20 @@ describe('playground training session', () => {
     try {
       const file = join(dir, 'snippet.mjs');
       writeFileSync(file, js.replace(/from 'layerwise'/, `from ${JSON.stringify(new URL('../../src/index.ts', import.meta.url).href)}`));
-      const mod = (await import(/* @vite-ignore */ file)) as { net: Network; train: (p: [number, number][], y: number[], e: number) => { cost: number[] } };
+      const mod = (await import(/* @vite-ignore */ file)) as { net: Network; train: (p: [number, number][], y: number[], e: number) => History };
       expect(mod.net.layerDims).toEqual(new Session(s, null).net.layerDims);
       expect(mod.net.layers[0]!.keepProb).toBe(0.8);
       expect(mod.net.layers[0]!.l2).toBe(0.01);
       const points: [number, number][] = Array.from({ length: 40 }, (_, i) => [Math.cos(i), Math.sin(i * 1.3)]);
-      const h = mod.train(points, points.map(([a]) => (a > 0 ? 1 : 0)), 3);
-      expect(h.cost.length).toBeGreaterThan(0);
+      const h = mod.train(points, points.map(([a]) => (a > 0 ? 1 : 0)), 30);
+      // 40 points in batches of 10: 4 steps per epoch, 30 epochs; it learns (x1 > 0 is separable), with the
+      // state's momentum and a learning rate that decays every epoch from the state's 0.03.
+      expect(h.epochs).toHaveLength(30);
+      expect(h.cost).toHaveLength(120);
+      expect(h.epochs.at(-1)!.cost).toBeLessThan(0.8 * h.epochs[0]!.cost);
+      const rates = h.epochs.map((e) => e.learningRate);
+      expect(rates[0]).toBeLessThanOrEqual(0.03);
+      for (let e = 1; e < rates.length; e++) expect(rates[e]).toBeLessThan(rates[e - 1]!);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
