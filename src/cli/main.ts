@@ -5,10 +5,9 @@
 import { Command, Option } from 'commander';
 import { ACTIVATION_NAMES } from '../nn/activations.js';
 import { LIBRARY_VERSION } from '../io/version.js';
-import { ShapeError, ValueError } from '../tensor/errors.js';
 import { BUILTINS } from './data/index.js';
-import { CliError } from './errors.js';
-import { intList, keepProbList, nonNegativeInt, numberIn, oneOf, positiveInt, splitSpec } from './options.js';
+import { CliError, userMessage } from './errors.js';
+import { intList, keepProbList, MAX_EPOCHS, nonNegativeInt, numberIn, oneOf, positiveInt, splitSpec } from './options.js';
 import { trainCommand, type Io, type TrainOptions } from './commands/train.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
@@ -33,7 +32,7 @@ function trainingOptions(cmd: Command): Command {
     .option('--output <name>', 'output activation: sigmoid, softmax or linear (default: from the task and the class count)', oneOf('--output', ['sigmoid', 'softmax', 'linear'] as const))
     .option('--optimizer <name>', 'gd, momentum, rmsprop or adam', oneOf('--optimizer', ['gd', 'momentum', 'rmsprop', 'adam'] as const), 'adam')
     .option('--lr <rate>', 'learning rate (default: 0.001 for adam and rmsprop, 0.01 otherwise)', numberIn('--lr', 0, Infinity, { minOpen: true, maxOpen: true }))
-    .option('--epochs <n>', 'passes over the training set', positiveInt('--epochs'), 10)
+    .option('--epochs <n>', 'passes over the training set', positiveInt('--epochs', MAX_EPOCHS), 10)
     .option('--batch-size <n>', 'examples per update', positiveInt('--batch-size'), 64)
     .option('--decay <rate>', 'learning-rate decay: lr / (1 + decay * epoch)', numberIn('--decay', 0, Infinity, { maxOpen: true }))
     .option('--l2 <lambda>', 'L2 regularization strength', numberIn('--l2', 0, Infinity, { maxOpen: true }), 0)
@@ -58,10 +57,10 @@ function run(action: () => Promise<number>): Promise<void> {
       process.exitCode = code;
     },
     (e: unknown) => {
-      if (e instanceof CliError || e instanceof ValueError || e instanceof ShapeError) {
-        process.stderr.write(`layerwise: error: ${e.message}\n`);
-        process.exitCode = e instanceof CliError ? e.exitCode : 1;
-      } else throw e;
+      const message = userMessage(e);
+      if (message === null) throw e;
+      process.stderr.write(`layerwise: error: ${message}\n`);
+      process.exitCode = e instanceof CliError ? e.exitCode : 1;
     },
   );
 }

@@ -17,14 +17,20 @@ export function numberIn(option: string, min: number, max: number, { minOpen = f
   };
 }
 
-/** A positive integer. */
-export function positiveInt(option: string): (v: string) => number {
+/** A positive integer, at most `max`. */
+export function positiveInt(option: string, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v) => {
     const n = Number(v);
-    if (!/^\d+$/.test(v.trim()) || n < 1) throw new InvalidArgumentError(`${option}: expected a positive integer, got "${v}"`);
+    if (!/^\d+$/.test(v.trim()) || n < 1 || n > max) throw new InvalidArgumentError(`${option}: expected a positive integer${max < Number.MAX_SAFE_INTEGER ? ` <= ${max}` : ''}, got "${v}"`);
     return n;
   };
 }
+
+/** The most epochs one run may ask for (a bound on what a typo such as 1e9 can allocate). */
+export const MAX_EPOCHS = 1_000_000;
+
+/** The most mini-batch updates one run may take: training keeps two float64 costs per update. */
+export const MAX_UPDATES = 10_000_000;
 
 /** A non-negative integer. */
 export function nonNegativeInt(option: string): (v: string) => number {

@@ -14,6 +14,8 @@ import { writeFileAtomic } from '../node/files.js';
 import { loadModel, saveModel, type LoadedModel } from '../node/model-files.js';
 import type { OptimizerState } from '../train/optimizer.js';
 import { CliError } from './errors.js';
+import { MAX_EPOCHS } from './options.js';
+import { ValueError } from '../tensor/errors.js';
 import type { Task } from './data/index.js';
 import type { ColumnEncoding } from './data/table.js';
 
@@ -51,18 +53,23 @@ const metadataSchema = z
   })
   .strict();
 
-/** Loads a CLI model folder and checks its metadata. */
-export function loadRunModel(dir: string): LoadedModel & { run: RunMetadata } {
-  let loaded: LoadedModel;
+/** Loads a model folder; errors name `option`, the flag the user gave the folder (or its run) with. */
+function loadModelFor(dir: string, option: string): LoadedModel {
   try {
-    loaded = loadModel(dir);
+    return loadModel(dir);
   } catch (e) {
-    throw new CliError(e instanceof Error ? e.message.replace(/^loadModel: /, '--model: ') : String(e));
+    if (e instanceof ValueError) throw new CliError(e.message.replace(/^loadModel: /, `${option}: `));
+    throw e;
   }
+}
+
+/** Loads a CLI model folder and checks its metadata. */
+export function loadRunModel(dir: string, option = '--model'): LoadedModel & { run: RunMetadata } {
+  const loaded = loadModelFor(dir, option);
   const parsed = metadataSchema.safeParse(loaded.metadata);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new CliError(`--model: ${dir}: model.json metadata.${issue.path.join('.')}: ${issue.message} (was this model saved by \`layerwise train\`?)`);
+    throw new CliError(`${option}: ${dir}: model.json metadata.${issue.path.join('.')}: ${issue.message} (was this model saved by \`layerwise train\`?)`);
   }
   return { ...loaded, run: parsed.data as RunMetadata };
 }
@@ -97,12 +104,46 @@ export interface CheckpointState {
   options: Record<string, unknown>;
 }
 
+const positiveInt = z.number().int().positive();
+
+/** The train options a checkpoint stores; checked so an edited state.json cannot resume as "abc epochs". */
+const trainOptionsSchema = z.object({
+  data: z.string(),
+  target: z.string().optional(),
+  task: z.enum(['classification', 'regression']).optional(),
+  layers: z.array(positiveInt),
+  activation: z.enum(['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear']),
+  output: z.enum(['sigmoid', 'softmax', 'linear']).optional(),
+  optimizer: z.enum(['gd', 'momentum', 'rmsprop', 'adam']),
+  lr: z.number().positive().optional(),
+  epochs: positiveInt.max(MAX_EPOCHS),
+  batchSize: positiveInt,
+  decay: z.number().nonnegative().optional(),
+  l2: z.number().nonnegative(),
+  l1: z.number().nonnegative(),
+  keepProb: z.array(z.number().gt(0).lte(1)).optional(),
+  batchNorm: z.boolean(),
+  init: z.enum(['zeros', 'random', 'he', 'xavier']),
+  split: z.union([
+    z.object({ kind: z.literal('ratios'), ratios: z.array(z.number().min(0).max(1)).min(2).max(3) }),
+    z.object({ kind: z.literal('counts'), dev: z.number().int().nonnegative(), test: z.number().int().nonnegative() }),
+  ]),
+  seed: z.number().int().nonnegative().max(0xffffffff),
+  normalize: z.boolean().optional(),
+  earlyStopping: positiveInt.optional(),
+  optimalError: z.number().min(0).max(1).optional(),
+  out: z.string(),
+  checkpointEvery: positiveInt.optional(),
+  imageSize: positiveInt,
+  skipBadImages: z.boolean(),
+});
+
 const checkpointSchema = z.object({
   epoch: z.number().int().nonnegative(),
   optimizer: z.object({ config: z.record(z.string(), z.unknown()), step: z.number().int().nonnegative(), lengths: z.array(z.number().int().nonnegative()), file: z.string().regex(/^[A-Za-z0-9._-]+$/), crc32: z.string() }),
   history: z.array(z.object({ epoch: z.number(), trainCost: z.number(), trainUnregularizedCost: z.number(), devCost: z.number().nullable(), devMetric: z.number().nullable(), learningRate: z.number(), seconds: z.number() })),
   earlyStopping: z.object({ bestDevCost: z.number().nullable(), bestEpoch: z.number().nullable(), epochsSinceBest: z.number().int() }),
-  options: z.record(z.string(), z.unknown()),
+  options: trainOptionsSchema,
 });
 
 /**
@@ -154,22 +195,37 @@ export function loadCheckpoint(dir: string): { model: LoadedModel & { run: RunMe
   } catch (e) {
     throw new CliError(`--resume: ${statePath}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
+  const state = parseCheckpointState(raw, statePath);
+  const model = loadRunModel(join(cdir, 'model'), '--resume');
+  const best = existsSync(join(cdir, 'best')) ? loadModelFor(join(cdir, 'best'), '--resume') : null;
+  return { model, best, state, optimizerState: { step: state.optimizer.step, buffers: readOptimizerBuffers(join(cdir, state.optimizer.file), state) } };
+}
+
+function parseCheckpointState(raw: unknown, statePath: string): CheckpointState {
   const parsed = checkpointSchema.safeParse(raw);
   if (!parsed.success) throw new CliError(`--resume: ${statePath}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
   const state = parsed.data as CheckpointState;
-  const model = loadRunModel(join(cdir, 'model'));
-  const best = existsSync(join(cdir, 'best')) ? loadModel(join(cdir, 'best')) : null;
-  const binPath = join(cdir, state.optimizer.file);
+  const epochs = parsed.data.options.epochs;
+  if (state.epoch + 1 > epochs) throw new CliError(`--resume: ${statePath}: options.epochs: expected at least ${state.epoch + 1} (the epochs the checkpoint has done), got ${epochs}`);
+  return state;
+}
+
+function readOptimizerBuffers(binPath: string, state: CheckpointState): Float32Array[] {
   if (!existsSync(binPath)) throw new CliError(`--resume: ${binPath}: missing optimizer state`);
   const bytes = new Uint8Array(readFileSync(binPath));
   if (crc32(bytes) !== state.optimizer.crc32) throw new CliError(`--resume: ${binPath}: checksum mismatch (the file is corrupted)`);
+  // The lengths come from state.json, which the checksum does not cover: check them before reading.
+  const total = state.optimizer.lengths.reduce((s, n) => s + n, 0) * 4;
+  if (total !== bytes.length) {
+    throw new CliError(`--resume: ${binPath}: expected ${total} bytes for optimizer buffers of lengths [${state.optimizer.lengths.join(', ')}] (state.json optimizer.lengths), got ${bytes.length}`);
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let off = 0;
-  const buffers = state.optimizer.lengths.map((n) => {
+  return state.optimizer.lengths.map((n, k) => {
     const b = new Float32Array(n);
     for (let i = 0; i < n; i++, off += 4) b[i] = view.getFloat32(off, true);
+    const bad = b.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new CliError(`--resume: ${binPath}: expected finite optimizer state, got ${b[bad]} at index ${bad} of buffer ${k}`);
     return b;
   });
-  if (off !== bytes.length) throw new CliError(`--resume: ${binPath}: expected ${off} bytes, got ${bytes.length}`);
-  return { model, best, state, optimizerState: { step: state.optimizer.step, buffers } };
 }

@@ -9,8 +9,9 @@ import { z } from 'zod';
 import { ACTIVATION_NAMES } from '../nn/activations.js';
 import { Network, type LayerSpec } from '../nn/network.js';
 import type { RngState } from '../random/rng.js';
-import { ValueError } from '../tensor/errors.js';
+import { ShapeError, ValueError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { describe } from '../tensor/validate.js';
 import { crc32 } from './crc32.js';
 import { LIBRARY_VERSION } from './version.js';
 
@@ -41,6 +42,8 @@ const tensorEntrySchema = z
   })
   .strict();
 
+const uint32 = z.number().int().min(0).max(0xffffffff);
+
 const manifestSchema = z
   .object({
     format: z.literal('layerwise-model'),
@@ -53,7 +56,7 @@ const manifestSchema = z
         layers: z.array(layerSchema).min(1),
         loss: z.enum(['binaryCrossEntropy', 'meanSquaredError', 'categoricalCrossEntropy']),
         dtype: z.enum(['float32', 'float64']),
-        seed: z.number().int().nonnegative(),
+        seed: z.number().int().nonnegative().max(0xffffffff),
         inputKeepProb: z.number().gt(0).lte(1),
         batchNormMomentum: z.number().min(0).lt(1),
         batchNormEpsilon: z.number().positive(),
@@ -67,7 +70,7 @@ const manifestSchema = z
         tensors: z.array(tensorEntrySchema),
       })
       .strict(),
-    rngState: z.object({ s: z.tuple([z.number(), z.number(), z.number(), z.number()]), spare: z.number().nullable() }).strict().optional(),
+    rngState: z.object({ s: z.tuple([uint32, uint32, uint32, uint32]), spare: z.number().nullable() }).strict().optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
@@ -114,7 +117,19 @@ function namedTensors(net: Network): [string, Tensor][] {
  * ```
  */
 export function serializeModel(net: Network, options: SerializeOptions = {}): SerializedModel {
+  return serializeModelAs('serializeModel', net, options);
+}
+
+/**
+ * {@link serializeModel} with errors reported under the caller's name
+ * (`saveModel`), so a failed save names the function the user called.
+ */
+export function serializeModelAs(where: string, net: Network, options: SerializeOptions = {}): SerializedModel {
+  if (!(net instanceof Network)) throw new ValueError(`${where}: net: expected a Network, got ${typeName(net)}`);
+  if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options: expected an object, got ${describe(options)}`);
   const tensors = namedTensors(net);
+  for (const [name, t] of tensors) assertFiniteWeights(t, name, where);
+  const metadata = options.metadata === undefined ? undefined : jsonMetadata(options.metadata, where);
   const total = tensors.reduce((s, [, t]) => s + t.size, 0);
   const weights = new Uint8Array(total * 4);
   const view = new DataView(weights.buffer);
@@ -142,8 +157,43 @@ export function serializeModel(net: Network, options: SerializeOptions = {}): Se
     weights: { file: options.weightsFile ?? 'weights.bin', byteLength: weights.length, crc32: crc32(weights), tensors: entries },
   };
   if (options.includeRngState) manifest.rngState = net.rng.getState();
-  if (options.metadata) manifest.metadata = JSON.parse(JSON.stringify(options.metadata)) as Record<string, unknown>;
+  if (metadata) manifest.metadata = metadata;
   return { manifest, weights };
+}
+
+// A NaN weight would be written, then refused by every load: fail before anything is written.
+function assertFiniteWeights(t: Tensor, name: string, where: string): void {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (!Number.isFinite(v) || !Number.isFinite(Math.fround(v))) {
+      throw new ValueError(`${where}: net: ${name}: expected finite float32 weights, got ${v} at index ${i} (row ${Math.floor(i / t.cols)}, column ${i % t.cols}); did training diverge?`);
+    }
+  }
+}
+
+// JSON.stringify would turn NaN into null and drop functions silently; refuse them instead.
+function jsonMetadata(metadata: unknown, where: string): Record<string, unknown> {
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) throw new ValueError(`${where}: options.metadata: expected a plain object, got ${describe(metadata)}`);
+  let text: string;
+  try {
+    text = JSON.stringify(metadata, (key, v: unknown) => {
+      if ((typeof v === 'number' && !Number.isFinite(v)) || typeof v === 'function' || typeof v === 'symbol') {
+        throw new ValueError(`${where}: options.metadata${key === '' ? '' : `.${key}`}: expected JSON values (finite numbers, strings, booleans, null, arrays, objects), got ${typeof v === 'number' ? v : `a ${typeof v}`}`);
+      }
+      return v;
+    });
+  } catch (e) {
+    if (e instanceof ValueError) throw e;
+    throw new ValueError(`${where}: options.metadata: expected JSON-serializable values, got ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+function typeName(v: unknown): string {
+  if (v instanceof ArrayBuffer) return 'an ArrayBuffer';
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && v.constructor !== Object && typeof v.constructor?.name === 'string') return `a ${v.constructor.name}`;
+  return describe(v);
 }
 
 /**
@@ -165,6 +215,10 @@ export function parseManifest(value: unknown, source = 'model.json'): ModelManif
     const issue = parsed.error.issues[0]!;
     throw new ValueError(`${where}: ${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
+  const s = parsed.data.rngState?.s;
+  if (s && s.every((x) => x === 0)) {
+    throw new ValueError(`${where}: ${source}: rngState.s: expected a non-zero generator state (xoshiro128** never leaves the all-zero state: it would return 0 forever), got [0, 0, 0, 0]`);
+  }
   return parsed.data;
 }
 
@@ -185,6 +239,7 @@ export function deserializeModel(
   source = 'model.json',
 ): { network: Network; manifest: ModelManifest; metadata: Record<string, unknown>; rngState: RngState | null } {
   const where = 'loadModel';
+  assertBytes(weights);
   const manifest = parseManifest(manifestValue, source);
   const w = manifest.weights;
   if (weights.length !== w.byteLength) {
@@ -192,37 +247,83 @@ export function deserializeModel(
   }
   const sum = crc32(weights);
   if (sum !== w.crc32) throw new ValueError(`${where}: ${w.file}: checksum mismatch: expected crc32 ${w.crc32}, got ${sum} (the file is corrupted)`);
-  const n = manifest.network;
-  const network = new Network({
-    inputSize: n.inputSize,
-    layers: n.layers as LayerSpec[],
-    loss: n.loss,
-    dtype: n.dtype,
-    seed: n.seed,
-    inputKeepProb: n.inputKeepProb,
-    batchNormMomentum: n.batchNormMomentum,
-    batchNormEpsilon: n.batchNormEpsilon,
-    init: 'zeros',
-  });
+  const network = buildNetwork(manifest.network, source);
   const expected = namedTensors(network);
-  const byName = new Map(w.tensors.map((t) => [t.name, t]));
-  if (w.tensors.length !== expected.length) {
-    throw new ValueError(`${where}: ${source}: weights.tensors: expected ${expected.length} tensors (${expected.map(([k]) => k).join(', ')}), got ${w.tensors.length}`);
-  }
+  const entries = matchEntries(expected, w.tensors, `${where}: ${source}: weights.tensors`);
+  checkLayout(entries, w.byteLength, `${where}: ${source}`, w.file);
   const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
-  for (const [name, t] of expected) {
-    const e = byName.get(name);
-    if (!e) throw new ValueError(`${where}: ${source}: weights.tensors: missing ${name}`);
-    if (e.shape[0] !== t.rows || e.shape[1] !== t.cols) {
-      throw new ValueError(`${where}: ${source}: weights.tensors: ${name}: expected shape (${t.rows}, ${t.cols}) from the architecture, got (${e.shape.join(', ')})`);
-    }
-    if (e.offset + t.size * 4 > weights.length) throw new ValueError(`${where}: ${source}: weights.tensors: ${name} lies past the end of ${w.file}`);
+  for (const { name, tensor: t, offset } of entries) {
     for (let i = 0; i < t.size; i++) {
-      const v = view.getFloat32(e.offset + i * 4, true);
+      const v = view.getFloat32(offset + i * 4, true);
       if (!Number.isFinite(v)) throw new ValueError(`${where}: ${w.file}: ${name} holds ${v} at index ${i}; a saved model has finite weights`);
       t.data[i] = v;
     }
   }
   if (manifest.rngState) network.rng.setState(manifest.rngState as RngState);
   return { network, manifest, metadata: manifest.metadata ?? {}, rngState: (manifest.rngState as RngState | undefined) ?? null };
+}
+
+function assertBytes(weights: unknown): void {
+  if (weights instanceof Uint8Array) return;
+  const hint = weights instanceof ArrayBuffer ? ' (wrap it: new Uint8Array(buffer))' : '';
+  throw new ValueError(`deserializeModel: weights: expected a Uint8Array, got ${typeName(weights)}${hint}`);
+}
+
+// The schema checks each field alone; the Network checks how they combine (a loss that needs
+// another output activation): its message gets the file and field prepended.
+function buildNetwork(n: ModelManifest['network'], source: string): Network {
+  try {
+    return new Network({
+      inputSize: n.inputSize,
+      layers: n.layers as LayerSpec[],
+      loss: n.loss,
+      dtype: n.dtype,
+      seed: n.seed,
+      inputKeepProb: n.inputKeepProb,
+      batchNormMomentum: n.batchNormMomentum,
+      batchNormEpsilon: n.batchNormEpsilon,
+      init: 'zeros',
+    });
+  } catch (e) {
+    if (!(e instanceof ValueError || e instanceof ShapeError)) throw e;
+    throw new ValueError(`loadModel: ${source}: network.${e.message.replace(/^Network: /, '')}`);
+  }
+}
+
+interface PlacedTensor {
+  name: string;
+  tensor: Tensor;
+  offset: number;
+}
+
+function matchEntries(expected: [string, Tensor][], entries: ModelManifest['weights']['tensors'], where: string): PlacedTensor[] {
+  const byName = new Map(entries.map((t) => [t.name, t]));
+  if (entries.length !== expected.length) {
+    throw new ValueError(`${where}: expected ${expected.length} tensors (${expected.map(([k]) => k).join(', ')}), got ${entries.length}`);
+  }
+  return expected.map(([name, t]) => {
+    const e = byName.get(name);
+    if (!e) throw new ValueError(`${where}: missing ${name}`);
+    if (e.shape[0] !== t.rows || e.shape[1] !== t.cols) {
+      throw new ValueError(`${where}: ${name}: expected shape (${t.rows}, ${t.cols}) from the architecture, got (${e.shape.join(', ')})`);
+    }
+    return { name, tensor: t, offset: e.offset };
+  });
+}
+
+// Overlapping offsets would load one tensor's bytes into another without any other check noticing
+// (the checksum covers the file, not the manifest): the tensors must tile the file exactly.
+function checkLayout(placed: readonly PlacedTensor[], byteLength: number, where: string, file: string): void {
+  let end = 0;
+  let previous: PlacedTensor | null = null;
+  for (const p of [...placed].sort((a, b) => a.offset - b.offset)) {
+    if (p.offset + p.tensor.size * 4 > byteLength) throw new ValueError(`${where}: weights.tensors: ${p.name} lies past the end of ${file}`);
+    if (p.offset !== end) {
+      const after = previous ? `right after ${previous.name}, which ends at byte ${end}` : 'the start of the file';
+      throw new ValueError(`${where}: weights.tensors: ${p.name}.offset: expected ${end} (${after}; tensors lie end to end), got ${p.offset}${p.offset < end ? ', which overlaps' : ''}`);
+    }
+    end = p.offset + p.tensor.size * 4;
+    previous = p;
+  }
+  if (end !== byteLength) throw new ValueError(`${where}: weights.byteLength: expected ${end} (the tensors' total size), got ${byteLength}`);
 }

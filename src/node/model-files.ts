@@ -6,11 +6,12 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { deserializeModel, serializeModel, type ModelManifest, type SerializeOptions } from '../io/model-format.js';
+import { deserializeModel, serializeModelAs, type ModelManifest, type SerializeOptions } from '../io/model-format.js';
 import { crc32 } from '../io/crc32.js';
 import type { Network } from '../nn/network.js';
 import type { RngState } from '../random/rng.js';
 import { ValueError } from '../tensor/errors.js';
+import { describe } from '../tensor/validate.js';
 import { writeFileAtomic } from './files.js';
 
 /** The manifest's file name inside a model folder. */
@@ -29,8 +30,12 @@ export const MANIFEST_FILE = 'model.json';
  * ```
  */
 export function saveModel(dir: string, net: Network, options: Omit<SerializeOptions, 'weightsFile'> = {}): ModelManifest {
+  // Serializing checks the network (finite weights, JSON metadata) before the folder is touched,
+  // so a bad save leaves the previous model in place.
+  const probe = serializeModelAs('saveModel', net, options);
+  if (typeof dir !== 'string' || dir === '') throw new ValueError(`saveModel: dir: expected a non-empty string, got ${describe(dir)}`);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ValueError(`saveModel: dir: expected a folder, got ${dir}, which is a file`);
   mkdirSync(dir, { recursive: true });
-  const probe = serializeModel(net, options);
   const weightsFile = `weights-${crc32(probe.weights)}.bin`;
   probe.manifest.weights.file = weightsFile;
   writeFileAtomic(join(dir, weightsFile), probe.weights);

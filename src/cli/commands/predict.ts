@@ -2,7 +2,10 @@
  * `layerwise predict`: predictions with the original label names and the
  * class probabilities, as CSV (to --out, written atomically, or stdout).
  */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../../node/files.js';
+import { CliError } from '../errors.js';
 import { loadRunModel } from '../run-files.js';
 import { loadForModel } from './model-data.js';
 import type { Io } from './train.js';
@@ -11,8 +14,17 @@ function csvCell(s: string): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** Checked before any work, so the error names --out rather than the temporary file the write goes through. */
+function checkOutFile(out: string): void {
+  const dir = dirname(resolve(out));
+  if (!existsSync(dir)) throw new CliError(`--out: expected a file in an existing folder, got ${out} (the folder ${dir} does not exist)`);
+  if (!statSync(dir).isDirectory()) throw new CliError(`--out: expected a file in a folder, got ${out} (${dir} is not a folder)`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new CliError(`--out: expected a file, got ${out}, which is a folder`);
+}
+
 /** Runs `layerwise predict`; returns the exit code. */
 export async function predictCommand(o: { model: string; data: string; out?: string }, io: Io): Promise<number> {
+  if (o.out !== undefined) checkOutFile(o.out);
   const { network, run } = loadRunModel(o.model);
   const d = await loadForModel(network, run, o.data, false, io.err);
   const A = network.predict(d.X);

@@ -13,22 +13,36 @@ import { writeFileAtomic } from '../../node/files.js';
 import { fit } from '../../train/fit.js';
 import { CliError } from '../errors.js';
 import { accuracy, mse } from '../../diagnose/metrics.js';
-import { makeNetwork, prepareData, type Io, type TrainOptions } from './train.js';
+import { MAX_EPOCHS } from '../options.js';
+import { checkOutDir, checkUpdates, makeNetwork, prepareData, type Io, type TrainOptions } from './train.js';
+
+/** An option a space may set: which values it takes, in words, and whether a numeric range can produce them. */
+interface Searchable {
+  ok: (v: unknown) => boolean;
+  expected: string;
+  /** 'number': any distribution; 'integer': intUniform or choice; 'other': choice only. */
+  values: 'number' | 'integer' | 'other';
+}
+
+const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const int = (v: unknown, max: number) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max;
+const keep = (p: unknown) => num(p) && p > 0 && p <= 1;
+const among = (names: readonly string[]): Searchable => ({ ok: (v) => names.includes(v as string), expected: `one of ${names.join(', ')}`, values: 'other' });
 
 /** Options of the search a space may set, with what their values must be. */
-const SEARCHABLE: Record<string, (v: unknown) => boolean> = {
-  lr: (v) => typeof v === 'number' && v > 0,
-  l2: (v) => typeof v === 'number' && v >= 0,
-  l1: (v) => typeof v === 'number' && v >= 0,
-  decay: (v) => typeof v === 'number' && v >= 0,
-  epochs: (v) => Number.isInteger(v) && (v as number) > 0,
-  batchSize: (v) => Number.isInteger(v) && (v as number) > 0,
-  layers: (v) => Array.isArray(v) && v.every((u) => Number.isInteger(u) && u > 0),
-  keepProb: (v) => (typeof v === 'number' && v > 0 && v <= 1) || (Array.isArray(v) && v.every((p) => typeof p === 'number' && p > 0 && p <= 1)),
-  optimizer: (v) => ['gd', 'momentum', 'rmsprop', 'adam'].includes(v as string),
-  activation: (v) => ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear'].includes(v as string),
-  init: (v) => ['zeros', 'random', 'he', 'xavier'].includes(v as string),
-  batchNorm: (v) => typeof v === 'boolean',
+const SEARCHABLE: Record<string, Searchable> = {
+  lr: { ok: (v) => num(v) && v > 0, expected: 'a number > 0', values: 'number' },
+  l2: { ok: (v) => num(v) && v >= 0, expected: 'a number >= 0', values: 'number' },
+  l1: { ok: (v) => num(v) && v >= 0, expected: 'a number >= 0', values: 'number' },
+  decay: { ok: (v) => num(v) && v >= 0, expected: 'a number >= 0', values: 'number' },
+  epochs: { ok: (v) => int(v, MAX_EPOCHS), expected: `an integer in [1, ${MAX_EPOCHS}]`, values: 'integer' },
+  batchSize: { ok: (v) => int(v, Number.MAX_SAFE_INTEGER), expected: 'a positive integer', values: 'integer' },
+  layers: { ok: (v) => Array.isArray(v) && v.every((u) => int(u, Number.MAX_SAFE_INTEGER)), expected: 'an array of positive integers (hidden layer sizes)', values: 'other' },
+  keepProb: { ok: (v) => keep(v) || (Array.isArray(v) && v.every(keep)), expected: 'a number in (0, 1] or an array of them', values: 'number' },
+  optimizer: among(['gd', 'momentum', 'rmsprop', 'adam']),
+  activation: among(['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear']),
+  init: among(['zeros', 'random', 'he', 'xavier']),
+  batchNorm: { ok: (v) => typeof v === 'boolean', expected: 'true or false', values: 'other' },
 };
 
 const DEFAULT_SPACE: SearchSpace = {
@@ -49,12 +63,42 @@ function parseSpace(text: string | undefined): SearchSpace {
   for (const key of Object.keys(v)) {
     if (!(key in SEARCHABLE)) throw new CliError(`--space: "${key}" cannot be searched (expected one of ${Object.keys(SEARCHABLE).join(', ')})`);
   }
-  return v as SearchSpace;
+  const space = v as SearchSpace;
+  checkDistributions(space);
+  for (const [key, dist] of Object.entries(space)) checkValues(key, dist);
+  return space;
+}
+
+// randomSearch checks every distribution's form before its first trial; a no-op objective runs
+// that check now, before the data is loaded, with the library's own messages.
+function checkDistributions(space: SearchSpace): void {
+  try {
+    randomSearch({ space, trials: 1, seed: 0, objective: () => 0 });
+  } catch (e) {
+    if (e instanceof ValueError) throw new CliError(`--space: ${e.message.replace(/^randomSearch: (space\.)?/, '')}`);
+    throw e;
+  }
+}
+
+/** Checks that every value a distribution can produce is valid for its option. */
+function checkValues(key: string, dist: SearchSpace[string]): void {
+  const s = SEARCHABLE[key]!;
+  const [kind, param] = Object.entries(dist)[0] as [string, readonly unknown[]];
+  const where = `--space: ${key}.${kind}`;
+  if (kind === 'choice') {
+    const bad = param.find((option) => !s.ok(option));
+    if (bad !== undefined) throw new CliError(`${where}: expected options that are ${s.expected}, got ${JSON.stringify(bad)}`);
+    return;
+  }
+  if (s.values === 'other') throw new CliError(`${where}: expected a choice for ${key} (${s.expected}), got a numeric range`);
+  if (s.values === 'integer' && kind !== 'intUniform') throw new CliError(`${where}: expected intUniform or choice for ${key} (${s.expected}), got ${kind}, which samples fractions`);
+  if (!param.every((b) => s.ok(b))) throw new CliError(`${where}: expected bounds that are ${s.expected}, got ${JSON.stringify(param)}`);
 }
 
 /** Runs `layerwise search`; returns the exit code. */
 export async function searchCommand(o: TrainOptions & { trials: number; space?: string }, io: Io): Promise<number> {
   const space = parseSpace(o.space);
+  checkOutDir(o.out);
   const say = (line: string) => (o.json ? io.err(line) : io.out(line));
   const p = await prepareData(o, io, say);
   if (p.m.dev === 0) throw new CliError('--split: a search is scored on the dev set; give a split with a dev share');
@@ -76,8 +120,9 @@ export async function searchCommand(o: TrainOptions & { trials: number; space?: 
       seed: o.seed,
       signal: controller.signal,
       objective: (config: Record<string, unknown>) => {
-        for (const [k, v] of Object.entries(config)) if (!SEARCHABLE[k]!(v)) throw new CliError(`--space: "${k}" sampled ${JSON.stringify(v)}, which is not a valid value for it`);
+        for (const [k, v] of Object.entries(config)) if (!SEARCHABLE[k]!.ok(v)) throw new CliError(`--space: "${k}" sampled ${JSON.stringify(v)}, which is not a valid value for it`);
         const t = { ...o, ...config, keepProb: typeof config.keepProb === 'number' ? [config.keepProb] : (config.keepProb as number[] | undefined) ?? o.keepProb } as TrainOptions;
+        checkUpdates(t.epochs, t.batchSize, p.m.train, '--space');
         const net = makeNetwork(t, p);
         const lr = t.lr ?? (t.optimizer === 'adam' || t.optimizer === 'rmsprop' ? 0.001 : 0.01);
         try {
@@ -98,7 +143,7 @@ export async function searchCommand(o: TrainOptions & { trials: number; space?: 
       },
     } as Parameters<typeof randomSearch>[0]);
   } catch (e) {
-    if (e instanceof ValueError) throw new CliError(`--space: ${e.message.replace(/^randomSearch: /, '')}`);
+    if (e instanceof ValueError) throw new CliError(`--space: ${e.message.replace(/^randomSearch: (space\.)?/, '')}`);
     throw e;
   } finally {
     process.off('SIGINT', onSigint);

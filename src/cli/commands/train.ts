@@ -3,8 +3,8 @@
  * network, evaluate it on train/dev/test, diagnose bias and variance, and
  * write the model, history.csv and report.html.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { split, type Split } from '../../data/split.js';
 import { Standardizer } from '../../data/normalize.js';
 import { accuracy, classificationReport, confusionMatrix, mse } from '../../diagnose/metrics.js';
@@ -14,11 +14,12 @@ import { saveModel } from '../../node/model-files.js';
 import { getBackend } from '../../backend/registry.js';
 import { fit, type EpochInfo } from '../../train/fit.js';
 import { resolveOptimizer } from '../../train/optimizers/resolve.js';
+import { DivergenceError } from '../../tensor/errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { featuresOf, loadTable, prepareTargets, type Targets, type Task } from '../data/index.js';
+import { checkTargetOption, featuresOf, loadTable, prepareTargets, type Targets, type Task } from '../data/index.js';
 import type { Table } from '../data/table.js';
 import { CliError } from '../errors.js';
-import type { SplitSpec } from '../options.js';
+import { MAX_UPDATES, type SplitSpec } from '../options.js';
 import { Progress } from '../progress.js';
 import { writeReport } from '../report.js';
 import { loadCheckpoint, saveCheckpoint, writeHistory, type HistoryRow, type RunMetadata } from '../run-files.js';
@@ -100,6 +101,7 @@ export interface PreparedData {
 
 /** Loads, encodes, splits and standardizes the data of a run (train and search share it). */
 export async function prepareData(o: TrainOptions, io: Io, say: (line: string) => void): Promise<PreparedData> {
+  checkTargetOption(o.data, o.target);
   const table = await loadTable(o.data, { ...(o.target !== undefined ? { target: o.target } : {}), imageSize: o.imageSize, skipBadImages: o.skipBadImages, seed: o.seed, warn: io.err });
   for (const n of table.notes) say(n);
   const targets = prepareTargets(table, o.task);
@@ -134,15 +136,45 @@ export function makeNetwork(o: TrainOptions, p: PreparedData): Network {
   return new Network({ inputSize: p.table.featureNames.length, layers, init: o.init, seed: o.seed, l2: o.l2, l1: o.l1 });
 }
 
+/**
+ * Fails before any data is loaded when `--out` cannot become a folder, so
+ * a long run does not end in EEXIST or ENOTDIR.
+ */
+export function checkOutDir(out: string): void {
+  if (existsSync(out)) {
+    if (!statSync(out).isDirectory()) throw new CliError(`--out: ${out}: expected a folder (or a path to create one), got an existing file`);
+    return;
+  }
+  let above = dirname(resolve(out));
+  while (!existsSync(above)) above = dirname(above);
+  if (!statSync(above).isDirectory()) throw new CliError(`--out: ${out}: cannot create the folder, since ${above} is a file`);
+}
+
+/** Fails before training when the run would take more mini-batch updates than one run may keep a history of. */
+export function checkUpdates(epochs: number, batchSize: number, m: number, option: string): void {
+  const batches = Math.ceil(m / Math.min(batchSize, m));
+  const updates = epochs * batches;
+  if (updates > MAX_UPDATES) {
+    throw new CliError(`${option}: expected at most ${MAX_UPDATES} updates per run, got ${epochs} epochs x ${batches} mini-batches = ${updates} (use fewer epochs or a larger batch size)`);
+  }
+}
+
+function diverged(e: DivergenceError, lr: number): CliError {
+  const why = e.message.replace(/^fit: /, '').replace(/ The parameters from the start of epoch \d+ were kept\.$/, '').replace(/\.$/, '');
+  return new CliError(`--lr ${lr}: training diverged: ${why}. No model was written.`);
+}
+
 /** Runs `layerwise train`; returns the process exit code. */
 export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> {
   const started = performance.now();
   const checkpoint = opts.resume ? loadCheckpoint(opts.resume) : null;
   const o: TrainOptions = checkpoint ? { ...(checkpoint.state.options as unknown as TrainOptions), json: opts.json, resume: opts.resume } : opts;
   const say = (line: string) => (o.json ? io.err(line) : io.out(line));
+  checkOutDir(o.out);
 
   const p = await prepareData(o, io, say);
   const { table, targets, sets, scaler, m, classification, C, output } = p;
+  if (!classification && o.optimalError !== undefined) throw new CliError('--optimal-error: expected a classification task (it is a Bayes error rate), got regression; omit it');
   const net = checkpoint ? checkpoint.model.network : makeNetwork(o, p);
   const lr = o.lr ?? (o.optimizer === 'adam' || o.optimizer === 'rmsprop' ? 0.001 : 0.01);
   const optimizer = resolveOptimizer(o.optimizer);
@@ -163,8 +195,9 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
   const firstEpoch = checkpoint ? checkpoint.state.epoch + 1 : 0;
   const epochsLeft = o.epochs - firstEpoch;
   const history: HistoryRow[] = checkpoint ? [...checkpoint.state.history] : [];
+  // The folder is created by the first checkpoint or the final save, so a run that fails early leaves none.
   const outDir = resolve(o.out);
-  mkdirSync(outDir, { recursive: true });
+  checkUpdates(Math.max(0, epochsLeft), o.batchSize, m.train, '--epochs');
   say(`network: ${net.layerDims.join('-')} (${net.layers.map((l) => l.activation.kind).join(', ')}), ${o.optimizer} lr ${lr}, ${o.epochs} epochs, batch ${o.batchSize}, backend ${getBackend().name}`);
   if (checkpoint) say(`resuming from ${opts.resume} after epoch ${checkpoint.state.epoch + 1} of ${o.epochs}`);
 
@@ -193,7 +226,7 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
   if (epochsLeft > 0) {
     if (o.earlyStopping !== undefined && m.dev === 0) throw new CliError('--early-stopping: needs a dev set; give --split with a dev share');
     const es = checkpoint?.state.earlyStopping;
-    const h = fit(net, sets.train.X, sets.train.Y, {
+    const h = fitOrExplain(lr, progress, () => fit(net, sets.train.X, sets.train.Y, {
       learningRate: lr,
       epochs: epochsLeft,
       batchSize: Math.min(o.batchSize, m.train),
@@ -211,7 +244,7 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
         : {}),
       onIteration: (i, cost) => progress.iteration(i, cost),
       onEpoch,
-    });
+    }));
     stopReason = h.stopReason;
     progress.stop();
     if (h.stopReason === 'earlyStopping') say(`early stopping: no dev improvement for ${o.earlyStopping} epochs; restored the weights of epoch ${(h.bestEpoch ?? 0) + 1}`);
@@ -232,6 +265,15 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
   if (o.json) io.out(JSON.stringify(summary));
   else printSummary(io, result, m, outDir, modelDir, seconds);
   return 0;
+}
+
+function fitOrExplain<T>(lr: number, progress: Progress, train: () => T): T {
+  try {
+    return train();
+  } catch (e) {
+    progress.stop();
+    throw e instanceof DivergenceError ? diverged(e, lr) : e;
+  }
 }
 
 /** Class index per column of Y: the 0/1 row itself, or the argmax of one-hot columns. */

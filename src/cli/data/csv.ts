@@ -3,7 +3,8 @@
  * categorical ones, one-hot encoded with a note), a numeric or string target.
  * Column types are decided on the first rows, then every later row is checked
  * against them, so a stray word in a numeric column is an error that names
- * the file, the row and the column, not a silent NaN.
+ * the file, the row and the column, not a silent NaN. Categories are collected
+ * from every row.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
@@ -22,9 +23,30 @@ export interface CsvOptions {
 
 const SNIFF_ROWS = 1000;
 
+/** More distinct values than this is an identifier or free text, not a category (each becomes a feature row). */
+export const MAX_CATEGORIES = 1000;
+
+// Number() also reads "0x10", "0b1", "Infinity" and "" (as 0): a CSV cell is numeric only in decimal notation.
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 function isNumber(s: string): boolean {
-  return s.trim() !== '' && Number.isFinite(Number(s));
+  return DECIMAL.test(s.trim());
 }
+
+/** A numeric cell as a float32 value, or why it is not one (to follow `row r, column "c": `). */
+function parseNumber(raw: string, what: string): number | string {
+  if (!isNumber(raw)) {
+    const hint = Number.isNaN(Number(raw)) ? '' : ' (only decimal notation such as 2, -0.5 or 1e-3 is read)';
+    return `expected a number${what}, got "${raw}"${hint}`;
+  }
+  const v = Number(raw);
+  // Features and targets are float32: a finite float64 such as 1e39 would become Infinity there.
+  if (!Number.isFinite(Math.fround(v))) return `expected a number within float32 range (magnitude at most 3.4e38), got "${raw}"`;
+  return v;
+}
+
+/** The distinct values of a categorical column, numbered in order of first appearance. */
+type Categories = Map<string, number>;
 
 class Growable {
   data: Float32Array;
@@ -60,7 +82,9 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
   let featureIdx: number[] = [];
   let encodings: ColumnEncoding[] = [];
   const pending: string[][] = [];
+  // One number per row and input column: the value of a numeric column, the category's number of a categorical one.
   let values: Growable | null = null;
+  let categories: (Categories | null)[] = [];
   const targetNumeric: number[] = [];
   const targetLabels: string[] = [];
   let targetIsNumeric = true;
@@ -78,13 +102,25 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
         const col = pending.map((r) => r[i]!);
         const numeric = col.filter(isNumber).length;
         if (numeric * 2 >= col.length) return { kind: 'numeric', name: h[i]! } as const;
-        const categories = [...new Set(col)].sort();
-        notes.push(`column "${h[i]}" is categorical (${categories.length} values in the first rows): one-hot encoded as ${categories.length} features`);
-        return { kind: 'oneHot', name: h[i]!, categories } as const;
+        return { kind: 'oneHot', name: h[i]!, categories: [] } as const;
       });
     }
+    categories = encodings.map((e) => (e.kind === 'numeric' ? null : new Map(e.categories.map((c, q) => [c, q]))));
     if (targetIndex >= 0) targetIsNumeric = pending.every((r) => isNumber(r[targetIndex]!));
-    values = new Growable(Math.max(1024, pending.length * encodings.reduce((s, e) => s + (e.kind === 'numeric' ? 1 : e.categories.length), 0) * 4));
+    values = new Growable(Math.max(1024, pending.length * encodings.length * 4));
+  };
+
+  const categoryOf = (k: number, raw: string, rowNo: number): number => {
+    const e = encodings[k]!;
+    const known = categories[k]!;
+    const c = known.get(raw);
+    if (c !== undefined) return c;
+    if (options.encodings) throw new CliError(`${file}: row ${rowNo}, column "${e.name}": "${raw}" is not one of the categories seen in training (${e.kind === 'oneHot' ? e.categories.join(', ') : ''})`);
+    if (known.size === MAX_CATEGORIES) {
+      throw new CliError(`${file}: row ${rowNo}, column "${e.name}": "${raw}" would be category ${MAX_CATEGORIES + 1}; expected at most ${MAX_CATEGORIES} distinct values in a categorical column (drop an identifier or free-text column)`);
+    }
+    known.set(raw, known.size);
+    return known.size - 1;
   };
 
   const consume = (r: string[], rowNo: number) => {
@@ -93,21 +129,18 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
       const raw = r[featureIdx[k]!]!;
       if (raw === '') throw new CliError(`${file}: row ${rowNo}, column "${e.name}": missing value (empty cell)`);
       if (e.kind === 'numeric') {
-        const v = Number(raw);
-        if (!Number.isFinite(v)) throw new CliError(`${file}: row ${rowNo}, column "${e.name}": expected a number, got "${raw}"`);
+        const v = parseNumber(raw, '');
+        if (typeof v === 'string') throw new CliError(`${file}: row ${rowNo}, column "${e.name}": ${v}`);
         values!.push(v);
-      } else {
-        const c = e.categories.indexOf(raw);
-        if (c < 0 && options.encodings) throw new CliError(`${file}: row ${rowNo}, column "${e.name}": "${raw}" is not one of the categories seen in training (${e.categories.join(', ')})`);
-        for (let q = 0; q < e.categories.length; q++) values!.push(q === c ? 1 : 0);
-      }
+      } else values!.push(categoryOf(k, raw, rowNo));
     }
     if (targetIndex >= 0) {
       const t = r[targetIndex]!;
       if (t === '') throw new CliError(`${file}: row ${rowNo}, column "${header![targetIndex]}": missing target value (empty cell)`);
       if (targetIsNumeric) {
-        if (!isNumber(t)) throw new CliError(`${file}: row ${rowNo}, column "${header![targetIndex]}": expected a number like the rows before it, got "${t}"`);
-        targetNumeric.push(Number(t));
+        const v = parseNumber(t, ' like the rows before it');
+        if (typeof v === 'string') throw new CliError(`${file}: row ${rowNo}, column "${header![targetIndex]}": ${v}`);
+        targetNumeric.push(v);
       } else targetLabels.push(t);
     }
   };
@@ -172,15 +205,55 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
   }
   const v = values as unknown as Growable;
   const m = row - 1;
-  const featureNames = encodings.flatMap((e) => (e.kind === 'numeric' ? [e.name] : e.categories.map((c) => `${e.name}=${c}`)));
-  const n = featureNames.length;
-  const features = new Float32Array(n * m);
-  for (let j = 0; j < m; j++) for (let i = 0; i < n; i++) features[i * m + j] = v.data[j * n + i]!;
+  const { columns, order } = options.encodings ? { columns: encodings, order: categories.map(() => null) } : sortCategories(encodings, categories, notes);
+  const featureNames = columns.flatMap((e) => (e.kind === 'numeric' ? [e.name] : e.categories.map((c) => `${e.name}=${c}`)));
+  const features = expand(v.data, m, columns, order);
   const target: TargetColumn | null =
     targetIndex < 0
       ? null
       : targetIsNumeric
         ? { kind: 'numeric', name: header[targetIndex]!, values: Float64Array.from(targetNumeric) }
         : { kind: 'labels', name: header[targetIndex]!, values: targetLabels };
-  return { features, featureNames, m, columns: encodings, target, notes };
+  return { features, featureNames, m, columns, target, notes };
+}
+
+/** Training encodings with each column's categories sorted, and where each first-appearance number goes. */
+function sortCategories(encodings: readonly ColumnEncoding[], categories: readonly (Categories | null)[], notes: string[]): { columns: ColumnEncoding[]; order: (Int32Array | null)[] } {
+  const order: (Int32Array | null)[] = [];
+  const columns = encodings.map((e, k): ColumnEncoding => {
+    const seen = categories[k];
+    if (e.kind === 'numeric' || !seen) {
+      order.push(null);
+      return e;
+    }
+    const sorted = [...seen.keys()].sort();
+    const rank = new Int32Array(seen.size);
+    sorted.forEach((c, q) => (rank[seen.get(c)!] = q));
+    order.push(rank);
+    notes.push(`column "${e.name}" is categorical (${sorted.length} values): one-hot encoded as ${sorted.length} features`);
+    return { kind: 'oneHot', name: e.name, categories: sorted };
+  });
+  return { columns, order };
+}
+
+/**
+ * The (features, m) matrix from one value per row and input column: numeric
+ * values are copied, category numbers become one-hot rows (through `order`
+ * when the categories were sorted after reading).
+ */
+function expand(values: Float32Array, m: number, columns: readonly ColumnEncoding[], order: readonly (Int32Array | null)[]): Float32Array {
+  const E = columns.length;
+  const widths = columns.map((e) => (e.kind === 'numeric' ? 1 : e.categories.length));
+  const features = new Float32Array(widths.reduce((s, w) => s + w, 0) * m);
+  let base = 0;
+  columns.forEach((e, k) => {
+    const rank = order[k];
+    for (let j = 0; j < m; j++) {
+      const x = values[j * E + k]!;
+      if (e.kind === 'numeric') features[base * m + j] = x;
+      else features[(base + (rank ? rank[x]! : x)) * m + j] = 1;
+    }
+    base += widths[k]!;
+  });
+  return features;
 }

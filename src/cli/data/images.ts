@@ -88,6 +88,7 @@ export function loadImageFolder(dir: string, options: ImageOptions = {}): Table 
       options.warn?.(`warning: skipped ${file}: ${e instanceof Error ? e.message.replace(`${file}: `, '') : String(e)}`);
     }
   }
+  if (decoded.length === 0) throw new CliError(`${dir}: no usable images: all ${files.length} images were skipped because they could not be decoded (see the warnings above)`);
   const m = decoded.length;
   const n = size * size * 3;
   const features = new Float32Array(n * m);

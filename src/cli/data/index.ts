@@ -62,6 +62,21 @@ async function builtinTable(name: BuiltinName, seed: number): Promise<Table> {
   };
 }
 
+/**
+ * Checks `--target` before loading: built-in datasets and image folders have
+ * one fixed target, and a different name would otherwise be ignored silently.
+ */
+export function checkTargetOption(data: string, target: string | undefined): void {
+  if (target === undefined) return;
+  const builtin = (BUILTINS as readonly string[]).includes(data);
+  const folder = !builtin && existsSync(data) && statSync(data).isDirectory();
+  if (!builtin && !folder) return;
+  const fixed = data === 'mnist' ? 'digit' : builtin ? 'label' : 'class';
+  if (target === fixed) return;
+  const what = builtin ? `the built-in dataset "${data}"` : 'an image folder (its subfolders are the classes)';
+  throw new CliError(`--target: expected "${fixed}" or no --target, got "${target}": ${what} has a fixed target; --target picks a column of a CSV file`);
+}
+
 /** Loads `--data`: a built-in name, an image folder or a CSV file. */
 export async function loadTable(data: string, options: LoadOptions = {}): Promise<Table> {
   if ((BUILTINS as readonly string[]).includes(data)) return builtinTable(data as BuiltinName, options.seed ?? 1);
