@@ -131,7 +131,8 @@ export class Network {
 
   constructor(options: NetworkOptions) {
     const where = 'Network';
-    if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options: expected an object, got ${describe(options)}`);
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`${where}: options: expected an object, got ${describe(options)}`);
+    assertKnownKeys(options, NETWORK_OPTIONS, where, '');
     this.inputSize = assertPositiveInt(options.inputSize, where, 'inputSize');
     if (!Array.isArray(options.layers) || options.layers.length === 0) {
       throw new ValueError(`${where}: layers: expected a non-empty array of { units, activation }, got ${describe(options.layers)}`);
@@ -156,8 +157,17 @@ export class Network {
     this.layers = options.layers.map((spec, i) => {
       const l = i + 1;
       const isOutput = l === L;
-      const units = assertPositiveInt(spec?.units, where, `layers[${i}].units`);
+      if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+        throw new ValueError(`${where}: layers[${i}]: expected { units, activation?, ... }, got ${describe(spec)}`);
+      }
+      assertKnownKeys(spec, LAYER_OPTIONS, where, `layers[${i}].`);
+      const units = assertPositiveInt(spec.units, where, `layers[${i}].units`);
       const activation = resolveActivation(spec.activation ?? (isOutput ? 'sigmoid' : 'relu'), where, `layers[${i}].activation`);
+      if (activation.kind === 'softmax' && units < 2) {
+        throw new ValueError(
+          `${where}: layers[${i}].units: expected at least 2 units for a softmax layer (softmax over one unit always outputs 1, so the cost never moves; use sigmoid for a binary output), got ${units}`,
+        );
+      }
       const init = spec.init === undefined ? netInit : resolveInitializer(spec.init, where, `layers[${i}].init`);
       const keepProb = checkKeepProb(spec.keepProb ?? (isOutput ? 1 : netKeep), where, `layers[${i}].keepProb`);
       if (isOutput && keepProb !== 1) throw new ValueError(`${where}: layers[${i}].keepProb: dropout applies to hidden layers, not the output layer; expected 1, got ${keepProb}`);
@@ -233,6 +243,7 @@ export class Network {
     }
     assertNonEmpty(X, where, name);
     assertFinite(X, where, name);
+    this.assertFitsDType(X, where, name);
     return X;
   }
 
@@ -244,8 +255,36 @@ export class Network {
       throw new ShapeError(`${where}: ${name}: expected shape (${nL}, ${m}) to match the output layer and X's ${m} examples, got ${formatShape(Y.shape)}`);
     }
     assertFinite(Y, where, name);
+    this.assertFitsDType(Y, where, name);
     this.loss.checkTargets(Y, where, name);
     return Y;
+  }
+
+  /**
+   * Checks that every parameter and batch-norm statistic is finite, so a
+   * NaN put into the weights (through `parameters`, which are live) fails here,
+   * naming the tensor, rather than coming out of every prediction.
+   */
+  checkParameters(where: string, name = 'network'): void {
+    for (const [k, t] of namedState(this)) assertFinite(t, where, `${name}.${k}`);
+  }
+
+  /**
+   * A float64 tensor given to a float32 network is copied into float32
+   * buffers, where a value beyond float32's range (about 3.4e38) becomes
+   * Infinity: refuse it here, with its position, instead.
+   */
+  private assertFitsDType(t: Tensor, where: string, name: string): void {
+    if (this.dtype !== 'float32' || t.dtype !== 'float64') return;
+    const d = t.data;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i]!;
+      if (!Number.isFinite(Math.fround(v))) {
+        throw new ValueError(
+          `${where}: ${name}: expected values within the float32 range of the network (|value| < 3.4e38), got ${v} at row ${Math.floor(i / t.cols)}, column ${i % t.cols}`,
+        );
+      }
+    }
   }
 
   /**
@@ -259,13 +298,20 @@ export class Network {
    * ```
    */
   predict(x: TensorLike): Tensor {
-    const X = this.checkInput(x, 'predict');
+    return this.outputs(x, 'predict');
+  }
+
+  /** A[L] for X, with checks naming the public call. */
+  private outputs(x: TensorLike, where: string): Tensor {
+    const X = this.checkInput(x, where);
+    this.checkParameters(where);
     return this.forwardPlan(X.cols).run(X).clone();
   }
 
   /**
-   * Class predictions as a (1, m) row: 0/1 by threshold 0.5 for a sigmoid
-   * output with one unit, the argmax row index for softmax.
+   * Class predictions as a (1, m) row: 0/1 by `threshold` (a number in
+   * (0, 1), default 0.5) for a sigmoid output with one unit, the argmax row
+   * index for softmax (which takes no threshold).
    *
    * @example
    * ```ts
@@ -274,9 +320,11 @@ export class Network {
    * net.classify([[1], [2]]).toArray(); // [[1]] (0.5 rounds up)
    * ```
    */
-  classify(x: TensorLike, threshold = 0.5): Tensor {
-    const A = this.predict(x);
-    return classifyOutputs(A, this.outputLayer.activation, threshold);
+  classify(x: TensorLike, threshold?: number): Tensor {
+    const output = this.outputLayer;
+    checkThreshold(threshold, output.activation, output.units, 'classify');
+    const A = this.outputs(x, 'classify');
+    return classifyOutputs(A, output.activation, threshold);
   }
 
   /**
@@ -292,6 +340,7 @@ export class Network {
   cost(x: TensorLike, y: TensorLike): number {
     const X = this.checkInput(x, 'cost');
     const Y = this.checkTargets(y, X.cols, 'cost');
+    this.checkParameters('cost');
     const plan = this.forwardPlan(X.cols);
     plan.run(X);
     return plan.cost(Y);
@@ -328,14 +377,98 @@ function full(be: Backend, shape: readonly number[], value: number, dtype: DType
   return t;
 }
 
-/** Turns output activations into class labels (see {@link Network.classify}). */
-export function classifyOutputs(A: Tensor, output: Activation, threshold = 0.5): Tensor {
+/**
+ * The tensors a network's training changes, by their course names (W1, b1,
+ * gamma1, beta1, runningMean1, runningVar1, W2, ...), layer by layer.
+ */
+export function namedState(net: Network): [string, Tensor][] {
+  const out: [string, Tensor][] = [];
+  net.layers.forEach((l, i) => {
+    const n = i + 1;
+    const ts: [string, Tensor | null | undefined][] = [
+      [`W${n}`, l.W],
+      [`b${n}`, l.b],
+      [`gamma${n}`, l.bn?.gamma],
+      [`beta${n}`, l.bn?.beta],
+      [`runningMean${n}`, l.bn?.runningMean],
+      [`runningVar${n}`, l.bn?.runningVar],
+    ];
+    for (const [name, t] of ts) if (t) out.push([name, t]);
+  });
+  return out;
+}
+
+const NETWORK_OPTIONS: readonly (keyof NetworkOptions)[] = [
+  'inputSize',
+  'layers',
+  'init',
+  'seed',
+  'dtype',
+  'loss',
+  'l2',
+  'l1',
+  'inputKeepProb',
+  'keepProb',
+  'batchNorm',
+  'batchNormMomentum',
+  'batchNormEpsilon',
+];
+const LAYER_OPTIONS: readonly (keyof LayerSpec)[] = ['units', 'activation', 'init', 'keepProb', 'batchNorm', 'l2', 'l1'];
+
+/**
+ * Throws on a key outside `allowed`, so a misspelt option (`activaton`) fails
+ * instead of silently leaving its default in place (the optimizers do the same
+ * for their hyperparameters). Suggests the closest allowed key.
+ */
+export function assertKnownKeys(value: object, allowed: readonly string[], where: string, prefix: string): void {
+  for (const key of Object.keys(value)) {
+    if (allowed.includes(key)) continue;
+    let near: string | null = null;
+    let best = 3; // more than two edits away reads as a different word, not a typo
+    for (const k of allowed) {
+      const d = editDistance(key.toLowerCase(), k.toLowerCase());
+      if (d < best) [near, best] = [k, d];
+    }
+    throw new ValueError(`${where}: ${prefix}${key}: expected one of ${allowed.join(', ')}${near ? ` (did you mean ${near}?)` : ''}, got an unknown option`);
+  }
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The classification threshold: only a one-unit sigmoid output has one, and it must split (0, 1). */
+function checkThreshold(threshold: unknown, output: Activation, units: number, where: string): number {
+  if (threshold === undefined) return 0.5;
+  if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1)) {
+    throw new ValueError(`${where}: threshold: expected a number in (0, 1), got ${describe(threshold)}`);
+  }
+  if (output.kind !== 'sigmoid' || units !== 1) {
+    throw new ValueError(`${where}: threshold: expected none for a ${output.kind} output with ${units} unit${units === 1 ? '' : 's'} (only a one-unit sigmoid output is thresholded), got ${threshold}`);
+  }
+  return threshold;
+}
+
+/** Turns output activations into class labels (see {@link Network.classify}); `threshold` as there. */
+export function classifyOutputs(A: Tensor, output: Activation, threshold?: number): Tensor {
+  const t = checkThreshold(threshold, output, A.rows, 'classifyOutputs');
   const out = backendFor(A.dtype).zeros([1, A.cols], A.dtype);
   const { rows, cols } = A;
   for (let j = 0; j < cols; j++) {
     if (rows === 1) {
       const v = A.data[j] as number;
-      out.data[j] = output.kind === 'sigmoid' ? (v >= threshold ? 1 : 0) : v;
+      out.data[j] = output.kind === 'sigmoid' ? (v >= t ? 1 : 0) : v;
     } else {
       let best = 0;
       for (let i = 1; i < rows; i++) if ((A.data[i * cols + j] as number) > (A.data[best * cols + j] as number)) best = i;

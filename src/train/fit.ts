@@ -5,7 +5,7 @@
  * those plans' buffers: nothing is allocated per iteration.
  */
 import { Plan } from '../nn/plan.js';
-import type { Network } from '../nn/network.js';
+import { assertKnownKeys, Network } from '../nn/network.js';
 import { DivergenceError, ValueError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Backend } from '../backend/backend.js';
@@ -13,7 +13,7 @@ import { assertPositiveFinite, assertPositiveInt, describe, type TensorLike } fr
 import { Optimizer } from './optimizer.js';
 import { resolveOptimizer, type OptimizerSpec } from './optimizers/resolve.js';
 import { learningRateAt, resolveSchedule, type ScheduleSpec } from './schedules.js';
-import { ParameterSnapshot } from './snapshot.js';
+import { assertSnapshotSource, ParameterSnapshot } from './snapshot.js';
 
 /** Early stopping on the dev set's cost. */
 export interface EarlyStoppingOptions {
@@ -23,7 +23,10 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** Put back the parameters of the best dev epoch at the end; default true. */
   restoreBest?: boolean;
-  /** Continue a run (a checkpoint): the best dev cost so far, its epoch, the epochs since, and the network holding the best parameters. */
+  /**
+   * Continue a run (a checkpoint): the best dev cost so far (Infinity for none), its epoch (null for none),
+   * the epochs since, and a network of the same architecture holding the best parameters.
+   */
   resume?: { bestDevCost: number; bestEpoch: number | null; epochsSinceBest: number; bestNetwork?: Network };
 }
 
@@ -63,7 +66,10 @@ export interface FitOptions {
   batchSize?: number;
   /** Reshuffle the examples every epoch with the network's generator; default true for mini-batches. */
   shuffle?: boolean;
-  /** 'gd' (default), 'momentum', 'rmsprop', 'adam', a config like { name: 'adam', beta1: 0.9 }, or an Optimizer (its state carries over between calls). */
+  /**
+   * 'gd' (default), 'momentum', 'rmsprop', 'adam', a config like { name: 'adam', beta1: 0.9 }, or an
+   * Optimizer (its state carries over between calls on the same network; another network needs its own).
+   */
   optimizer?: OptimizerSpec;
   /** Learning-rate decay per epoch, e.g. { kind: 'inverseTime', decayRate: 1 }; default constant. */
   schedule?: ScheduleSpec;
@@ -108,7 +114,48 @@ interface Batches {
   size: number;
 }
 
+const FIT_OPTIONS: readonly (keyof FitOptions)[] = [
+  'learningRate',
+  'iterations',
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'optimizer',
+  'schedule',
+  'initialEpoch',
+  'dev',
+  'devEvery',
+  'earlyStopping',
+  'onIteration',
+  'onEpoch',
+  'signal',
+];
+const EARLY_STOPPING_OPTIONS: readonly (keyof EarlyStoppingOptions)[] = ['patience', 'minDelta', 'restoreBest', 'resume'];
+const RESUME_FIELDS: readonly (keyof NonNullable<EarlyStoppingOptions['resume']>)[] = ['bestDevCost', 'bestEpoch', 'epochsSinceBest', 'bestNetwork'];
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** An object, class instances included (an AbortSignal is one). */
+function isObject(value: unknown): value is { readonly [key: string]: unknown } {
+  return value !== null && typeof value === 'object';
+}
+
+function assertOptionalBoolean(value: unknown, where: string, name: string): void {
+  if (value !== undefined && typeof value !== 'boolean') throw new ValueError(`${where}: ${name}: expected true or false, got ${describe(value)}`);
+}
+
+function assertOptionalFunction(value: unknown, where: string, name: string, signature: string): void {
+  if (value !== undefined && typeof value !== 'function') throw new ValueError(`${where}: ${name}: expected a function ${signature}, got ${describe(value)}`);
+}
+
+function isNonNegativeInt(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
 function checkOptions(net: Network, X: Tensor, options: FitOptions, where: string): { total: number; batchSize: number; perEpoch: number } {
+  assertKnownKeys(options, FIT_OPTIONS, where, '');
   assertPositiveFinite(options.learningRate, where, 'learningRate');
   const m = X.cols;
   const batchSize = options.batchSize === undefined ? m : assertPositiveInt(options.batchSize, where, 'batchSize');
@@ -118,19 +165,65 @@ function checkOptions(net: Network, X: Tensor, options: FitOptions, where: strin
     throw new ValueError(`${where}: options: expected exactly one of iterations or epochs, got ${options.iterations === undefined ? 'neither' : 'both'}`);
   }
   const total = options.iterations !== undefined ? assertPositiveInt(options.iterations, where, 'iterations') : assertPositiveInt(options.epochs, where, 'epochs') * perEpoch;
+  assertOptionalBoolean(options.shuffle, where, 'shuffle');
   if (options.schedule !== undefined) resolveSchedule(options.schedule, where);
-  if (options.initialEpoch !== undefined && (!Number.isInteger(options.initialEpoch) || options.initialEpoch < 0)) {
+  if (options.initialEpoch !== undefined && !isNonNegativeInt(options.initialEpoch)) {
     throw new ValueError(`${where}: initialEpoch: expected a non-negative integer, got ${describe(options.initialEpoch)}`);
   }
-  if (options.earlyStopping) {
-    if (!options.dev) throw new ValueError(`${where}: earlyStopping: needs a dev set (options.dev), got none`);
-    assertPositiveInt(options.earlyStopping.patience, where, 'earlyStopping.patience');
-    const md = options.earlyStopping.minDelta ?? 0;
-    if (typeof md !== 'number' || !Number.isFinite(md) || md < 0) throw new ValueError(`${where}: earlyStopping.minDelta: expected a finite number >= 0, got ${describe(md)}`);
+  if (options.dev !== undefined) {
+    if (!isPlainObject(options.dev)) throw new ValueError(`${where}: dev: expected { X, Y }, got ${describe(options.dev)}`);
+    assertKnownKeys(options.dev, ['X', 'Y'], where, 'dev.');
   }
-  if (options.devEvery !== undefined) assertPositiveInt(options.devEvery, where, 'devEvery');
-  void net;
+  const es: unknown = options.earlyStopping;
+  if (es !== undefined) {
+    if (!isPlainObject(es)) throw new ValueError(`${where}: earlyStopping: expected { patience, minDelta?, restoreBest?, resume? }, got ${describe(es)}`);
+    assertKnownKeys(es, EARLY_STOPPING_OPTIONS, where, 'earlyStopping.');
+    if (!options.dev) throw new ValueError(`${where}: earlyStopping: needs a dev set (options.dev), got none`);
+    assertPositiveInt(es.patience, where, 'earlyStopping.patience');
+    const md = es.minDelta ?? 0;
+    if (typeof md !== 'number' || !Number.isFinite(md) || md < 0) throw new ValueError(`${where}: earlyStopping.minDelta: expected a finite number >= 0, got ${describe(md)}`);
+    assertOptionalBoolean(es.restoreBest, where, 'earlyStopping.restoreBest');
+    if (es.resume !== undefined) checkResume(net, es.resume, where);
+  }
+  if (options.devEvery !== undefined) {
+    assertPositiveInt(options.devEvery, where, 'devEvery');
+    if (!options.dev) throw new ValueError(`${where}: devEvery: needs a dev set (options.dev), got none`);
+  }
+  assertOptionalFunction(options.onIteration, where, 'onIteration', '(iteration, cost) => void');
+  assertOptionalFunction(options.onEpoch, where, 'onEpoch', '(info) => void');
+  const signal: unknown = options.signal;
+  if (signal !== undefined && !(isObject(signal) && typeof signal.aborted === 'boolean')) {
+    throw new ValueError(`${where}: signal: expected an AbortSignal (an object with a boolean aborted), got ${describe(signal)}`);
+  }
   return { total, batchSize, perEpoch };
+}
+
+/** A checkpoint's early-stopping state: it must describe this network and a state training could have reached. */
+function checkResume(net: Network, resume: unknown, where: string): void {
+  const name = 'earlyStopping.resume';
+  if (!isPlainObject(resume)) throw new ValueError(`${where}: ${name}: expected { bestDevCost, bestEpoch, epochsSinceBest, bestNetwork? }, got ${describe(resume)}`);
+  assertKnownKeys(resume, RESUME_FIELDS, where, `${name}.`);
+  const { bestDevCost, bestEpoch, epochsSinceBest, bestNetwork } = resume;
+  // Costs are never negative; Infinity is the start value, "no best epoch yet".
+  if (typeof bestDevCost !== 'number' || Number.isNaN(bestDevCost) || bestDevCost < 0) {
+    throw new ValueError(`${where}: ${name}.bestDevCost: expected a cost >= 0 (Infinity when no epoch has been best yet), got ${describe(bestDevCost)}`);
+  }
+  if (bestEpoch !== null && !isNonNegativeInt(bestEpoch)) {
+    throw new ValueError(`${where}: ${name}.bestEpoch: expected a non-negative integer, or null when no epoch has been best yet, got ${describe(bestEpoch)}`);
+  }
+  if (!isNonNegativeInt(epochsSinceBest)) throw new ValueError(`${where}: ${name}.epochsSinceBest: expected a non-negative integer, got ${describe(epochsSinceBest)}`);
+  if (bestNetwork !== undefined) assertSnapshotSource(net, bestNetwork, where, `${name}.bestNetwork`);
+}
+
+/** The learning rate of an epoch, with a bad scheduled rate blamed on fit's `schedule` option. */
+function rateAt(options: FitOptions, epoch: number, where: string): number {
+  if (options.schedule === undefined) return options.learningRate;
+  try {
+    return learningRateAt(options.schedule, options.learningRate, epoch);
+  } catch (e) {
+    if (e instanceof ValueError) throw new ValueError(e.message.replace(/^learningRateAt: /, `${where}: schedule: `));
+    throw e;
+  }
 }
 
 /**
@@ -152,7 +245,9 @@ function checkOptions(net: Network, X: Tensor, options: FitOptions, where: strin
  */
 export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOptions): History {
   const where = 'fit';
-  if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options: expected { learningRate, iterations | epochs }, got ${describe(options)}`);
+  if (!(net instanceof Network)) throw new ValueError(`${where}: net: expected a Network, got ${describe(net)}`);
+  if (!isPlainObject(options)) throw new ValueError(`${where}: options: expected { learningRate, iterations | epochs }, got ${describe(options)}`);
+  net.checkParameters(where, 'net');
   const X = net.checkInput(x, where);
   const Y = net.checkTargets(y, X.cols, where);
   const { total, batchSize, perEpoch } = checkOptions(net, X, options, where);
@@ -190,6 +285,8 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   };
 
   const params = batches.full.params;
+  // Before any kernel runs: a forward pass in training mode already moves batch-norm statistics.
+  optimizer.build(be, params, where);
   // `good` holds the parameters at the start of the latest epoch whose first cost was finite;
   // `spare` takes each epoch's start until that cost is seen. Swapping avoids a second copy.
   let good = new ParameterSnapshot(net, be);
@@ -211,7 +308,7 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   let it = 0;
   const firstEpoch = options.initialEpoch ?? 0;
   for (let epoch = firstEpoch; it < total; epoch++) {
-    const lr = options.schedule ? learningRateAt(options.schedule, options.learningRate, epoch) : options.learningRate;
+    const lr = rateAt(options, epoch, where);
     // Each epoch shuffles the identity afresh, so the order depends only on the generator's state (resumable).
     for (let i = 0; i < m; i++) order[i] = i;
     if (shuffle) net.rng.shuffle(order);

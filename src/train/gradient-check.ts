@@ -4,9 +4,10 @@
  * parameters are nudged, as the course advises ("turn off dropout, or fix the mask").
  */
 import { compareGradients, type GradientCheckResult } from '../functional/gradient-check.js';
-import type { Network } from '../nn/network.js';
+import { Network } from '../nn/network.js';
 import { Plan } from '../nn/plan.js';
-import { assertPositiveFinite, type TensorLike } from '../tensor/validate.js';
+import { ValueError } from '../tensor/errors.js';
+import { assertPositiveFinite, describe, type TensorLike } from '../tensor/validate.js';
 
 /**
  * Compares a network's backprop gradients (of the regularized cost, in
@@ -22,8 +23,15 @@ import { assertPositiveFinite, type TensorLike } from '../tensor/validate.js';
  */
 export function checkGradients(net: Network, x: TensorLike, y: TensorLike, options: { epsilon?: number } = {}): GradientCheckResult {
   const where = 'checkGradients';
+  if (!(net instanceof Network)) throw new ValueError(`${where}: net: expected a Network, got ${describe(net)}`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`${where}: options: expected { epsilon? }, got ${describe(options)}`);
+  for (const key of Object.keys(options)) {
+    if (key !== 'epsilon') throw new ValueError(`${where}: ${key}: expected only epsilon, got an unknown option`);
+  }
   const X = net.checkInput(x, where);
   const Y = net.checkTargets(y, X.cols, where);
+  // NaN weights would make every difference NaN, and NaN < 1e-7 reads as a failed check, not a bad network.
+  net.checkParameters(where, 'net');
   const epsilon = assertPositiveFinite(options.epsilon ?? (net.dtype === 'float64' ? 1e-7 : 1e-2), where, 'epsilon');
   const plan = new Plan(net, X.cols, true);
   plan.input.data.set(X.data);

@@ -4,8 +4,8 @@
  * and how one parameter is updated (the MLX / Keras 3 split).
  */
 import type { Backend } from '../backend/backend.js';
-import { ValueError } from '../tensor/errors.js';
-import { Tensor, type FloatArray } from '../tensor/tensor.js';
+import { formatShape, ValueError } from '../tensor/errors.js';
+import { Tensor, type DType, type FloatArray } from '../tensor/tensor.js';
 import { describe } from '../tensor/validate.js';
 
 /**
@@ -53,6 +53,10 @@ export abstract class Optimizer<State = unknown> {
   private states: State[] = [];
   /** Buffers from {@link Optimizer.setState} waiting for the parameters they belong to (the first `apply`). */
   private pending: FloatArray[] | null = null;
+  /** The shape and dtype of each parameter the state was made for, so each step can check its parameters without allocating. */
+  private madeFor: { readonly shape: readonly number[]; readonly dtype: DType }[] = [];
+  /** Whether the state holds any tensor; a stateless optimizer may move to other parameters freely. */
+  private holdsTensors = false;
 
   /** Makes the state of one parameter (e.g. zeroed velocity buffers). Called once per parameter. */
   protected abstract createState(be: Backend, param: Tensor): State;
@@ -70,30 +74,121 @@ export abstract class Optimizer<State = unknown> {
     return tensorsIn(state);
   }
 
-  /** One update of every parameter; `params[i]` pairs with `grads[i]`. Allocates state on the first call only. */
+  /**
+   * One update of every parameter; `params[i]` pairs with `grads[i]`, which
+   * must have its shape and dtype. Allocates state on the first call only.
+   * The state belongs to the parameters it was made for: parameters of other
+   * shapes (another network) are refused, see {@link Optimizer.build}.
+   */
   apply(be: Backend, params: readonly Tensor[], grads: readonly Tensor[], learningRate: number): void {
-    if (this.states.length !== params.length) {
-      this.states = params.map((p) => this.createState(be, p));
-      if (this.pending) {
-        try {
-          this.restore(this.pending, `${this.constructor.name}.apply`);
-        } catch (e) {
-          // Keep the saved state pending, so a retry fails the same way rather than training from zeros.
-          this.states = [];
-          throw e;
-        }
-        this.pending = null;
-      }
-    }
+    this.checkStep(params, grads, learningRate);
+    if (this.states.length === 0 || !this.fits(params)) this.prepare(be, params, `${this.constructor.name}.apply`, 'state');
     this.step++;
     for (let i = 0; i < params.length; i++) {
       this.updateParameter(be, params[i]!, grads[i]!, this.states[i]!, learningRate, this.step);
     }
   }
 
+  /**
+   * Makes the state for these parameters now, restoring a state given to
+   * {@link Optimizer.setState}, or checks that the state already held was made
+   * for parameters of these shapes and dtypes. `apply` does this on its first
+   * call; `fit` calls it before training, so a mismatch fails before any
+   * weight changes. An optimizer with state (momentum, RMSprop, Adam) holds one
+   * network's: parameters of other shapes throw rather than train with state
+   * that does not fit them (create one optimizer per network, or `reset()`).
+   *
+   * @param where - the call to name in messages; when given, the optimizer is
+   *   that call's `optimizer` argument.
+   */
+  build(be: Backend, params: readonly Tensor[], where?: string): void {
+    const w = where ?? `${this.constructor.name}.build`;
+    if (!Array.isArray(params)) throw new ValueError(`${w}: params: expected an array of Tensors, got ${describe(params)}`);
+    params.forEach((p: unknown, i) => {
+      if (!(p instanceof Tensor)) throw new ValueError(`${w}: params[${i}]: expected a Tensor, got ${describe(p)}`);
+    });
+    this.prepare(be, params, w, where === undefined ? 'state' : 'optimizer.state');
+  }
+
+  /** Creates (or re-checks) the state; `label` names the state in messages. */
+  private prepare(be: Backend, params: readonly Tensor[], where: string, label: string): void {
+    if (this.states.length > 0) {
+      if (this.fits(params)) return;
+      // Without state tensors (plain gradient descent) nothing is lost by starting afresh.
+      if (this.holdsTensors) throw this.mismatch(params, where, label);
+    }
+    this.states = params.map((p) => this.createState(be, p));
+    this.madeFor = params.map((p) => ({ shape: p.shape, dtype: p.dtype }));
+    this.holdsTensors = this.states.some((s) => this.stateTensors(s).length > 0);
+    if (this.pending) {
+      try {
+        this.restore(this.pending, where, label);
+      } catch (e) {
+        // Keep the saved state pending, so a retry fails the same way rather than training from zeros.
+        this.states = [];
+        this.madeFor = [];
+        throw e;
+      }
+      this.pending = null;
+    }
+  }
+
+  /** Whether the state was made for parameters of exactly these shapes and dtypes. Runs every step: allocates nothing. */
+  private fits(params: readonly Tensor[]): boolean {
+    const made = this.madeFor;
+    if (made.length !== params.length) return false;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i]!;
+      if (p.dtype !== made[i]!.dtype || !sameShape(p.shape, made[i]!.shape)) return false;
+    }
+    return true;
+  }
+
+  private mismatch(params: readonly Tensor[], where: string, label: string): ValueError {
+    const name = this.constructor.name;
+    const advice = "an optimizer holds one network's state: create a new one per network, or call reset() to start afresh";
+    const made = this.madeFor;
+    if (made.length !== params.length) {
+      return new ValueError(`${where}: ${label}: expected state for ${params.length} parameters, got ${name} state for ${made.length} (made for another network); ${advice}`);
+    }
+    const i = params.findIndex((p, k) => p.dtype !== made[k]!.dtype || !sameShape(p.shape, made[k]!.shape));
+    const p = params[i]!;
+    return new ValueError(
+      `${where}: ${label}: expected state for parameter ${i} of shape ${formatShape(p.shape)} ${p.dtype}, got ${name} state for ${formatShape(made[i]!.shape)} ${made[i]!.dtype} (made for another network); ${advice}`,
+    );
+  }
+
+  /**
+   * The per-step checks of `apply`'s arguments: O(number of parameters), and
+   * allocation-free unless they throw (the message is built only then).
+   */
+  private checkStep(params: readonly Tensor[], grads: readonly Tensor[], learningRate: number): void {
+    if (!Array.isArray(params)) throw new ValueError(`${this.constructor.name}.apply: params: expected an array of Tensors, got ${describe(params)}`);
+    if (!Array.isArray(grads)) throw new ValueError(`${this.constructor.name}.apply: grads: expected an array of Tensors, got ${describe(grads)}`);
+    if (grads.length !== params.length) {
+      throw new ValueError(`${this.constructor.name}.apply: grads: expected ${params.length} gradients, one per parameter, got ${grads.length}`);
+    }
+    for (let i = 0; i < params.length; i++) {
+      const p: unknown = params[i];
+      const g: unknown = grads[i];
+      if (!(p instanceof Tensor)) throw new ValueError(`${this.constructor.name}.apply: params[${i}]: expected a Tensor, got ${describe(p)}`);
+      if (!(g instanceof Tensor)) throw new ValueError(`${this.constructor.name}.apply: grads[${i}]: expected a Tensor, got ${describe(g)}`);
+      if (g.dtype !== p.dtype || !sameShape(g.shape, p.shape)) {
+        throw new ValueError(
+          `${this.constructor.name}.apply: grads[${i}]: expected shape ${formatShape(p.shape)} ${p.dtype} like params[${i}], got ${formatShape(g.shape)} ${g.dtype}`,
+        );
+      }
+    }
+    // 0 is allowed: a decaying schedule may underflow to it, and it leaves the parameters as they are.
+    if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || learningRate < 0) {
+      throw new ValueError(`${this.constructor.name}.apply: learningRate: expected a finite number >= 0, got ${describe(learningRate)}`);
+    }
+  }
+
   /** Forgets all state (a fresh start). */
   reset(): void {
     this.states = [];
+    this.madeFor = [];
     this.step = 0;
     this.pending = null;
   }
@@ -157,24 +252,54 @@ export abstract class Optimizer<State = unknown> {
       if (!(b instanceof Float32Array || b instanceof Float64Array)) {
         throw new ValueError(`${where}: state.buffers[${i}]: expected a Float32Array or Float64Array, got ${describe(b)}`);
       }
+      const bad = b.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new ValueError(`${where}: state.buffers[${i}]: expected finite numbers, got ${b[bad]} at index ${bad}`);
     });
-    if (this.states.length > 0) this.restore(buffers, where);
+    if (this.states.length > 0) this.restore(buffers, where, 'state');
     else this.pending = buffers.length > 0 ? buffers.map((b) => b.slice()) : null;
     this.step = step;
   }
 
-  /** Copies saved buffers into the live state, after checking they fit it. */
-  private restore(buffers: readonly FloatArray[], where: string): void {
-    const targets = this.states.flatMap((s) => [...this.stateTensors(s)]);
-    if (targets.length !== buffers.length) {
-      throw new ValueError(`${where}: state.buffers: expected ${targets.length} buffers for ${this.states.length} parameters, got ${buffers.length}`);
-    }
-    targets.forEach((t, i) => {
-      const b = buffers[i]!;
-      if (b.length !== t.size) throw new ValueError(`${where}: state.buffers[${i}]: expected ${t.size} values, got ${b.length}`);
-    });
-    targets.forEach((t, i) => t.data.set(buffers[i]!));
+  /**
+   * Whether the state tensor at `position` (in {@link Optimizer.stateTensors}
+   * order) is a running average of squared gradients. Such values are >= 0,
+   * and a restored negative one would turn its square root, then the
+   * parameter, into NaN; so {@link Optimizer.setState} refuses it.
+   */
+  protected isSquaredAverage(_position: number): boolean {
+    return false;
   }
+
+  /** Copies saved buffers into the live state, after checking they fit it. `label` names the state in messages. */
+  private restore(buffers: readonly FloatArray[], where: string, label: string): void {
+    const targets: { t: Tensor; squared: boolean }[] = [];
+    for (const s of this.states) this.stateTensors(s).forEach((t, position) => targets.push({ t, squared: this.isSquaredAverage(position) }));
+    if (targets.length !== buffers.length) {
+      throw new ValueError(`${where}: ${label}.buffers: expected ${targets.length} buffers for ${this.states.length} parameters, got ${buffers.length}`);
+    }
+    targets.forEach(({ t, squared }, i) => {
+      const b = buffers[i]!;
+      if (b.length !== t.size) throw new ValueError(`${where}: ${label}.buffers[${i}]: expected ${t.size} values, got ${b.length}`);
+      const toFloat32 = t.dtype === 'float32' && b instanceof Float64Array;
+      for (let k = 0; k < b.length; k++) {
+        const v = b[k]!;
+        if (!Number.isFinite(toFloat32 ? Math.fround(v) : v)) {
+          throw new ValueError(`${where}: ${label}.buffers[${i}]: expected finite ${t.dtype} numbers, got ${v} at index ${k}`);
+        }
+        if (squared && v < 0) {
+          throw new ValueError(`${where}: ${label}.buffers[${i}]: expected values >= 0 (a running average of squared gradients), got ${v} at index ${k}`);
+        }
+      }
+    });
+    targets.forEach(({ t }, i) => t.data.set(buffers[i]!));
+  }
+}
+
+/** Whether two shapes are equal; allocates nothing (it runs in training steps). */
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The Tensors in a state value: a Tensor, or arrays and plain objects of them. */

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  classifyOutputs,
   computeCost,
   fit,
   initializeParameters,
@@ -14,6 +15,8 @@ import {
   tensor,
   updateParameters,
   ValueError,
+  type LayerSpec,
+  type NetworkOptions,
 } from '../../src/index.js';
 
 const net = () => new Network({ inputSize: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], seed: 1 });
@@ -109,3 +112,71 @@ describe('bad input', () => {
     expect(() => new Network({ inputSize: 2, layers: [{ units: 1 }], seed: -3 })).toThrow('Network: seed: expected an integer in [0, 2^32), got -3');
   });
 });
+
+describe('bad input to Network', () => {
+  it('a softmax layer with one unit, whose output is always 1', () => {
+    expect(() => new Network({ inputSize: 2, layers: [{ units: 1, activation: 'softmax' }] })).toThrow(
+      'Network: layers[0].units: expected at least 2 units for a softmax layer (softmax over one unit always outputs 1, so the cost never moves; use sigmoid for a binary output), got 1',
+    );
+    expect(() => new Network({ inputSize: 2, layers: [{ units: 3 }, { units: 1, activation: 'softmax' }] })).toThrow('Network: layers[1].units: expected at least 2 units for a softmax layer');
+    expect(new Network({ inputSize: 2, layers: [{ units: 2, activation: 'softmax' }] }).loss.kind).toBe('categoricalCrossEntropy');
+  });
+
+  it('misspelt option and layer keys, with a suggestion', () => {
+    expect(() => new Network({ inputSize: 2, layers: [{ units: 3, activaton: 'tanh' } as { units: number }, { units: 1 }] })).toThrow(
+      'Network: layers[0].activaton: expected one of units, activation, init, keepProb, batchNorm, l2, l1 (did you mean activation?), got an unknown option',
+    );
+    expect(() => new Network({ inputSize: 2, layers: [{ units: 1 }], keepprob: 0.5 } as unknown as NetworkOptions)).toThrow(
+      'Network: keepprob: expected one of inputSize, layers, init, seed, dtype, loss, l2, l1, inputKeepProb, keepProb, batchNorm, batchNormMomentum, batchNormEpsilon (did you mean keepProb?), got an unknown option',
+    );
+    expect(() => new Network({ inputSize: 2, layers: [{ units: 1 }], learningRate: 3 } as unknown as NetworkOptions)).toThrow('Network: learningRate: expected one of inputSize, layers,');
+    expect(() => new Network({ inputSize: 2, layers: [null as unknown as LayerSpec] })).toThrow('Network: layers[0]: expected { units, activation?, ... }, got null');
+  });
+
+  it('a classification threshold that is not a number in (0, 1), or one a softmax output cannot use', () => {
+    const n = net();
+    for (const [t, shown] of [
+      [NaN, 'NaN'],
+      ['x', '"x"'],
+      [5, '5'],
+      [0, '0'],
+      [1, '1'],
+      [-0.5, '-0.5'],
+    ] as const) {
+      expect(() => n.classify(X, t as number)).toThrow(`classify: threshold: expected a number in (0, 1), got ${shown}`);
+    }
+    expect(n.classify(X, 0.001).toArray()).toEqual([[1, 1, 1]]);
+    const soft = new Network({ inputSize: 2, layers: [{ units: 3, activation: 'softmax' }] });
+    expect(() => soft.classify(X, 0.5)).toThrow('classify: threshold: expected none for a softmax output with 3 units (only a one-unit sigmoid output is thresholded), got 0.5');
+    expect(soft.classify(X).shape).toEqual([1, 3]);
+    expect(() => classifyOutputs(tensor([[0.2, 0.8]]), { kind: 'sigmoid' }, NaN)).toThrow('classifyOutputs: threshold: expected a number in (0, 1), got NaN');
+  });
+
+  it('float64 values beyond the range of a float32 network, with row and column', () => {
+    const X64 = tensor([[0, 1, 2], [1, -1e39, 1]], { dtype: 'float64' });
+    const msg = (where: string, name: string) =>
+      `${where}: ${name}: expected values within the float32 range of the network (|value| < 3.4e38), got -1e+39 at row 1, column 1`;
+    expect(() => net().predict(X64)).toThrow(msg('predict', 'X'));
+    const n = net();
+    const before = Array.from(n.layers[0]!.W.data);
+    expect(() => fit(n, X64, Y, opts)).toThrow(msg('fit', 'X'));
+    expect(() => fit(n, X, Y, { ...opts, dev: { X: X64, Y } })).toThrow(msg('fit', 'dev.X'));
+    expect(Array.from(n.layers[0]!.W.data)).toEqual(before);
+    const reg = new Network({ inputSize: 1, layers: [{ units: 1, activation: 'linear' }] });
+    expect(() => fit(reg, [[1, 2]], tensor([[1e39, 1]], { dtype: 'float64' }), opts)).toThrow(
+      'fit: Y: expected values within the float32 range of the network (|value| < 3.4e38), got 1e+39 at row 0, column 0',
+    );
+    // a float64 network takes them
+    const n64 = new Network({ inputSize: 2, layers: [{ units: 1 }], dtype: 'float64' });
+    expect(n64.predict(tensor([[1e39], [0]], { dtype: 'float64' })).shape).toEqual([1, 1]);
+  });
+
+  it('weights holding NaN, named, instead of NaN predictions', () => {
+    const n = net();
+    n.layers[1]!.W.data[2] = NaN;
+    expect(() => n.predict(X)).toThrow('predict: network.W2: expected finite numbers, got NaN at row 0, column 2');
+    expect(() => n.classify(X)).toThrow('classify: network.W2: expected finite numbers, got NaN at row 0, column 2');
+    expect(() => n.cost(X, Y)).toThrow('cost: network.W2: expected finite numbers, got NaN at row 0, column 2');
+  });
+});
+

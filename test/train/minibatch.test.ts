@@ -56,7 +56,7 @@ describe('mini-batches', () => {
     expect(() => fit(net, [[1, 2]], [[0, 1]], { learningRate: 0.1, epochs: 1, batchSize: 3 })).toThrow('fit: batchSize: expected at most the 2 training examples, got 3');
     expect(() => fit(net, [[1, 2]], [[0, 1]], { learningRate: 0.1, epochs: 1, iterations: 3 })).toThrow('fit: options: expected exactly one of iterations or epochs, got both');
     expect(() => fit(net, [[1, 2]], [[0, 1]], { learningRate: 0.1 })).toThrow('got neither');
-    expect(() => fit(net, [[1, 2]], [[0, 1]], { learningRate: 0.1, epochs: 1, schedule: { kind: 'custom', rate: () => -1 } })).toThrow('learningRateAt: learning rate at epoch 0: expected a finite number >= 0, got -1');
+    expect(() => fit(net, [[1, 2]], [[0, 1]], { learningRate: 0.1, epochs: 1, schedule: { kind: 'custom', rate: () => -1 } })).toThrow('fit: schedule: learning rate at epoch 0: expected a finite number >= 0, got -1');
   });
 });
 

@@ -63,6 +63,11 @@ export class Adam extends Optimizer<AdamState> {
     return { name: 'adam', beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
 
+  /** v, the second in state order (m, v), averages squared gradients. */
+  protected override isSquaredAverage(position: number): boolean {
+    return position === 1;
+  }
+
   protected createState(be: Backend, param: Tensor): AdamState {
     return { m: be.zeros(param.shape, param.dtype), v: be.zeros(param.shape, param.dtype) };
   }

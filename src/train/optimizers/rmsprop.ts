@@ -51,6 +51,11 @@ export class RMSprop extends Optimizer<Tensor> {
     return { name: 'rmsprop', beta2: this.beta2, epsilon: this.epsilon };
   }
 
+  /** s, the only state, averages squared gradients. */
+  protected override isSquaredAverage(position: number): boolean {
+    return position === 0;
+  }
+
   protected createState(be: Backend, param: Tensor): Tensor {
     return be.zeros(param.shape, param.dtype);
   }
