@@ -2,13 +2,58 @@
  * Which backend runs the kernels. The reference backend is always there; a
  * faster one (wasm) registers itself and becomes the default when it loads.
  */
-import { ValueError } from '../tensor/errors.js';
+import { describeValue, ValueError } from '../tensor/errors.js';
 import type { DType } from '../tensor/tensor.js';
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 
 const backends = new Map<string, Backend>([[jsBackend.name, jsBackend]]);
 let current: Backend = jsBackend;
+
+// Every function a backend must provide. Typed as a mapped type so that a
+// kernel added to the Backend interface fails to compile here until listed.
+const KERNELS: { readonly [K in Exclude<keyof Backend, 'name' | 'dtypes'>]: true } = {
+  zeros: true,
+  matmul: true,
+  biasActivation: true,
+  activation: true,
+  activationBackward: true,
+  rowSum: true,
+  axpy: true,
+  copy: true,
+  fill: true,
+  lossSum: true,
+  outputDelta: true,
+  lossGradient: true,
+  sumSquares: true,
+  sumAbs: true,
+  addSign: true,
+  mul: true,
+  dropout: true,
+  gatherColumns: true,
+  gatherRows: true,
+  batchNormForward: true,
+  batchNormBackward: true,
+  momentumUpdate: true,
+  rmspropUpdate: true,
+  adamUpdate: true,
+};
+
+function checkBackend(backend: unknown, where: string): asserts backend is Backend {
+  if (backend === null || typeof backend !== 'object' || Array.isArray(backend)) {
+    throw new ValueError(`${where}: backend: expected a Backend object { name, dtypes, zeros, matmul, ... }, got ${describeValue(backend)}`);
+  }
+  const b = backend as Record<string, unknown>;
+  if (typeof b.name !== 'string' || b.name === '') throw new ValueError(`${where}: backend.name: expected a non-empty string, got ${describeValue(b.name)}`);
+  const dtypes = b.dtypes;
+  if (!Array.isArray(dtypes) || dtypes.length === 0 || !dtypes.every((d) => d === 'float32' || d === 'float64')) {
+    throw new ValueError(`${where}: backend.dtypes: expected a non-empty array of "float32" and/or "float64", got ${describeValue(dtypes)}`);
+  }
+  const missing = Object.keys(KERNELS).filter((k) => typeof b[k] !== 'function');
+  if (missing.length > 0) {
+    throw new ValueError(`${where}: backend: expected a function for every kernel of the Backend interface, got ${missing.length} missing: ${missing.join(', ')}`);
+  }
+}
 
 /**
  * Makes a backend available by its name (and optionally the default).
@@ -20,6 +65,8 @@ let current: Backend = jsBackend;
  * ```
  */
 export function registerBackend(backend: Backend, makeDefault = false): void {
+  checkBackend(backend, 'registerBackend');
+  if (typeof makeDefault !== 'boolean') throw new ValueError(`registerBackend: makeDefault: expected true or false, got ${describeValue(makeDefault)}`);
   backends.set(backend.name, backend);
   if (makeDefault) current = backend;
 }

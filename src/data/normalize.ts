@@ -8,13 +8,24 @@ import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
 import { allocArray, Tensor } from '../tensor/tensor.js';
 import { assertFinite, assertMatrix, assertNonEmpty, describe, toTensor, type TensorLike } from '../tensor/validate.js';
 
+/**
+ * The smallest non-zero sigma a standardizer accepts: float32's smallest
+ * normal number, 2^-126. Below it 1/sigma overflows float32 and a feature's
+ * values (x - mu) / sigma become Infinity; such a feature needs rescaling
+ * before it is standardized.
+ */
+export const STANDARDIZER_MIN_STD = 1.1754943508222875e-38;
+
+/** float32's largest finite value: a float32 output beyond it rounds to Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 /** The JSON form of a {@link Standardizer}, to store next to a model. */
 export interface StandardizerJSON {
   kind: 'standardizer';
   version: 1;
   /** mu, one value per feature. */
   mean: number[];
-  /** sigma (population, 1/m), one value per feature; 0 for a constant feature. */
+  /** sigma (population, 1/m), one value per feature; 0 for a constant feature, else >= {@link STANDARDIZER_MIN_STD}. */
   std: number[];
 }
 
@@ -102,6 +113,11 @@ export class Standardizer {
       }
       mean[i] = shift + mu;
       std[i] = Math.sqrt(sumSq / cols);
+      if (std[i]! > 0 && std[i]! < STANDARDIZER_MIN_STD) {
+        throw new ValueError(
+          `${where}: X: expected each feature's standard deviation to be 0 or >= ${STANDARDIZER_MIN_STD} (float32's smallest normal; dividing by less overflows), got ${std[i]} in row ${i}: rescale that feature first`,
+        );
+      }
     }
     return new Standardizer(mean, std);
   }
@@ -119,6 +135,7 @@ export class Standardizer {
    */
   transform(x: TensorLike): Tensor {
     const X = this.check(x, 'Standardizer.transform');
+    this.checkRange(X, 'Standardizer.transform');
     const out = new Tensor(X.shape, allocArray(X.size, X.dtype));
     this.apply(X, out);
     return out;
@@ -138,6 +155,8 @@ export class Standardizer {
     const where = 'Standardizer.transformInPlace';
     if (!(x instanceof Tensor)) throw new ValueError(`${where}: X: expected a Tensor (nested arrays cannot be changed in place), got ${describe(x)}`);
     const X = this.check(x, where);
+    // Checked before any value is written, so a failure leaves X unchanged.
+    this.checkRange(X, where);
     this.apply(X, X);
     return X;
   }
@@ -187,6 +206,12 @@ export class Standardizer {
     if (std.length !== mean.length) {
       throw new ValueError(`${where}: std: expected ${mean.length} values (one per feature, like mean), got ${std.length}`);
     }
+    const tiny = std.findIndex((s) => s > 0 && s < STANDARDIZER_MIN_STD);
+    if (tiny >= 0) {
+      throw new ValueError(
+        `${where}: std: expected 0 (a constant feature) or a number >= ${STANDARDIZER_MIN_STD} (float32's smallest normal; dividing by less overflows), got ${std[tiny]} at index ${tiny}`,
+      );
+    }
     return new Standardizer(mean, std);
   }
 
@@ -197,6 +222,30 @@ export class Standardizer {
     }
     assertFinite(X, where, 'X');
     return X;
+  }
+
+  /**
+   * Throws if a standardized value would not be finite in X's dtype: a value
+   * far from mu over a small sigma can pass float32's range even when X and
+   * sigma are fine.
+   */
+  private checkRange(X: Tensor, where: string): void {
+    const { rows, cols } = X;
+    const limit = X.dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;
+    for (let i = 0; i < rows; i++) {
+      const mu = this.mean.data[i]!;
+      const inv = 1 / this.divisor[i]!;
+      const off = i * cols;
+      for (let j = 0; j < cols; j++) {
+        const x = X.data[off + j]!;
+        const v = (x - mu) * inv;
+        if (!(Math.abs(v) <= limit)) {
+          throw new ValueError(
+            `${where}: X: expected values whose standardized value (x - mean) / std fits ${X.dtype}, got ${x} at row ${i}, column ${j} (mean ${mu}, std ${this.std.data[i]}, giving ${v})`,
+          );
+        }
+      }
+    }
   }
 
   private apply(X: Tensor, out: Tensor): void {

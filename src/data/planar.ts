@@ -3,8 +3,9 @@
  * seeded generator so a seed reproduces the data exactly.
  */
 import { Rng } from '../random/rng.js';
-import { Tensor, type DType } from '../tensor/tensor.js';
-import { assertPositiveInt } from '../tensor/validate.js';
+import { ValueError } from '../tensor/errors.js';
+import { allocArray, assertDType, Tensor, type DType } from '../tensor/tensor.js';
+import { assertFiniteNumber, assertPositiveInt, assertSeed, describe } from '../tensor/validate.js';
 
 /** A dataset in the course's layout: X (n_x, m), Y (n_y, m). */
 export interface Dataset {
@@ -18,7 +19,7 @@ export interface FlowerOptions {
   m?: number;
   /** Default 1. */
   seed?: number;
-  /** The course's `a`: the longest petal's length; default 4. */
+  /** The course's `a`: the longest petal's length, a finite number > 0; default 4. */
   a?: number;
   dtype?: DType;
 }
@@ -37,12 +38,14 @@ export interface FlowerOptions {
  * ```
  */
 export function makeFlower(options: FlowerOptions = {}): Dataset {
-  const m = assertPositiveInt(options.m ?? 400, 'makeFlower', 'm');
-  const a = options.a ?? 4;
-  const rng = new Rng(options.seed ?? 1);
-  const dtype = options.dtype ?? 'float32';
-  const X = new Tensor([2, m], dtype === 'float64' ? new Float64Array(2 * m) : new Float32Array(2 * m));
-  const Y = new Tensor([1, m], dtype === 'float64' ? new Float64Array(m) : new Float32Array(m));
+  const where = 'makeFlower';
+  checkOptions(options, where);
+  const m = assertPositiveInt(options.m ?? 400, where, 'm');
+  const a = assertFiniteNumber(options.a ?? 4, where, 'a', { min: 0, minOpen: true });
+  const rng = new Rng(assertSeed(options.seed ?? 1, where));
+  const dtype = assertDType(options.dtype ?? 'float32', where);
+  const X = new Tensor([2, m], allocArray(2 * m, dtype));
+  const Y = new Tensor([1, m], allocArray(m, dtype));
   const N = Math.floor(m / 2);
   for (let j = 0; j < 2; j++) {
     const n = j === 0 ? N : m - N;
@@ -63,7 +66,7 @@ export function makeFlower(options: FlowerOptions = {}): Dataset {
 export interface BlobOptions {
   m?: number;
   seed?: number;
-  /** Standard deviation of the Gaussian noise. */
+  /** Standard deviation of the Gaussian noise, a finite number >= 0. */
   noise?: number;
   dtype?: DType;
 }
@@ -79,9 +82,10 @@ export interface BlobOptions {
  * ```
  */
 export function makeBlobs(options: BlobOptions = {}): Dataset {
-  const m = assertPositiveInt(options.m ?? 200, 'makeBlobs', 'm');
-  const noise = options.noise ?? 0.8;
-  return generate(m, options, (rng, i) => {
+  const where = 'makeBlobs';
+  const m = assertPositiveInt(checkOptions(options, where).m ?? 200, where, 'm');
+  const noise = checkNoise(options.noise ?? 0.8, where);
+  return generate(m, options, where, (rng, i) => {
     const label = i % 2;
     const c = label === 1 ? 2 : -2;
     return [c + rng.normal() * noise, c + rng.normal() * noise, label];
@@ -98,9 +102,10 @@ export function makeBlobs(options: BlobOptions = {}): Dataset {
  * ```
  */
 export function makeXor(options: BlobOptions = {}): Dataset {
-  const m = assertPositiveInt(options.m ?? 200, 'makeXor', 'm');
-  const noise = options.noise ?? 0;
-  return generate(m, options, (rng) => {
+  const where = 'makeXor';
+  const m = assertPositiveInt(checkOptions(options, where).m ?? 200, where, 'm');
+  const noise = checkNoise(options.noise ?? 0, where);
+  return generate(m, options, where, (rng) => {
     let x1 = rng.uniform() * 2 - 1;
     let x2 = rng.uniform() * 2 - 1;
     // keep points off the axes, where the label flips
@@ -122,10 +127,11 @@ export function makeXor(options: BlobOptions = {}): Dataset {
  * ```
  */
 export function makeMoons(options: BlobOptions = {}): Dataset {
-  const m = assertPositiveInt(options.m ?? 300, 'makeMoons', 'm');
-  const noise = options.noise ?? 0.2;
+  const where = 'makeMoons';
+  const m = assertPositiveInt(checkOptions(options, where).m ?? 300, where, 'm');
+  const noise = checkNoise(options.noise ?? 0.2, where);
   const half = Math.ceil(m / 2);
-  return generate(m, options, (rng, i) => {
+  return generate(m, options, where, (rng, i) => {
     const upper = i < half;
     const n = upper ? half : m - half;
     const k = upper ? i : i - half;
@@ -138,7 +144,7 @@ export function makeMoons(options: BlobOptions = {}): Dataset {
 
 /** Options of {@link makeCircles}. */
 export interface CircleOptions extends BlobOptions {
-  /** Radius of the inner circle (the outer one has radius 1); default 0.8, as in scikit-learn's make_circles. */
+  /** Radius of the inner circle (the outer one has radius 1), in [0, 1); default 0.8, as in scikit-learn's make_circles. */
   factor?: number;
 }
 
@@ -153,10 +159,12 @@ export interface CircleOptions extends BlobOptions {
  * ```
  */
 export function makeCircles(options: CircleOptions = {}): Dataset {
-  const m = assertPositiveInt(options.m ?? 300, 'makeCircles', 'm');
-  const noise = options.noise ?? 0.05;
-  const factor = options.factor ?? 0.8;
-  return generate(m, options, (rng, i) => {
+  const where = 'makeCircles';
+  const m = assertPositiveInt(checkOptions(options, where).m ?? 300, where, 'm');
+  const noise = checkNoise(options.noise ?? 0.05, where);
+  // scikit-learn's range: at 1 the two classes would lie on one circle.
+  const factor = assertFiniteNumber(options.factor ?? 0.8, where, 'factor', { min: 0, max: 1, maxOpen: true });
+  return generate(m, options, where, (rng, i) => {
     const inner = i % 2 === 1;
     const t = rng.uniform() * 2 * Math.PI;
     const r = inner ? factor : 1;
@@ -174,10 +182,11 @@ export function makeCircles(options: CircleOptions = {}): Dataset {
  * ```
  */
 export function makeSpiral(options: BlobOptions = {}): Dataset {
-  const m = assertPositiveInt(options.m ?? 400, 'makeSpiral', 'm');
-  const noise = options.noise ?? 0.05;
+  const where = 'makeSpiral';
+  const m = assertPositiveInt(checkOptions(options, where).m ?? 400, where, 'm');
+  const noise = checkNoise(options.noise ?? 0.05, where);
   const half = Math.ceil(m / 2);
-  return generate(m, options, (rng, i) => {
+  return generate(m, options, where, (rng, i) => {
     const label = i < half ? 0 : 1;
     const k = label === 0 ? i : i - half;
     const n = label === 0 ? half : m - half;
@@ -187,12 +196,20 @@ export function makeSpiral(options: BlobOptions = {}): Dataset {
   });
 }
 
-function generate(m: number, options: BlobOptions, point: (rng: Rng, i: number) => [number, number, number]): Dataset {
-  const rng = new Rng(options.seed ?? 1);
-  const dtype = options.dtype ?? 'float32';
-  const mk = (n: number) => (dtype === 'float64' ? new Float64Array(n) : new Float32Array(n));
-  const X = new Tensor([2, m], mk(2 * m));
-  const Y = new Tensor([1, m], mk(m));
+function checkOptions<T>(options: T, where: string): T {
+  if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options: expected an object, got ${describe(options)}`);
+  return options;
+}
+
+function checkNoise(noise: unknown, where: string): number {
+  return assertFiniteNumber(noise, where, 'noise', { min: 0 });
+}
+
+function generate(m: number, options: BlobOptions, where: string, point: (rng: Rng, i: number) => [number, number, number]): Dataset {
+  const rng = new Rng(assertSeed(options.seed ?? 1, where));
+  const dtype = assertDType(options.dtype ?? 'float32', where);
+  const X = new Tensor([2, m], allocArray(2 * m, dtype));
+  const Y = new Tensor([1, m], allocArray(m, dtype));
   for (let i = 0; i < m; i++) {
     const [x1, x2, y] = point(rng, i);
     X.data[i] = x1;

@@ -4,7 +4,7 @@
  */
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
 import { allocArray, Tensor, type DType } from '../tensor/tensor.js';
-import { assertPositiveInt, toTensor, type TensorLike } from '../tensor/validate.js';
+import { assertPositiveInt, describe, toTensor, type TensorLike } from '../tensor/validate.js';
 
 /**
  * Flattens a batch of images of shape (a, b, c, d), e.g. (m, 64, 64, 3), into
@@ -42,14 +42,19 @@ export function fromRows(rows: readonly (readonly number[])[], dtype: DType = 'f
   const where = 'fromRows';
   if (!Array.isArray(rows) || rows.length === 0) throw new ShapeError(`${where}: rows: expected at least one row (example), got ${Array.isArray(rows) ? 'none' : typeof rows}`);
   const m = rows.length;
-  const n = rows[0]!.length;
-  const out = new Tensor([n, m], allocArray(n * m, dtype));
+  const first: unknown = rows[0];
+  if (!Array.isArray(first)) throw new ShapeError(`${where}: rows: row 0: expected an array of numbers (one per feature), got ${describe(first)}`);
+  const n = first.length;
+  if (n === 0) throw new ShapeError(`${where}: rows: row 0: expected at least one value (feature), got an empty row`);
+  const out = new Tensor([n, m], allocArray(n * m, dtype, where));
   for (let j = 0; j < m; j++) {
-    const row = rows[j]!;
-    if (!Array.isArray(row) || row.length !== n) throw new ShapeError(`${where}: rows: row ${j}: expected ${n} values like row 0, got ${Array.isArray(row) ? row.length : typeof row}`);
+    const row: unknown = rows[j];
+    if (!Array.isArray(row) || row.length !== n) {
+      throw new ShapeError(`${where}: rows: row ${j}: expected ${n} values like row 0, got ${Array.isArray(row) ? row.length : describe(row)}`);
+    }
     for (let i = 0; i < n; i++) {
-      const v = row[i];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${where}: rows: expected a finite number at row ${j}, column ${i}, got ${String(v)}`);
+      const v: unknown = row[i];
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`${where}: rows: expected a finite number at row ${j}, column ${i}, got ${describe(v)}`);
       out.data[i * m + j] = v;
     }
   }
@@ -93,9 +98,9 @@ export function oneHot(labels: readonly number[] | Tensor, numClasses: number, d
   if (!Array.isArray(values) && !(labels instanceof Tensor)) throw new ValueError(`${where}: labels: expected an array of class indices, got ${typeof labels}`);
   const m = values.length;
   if (m === 0) throw new ShapeError(`${where}: labels: expected at least one label, got none`);
-  const out = new Tensor([C, m], allocArray(C * m, dtype));
+  const out = new Tensor([C, m], allocArray(C * m, dtype, where));
   values.forEach((v, j) => {
-    if (!Number.isInteger(v) || v < 0 || v >= C) throw new ValueError(`${where}: labels: expected an integer in [0, ${C - 1}] at index ${j}, got ${v}`);
+    if (!Number.isInteger(v) || v < 0 || v >= C) throw new ValueError(`${where}: labels: expected an integer in [0, ${C - 1}] at index ${j}, got ${describe(v)}`);
     out.data[v * m + j] = 1;
   });
   return out;

@@ -7,7 +7,7 @@
 import { Rng } from '../random/rng.js';
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
 import { allocArray, Tensor } from '../tensor/tensor.js';
-import { assertMatrix, assertNonEmpty, describe, toTensor, type TensorLike } from '../tensor/validate.js';
+import { assertFinite, assertMatrix, assertNonEmpty, describe, toTensor, type TensorLike } from '../tensor/validate.js';
 
 /** A set smaller than this many examples gets a warning (see {@link split}). */
 export const SPLIT_MIN_EXAMPLES = 10;
@@ -105,6 +105,8 @@ export function split(x: TensorLike, y: TensorLike, options: SplitOptions): Spli
   const Y = assertMatrix(toTensor(y, where, 'Y'), where, 'Y');
   const m = X.cols;
   if (Y.cols !== m) throw new ShapeError(`${where}: Y: expected shape (n_y, ${m}) with one column per column of X, got ${formatShape(Y.shape)}`);
+  assertFinite(X, where, 'X');
+  assertFinite(Y, where, 'Y');
   if (options === null || typeof options !== 'object') {
     throw new ValueError(`${where}: options: expected { ratios: [train, dev, test] } or { dev, test } counts, got ${describe(options)}`);
   }
@@ -368,6 +370,7 @@ function allocateStrata(classSizes: readonly number[], sizes: readonly number[])
 export function takeColumns(x: TensorLike, indices: readonly number[]): Tensor {
   const where = 'takeColumns';
   const X = assertMatrix(toTensor(x, where, 'X'), where, 'X');
+  if (!Array.isArray(indices)) throw new ValueError(`${where}: indices: expected an array of column indices, got ${describe(indices)}`);
   const { rows, cols } = X;
   const n = indices.length;
   const out = new Tensor([rows, n], allocArray(rows * n, X.dtype));

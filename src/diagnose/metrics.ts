@@ -8,8 +8,10 @@ import { assertFinite, assertMatrix, assertNonEmpty, assertPositiveInt, toTensor
 
 /**
  * The fraction of predictions equal to the labels. Both are (1, m) rows of
- * class labels (see Network.classify); one-hot Y of shape (C, m) is turned
- * into labels by its argmax.
+ * class labels, integers >= 0 (see Network.classify); one-hot Y of shape
+ * (C, m) is turned into labels by its argmax. Probabilities or scores are
+ * rejected rather than compared: pass Network.classify's output (or each
+ * column's argmax) instead.
  *
  * @example
  * ```ts
@@ -19,21 +21,71 @@ import { assertFinite, assertMatrix, assertNonEmpty, assertPositiveInt, toTensor
  */
 export function accuracy(predictions: TensorLike, y: TensorLike): number {
   const where = 'accuracy';
-  const P = toTensor(predictions, where, 'predictions');
-  let Y = toTensor(y, where, 'Y');
-  if (Y.rows > 1 && Y.cols === P.cols) {
-    const labels: number[] = [];
-    for (let j = 0; j < Y.cols; j++) {
-      let best = 0;
-      for (let i = 1; i < Y.rows; i++) if (Y.get(i, j) > Y.get(best, j)) best = i;
-      labels.push(best);
-    }
-    Y = toTensor(labels, where, 'Y');
+  const P = asRow(toTensor(predictions, where, 'predictions'));
+  const Yt = asRow(toTensor(y, where, 'Y'));
+  assertMatrix(P, where, 'predictions');
+  assertMatrix(Yt, where, 'Y');
+  if (P.rows !== 1) {
+    throw new ShapeError(
+      `${where}: predictions: expected a (1, m) row of class labels, got shape ${formatShape(P.shape)} (for scores or probabilities, pass Network.classify's output or each column's argmax)`,
+    );
   }
-  if (P.size !== Y.size || P.size === 0) throw new ShapeError(`${where}: Y: expected ${P.size} labels like predictions ${formatShape(P.shape)}, got ${formatShape(Y.shape)}`);
+  assertNonEmpty(P, where, 'predictions');
+  assertFinite(P, where, 'predictions');
+  assertFinite(Yt, where, 'Y');
+  const m = P.cols;
+  if (Yt.cols !== m) throw new ShapeError(`${where}: Y: expected ${m} labels like predictions ${formatShape(P.shape)}, got ${formatShape(Yt.shape)}`);
+  checkIntegerLabels(P, where, 'predictions', Yt.rows > 1 ? Yt.rows : null);
+  let labels: ArrayLike<number>;
+  if (Yt.rows === 1) {
+    checkIntegerLabels(Yt, where, 'Y', null);
+    labels = Yt.data;
+  } else {
+    labels = oneHotLabels(Yt, where);
+  }
   let correct = 0;
-  for (let i = 0; i < P.size; i++) if (P.data[i] === Y.data[i]) correct++;
-  return correct / P.size;
+  for (let j = 0; j < m; j++) if (P.data[j] === labels[j]) correct++;
+  return correct / m;
+}
+
+/** A 1-D tensor of m values read as the (1, m) row it stands for (no copy). */
+function asRow(t: Tensor): Tensor {
+  return t.shape.length === 1 ? t.reshape([1, t.size]) : t;
+}
+
+/** Checks a (1, m) row holds class labels: integers >= 0, and < classes when that is known. */
+function checkIntegerLabels(t: Tensor, where: string, name: string, classes: number | null): void {
+  for (let j = 0; j < t.cols; j++) {
+    const v = t.data[j] as number;
+    if (!Number.isInteger(v) || v < 0) {
+      throw new ValueError(
+        `${where}: ${name}: expected class labels (integers >= 0), got ${v} at column ${j} (for probabilities, pass Network.classify's output or each column's argmax)`,
+      );
+    }
+    if (classes !== null && v >= classes) {
+      throw new ValueError(`${where}: ${name}: expected class labels in [0, ${classes}) like Y's ${classes} one-hot rows, got ${v} at column ${j}`);
+    }
+  }
+}
+
+/** The class of each one-hot column of Y (C, m). */
+function oneHotLabels(Y: Tensor, where: string): Int32Array {
+  const { rows, cols } = Y;
+  const out = new Int32Array(cols);
+  for (let j = 0; j < cols; j++) {
+    let ones = 0;
+    for (let i = 0; i < rows; i++) {
+      const v = Y.data[i * cols + j] as number;
+      if (v === 1) {
+        ones++;
+        out[j] = i;
+      } else if (v !== 0) {
+        throw new ValueError(`${where}: Y: expected a (1, m) row of class labels or one-hot columns (C, m), got ${v} at row ${i}, column ${j}`);
+      }
+    }
+    if (ones !== 1) throw new ValueError(`${where}: Y: expected one-hot columns (exactly one 1 each), got ${ones} ones in column ${j}`);
+  }
+  return out;
 }
 
 /** Class labels read from either a (1, m) row of labels or an (n_y, m) tensor of scores. */

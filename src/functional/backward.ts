@@ -8,7 +8,7 @@ import { resolveActivation, type ActivationSpec } from '../nn/activations.js';
 import { denseBackward, outputGradient } from '../nn/dense.js';
 import { checkLossMatchesOutput, resolveLoss, type LossName } from '../nn/losses.js';
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { assertFinite, assertMatrix, describe, toTensor, type TensorLike } from '../tensor/validate.js';
 import type { LayerCache, LinearCache } from './forward.js';
 import type { Gradients } from './parameters.js';
@@ -21,9 +21,48 @@ export interface LayerGradients {
 }
 
 function checkCache(cache: LinearCache, where: string): void {
-  if (cache === null || typeof cache !== 'object' || !cache.A || !cache.W || !cache.b) {
+  if (cache === null || typeof cache !== 'object' || !(cache.A instanceof Tensor) || !(cache.W instanceof Tensor) || !(cache.b instanceof Tensor)) {
     throw new ValueError(`${where}: cache: expected the { A, W, b } cache from linearForward, got ${describe(cache)}`);
   }
+}
+
+/** A layer cache's parts, checked: tensors of consistent shapes and a known activation. */
+function checkLayerCache(
+  cache: unknown,
+  where: string,
+  name: string,
+  from: string,
+): { Aprev: Tensor; W: Tensor; b: Tensor; Z: Tensor; A: Tensor; activation: Activation } {
+  const expected = `${where}: ${name}: expected a cache from ${from} ({ linearCache: { A, W, b }, activationCache, A, activation })`;
+  if (cache === null || typeof cache !== 'object') throw new ValueError(`${expected}, got ${describe(cache)}`);
+  const c = cache as Partial<Record<keyof LayerCache, unknown>>;
+  const lin = c.linearCache;
+  if (lin === null || typeof lin !== 'object') throw new ValueError(`${expected}, got linearCache ${describe(lin)}`);
+  const parts: Record<string, unknown> = {
+    'linearCache.A': (lin as Record<string, unknown>).A,
+    'linearCache.W': (lin as Record<string, unknown>).W,
+    'linearCache.b': (lin as Record<string, unknown>).b,
+    activationCache: c.activationCache,
+    A: c.A,
+  };
+  for (const [key, t] of Object.entries(parts)) {
+    if (!(t instanceof Tensor) || t.shape.length !== 2) {
+      throw new ValueError(`${expected}, got ${key} ${t instanceof Tensor ? `of shape ${formatShape(t.shape)}` : describe(t)}`);
+    }
+  }
+  const { Aprev, W, b, Z, A } = { Aprev: parts['linearCache.A'] as Tensor, W: parts['linearCache.W'] as Tensor, b: parts['linearCache.b'] as Tensor, Z: parts.activationCache as Tensor, A: parts.A as Tensor };
+  const activation = resolveActivation(c.activation as ActivationSpec, where, `${name}.activation`);
+  const m = Aprev.cols;
+  const shapes: [string, Tensor, number, number][] = [
+    ['linearCache.b', b, W.rows, 1],
+    ['activationCache', Z, W.rows, m],
+    ['A', A, W.rows, m],
+  ];
+  if (Aprev.rows !== W.cols) throw new ShapeError(`${where}: ${name}: linearCache.A: expected ${W.cols} rows like W's columns ${formatShape(W.shape)}, got ${formatShape(Aprev.shape)}`);
+  for (const [key, t, r, k] of shapes) {
+    if (t.rows !== r || t.cols !== k) throw new ShapeError(`${where}: ${name}: ${key}: expected shape (${r}, ${k}) from W ${formatShape(W.shape)} and A_prev ${formatShape(Aprev.shape)}, got ${formatShape(t.shape)}`);
+  }
+  return { Aprev, W, b, Z, A, activation };
 }
 
 /**
@@ -67,10 +106,7 @@ export function linearBackward(dz: TensorLike, cache: LinearCache): LayerGradien
 export function linearActivationBackward(da: TensorLike, cache: LayerCache, activation: ActivationSpec): LayerGradients {
   const where = 'linearActivationBackward';
   const act = resolveActivation(activation, where, 'activation');
-  if (cache === null || typeof cache !== 'object' || !cache.linearCache || !cache.activationCache) {
-    throw new ValueError(`${where}: cache: expected the cache from linearActivationForward, got ${describe(cache)}`);
-  }
-  const Z = cache.activationCache;
+  const Z = checkLayerCache(cache, where, 'cache', 'linearActivationForward').Z;
   const dA = assertMatrix(toTensor(da, where, 'dA'), where, 'dA');
   if (dA.rows !== Z.rows || dA.cols !== Z.cols) throw new ShapeError(`${where}: dA: expected shape ${formatShape(Z.shape)} like Z, got ${formatShape(dA.shape)}`);
   assertFinite(dA, where, 'dA');
@@ -100,18 +136,43 @@ export function modelBackward(al: TensorLike, y: TensorLike, caches: readonly La
   const info = resolveLoss(loss, where, 'loss');
   if (!Array.isArray(caches) || caches.length === 0) throw new ValueError(`${where}: caches: expected the caches from modelForward, got ${describe(caches)}`);
   const L = caches.length;
+  const checked = caches.map((c: unknown, i) => checkLayerCache(c, where, `caches[${i}]`, 'modelForward'));
+  for (let i = 1; i < L; i++) {
+    const prevA = checked[i - 1]!.A;
+    const Aprev = checked[i]!.Aprev;
+    if (Aprev.rows !== prevA.rows || Aprev.cols !== prevA.cols) {
+      throw new ShapeError(`${where}: caches[${i}]: linearCache.A: expected shape ${formatShape(prevA.shape)} like caches[${i - 1}].A, got ${formatShape(Aprev.shape)}`);
+    }
+  }
   const last = caches[L - 1]!;
+  const lastA = checked[L - 1]!.A;
   const AL = assertMatrix(toTensor(al, where, 'AL'), where, 'AL');
+  if (AL.rows !== lastA.rows || AL.cols !== lastA.cols) {
+    throw new ShapeError(`${where}: AL: expected shape ${formatShape(lastA.shape)} (n[L], m) like caches[${L - 1}].A, got ${formatShape(AL.shape)}`);
+  }
   const Y = assertMatrix(toTensor(y, where, 'Y'), where, 'Y');
   if (Y.rows !== AL.rows || Y.cols !== AL.cols) throw new ShapeError(`${where}: Y: expected shape ${formatShape(AL.shape)} like AL, got ${formatShape(Y.shape)}`);
+  assertFinite(AL, where, 'AL');
   assertFinite(Y, where, 'Y');
   info.checkTargets(Y, where, 'Y');
-  const outAct: Activation = last.activation;
+  const outAct: Activation = checked[L - 1]!.activation;
   checkLossMatchesOutput(info, outAct, where);
-  const be = backendFor(AL.dtype);
+  if (info.kind !== 'meanSquaredError') {
+    // Cross-entropy's gradient A - Y assumes AL holds probabilities (a sigmoid or softmax output).
+    for (let i = 0; i < AL.size; i++) {
+      const a = AL.data[i]!;
+      if (a < 0 || a > 1) {
+        throw new ValueError(`${where}: AL: ${info.kind} needs probabilities in [0, 1], got ${a} at row ${Math.floor(i / AL.cols)}, column ${i % AL.cols}`);
+      }
+    }
+  }
+  // The kernels need one dtype: the caches' (AL given as nested arrays is float32).
+  const dtype = lastA.dtype;
+  const ALc = AL.dtype === dtype ? AL : AL.clone(dtype);
+  const be = backendFor(dtype);
   const grads: Gradients = {};
-  let dZ = be.zeros(AL.shape, AL.dtype);
-  outputGradient(be, info, outAct, last.activationCache, AL, Y.dtype === AL.dtype ? Y : Y.clone(AL.dtype), dZ);
+  let dZ = be.zeros(AL.shape, dtype);
+  outputGradient(be, info, outAct, last.activationCache, ALc, Y.dtype === dtype ? Y : Y.clone(dtype), dZ);
   for (let l = L; l >= 1; l--) {
     const cache = caches[l - 1]!;
     const { A: Aprev, W, b } = cache.linearCache;
@@ -125,7 +186,7 @@ export function modelBackward(al: TensorLike, y: TensorLike, caches: readonly La
     if (l > 1) {
       const prev = caches[l - 2]!;
       dZ = be.zeros(dAPrev.shape, W.dtype);
-      be.activationBackward(dAPrev, prev.activationCache, prev.A, dZ, prev.activation);
+      be.activationBackward(dAPrev, prev.activationCache, prev.A, dZ, checked[l - 2]!.activation);
     }
   }
   return grads;

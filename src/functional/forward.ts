@@ -39,6 +39,8 @@ function checkLinearArgs(aPrev: TensorLike, w: TensorLike, b: TensorLike, where:
     throw new ValueError(`${where}: A, W and b must share a dtype, got ${A.dtype}, ${W.dtype}, ${B.dtype}`);
   }
   assertFinite(A, where, 'A');
+  assertFinite(W, where, 'W');
+  assertFinite(B, where, 'b');
   return { A, W, b: B };
 }
 
@@ -123,6 +125,7 @@ export function modelForward(
   const X = assertMatrix(toTensor(x, where, 'X'), where, 'X');
   const W1 = parameters.W1!;
   if (X.rows !== W1.cols) throw new ShapeError(`${where}: X: expected shape (${W1.cols}, m) to match W1 ${formatShape(W1.shape)}, got ${formatShape(X.shape)}`);
+  assertFinite(X, where, 'X');
   const caches: LayerCache[] = [];
   let A = X;
   for (let l = 1; l <= L; l++) {

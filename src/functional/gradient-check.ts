@@ -7,8 +7,9 @@ import { backendFor } from '../backend/registry.js';
 import type { ActivationSpec } from '../nn/activations.js';
 import { resolveLoss, type LossName } from '../nn/losses.js';
 import type { Parameters } from '../nn/network.js';
-import type { DType, Tensor } from '../tensor/tensor.js';
-import { assertPositiveFinite, toTensor, type TensorLike } from '../tensor/validate.js';
+import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
+import { assertDType, Tensor, type DType } from '../tensor/tensor.js';
+import { assertFinite, assertMatrix, assertNonEmpty, assertPositiveFinite, describe, toTensor, type TensorLike } from '../tensor/validate.js';
 import { modelBackward } from './backward.js';
 import { modelForward, type LayerCache } from './forward.js';
 import { countLayers } from './parameters.js';
@@ -23,11 +24,40 @@ export interface GradientCheckResult {
   gradApprox: Float64Array;
 }
 
+function checkTensorList(list: unknown, where: string, name: string): readonly Tensor[] {
+  if (!Array.isArray(list)) throw new ValueError(`${where}: ${name}: expected an array of Tensors, got ${describe(list)}`);
+  list.forEach((t: unknown, i) => {
+    if (!(t instanceof Tensor)) throw new ValueError(`${where}: ${name}[${i}]: expected a Tensor, got ${describe(t)}`);
+    assertFinite(t, where, `${name}[${i}]`);
+  });
+  return list as readonly Tensor[];
+}
+
 /**
  * The generic check: `params` are nudged in place one element at a time,
  * `cost()` evaluates J, `analytic` is backprop's gradient in the same order.
+ * `where` names the caller in error messages.
  */
-export function compareGradients(params: readonly Tensor[], analytic: readonly Tensor[], cost: () => number, epsilon: number): GradientCheckResult {
+export function compareGradients(
+  params: readonly Tensor[],
+  analytic: readonly Tensor[],
+  cost: () => number,
+  epsilon: number,
+  where = 'compareGradients',
+): GradientCheckResult {
+  checkTensorList(params, where, 'params');
+  checkTensorList(analytic, where, 'analytic');
+  if (analytic.length !== params.length) {
+    throw new ShapeError(`${where}: analytic: expected ${params.length} gradients (one per parameter), got ${analytic.length}`);
+  }
+  analytic.forEach((g, t) => {
+    const p = params[t]!;
+    if (g.size !== p.size) {
+      throw new ShapeError(`${where}: analytic[${t}]: expected ${p.size} values like params[${t}] ${formatShape(p.shape)}, got ${formatShape(g.shape)}`);
+    }
+  });
+  if (typeof cost !== 'function') throw new ValueError(`${where}: cost: expected a function returning J, got ${describe(cost)}`);
+  assertPositiveFinite(epsilon, where, 'epsilon');
   const n = params.reduce((s, p) => s + p.size, 0);
   const grad = new Float64Array(n);
   const gradApprox = new Float64Array(n);
@@ -42,6 +72,10 @@ export function compareGradients(params: readonly Tensor[], analytic: readonly T
       p.data[i] = orig - epsilon;
       const minus = cost();
       p.data[i] = orig;
+      if (!Number.isFinite(plus) || !Number.isFinite(minus)) {
+        const bad = Number.isFinite(plus) ? minus : plus;
+        throw new ValueError(`${where}: cost: expected a finite cost, got ${describe(bad)} with params[${t}] element ${i} nudged by ${Number.isFinite(plus) ? '-' : '+'}${epsilon}`);
+      }
       gradApprox[k] = (plus - minus) / (2 * epsilon);
       grad[k] = g.data[i]!;
     }
@@ -92,9 +126,11 @@ function costFromCaches(caches: readonly LayerCache[], y: Tensor, loss: LossName
  */
 export function gradientCheck(parameters: Parameters, x: TensorLike, y: TensorLike, options: GradientCheckOptions = {}): GradientCheckResult {
   const where = 'gradientCheck';
-  const dtype = options.dtype ?? 'float64';
+  if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options: expected { activations?, loss?, epsilon?, dtype? }, got ${describe(options)}`);
+  const dtype = assertDType(options.dtype ?? 'float64', where);
   const epsilon = assertPositiveFinite(options.epsilon ?? (dtype === 'float64' ? 1e-7 : 1e-2), where, 'epsilon');
   const loss = options.loss ?? 'binaryCrossEntropy';
+  const info = resolveLoss(loss, where, 'loss');
   const L = countLayers(parameters, where);
   const p: Parameters = {};
   const flat: Tensor[] = [];
@@ -104,11 +140,22 @@ export function gradientCheck(parameters: Parameters, x: TensorLike, y: TensorLi
       flat.push(p[name]!);
     }
   }
-  const X = toTensor(x, where, 'X').clone(dtype);
-  const Y = toTensor(y, where, 'Y').clone(dtype);
+  // Checked here so that a bad X or Y is reported as gradientCheck's, not modelForward's.
+  const X = assertMatrix(toTensor(x, where, 'X'), where, 'X').clone(dtype);
+  const Y = assertMatrix(toTensor(y, where, 'Y'), where, 'Y').clone(dtype);
+  const W1 = p.W1!;
+  const WL = p[`W${L}`]!;
+  if (X.rows !== W1.cols) throw new ShapeError(`${where}: X: expected shape (${W1.cols}, m) to match W1 ${formatShape(W1.shape)}, got ${formatShape(X.shape)}`);
+  assertNonEmpty(X, where, 'X');
+  if (Y.rows !== WL.rows || Y.cols !== X.cols) {
+    throw new ShapeError(`${where}: Y: expected shape (${WL.rows}, ${X.cols}) to match W${L} and X, got ${formatShape(Y.shape)}`);
+  }
+  assertFinite(X, where, 'X');
+  assertFinite(Y, where, 'Y');
+  info.checkTargets(Y, where, 'Y');
   const { AL, caches } = modelForward(X, p, options.activations);
   const grads = modelBackward(AL, Y, caches, loss);
   const analytic: Tensor[] = [];
   for (let l = 1; l <= L; l++) analytic.push(grads[`dW${l}`]!, grads[`db${l}`]!);
-  return compareGradients(flat, analytic, () => costFromCaches(modelForward(X, p, options.activations).caches, Y, loss), epsilon);
+  return compareGradients(flat, analytic, () => costFromCaches(modelForward(X, p, options.activations).caches, Y, loss), epsilon, where);
 }

@@ -7,8 +7,8 @@ import { initializeWeights, resolveInitializer, type InitSpec } from '../nn/init
 import type { Parameters } from '../nn/network.js';
 import { Rng } from '../random/rng.js';
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
-import type { DType, Tensor } from '../tensor/tensor.js';
-import { assertPositiveFinite, assertPositiveInt, describe } from '../tensor/validate.js';
+import { Tensor, type DType } from '../tensor/tensor.js';
+import { assertFinite, assertPositiveFinite, assertPositiveInt, assertSeed, describe } from '../tensor/validate.js';
 
 /** Gradients by their course names: dW1, db1, ..., and dA0 ... dA(L-1). */
 export type Gradients = { [key: `dW${number}` | `db${number}` | `dA${number}`]: Tensor };
@@ -41,10 +41,12 @@ export function initializeParameters(layerDims: readonly number[], options: Init
     throw new ValueError(`${where}: layerDims: expected at least two sizes [n_x, ..., n_L], got ${describe(layerDims)}`);
   }
   layerDims.forEach((n, i) => assertPositiveInt(n, where, `layerDims[${i}]`));
+  if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options: expected { init?, seed?, dtype? }, got ${describe(options)}`);
+  const seed = assertSeed(options.seed ?? 0, where);
   const init = resolveInitializer(options.init ?? 'random', where, 'init');
   const dtype = options.dtype ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'float64') throw new ValueError(`${where}: dtype: expected "float32" or "float64", got ${describe(dtype)}`);
-  const rng = new Rng(options.seed ?? 0);
+  const rng = new Rng(seed);
   const be = backendFor(dtype);
   const params: Parameters = {};
   for (let l = 1; l < layerDims.length; l++) {
@@ -65,16 +67,22 @@ export function countLayers(parameters: Parameters, where: string): number {
   while (parameters[`W${L + 1}`] !== undefined) L++;
   if (L === 0) throw new ValueError(`${where}: parameters: expected W1, b1, ..., got keys ${describe(Object.keys(parameters))}`);
   for (let l = 1; l <= L; l++) {
-    const W = parameters[`W${l}`]!;
-    const b = parameters[`b${l}`];
+    const W: unknown = parameters[`W${l}`];
+    const b: unknown = parameters[`b${l}`];
+    if (!(W instanceof Tensor) || W.shape.length !== 2) {
+      throw new ValueError(`${where}: parameters: W${l}: expected a matrix (2-D Tensor), got ${W instanceof Tensor ? `shape ${formatShape(W.shape)}` : describe(W)}`);
+    }
     if (!b) throw new ValueError(`${where}: parameters: W${l} has no b${l}`);
-    if (b.rows !== W.rows || b.cols !== 1) {
+    if (!(b instanceof Tensor)) throw new ValueError(`${where}: parameters: b${l}: expected a Tensor, got ${describe(b)}`);
+    if (b.shape.length !== 2 || b.rows !== W.rows || b.cols !== 1) {
       throw new ShapeError(`${where}: parameters: b${l}: expected shape (${W.rows}, 1) to match W${l} ${formatShape(W.shape)}, got ${formatShape(b.shape)}`);
     }
     const prev = parameters[`W${l - 1}`];
     if (prev && prev.rows !== W.cols) {
       throw new ShapeError(`${where}: parameters: W${l}: expected ${prev.rows} columns to follow W${l - 1} ${formatShape(prev.shape)}, got ${formatShape(W.shape)}`);
     }
+    assertFinite(W, where, `parameters: W${l}`);
+    assertFinite(b, where, `parameters: b${l}`);
   }
   return L;
 }
@@ -95,15 +103,18 @@ export function updateParameters(parameters: Parameters, grads: Gradients, learn
   const where = 'updateParameters';
   const L = countLayers(parameters, where);
   const lr = assertPositiveFinite(learningRate, where, 'learningRate');
+  if (grads === null || typeof grads !== 'object') throw new ValueError(`${where}: grads: expected { dW1, db1, ... }, got ${describe(grads)}`);
   const out: Parameters = {};
   for (let l = 1; l <= L; l++) {
     for (const name of [`W${l}`, `b${l}`] as const) {
       const p = parameters[name]!;
       const g = grads[`d${name}`];
       if (!g) throw new ValueError(`${where}: grads: expected d${name}, got keys ${describe(Object.keys(grads))}`);
-      if (g.rows !== p.rows || g.cols !== p.cols) {
+      if (!(g instanceof Tensor)) throw new ValueError(`${where}: grads: d${name}: expected a Tensor, got ${describe(g)}`);
+      if (g.shape.length !== p.shape.length || g.shape.some((d, i) => d !== p.shape[i])) {
         throw new ShapeError(`${where}: grads: d${name}: expected shape ${formatShape(p.shape)} like ${name}, got ${formatShape(g.shape)}`);
       }
+      assertFinite(g, where, `grads: d${name}`);
       const be = backendFor(p.dtype);
       const next = be.zeros(p.shape, p.dtype);
       be.copy(p, next);

@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Rng } from '../random/rng.js';
+import { ValueError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
+import { assertPositiveInt, assertSeed, describe } from '../tensor/validate.js';
 
 /** The MNIST digits: X (784, m), integer labels and one-hot Y (10, m). */
 export interface MnistData {
@@ -39,7 +41,8 @@ function readDigits(): { pixels: Float32Array; labels: Int32Array } {
 }
 
 /**
- * Loads MNIST digits shuffled by `seed` (default 0), the first `count` (default all 10,000).
+ * Loads MNIST digits shuffled by `seed` (default 0), the first `count`: an
+ * integer in [1, 10000], default all 10,000.
  *
  * @example
  * ```ts
@@ -49,10 +52,16 @@ function readDigits(): { pixels: Float32Array; labels: Int32Array } {
  * ```
  */
 export function loadMnist(options: { count?: number; seed?: number } = {}): MnistData {
+  const where = 'loadMnist';
+  if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options: expected { count?, seed? }, got ${describe(options)}`);
+  // Checked before the 10,000 digits are read, so a bad call fails at once.
+  if (options.count !== undefined) assertPositiveInt(options.count, where, 'count');
+  const seed = assertSeed(options.seed ?? 0, where);
   const { pixels, labels } = readDigits();
   const total = labels.length;
-  const m = Math.min(options.count ?? total, total);
-  const order = new Rng(options.seed ?? 0).shuffle(Int32Array.from({ length: total }, (_, i) => i));
+  const m = options.count ?? total;
+  if (m > total) throw new ValueError(`${where}: count: expected at most ${total} (the digits the mnist package holds), got ${m}`);
+  const order = new Rng(seed).shuffle(Int32Array.from({ length: total }, (_, i) => i));
   const X = new Tensor([784, m], new Float32Array(784 * m));
   const Y = new Tensor([10, m], new Float32Array(10 * m));
   const out = new Int32Array(m);

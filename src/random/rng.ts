@@ -5,6 +5,7 @@
  * integers, so a run can be checkpointed and resumed bit for bit.
  */
 import { ValueError } from '../tensor/errors.js';
+import { assertSeed, describe } from '../tensor/validate.js';
 
 /** The complete state of an {@link Rng}, serializable as JSON. */
 export interface RngState {
@@ -42,9 +43,7 @@ export class Rng {
   private spare: number | null = null;
 
   constructor(seed: number = 0) {
-    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new ValueError(`Rng: seed: expected an integer in [0, 2^32), got ${String(seed)}`);
-    }
+    assertSeed(seed, 'Rng');
     const sm = splitmix32(seed);
     for (let i = 0; i < 4; i++) this.s[i] = sm();
   }
@@ -120,9 +119,27 @@ export class Rng {
 
   /** Restores a state taken with {@link Rng.getState}. */
   setState(state: RngState): void {
-    const ok = Array.isArray(state?.s) && state.s.length === 4 && state.s.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff);
-    if (!ok || (state.spare !== null && !Number.isFinite(state.spare))) {
-      throw new ValueError('Rng.setState: state: expected { s: four uint32 values, spare: number | null }');
+    const where = 'Rng.setState';
+    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+      throw new ValueError(`${where}: state: expected { s: four uint32 values, spare: number | null }, got ${describe(state)}`);
+    }
+    const s: unknown = state.s;
+    if (!Array.isArray(s) || s.length !== 4) {
+      throw new ValueError(`${where}: state.s: expected an array of four uint32 values, got ${describe(s)}`);
+    }
+    s.forEach((x: unknown, i) => {
+      if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x > 0xffffffff) {
+        throw new ValueError(`${where}: state.s[${i}]: expected an integer in [0, 2^32), got ${describe(x)}`);
+      }
+    });
+    // xoshiro maps the all-zero state to itself: uniform() would return 0
+    // forever and normal() would never find its u > 0.
+    if (s.every((x) => x === 0)) {
+      throw new ValueError(`${where}: state.s: expected at least one non-zero word (the all-zero state never changes), got [0, 0, 0, 0]`);
+    }
+    const spare: unknown = state.spare;
+    if (spare !== null && (typeof spare !== 'number' || !Number.isFinite(spare))) {
+      throw new ValueError(`${where}: state.spare: expected a finite number or null, got ${describe(spare)}`);
     }
     this.s.set(state.s);
     this.spare = state.spare;

@@ -57,3 +57,16 @@ export class DivergenceError extends Error {
 export function formatShape(shape: readonly number[]): string {
   return `(${shape.join(', ')})`;
 }
+
+/**
+ * A value as it should read in an error message (validate.ts's `describe`
+ * delegates here, so tensor.ts can use it without importing validate.ts,
+ * which imports tensor.ts).
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(describeValue).join(', ')}]`;
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}

@@ -1,4 +1,4 @@
-import { formatShape, ShapeError, ValueError } from './errors.js';
+import { describeValue, formatShape, ShapeError, ValueError } from './errors.js';
 
 /** The element types a tensor can hold. float32 is the default; float64 is for gradient checks. */
 export type DType = 'float32' | 'float64';
@@ -31,7 +31,12 @@ export class Tensor {
   data: FloatArray;
 
   constructor(shape: readonly number[], data: FloatArray) {
-    const size = shape.reduce((p, d) => p * d, 1);
+    // Backends build tensors inside training steps: these checks are O(rank)
+    // and allocate nothing unless they throw.
+    const size = checkShape(shape, 'Tensor');
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+      throw new ValueError(`Tensor: data: expected a Float32Array or Float64Array, got ${Array.isArray(data) ? 'an array' : describeValue(data)}`);
+    }
     if (data.length !== size) {
       throw new ShapeError(`Tensor: data has ${data.length} values but shape ${formatShape(shape)} needs ${size}`);
     }
@@ -71,11 +76,16 @@ export class Tensor {
 
   /** A copy with its own memory, optionally converted to another dtype. */
   clone(dtype: DType = this.dtype): Tensor {
+    assertDType(dtype, 'Tensor.clone');
     return new Tensor(this.shape, dtype === 'float64' ? Float64Array.from(this.data) : Float32Array.from(this.data));
   }
 
   /** The same values viewed with another shape of the same size (no copy). */
   reshape(shape: readonly number[]): Tensor {
+    const size = checkShape(shape, 'Tensor.reshape');
+    if (size !== this.data.length) {
+      throw new ShapeError(`Tensor.reshape: shape: expected ${this.data.length} values like ${formatShape(this.shape)}, got ${formatShape(shape)} with ${size}`);
+    }
     return new Tensor(shape, this.data);
   }
 
@@ -98,8 +108,37 @@ export class Tensor {
   }
 }
 
-/** Allocates a typed array of the given dtype. */
-export function allocArray(size: number, dtype: DType): FloatArray {
+/**
+ * Checks that a shape is an array of non-negative integers and returns the
+ * number of elements it holds. O(rank), allocation-free unless it throws.
+ */
+export function checkShape(shape: readonly number[], where: string, name = 'shape'): number {
+  if (!Array.isArray(shape)) throw new ShapeError(`${where}: ${name}: expected an array of dimensions, got ${describeValue(shape)}`);
+  let size = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      throw new ShapeError(`${where}: ${name}: expected non-negative integer dimensions, got ${describeValue(shape)} (dimension ${i} is ${describeValue(d)})`);
+    }
+    size *= d;
+  }
+  return size;
+}
+
+/** Checks that a dtype is one a tensor can hold and returns it. */
+export function assertDType(dtype: unknown, where: string, name = 'dtype'): DType {
+  if (dtype !== 'float32' && dtype !== 'float64') {
+    throw new ValueError(`${where}: ${name}: expected "float32" or "float64", got ${describeValue(dtype)}`);
+  }
+  return dtype;
+}
+
+/**
+ * Allocates a typed array of the given dtype. An unknown dtype throws rather
+ * than silently falling back to float32; `where` names the caller.
+ */
+export function allocArray(size: number, dtype: DType, where = 'allocArray'): FloatArray {
+  assertDType(dtype, where);
   return dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);
 }
 
@@ -155,16 +194,30 @@ export interface TensorOptions {
  * ```
  */
 export function tensor(values: NestedArray | FloatArray | Tensor, options: TensorOptions = {}): Tensor {
+  const where = 'tensor';
+  if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options: expected { dtype?, shape? }, got ${describeValue(options)}`);
+  if (options.dtype !== undefined) assertDType(options.dtype, where, 'options.dtype');
+  const wanted = options.shape === undefined ? undefined : checkShape(options.shape, where, 'options.shape');
   const dtype = options.dtype ?? (values instanceof Float64Array ? 'float64' : values instanceof Tensor ? values.dtype : 'float32');
-  if (values instanceof Tensor) return values.clone(dtype).reshape(options.shape ?? values.shape);
+  const fits = (size: number, shape: readonly number[]): void => {
+    if (wanted !== undefined && wanted !== size) {
+      throw new ShapeError(`${where}: options.shape: expected ${size} values like the data ${formatShape(shape)}, got ${formatShape(options.shape!)} with ${wanted}`);
+    }
+  };
+  if (values instanceof Tensor) {
+    fits(values.size, values.shape);
+    return values.clone(dtype).reshape(options.shape ?? values.shape);
+  }
   if (values instanceof Float32Array || values instanceof Float64Array) {
+    fits(values.length, [values.length]);
     const data = dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values);
     return new Tensor(options.shape ?? [1, values.length], data);
   }
-  let shape = inferShape(values, 'tensor');
+  let shape = inferShape(values, where);
   const size = shape.reduce((p, d) => p * d, 1);
-  const data = allocArray(size, dtype);
-  flattenInto(values, shape, 0, data, { i: 0 }, 'tensor', []);
+  fits(size, shape);
+  const data = allocArray(size, dtype, where);
+  flattenInto(values, shape, 0, data, { i: 0 }, where, []);
   if (options.shape) shape = [...options.shape];
   else if (shape.length === 1) shape = [1, shape[0] as number];
   return new Tensor(shape, data);
@@ -180,7 +233,7 @@ export function tensor(values: NestedArray | FloatArray | Tensor, options: Tenso
  * ```
  */
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return new Tensor(shape, allocArray(shape.reduce((p, d) => p * d, 1), dtype));
+  return new Tensor(shape, allocArray(checkShape(shape, 'zeros'), assertDType(dtype, 'zeros')));
 }
 
 /**
@@ -193,7 +246,8 @@ export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tenso
  * ```
  */
 export function full(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {
-  const t = zeros(shape, dtype);
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValueError(`full: value: expected a finite number, got ${describeValue(value)}`);
+  const t = new Tensor(shape, allocArray(checkShape(shape, 'full'), assertDType(dtype, 'full')));
   t.data.fill(value);
   return t;
 }

@@ -3,7 +3,7 @@
  * of the form `<where>: <argument>: expected <what>, got <what>` so the user
  * sees which call and which argument to fix.
  */
-import { formatShape, ShapeError, ValueError } from './errors.js';
+import { describeValue, formatShape, ShapeError, ValueError } from './errors.js';
 import { tensor, Tensor, type NestedArray } from './tensor.js';
 
 /** Anything a public function accepts in place of a tensor. */
@@ -119,9 +119,36 @@ export function assertNonEmpty(t: Tensor, where: string, name: string): void {
 
 /** A value as it should read in an error message. */
 export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
+  return describeValue(value);
+}
+
+/** Checks a generator seed: an integer in [0, 2^32), what {@link Rng} accepts. */
+export function assertSeed(value: unknown, where: string, name = 'seed'): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw new ValueError(`${where}: ${name}: expected an integer in [0, 2^32), got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Checks a finite number, optionally within bounds (inclusive unless `open` says otherwise). */
+export function assertFiniteNumber(
+  value: unknown,
+  where: string,
+  name: string,
+  range: { min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean } = {},
+): number {
+  const { min, max, minOpen = false, maxOpen = false } = range;
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (min === undefined || (minOpen ? value > min : value >= min)) &&
+    (max === undefined || (maxOpen ? value < max : value <= max));
+  if (!ok) {
+    const bounds: string[] = [];
+    if (min !== undefined) bounds.push(`${minOpen ? '>' : '>='} ${min}`);
+    if (max !== undefined) bounds.push(`${maxOpen ? '<' : '<='} ${max}`);
+    const what = bounds.length === 0 ? 'a finite number' : `a finite number ${bounds.join(' and ')}`;
+    throw new ValueError(`${where}: ${name}: expected ${what}, got ${describe(value)}`);
+  }
+  return value;
 }
