@@ -174,7 +174,7 @@ export class Network {
       const useBn = spec.batchNorm ?? (isOutput ? false : (options.batchNorm ?? false));
       if (typeof useBn !== 'boolean') throw new ValueError(`${where}: layers[${i}].batchNorm: expected true or false, got ${describe(useBn)}`);
       if (isOutput && useBn) throw new ValueError(`${where}: layers[${i}].batchNorm: batch normalization applies to hidden layers, not the output layer`);
-      const W = be.zeros([units, fanIn], dtype);
+      const W = allocateWeights(be, units, fanIn, dtype, where, i);
       initializeWeights(W.data, fanIn, init, this.rng);
       const bn = useBn
         ? { gamma: full(be, [units, 1], 1, dtype), beta: be.zeros([units, 1], dtype), runningMean: be.zeros([units, 1], dtype), runningVar: full(be, [units, 1], 1, dtype) }
@@ -491,4 +491,18 @@ export function classifyOutputs(A: Tensor, output: Activation, threshold?: numbe
  */
 export function logisticRegression(inputSize: number, options: { seed?: number; dtype?: DType } = {}): Network {
   return new Network({ inputSize, layers: [{ units: 1, activation: 'sigmoid' }], init: 'zeros', ...options });
+}
+
+/** The most weights one layer may hold: 2^28, 1 GiB in float32 (a quarter of wasm's 4 GiB memory). */
+export const MAX_LAYER_WEIGHTS = 2 ** 28;
+
+/**
+ * A layer's W. The size is checked first: a float64 array of billions of
+ * values can be reserved lazily and then take minutes to initialize.
+ */
+function allocateWeights(be: Backend, units: number, fanIn: number, dtype: DType, where: string, layer: number): Tensor {
+  if (units * fanIn > MAX_LAYER_WEIGHTS) {
+    throw new ValueError(`${where}: layers[${layer}].units: ${units} units x ${fanIn} inputs = ${units * fanIn} weights; expected at most ${MAX_LAYER_WEIGHTS} weights per layer, got ${units}`);
+  }
+  return be.zeros([units, fanIn], dtype);
 }

@@ -122,6 +122,14 @@ describe('bad input to Network', () => {
     expect(new Network({ inputSize: 2, layers: [{ units: 2, activation: 'softmax' }] }).loss.kind).toBe('categoricalCrossEntropy');
   });
 
+  it('a layer of more than 2^28 weights is refused before anything is allocated', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      expect(() => new Network({ inputSize: 2, layers: [{ units: 1e9 }, { units: 1 }], dtype })).toThrow(
+        'Network: layers[0].units: 1000000000 units x 2 inputs = 2000000000 weights; expected at most 268435456 weights per layer, got 1000000000',
+      );
+    }
+  });
+
   it('misspelt option and layer keys, with a suggestion', () => {
     expect(() => new Network({ inputSize: 2, layers: [{ units: 3, activaton: 'tanh' } as { units: number }, { units: 1 }] })).toThrow(
       'Network: layers[0].activaton: expected one of units, activation, init, keepProb, batchNorm, l2, l1 (did you mean activation?), got an unknown option',
