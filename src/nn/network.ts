@@ -8,7 +8,7 @@ import { backendFor } from '../backend/registry.js';
 import { Rng } from '../random/rng.js';
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
-import { assertFinite, assertMatrix, assertNonEmpty, assertPositiveFinite, assertPositiveInt, describe, toTensor, type TensorLike } from '../tensor/validate.js';
+import { assertFinite, assertKnownKeys, assertMatrix, assertNonEmpty, assertPositiveFinite, assertPositiveInt, describe, toTensor, type TensorLike } from '../tensor/validate.js';
 import { activationToSpec, resolveActivation, type ActivationSpec } from './activations.js';
 import { initializeWeights, resolveInitializer, type Initializer, type InitSpec } from './initializers.js';
 import { checkLossMatchesOutput, defaultLossFor, resolveLoss, type LossInfo, type LossName } from './losses.js';
@@ -414,39 +414,6 @@ const NETWORK_OPTIONS: readonly (keyof NetworkOptions)[] = [
   'batchNormEpsilon',
 ];
 const LAYER_OPTIONS: readonly (keyof LayerSpec)[] = ['units', 'activation', 'init', 'keepProb', 'batchNorm', 'l2', 'l1'];
-
-/**
- * Throws on a key outside `allowed`, so a misspelt option (`activaton`) fails
- * instead of silently leaving its default in place (the optimizers do the same
- * for their hyperparameters). Suggests the closest allowed key.
- */
-export function assertKnownKeys(value: object, allowed: readonly string[], where: string, prefix: string): void {
-  for (const key of Object.keys(value)) {
-    if (allowed.includes(key)) continue;
-    let near: string | null = null;
-    let best = 3; // more than two edits away reads as a different word, not a typo
-    for (const k of allowed) {
-      const d = editDistance(key.toLowerCase(), k.toLowerCase());
-      if (d < best) [near, best] = [k, d];
-    }
-    throw new ValueError(`${where}: ${prefix}${key}: expected one of ${allowed.join(', ')}${near ? ` (did you mean ${near}?)` : ''}, got an unknown option`);
-  }
-}
-
-/** Levenshtein distance: insertions, deletions and substitutions. */
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
 
 /** The classification threshold: only a one-unit sigmoid output has one, and it must split (0, 1). */
 function checkThreshold(threshold: unknown, output: Activation, units: number, where: string): number {

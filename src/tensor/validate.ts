@@ -152,3 +152,37 @@ export function assertFiniteNumber(
   }
   return value;
 }
+
+/**
+ * Throws on a key outside `allowed`, so a misspelt option (`activaton`) fails
+ * instead of silently leaving its default in place. Suggests the closest
+ * allowed key; `noun` names what the keys are ('option', 'hyperparameter').
+ */
+export function assertKnownKeys(value: object, allowed: readonly string[], where: string, prefix: string, noun = 'option'): void {
+  for (const key of Object.keys(value)) {
+    if (allowed.includes(key)) continue;
+    if (allowed.length === 0) throw new ValueError(`${where}: ${prefix}${key}: expected no ${noun}s, got an unknown ${noun}`);
+    let near: string | null = null;
+    let best = 3; // more than two edits away reads as a different word, not a typo
+    for (const k of allowed) {
+      const d = editDistance(key.toLowerCase(), k.toLowerCase());
+      if (d < best) [near, best] = [k, d];
+    }
+    throw new ValueError(`${where}: ${prefix}${key}: expected one of ${allowed.join(', ')}${near ? ` (did you mean ${near}?)` : ''}, got an unknown ${noun}`);
+  }
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}

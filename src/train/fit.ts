@@ -5,11 +5,11 @@
  * those plans' buffers: nothing is allocated per iteration.
  */
 import { Plan } from '../nn/plan.js';
-import { assertKnownKeys, Network } from '../nn/network.js';
+import { Network } from '../nn/network.js';
 import { DivergenceError, ValueError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Backend } from '../backend/backend.js';
-import { assertPositiveFinite, assertPositiveInt, describe, type TensorLike } from '../tensor/validate.js';
+import { assertKnownKeys, assertPositiveFinite, assertPositiveInt, describe, type TensorLike } from '../tensor/validate.js';
 import { Optimizer } from './optimizer.js';
 import { resolveOptimizer, type OptimizerSpec } from './optimizers/resolve.js';
 import { learningRateAt, resolveSchedule, type ScheduleSpec } from './schedules.js';

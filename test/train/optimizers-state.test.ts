@@ -49,7 +49,7 @@ describe('resolveOptimizer', () => {
     expect(() => resolveOptimizer({} as unknown as OptimizerConfig)).toThrow('resolveOptimizer: spec.name: expected one of "gd", "momentum", "rmsprop", "adam", got undefined');
     expect(() => resolveOptimizer(null as unknown as OptimizerConfig)).toThrow('resolveOptimizer: spec: expected an optimizer name or { name, ...hyperparameters }, got null');
     expect(() => resolveOptimizer({ name: 'momentum', beta: 1 })).toThrow('Momentum: beta: expected a number in [0, 1), got 1');
-    expect(() => resolveOptimizer({ name: 'adam', beta: 0.9 } as unknown as OptimizerConfig)).toThrow('Adam: beta: expected one of beta1, beta2, epsilon, got an unknown hyperparameter');
+    expect(() => resolveOptimizer({ name: 'adam', beta: 0.9 } as unknown as OptimizerConfig)).toThrow('Adam: beta: expected one of beta1, beta2, epsilon (did you mean beta1?), got an unknown hyperparameter');
     expect(() => resolveOptimizer({ name: 'gd', beta: 0.9 } as unknown as OptimizerConfig)).toThrow('GradientDescent: beta: expected no hyperparameters, got an unknown hyperparameter');
   });
 });

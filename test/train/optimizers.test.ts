@@ -183,7 +183,7 @@ describe('bad hyperparameters', () => {
     ['Momentum beta -0.1', () => new Momentum({ beta: -0.1 }), 'Momentum: beta: expected a number in [0, 1), got -0.1'],
     ['Momentum beta NaN', () => new Momentum({ beta: NaN }), 'Momentum: beta: expected a number in [0, 1), got NaN'],
     ['Momentum beta string', () => new Momentum({ beta: '0.9' as unknown as number }), 'Momentum: beta: expected a number in [0, 1), got "0.9"'],
-    ['Momentum typo', () => new Momentum({ betta: 0.9 } as unknown as { beta: number }), 'Momentum: betta: expected one of beta, got an unknown hyperparameter'],
+    ['Momentum typo', () => new Momentum({ betta: 0.9 } as unknown as { beta: number }), 'Momentum: betta: expected one of beta (did you mean beta?), got an unknown hyperparameter'],
     ['Momentum options', () => new Momentum(5 as unknown as { beta: number }), 'Momentum: options: expected an object of hyperparameters, got 5'],
     ['RMSprop beta2 1', () => new RMSprop({ beta2: 1 }), 'RMSprop: beta2: expected a number in [0, 1), got 1'],
     ['RMSprop epsilon 0', () => new RMSprop({ epsilon: 0 }), 'RMSprop: epsilon: expected a finite number > 0, got 0'],
@@ -191,7 +191,7 @@ describe('bad hyperparameters', () => {
     ['Adam beta1 1', () => new Adam({ beta1: 1 }), 'Adam: beta1: expected a number in [0, 1), got 1'],
     ['Adam beta2 1.5', () => new Adam({ beta2: 1.5 }), 'Adam: beta2: expected a number in [0, 1), got 1.5'],
     ['Adam epsilon Infinity', () => new Adam({ epsilon: Infinity }), 'Adam: epsilon: expected a finite number > 0, got Infinity'],
-    ['Adam unknown', () => new Adam({ beta: 0.9 } as unknown as { beta1: number }), 'Adam: beta: expected one of beta1, beta2, epsilon, got an unknown hyperparameter'],
+    ['Adam unknown', () => new Adam({ beta: 0.9 } as unknown as { beta1: number }), 'Adam: beta: expected one of beta1, beta2, epsilon (did you mean beta1?), got an unknown hyperparameter'],
   ];
   for (const [label, make, message] of cases) {
     it(label, () => expect(make).toThrow(message));

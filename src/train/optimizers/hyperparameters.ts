@@ -3,7 +3,7 @@
  * bad hyperparameter with the same wording.
  */
 import { ValueError } from '../../tensor/errors.js';
-import { assertPositiveFinite, describe } from '../../tensor/validate.js';
+import { assertKnownKeys, assertPositiveFinite, describe } from '../../tensor/validate.js';
 
 /**
  * Checks that `options` is undefined or a plain object whose keys are all in
@@ -15,12 +15,7 @@ export function readOptions<T extends object>(options: T | undefined, where: str
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new ValueError(`${where}: options: expected an object of hyperparameters, got ${describe(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      const expected = allowed.length > 0 ? `one of ${allowed.join(', ')}` : 'no hyperparameters';
-      throw new ValueError(`${where}: ${key}: expected ${expected}, got an unknown hyperparameter`);
-    }
-  }
+  assertKnownKeys(options, allowed, where, '', 'hyperparameter');
   return options;
 }
 
