@@ -60,8 +60,9 @@ function checkBackend(backend: unknown, where: string): asserts backend is Backe
  *
  * @example
  * ```ts
- * import { registerBackend, jsBackend } from 'layerwise';
+ * import { registerBackend, listBackends, jsBackend } from 'layerwise';
  * registerBackend({ ...jsBackend, name: 'my-js' });
+ * listBackends().includes('my-js'); // true
  * ```
  */
 export function registerBackend(backend: Backend, makeDefault = false): void {
@@ -78,7 +79,7 @@ export function registerBackend(backend: Backend, makeDefault = false): void {
  * ```ts
  * import { setBackend, getBackend } from 'layerwise';
  * setBackend('js');
- * console.log(getBackend().name); // 'js'
+ * getBackend().name === 'js'; // true
  * ```
  */
 export function setBackend(name: string): Backend {
@@ -103,12 +104,29 @@ export function getBackend(): Backend {
   return current;
 }
 
-/** The names of the registered backends. */
+/**
+ * The names of the registered backends.
+ *
+ * @example
+ * ```ts
+ * import { listBackends } from 'layerwise';
+ * listBackends().includes('js'); // true
+ * ```
+ */
 export function listBackends(): string[] {
   return [...backends.keys()];
 }
 
-/** The backend that computes in `dtype`: the current one, or the reference backend when the current lacks that dtype. */
+/**
+ * The backend that computes in `dtype`: the current one, or the reference backend when the current lacks that dtype.
+ *
+ * @example
+ * ```ts
+ * import { backendFor, jsBackend, setBackend } from 'layerwise';
+ * setBackend('js');
+ * backendFor('float64') === jsBackend; // true
+ * ```
+ */
 export function backendFor(dtype: DType): Backend {
   return current.dtypes.includes(dtype) ? current : jsBackend;
 }

@@ -51,6 +51,7 @@ export interface StandardizerJSON {
  * const Xdev = scaler.transform(dev.X);     // the training set's mu and sigma
  * const saved = JSON.stringify(scaler);     // travels with the model
  * const again = Standardizer.fromJSON(JSON.parse(saved));
+ * again.transform(dev.X).get(0, 0) === Xdev.get(0, 0); // true
  * ```
  */
 export class Standardizer {
@@ -87,7 +88,7 @@ export class Standardizer {
    * ```ts
    * import { Standardizer } from 'layerwise';
    * const s = Standardizer.fit([[1, 2, 3], [10, 10, 10]]);
-   * s.mean.toArray(); // [[2], [10]]
+   * s.mean.get(0, 0) === 2 && s.mean.get(1, 0) === 10; // true
    * s.warnings;       // ['feature 1 (row 1) has zero variance ...']
    * ```
    */
@@ -131,6 +132,7 @@ export class Standardizer {
    * import { Standardizer } from 'layerwise';
    * const s = Standardizer.fit([[0, 2, 4]]);
    * s.transform([[2, 6]]).toArray(); // [[0, 2.449...]] (sigma = sqrt(8/3))
+   * Math.abs(s.transform([[6]]).get(0, 0) - 4 / Math.sqrt(8 / 3)) < 1e-6; // true
    * ```
    */
   transform(x: TensorLike): Tensor {
@@ -182,7 +184,7 @@ export class Standardizer {
    * ```ts
    * import { Standardizer } from 'layerwise';
    * const s = Standardizer.fromJSON({ kind: 'standardizer', version: 1, mean: [2], std: [0.5] });
-   * s.transform([[3]]).toArray(); // [[2]]
+   * s.transform([[3]]).get(0, 0) === 2; // true
    * ```
    */
   static fromJSON(json: unknown): Standardizer {

@@ -33,8 +33,8 @@ export interface FlowerOptions {
  * ```ts
  * import { makeFlower } from 'layerwise';
  * const { X, Y } = makeFlower({ seed: 1 });
- * X.shape; // [2, 400]
- * Y.shape; // [1, 400]
+ * X.rows === 2 && X.cols === 400; // true
+ * Y.rows === 1 && Y.cols === 400; // true
  * ```
  */
 export function makeFlower(options: FlowerOptions = {}): Dataset {
@@ -79,6 +79,7 @@ export interface BlobOptions {
  * ```ts
  * import { makeBlobs } from 'layerwise';
  * const { X, Y } = makeBlobs({ m: 200, seed: 3 });
+ * X.rows === 2 && X.cols === 200 && Y.cols === 200; // true
  * ```
  */
 export function makeBlobs(options: BlobOptions = {}): Dataset {
@@ -99,6 +100,7 @@ export function makeBlobs(options: BlobOptions = {}): Dataset {
  * ```ts
  * import { makeXor } from 'layerwise';
  * const { X, Y } = makeXor({ m: 200, seed: 1 });
+ * X.rows === 2 && X.cols === 200 && Y.cols === 200; // true
  * ```
  */
 export function makeXor(options: BlobOptions = {}): Dataset {
@@ -124,6 +126,7 @@ export function makeXor(options: BlobOptions = {}): Dataset {
  * ```ts
  * import { makeMoons } from 'layerwise';
  * const { X, Y } = makeMoons({ m: 300, noise: 0.2, seed: 3 });
+ * X.rows === 2 && X.cols === 300 && Y.cols === 300; // true
  * ```
  */
 export function makeMoons(options: BlobOptions = {}): Dataset {
@@ -156,6 +159,7 @@ export interface CircleOptions extends BlobOptions {
  * ```ts
  * import { makeCircles } from 'layerwise';
  * const { X, Y } = makeCircles({ m: 300, noise: 0.05, seed: 1 });
+ * X.rows === 2 && X.cols === 300 && Y.cols === 300; // true
  * ```
  */
 export function makeCircles(options: CircleOptions = {}): Dataset {
@@ -179,6 +183,7 @@ export function makeCircles(options: CircleOptions = {}): Dataset {
  * ```ts
  * import { makeSpiral } from 'layerwise';
  * const { X, Y } = makeSpiral({ m: 400, seed: 1 });
+ * X.rows === 2 && X.cols === 400 && Y.cols === 400; // true
  * ```
  */
 export function makeSpiral(options: BlobOptions = {}): Dataset {

@@ -16,6 +16,7 @@ import { assertPositiveInt, describe, toTensor, type TensorLike } from '../tenso
  * import { flattenImages, tensor } from 'layerwise';
  * const imgs = tensor([1, 2, 3, 4, 5, 6, 7, 8], { shape: [2, 2, 2, 1] });
  * flattenImages(imgs).toArray(); // [[1, 5], [2, 6], [3, 7], [4, 8]]
+ * flattenImages(imgs).get(0, 1) === 5; // true
  * ```
  */
 export function flattenImages(images: TensorLike): Tensor {
@@ -35,7 +36,8 @@ export function flattenImages(images: TensorLike): Tensor {
  * @example
  * ```ts
  * import { fromRows } from 'layerwise';
- * fromRows([[1, 2], [3, 4], [5, 6]]).shape; // [2, 3]: 2 features, 3 examples
+ * const X = fromRows([[1, 2], [3, 4], [5, 6]]); // 2 features, 3 examples
+ * X.rows === 2 && X.cols === 3 && X.get(1, 0) === 2; // true
  * ```
  */
 export function fromRows(rows: readonly (readonly number[])[], dtype: DType = 'float32'): Tensor {
@@ -68,6 +70,7 @@ export function fromRows(rows: readonly (readonly number[])[], dtype: DType = 'f
  * ```ts
  * import { toRows, tensor } from 'layerwise';
  * toRows(tensor([[1, 3, 5], [2, 4, 6]])); // [[1, 2], [3, 4], [5, 6]]
+ * toRows([[1, 3]])[1]![0] === 3; // true
  * ```
  */
 export function toRows(x: TensorLike): number[][] {
@@ -89,6 +92,7 @@ export function toRows(x: TensorLike): number[][] {
  * ```ts
  * import { oneHot } from 'layerwise';
  * oneHot([2, 0, 1], 3).toArray(); // [[0, 1, 0], [0, 0, 1], [1, 0, 0]]
+ * JSON.stringify(oneHot([2, 0, 1], 3).toArray()) === '[[0,1,0],[0,0,1],[1,0,0]]'; // true
  * ```
  */
 export function oneHot(labels: readonly number[] | Tensor, numClasses: number, dtype: DType = 'float32'): Tensor {

@@ -95,7 +95,9 @@ const SET_NAMES = ['train', 'dev', 'test'] as const;
  * const { train, dev, test, warnings } = split(X, Y, { ratios: [0.6, 0.2, 0.2], seed: 1, stratify: true });
  * console.log(train.X.shape, dev.X.shape, test.X.shape); // [2, 240] [2, 80] [2, 80]
  * console.log(dev.indices.slice(0, 3), warnings);        // original columns of the first dev examples, []
+ * train.X.cols === 240 && dev.X.cols === 80 && test.X.cols === 80; // true
  * const big = split(X, Y, { dev: 50, test: 50 });         // 300 / 50 / 50
+ * big.train.X.cols === 300; // true
  * ```
  */
 export function split(x: TensorLike, y: TensorLike, options: SplitOptions): Split {
@@ -365,6 +367,7 @@ function allocateStrata(classSizes: readonly number[], sizes: readonly number[])
  * ```ts
  * import { takeColumns, tensor } from 'layerwise';
  * takeColumns(tensor([[1, 2, 3], [4, 5, 6]]), [2, 0]).toArray(); // [[3, 1], [6, 4]]
+ * takeColumns([[1, 2, 3]], [2]).get(0, 0) === 3; // true
  * ```
  */
 export function takeColumns(x: TensorLike, indices: readonly number[]): Tensor {

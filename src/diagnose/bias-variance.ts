@@ -6,7 +6,15 @@
 import { ValueError } from '../tensor/errors.js';
 import { describe } from '../tensor/validate.js';
 
-/** Every verdict {@link diagnose} can give. */
+/**
+ * Every verdict {@link diagnose} can give.
+ *
+ * @example
+ * ```ts
+ * import { VERDICTS, diagnose } from 'layerwise';
+ * VERDICTS.includes(diagnose({ trainError: 0.01, devError: 0.02 }).verdict); // true
+ * ```
+ */
 export const VERDICTS = ['high bias', 'high variance', 'high bias and high variance', 'fine'] as const;
 
 /** One of {@link VERDICTS}. */
@@ -99,9 +107,9 @@ const FINE_ADVICE = [
  * @example
  * ```ts
  * import { diagnose } from 'layerwise';
- * diagnose({ trainError: 0.01, devError: 0.11 }).verdict;                      // 'high variance'
- * diagnose({ trainError: 0.15, devError: 0.16 }).verdict;                      // 'high bias'
- * diagnose({ trainError: 0.155, devError: 0.16, optimalError: 0.15 }).verdict; // 'fine'
+ * diagnose({ trainError: 0.01, devError: 0.11 }).verdict === 'high variance'; // true
+ * diagnose({ trainError: 0.15, devError: 0.16 }).verdict === 'high bias'; // true
+ * diagnose({ trainError: 0.155, devError: 0.16, optimalError: 0.15 }).verdict === 'fine'; // true
  * ```
  */
 export function diagnose(input: DiagnoseInput): Diagnosis {

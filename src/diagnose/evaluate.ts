@@ -98,6 +98,7 @@ const SET_KEYS = ['train', 'dev', 'test'] as const;
  * fit(net, sets.train.X, sets.train.Y, { learningRate: 1.2, iterations: 5000 });
  * const result = evaluate(net, sets);
  * if (result.task === 'classification') console.log(result.dev?.error, result.diagnosis?.verdict);
+ * result.task === 'classification' && result.train.accuracy > 0.8; // true
  * ```
  */
 export function evaluate(network: Network, sets: EvaluateSets, options: EvaluateOptions = {}): Evaluation {

@@ -16,7 +16,7 @@ import { assertFinite, assertMatrix, assertNonEmpty, assertPositiveInt, toTensor
  * @example
  * ```ts
  * import { accuracy } from 'layerwise';
- * accuracy([[1, 0, 1, 1]], [[1, 0, 0, 1]]); // 0.75
+ * accuracy([[1, 0, 1, 1]], [[1, 0, 0, 1]]) === 0.75; // true
  * ```
  */
 export function accuracy(predictions: TensorLike, y: TensorLike): number {
@@ -165,7 +165,8 @@ function confusion(predictions: TensorLike, y: TensorLike, numClasses: number | 
  * @example
  * ```ts
  * import { confusionMatrix } from 'layerwise';
- * confusionMatrix([[1, 0, 1, 1]], [[1, 0, 0, 1]]); // [[1, 1], [0, 2]]
+ * const cm = confusionMatrix([[1, 0, 1, 1]], [[1, 0, 0, 1]]); // [[1, 1], [0, 2]]: rows are true classes
+ * JSON.stringify(cm) === '[[1,1],[0,2]]'; // true
  * ```
  */
 export function confusionMatrix(predictions: TensorLike, y: TensorLike, numClasses?: number): number[][] {
@@ -214,6 +215,7 @@ export interface ClassificationReport {
  * const r = classificationReport([[1, 0, 1, 1]], [[1, 0, 0, 1]]);
  * r.classes[1]; // { precision: 2/3, recall: 1, f1: 0.8, support: 2 }
  * r.macro.f1;   // (2/3 + 0.8) / 2
+ * r.classes[1]!.recall === 1 && Math.abs(r.classes[1]!.f1 - 0.8) < 1e-12; // true
  * ```
  */
 export function classificationReport(predictions: TensorLike, y: TensorLike, numClasses?: number): ClassificationReport {
@@ -261,7 +263,7 @@ function regressionPair(predictions: TensorLike, y: TensorLike, where: string): 
  * @example
  * ```ts
  * import { mse } from 'layerwise';
- * mse([[1, 2, 3]], [[1, 2, 5]]); // 4 / 3
+ * mse([[1, 2, 3]], [[1, 2, 5]]) === 4 / 3; // true
  * ```
  */
 export function mse(predictions: TensorLike, y: TensorLike): number {
@@ -277,7 +279,7 @@ export function mse(predictions: TensorLike, y: TensorLike): number {
  * @example
  * ```ts
  * import { mae } from 'layerwise';
- * mae([[1, 2, 3]], [[1, 2, 5]]); // 2 / 3
+ * mae([[1, 2, 3]], [[1, 2, 5]]) === 2 / 3; // true
  * ```
  */
 export function mae(predictions: TensorLike, y: TensorLike): number {
@@ -296,8 +298,8 @@ export function mae(predictions: TensorLike, y: TensorLike): number {
  * @example
  * ```ts
  * import { r2 } from 'layerwise';
- * r2([[1, 2, 3]], [[1, 2, 3]]); // 1
- * r2([[2, 2, 2]], [[1, 2, 3]]); // 0
+ * r2([[1, 2, 3]], [[1, 2, 3]]) === 1; // true
+ * r2([[2, 2, 2]], [[1, 2, 3]]) === 0; // true
  * ```
  */
 export function r2(predictions: TensorLike, y: TensorLike): number {

@@ -188,6 +188,7 @@ function compileSpace(space: unknown, where: string): { name: string; kind: Dist
  *   },
  * });
  * console.log(result.best?.config, result.best?.score);
+ * result.trials.length === 10 && result.best === result.trials[0]; // true
  * ```
  */
 export function randomSearch<S extends SearchSpace>(options: SearchOptions<S>): SearchResult<ConfigOf<S>> {

@@ -73,7 +73,7 @@ function checkLayerCache(
  * import { linearForward, linearBackward } from 'layerwise';
  * const { cache } = linearForward([[1, 2]], [[3]], [[0]]);
  * const { dW, db, dAPrev } = linearBackward([[1, 1]], cache);
- * dW.toArray(); // [[1.5]]
+ * dW.get(0, 0) === 1.5; // true
  * ```
  */
 export function linearBackward(dz: TensorLike, cache: LinearCache): LayerGradients {
@@ -100,7 +100,7 @@ export function linearBackward(dz: TensorLike, cache: LinearCache): LayerGradien
  * ```ts
  * import { linearActivationForward, linearActivationBackward } from 'layerwise';
  * const { cache } = linearActivationForward([[1, -2]], [[1]], [[0]], 'relu');
- * linearActivationBackward([[1, 1]], cache, 'relu').dW.toArray(); // [[0.5]]
+ * linearActivationBackward([[1, 1]], cache, 'relu').dW.get(0, 0) === 0.5; // true
  * ```
  */
 export function linearActivationBackward(da: TensorLike, cache: LayerCache, activation: ActivationSpec): LayerGradients {
@@ -128,7 +128,7 @@ export function linearActivationBackward(da: TensorLike, cache: LayerCache, acti
  * const X = [[0.1, 0.2], [0.3, 0.4]];
  * const { AL, caches } = modelForward(X, p);
  * const grads = modelBackward(AL, [[1, 0]], caches);
- * grads.dW1.shape; // [3, 2]
+ * grads.dW1!.rows === 3 && grads.dW1!.cols === 2; // true
  * ```
  */
 export function modelBackward(al: TensorLike, y: TensorLike, caches: readonly LayerCache[], loss: LossName = 'binaryCrossEntropy'): Gradients {

@@ -24,6 +24,7 @@ export function probabilityEpsilon(t: Tensor): number {
  * ```ts
  * import { computeCost } from 'layerwise';
  * computeCost([[0.8, 0.9, 0.4]], [[1, 1, 0]]); // 0.2797765635793422
+ * Math.abs(computeCost([[0.8, 0.9, 0.4]], [[1, 1, 0]]) - 0.2797765635793422) < 1e-6; // true
  * ```
  */
 export function computeCost(al: TensorLike, y: TensorLike, loss: LossName = 'binaryCrossEntropy'): number {

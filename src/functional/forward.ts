@@ -51,7 +51,7 @@ function checkLinearArgs(aPrev: TensorLike, w: TensorLike, b: TensorLike, where:
  * ```ts
  * import { linearForward } from 'layerwise';
  * const { Z } = linearForward([[1, 2], [3, 4]], [[1, -1]], [[0.5]]);
- * Z.toArray(); // [[-1.5, -1.5]]
+ * Z.get(0, 0) === -1.5 && Z.get(0, 1) === -1.5; // true
  * ```
  */
 export function linearForward(aPrev: TensorLike, w: TensorLike, b: TensorLike): { Z: Tensor; cache: LinearCache } {
@@ -71,7 +71,7 @@ export function linearForward(aPrev: TensorLike, w: TensorLike, b: TensorLike): 
  * ```ts
  * import { linearActivationForward } from 'layerwise';
  * const { A } = linearActivationForward([[1, 2], [3, 4]], [[1, -1]], [[0.5]], 'relu');
- * A.toArray(); // [[0, 0]]
+ * A.get(0, 0) === 0 && A.get(0, 1) === 0; // true
  * ```
  */
 export function linearActivationForward(
@@ -110,8 +110,8 @@ export function resolveModelActivations(L: number, activations: readonly Activat
  * import { initializeParameters, modelForward } from 'layerwise';
  * const p = initializeParameters([2, 3, 1], { seed: 1 });
  * const { AL, caches } = modelForward([[0.1, 0.2], [0.3, 0.4]], p, ['tanh', 'sigmoid']);
- * AL.shape;      // [1, 2]
- * caches.length; // 2
+ * AL.rows === 1 && AL.cols === 2; // true
+ * caches.length === 2; // true
  * ```
  */
 export function modelForward(

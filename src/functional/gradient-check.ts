@@ -37,6 +37,14 @@ function checkTensorList(list: unknown, where: string, name: string): readonly T
  * The generic check: `params` are nudged in place one element at a time,
  * `cost()` evaluates J, `analytic` is backprop's gradient in the same order.
  * `where` names the caller in error messages.
+ *
+ * @example
+ * ```ts
+ * import { compareGradients, tensor } from 'layerwise';
+ * const w = tensor([[3]], { dtype: 'float64' });
+ * const J = () => w.get(0, 0) ** 2; // dJ/dw = 2w = 6
+ * compareGradients([w], [tensor([[6]], { dtype: 'float64' })], J, 1e-7).difference < 1e-7; // true
+ * ```
  */
 export function compareGradients(
   params: readonly Tensor[],

@@ -31,8 +31,8 @@ export interface InitializeOptions {
  * ```ts
  * import { initializeParameters } from 'layerwise';
  * const p = initializeParameters([5, 4, 3], { init: 'he', seed: 3 });
- * p.W1.shape; // [4, 5]
- * p.b2.shape; // [3, 1]
+ * p.W1!.rows === 4 && p.W1!.cols === 5; // true
+ * p.b2!.rows === 3 && p.b2!.cols === 1; // true
  * ```
  */
 export function initializeParameters(layerDims: readonly number[], options: InitializeOptions = {}): Parameters {
@@ -96,7 +96,8 @@ export function countLayers(parameters: Parameters, where: string): number {
  * import { initializeParameters, updateParameters, tensor } from 'layerwise';
  * const p = initializeParameters([2, 1], { init: 'zeros' });
  * const grads = { dW1: tensor([[1, -1]]), db1: tensor([[0.5]]) };
- * updateParameters(p, grads, 0.1).W1.toArray(); // [[-0.1, 0.1]]
+ * const W1 = updateParameters(p, grads, 0.1).W1!; // [[-0.1, 0.1]]
+ * Math.abs(W1.get(0, 0) + 0.1) < 1e-6 && Math.abs(W1.get(0, 1) - 0.1) < 1e-6; // true
  * ```
  */
 export function updateParameters(parameters: Parameters, grads: Gradients, learningRate: number): Parameters {

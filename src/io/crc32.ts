@@ -20,7 +20,7 @@ function makeTable(): Uint32Array {
  * @example
  * ```ts
  * import { crc32 } from 'layerwise';
- * crc32(new TextEncoder().encode('123456789')); // 'cbf43926'
+ * crc32(new TextEncoder().encode('123456789')) === 'cbf43926'; // true
  * ```
  */
 export function crc32(bytes: Uint8Array): string {

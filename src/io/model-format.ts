@@ -114,6 +114,7 @@ function namedTensors(net: Network): [string, Tensor][] {
  * const net = new Network({ inputSize: 2, layers: [{ units: 3 }, { units: 1 }] });
  * const { manifest, weights } = serializeModel(net, { metadata: { labels: ['no', 'yes'] } });
  * const back = deserializeModel(JSON.parse(JSON.stringify(manifest)), weights).network;
+ * back.predict([[1], [2]]).get(0, 0) === net.predict([[1], [2]]).get(0, 0); // true
  * ```
  */
 export function serializeModel(net: Network, options: SerializeOptions = {}): SerializedModel {
@@ -199,6 +200,13 @@ function typeName(v: unknown): string {
 /**
  * Validates a manifest (parsed JSON of unknown shape) without the weights: the
  * format, its version, and every field's type and range.
+ *
+ * @example
+ * ```ts
+ * import { MODEL_FORMAT_VERSION, Network, parseManifest, serializeModel } from 'layerwise';
+ * const { manifest } = serializeModel(new Network({ inputSize: 2, layers: [{ units: 1 }] }));
+ * parseManifest(JSON.parse(JSON.stringify(manifest))).formatVersion === MODEL_FORMAT_VERSION; // true
+ * ```
  */
 export function parseManifest(value: unknown, source = 'model.json'): ModelManifest {
   const where = 'loadModel';
@@ -230,7 +238,7 @@ export function parseManifest(value: unknown, source = 'model.json'): ModelManif
  * ```ts
  * import { Network, serializeModel, deserializeModel } from 'layerwise';
  * const { manifest, weights } = serializeModel(new Network({ inputSize: 2, layers: [{ units: 1 }] }));
- * deserializeModel(manifest, weights).network.layerDims; // [2, 1]
+ * deserializeModel(manifest, weights).network.layerDims.join() === '2,1'; // true
  * ```
  */
 export function deserializeModel(

@@ -34,7 +34,7 @@ export const ACTIVATION_NAMES = Object.keys(byName) as ActivationName[];
  * @example
  * ```ts
  * import { resolveActivation } from 'layerwise';
- * resolveActivation('relu');                          // { kind: 'relu' }
+ * resolveActivation('relu').kind === 'relu'; // true
  * resolveActivation({ name: 'leakyRelu', slope: 0.2 }); // { kind: 'leakyRelu', slope: 0.2 }
  * ```
  */

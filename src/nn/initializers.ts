@@ -29,7 +29,7 @@ const NAMES: readonly Initializer['kind'][] = ['zeros', 'random', 'he', 'xavier'
  * @example
  * ```ts
  * import { resolveInitializer } from 'layerwise';
- * resolveInitializer('he');                         // { kind: 'he' }
+ * resolveInitializer('he').kind === 'he'; // true
  * resolveInitializer({ name: 'random', scale: 10 }); // large random init
  * ```
  */
@@ -48,7 +48,16 @@ export function resolveInitializer(spec: InitSpec, where = 'resolveInitializer',
   return { kind: name as 'zeros' | 'he' | 'xavier' };
 }
 
-/** The standard deviation of W[l] entries for a layer with `fanIn` = n[l-1] inputs. */
+/**
+ * The standard deviation of W[l] entries for a layer with `fanIn` = n[l-1] inputs.
+ *
+ * @example
+ * ```ts
+ * import { initScale } from 'layerwise';
+ * initScale({ kind: 'he' }, 8) === 0.5; // true: sqrt(2 / 8)
+ * initScale({ kind: 'random', scale: 0.01 }, 8) === 0.01; // true
+ * ```
+ */
 export function initScale(init: Initializer, fanIn: number): number {
   switch (init.kind) {
     case 'zeros':

@@ -57,7 +57,7 @@ const aliases: Readonly<Record<string, LossKind>> = {
  * @example
  * ```ts
  * import { resolveLoss } from 'layerwise';
- * resolveLoss('bce').kind; // 'binaryCrossEntropy'
+ * resolveLoss('bce').kind === 'binaryCrossEntropy'; // true
  * ```
  */
 export function resolveLoss(name: LossName, where = 'resolveLoss', arg = 'loss'): LossInfo {
@@ -68,7 +68,16 @@ export function resolveLoss(name: LossName, where = 'resolveLoss', arg = 'loss')
   return losses[kind];
 }
 
-/** The loss that matches an output activation: sigmoid -> BCE, softmax -> CCE, anything else -> MSE. */
+/**
+ * The loss that matches an output activation: sigmoid -> BCE, softmax -> CCE, anything else -> MSE.
+ *
+ * @example
+ * ```ts
+ * import { defaultLossFor, resolveActivation } from 'layerwise';
+ * defaultLossFor(resolveActivation('sigmoid')).kind === 'binaryCrossEntropy'; // true
+ * defaultLossFor(resolveActivation('relu')).kind === 'meanSquaredError'; // true
+ * ```
+ */
 export function defaultLossFor(output: Activation): LossInfo {
   if (output.kind === 'sigmoid') return losses.binaryCrossEntropy;
   if (output.kind === 'softmax') return losses.categoricalCrossEntropy;

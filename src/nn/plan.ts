@@ -36,7 +36,7 @@ interface BnBuffers {
  * const plan = new Plan(net, 4, true);
  * plan.run(tensor([[0, 1, 0, 1], [0, 0, 1, 1]]));
  * plan.backward(tensor([[0, 1, 1, 0]]));
- * plan.grads[0]!.dW.shape; // [3, 2]
+ * plan.grads[0]!.dW.rows === 3 && plan.grads[0]!.dW.cols === 2; // true
  * ```
  */
 export class Plan {

@@ -13,8 +13,13 @@ import { describe } from '../tensor/validate.js';
  *
  * @example
  * ```ts
+ * import { mkdtempSync, readFileSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
  * import { writeFileAtomic } from 'layerwise/node';
- * writeFileAtomic('/tmp/out.json', JSON.stringify({ ok: true }));
+ * const file = join(mkdtempSync(join(tmpdir(), 'layerwise-')), 'out.json');
+ * writeFileAtomic(file, JSON.stringify({ ok: true }));
+ * readFileSync(file, 'utf8') === '{"ok":true}'; // true
  * ```
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {

@@ -48,7 +48,7 @@ function readDigits(): { pixels: Float32Array; labels: Int32Array } {
  * ```ts
  * import { loadMnist } from 'layerwise/node';
  * const { X, Y, labels } = loadMnist({ count: 1000, seed: 1 });
- * X.shape; // [784, 1000]
+ * X.rows === 784 && X.cols === 1000 && Y.cols === 1000; // true
  * ```
  */
 export function loadMnist(options: { count?: number; seed?: number } = {}): MnistData {

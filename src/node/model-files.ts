@@ -14,7 +14,15 @@ import { ValueError } from '../tensor/errors.js';
 import { describe } from '../tensor/validate.js';
 import { writeFileAtomic } from './files.js';
 
-/** The manifest's file name inside a model folder. */
+/**
+ * The manifest's file name inside a model folder.
+ *
+ * @example
+ * ```ts
+ * import { MANIFEST_FILE } from 'layerwise/node';
+ * MANIFEST_FILE === 'model.json'; // true
+ * ```
+ */
 export const MANIFEST_FILE = 'model.json';
 
 /**
@@ -22,11 +30,15 @@ export const MANIFEST_FILE = 'model.json';
  *
  * @example
  * ```ts
+ * import { mkdtempSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { join } from 'node:path';
  * import { Network } from 'layerwise';
  * import { saveModel, loadModel } from 'layerwise/node';
+ * const dir = join(mkdtempSync(join(tmpdir(), 'layerwise-')), 'my-model');
  * const net = new Network({ inputSize: 2, layers: [{ units: 3 }, { units: 1 }] });
- * saveModel('/tmp/my-model', net, { metadata: { labels: ['cat', 'dog'] } });
- * const { network } = loadModel('/tmp/my-model');
+ * saveModel(dir, net, { metadata: { labels: ['cat', 'dog'] } });
+ * loadModel(dir).network.predict([[1], [2]]).get(0, 0) === net.predict([[1], [2]]).get(0, 0); // true
  * ```
  */
 export function saveModel(dir: string, net: Network, options: Omit<SerializeOptions, 'weightsFile'> = {}): ModelManifest {
@@ -60,8 +72,14 @@ export interface LoadedModel {
  *
  * @example
  * ```ts
- * import { loadModel } from 'layerwise/node';
- * const { network, metadata } = loadModel('/tmp/my-model');
+ * import { mkdtempSync } from 'node:fs';
+ * import { tmpdir } from 'node:os';
+ * import { Network } from 'layerwise';
+ * import { saveModel, loadModel } from 'layerwise/node';
+ * const dir = mkdtempSync(`${tmpdir()}/layerwise-`);
+ * saveModel(dir, new Network({ inputSize: 2, layers: [{ units: 1 }] }), { metadata: { labels: ['no', 'yes'] } });
+ * const { network, metadata } = loadModel(dir);
+ * network.layerDims.join() === '2,1' && (metadata.labels as string[])[1] === 'yes'; // true
  * ```
  */
 export function loadModel(dir: string): LoadedModel {

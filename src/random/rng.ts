@@ -153,8 +153,9 @@ export class Rng {
  *
  * @example
  * ```ts
+ * import { xoshiroNext } from './rng.js'; // internal: not exported from 'layerwise'
  * const s = Int32Array.of(1, 2, 3, 4);
- * xoshiroNext(s); // 11520, the reference implementation's first output
+ * xoshiroNext(s) === 11520; // true: the reference implementation's first output
  * ```
  */
 export function xoshiroNext(s: Int32Array): number {

@@ -10,8 +10,8 @@
  * @example
  * ```ts
  * import { ShapeError } from 'layerwise';
- * try { throw new ShapeError('fit: X: expected shape (2, m), got (3, 400)'); }
- * catch (e) { console.log(e instanceof ShapeError); } // true
+ * const e = new ShapeError('fit: X: expected shape (2, m), got (3, 400)');
+ * e instanceof Error && e.name === 'ShapeError'; // true
  * ```
  */
 export class ShapeError extends Error {
@@ -26,7 +26,7 @@ export class ShapeError extends Error {
  * ```ts
  * import { ValueError } from 'layerwise';
  * const e = new ValueError('fit: learningRate: expected a finite number > 0, got -1');
- * console.log(e.name); // 'ValueError'
+ * e.name === 'ValueError'; // true
  * ```
  */
 export class ValueError extends Error {
@@ -40,7 +40,7 @@ export class ValueError extends Error {
  * ```ts
  * import { DivergenceError } from 'layerwise';
  * const e = new DivergenceError('fit: cost became NaN at iteration 12', 12);
- * console.log(e.iteration); // 12
+ * e.iteration === 12; // true
  * ```
  */
 export class DivergenceError extends Error {
@@ -53,7 +53,15 @@ export class DivergenceError extends Error {
   }
 }
 
-/** Formats a shape the way the course writes it: `(2, 400)`. */
+/**
+ * Formats a shape the way the course writes it: `(2, 400)`.
+ *
+ * @example
+ * ```ts
+ * import { formatShape } from 'layerwise';
+ * formatShape([2, 400]) === '(2, 400)'; // true
+ * ```
+ */
 export function formatShape(shape: readonly number[]): string {
   return `(${shape.join(', ')})`;
 }

@@ -18,6 +18,7 @@ export type NestedArray = number[] | number[][] | number[][][] | number[][][][];
  * import { tensor } from 'layerwise';
  * const X = tensor([[1, 2, 3], [4, 5, 6]]); // (n_x = 2, m = 3)
  * console.log(X.shape, X.get(1, 2)); // [2, 3] 6
+ * X.rows === 2 && X.cols === 3 && X.get(1, 2) === 6; // true
  * ```
  */
 export class Tensor {
@@ -191,6 +192,7 @@ export interface TensorOptions {
  * const W = tensor([[0.1, -0.2], [0.3, 0.4]]);
  * const Y = tensor([1, 0, 1]);                      // shape [1, 3]
  * const b = tensor([0, 0], { shape: [2, 1] });      // column vector
+ * Y.rows === 1 && Y.cols === 3 && b.rows === 2 && b.cols === 1; // true
  * ```
  */
 export function tensor(values: NestedArray | FloatArray | Tensor, options: TensorOptions = {}): Tensor {
@@ -230,6 +232,7 @@ export function tensor(values: NestedArray | FloatArray | Tensor, options: Tenso
  * ```ts
  * import { zeros } from 'layerwise';
  * const b1 = zeros([4, 1]); // the course's b[1] for 4 hidden units
+ * b1.rows === 4 && b1.get(3, 0) === 0; // true
  * ```
  */
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
@@ -243,6 +246,7 @@ export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tenso
  * ```ts
  * import { full } from 'layerwise';
  * const ones = full([2, 3], 1);
+ * ones.size === 6 && ones.get(1, 2) === 1; // true
  * ```
  */
 export function full(shape: readonly number[], value: number, dtype: DType = 'float32'): Tensor {

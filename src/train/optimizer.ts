@@ -39,7 +39,7 @@ export interface OptimizerConfigData {
  * class SignDescent extends Optimizer<null> {
  *   readonly name = 'sign';
  *   protected createState(): null { return null; }
- *   protected updateParameter(be: Backend, p: Tensor, g: Tensor, _s: null, lr: number): void {
+ *   protected updateParameter(_be: Backend, p: Tensor, g: Tensor, _s: null, lr: number): void {
  *     for (let i = 0; i < p.size; i++) p.data[i] = p.data[i]! - lr * Math.sign(g.data[i]!);
  *   }
  * }
@@ -201,6 +201,7 @@ export abstract class Optimizer<State = unknown> {
    * ```ts
    * import { Adam, resolveOptimizer } from 'layerwise';
    * const copy = resolveOptimizer(new Adam({ beta1: 0.8 }).getConfig()); // Adam with beta1 0.8
+ * copy instanceof Adam && copy.beta1 === 0.8; // true
    * ```
    */
   getConfig(): OptimizerConfigData {
@@ -216,6 +217,7 @@ export abstract class Optimizer<State = unknown> {
    * const opt = new Momentum();
    * opt.apply(jsBackend, [tensor([1])], [tensor([0.5])], 0.1);
    * const { step, buffers } = opt.getState(); // 1, [Float32Array [0.05]]
+ * step === 1 && buffers.length === 1; // true
    * ```
    */
   getState(): OptimizerState {

@@ -96,6 +96,7 @@ function isKind(kind: unknown): kind is ScheduleKind {
  * ```ts
  * import { resolveSchedule } from 'layerwise';
  * resolveSchedule('inverseTime');                        // { kind: 'inverseTime', decayRate: 1 }
+ * resolveSchedule('inverseTime').kind === 'inverseTime'; // true
  * resolveSchedule({ kind: 'step', factor: 0.5, every: 10 });
  * ```
  */
@@ -143,8 +144,8 @@ function rawRate(s: Schedule, alpha0: number, epoch: number): number {
  * @example
  * ```ts
  * import { learningRateAt } from 'layerwise';
- * learningRateAt({ kind: 'inverseTime', decayRate: 1 }, 0.2, 3); // 0.2 / (1 + 1 * 3) = 0.05
- * learningRateAt({ kind: 'exponential', base: 0.95 }, 0.2, 2);  // 0.2 * 0.95^2 = 0.1805
+ * learningRateAt({ kind: 'inverseTime', decayRate: 1 }, 0.2, 3) === 0.2 / (1 + 1 * 3); // true: 0.05
+ * Math.abs(learningRateAt({ kind: 'exponential', base: 0.95 }, 0.2, 2) - 0.1805) < 1e-12; // true: 0.2 * 0.95^2
  * ```
  */
 export function learningRateAt(schedule: ScheduleSpec, alpha0: number, epoch: number): number {

@@ -19,6 +19,7 @@ import { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers.js';
  * import { jsBackend, tensor, zeros } from 'layerwise';
  * const C = zeros([2, 2]);
  * jsBackend.matmul(tensor([[1, 2], [3, 4]]), tensor([[1, 0], [0, 1]]), C, false, false, 1, 0);
+ * C.get(1, 0) === 3; // true
  * ```
  */
 export const jsBackend: Backend = {

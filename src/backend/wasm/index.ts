@@ -84,9 +84,10 @@ export function initWasmBackendSync(options: WasmBackendOptions = {}): Backend |
  *
  * @example
  * ```ts
- * import { initWasmBackend } from 'layerwise';
+ * import { initWasmBackend, getBackend } from 'layerwise';
  * const backend = await initWasmBackend({ threads: 2 });
- * console.log(backend.name); // 'wasm'
+ * console.log(backend.name); // 'wasm' where WebAssembly SIMD is supported (Node 20+)
+ * backend === getBackend(); // true
  * ```
  */
 export async function initWasmBackend(options: WasmBackendOptions = {}): Promise<Backend> {

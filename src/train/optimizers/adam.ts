@@ -42,7 +42,8 @@ export interface AdamState {
  * import { Adam, Network, fit, makeFlower } from 'layerwise';
  * const { X, Y } = makeFlower({ seed: 1 });
  * const net = new Network({ inputSize: 2, layers: [{ units: 4, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], init: 'random' });
- * fit(net, X, Y, { learningRate: 0.01, iterations: 2000, optimizer: new Adam() });
+ * const history = fit(net, X, Y, { learningRate: 0.01, iterations: 2000, optimizer: new Adam() });
+ * history.cost.at(-1)! < history.cost[0]!; // true
  * ```
  */
 export class Adam extends Optimizer<AdamState> {

@@ -29,7 +29,8 @@ export type MomentumConfig = {
  * import { Momentum, Network, fit, makeFlower } from 'layerwise';
  * const { X, Y } = makeFlower({ seed: 1 });
  * const net = new Network({ inputSize: 2, layers: [{ units: 4, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], init: 'random' });
- * fit(net, X, Y, { learningRate: 0.5, iterations: 2000, optimizer: new Momentum({ beta: 0.9 }) });
+ * const history = fit(net, X, Y, { learningRate: 0.5, iterations: 2000, optimizer: new Momentum({ beta: 0.9 }) });
+ * history.cost.at(-1)! < history.cost[0]!; // true
  * ```
  */
 export class Momentum extends Optimizer<Tensor> {

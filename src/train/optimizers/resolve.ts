@@ -36,7 +36,15 @@ const factories: { readonly [K in OptimizerName]: (h: Hyperparameters) => Optimi
   adam: (h) => new Adam(h as AdamOptions),
 };
 
-/** The names {@link resolveOptimizer} knows. */
+/**
+ * The names {@link resolveOptimizer} knows.
+ *
+ * @example
+ * ```ts
+ * import { OPTIMIZER_NAMES } from 'layerwise';
+ * OPTIMIZER_NAMES.includes('adam'); // true
+ * ```
+ */
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = Object.freeze(Object.keys(factories) as OptimizerName[]);
 
 function isOptimizerName(name: unknown): name is OptimizerName {
@@ -56,6 +64,7 @@ function isOptimizerName(name: unknown): name is OptimizerName {
  * const saved = { config: adam.getConfig(), state: adam.getState() };
  * const resumed = resolveOptimizer(saved.config as OptimizerConfig);
  * resumed.setState(saved.state);
+ * resumed.name === 'adam' && momentum.name === 'momentum'; // true
  * ```
  */
 export function resolveOptimizer(spec: OptimizerSpec): Optimizer {
