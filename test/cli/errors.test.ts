@@ -172,6 +172,12 @@ describe('options that would be ignored', () => {
     expect(warnings).toHaveLength(2);
   });
 
+  it('a search refuses the train options it would ignore, before the data is loaded', async () => {
+    const missing = p('not-loaded.csv');
+    await expectError(['search', '--data', missing, '--trials', '1', '--optimal-error', '0.01'], '--optimal-error: a search scores each trial by its dev error and makes no bias/variance diagnosis; omit it here and give it to `layerwise train` with the best configuration');
+    await expectError(['search', '--data', missing, '--trials', '1', '--early-stopping', '3'], '--early-stopping: every trial of a search trains its full --epochs; omit it here (or search over "epochs" in --space)');
+  });
+
   it('a search space is checked whole before the data is loaded', async () => {
     const missing = p('not-loaded.csv');
     await expectError(['search', '--data', missing, '--trials', '1', '--space', '{"lr":{"uniform":[-1,-0.5]}}'], '--space: lr.uniform: expected bounds that are a number > 0, got [-1,-0.5]');

@@ -98,6 +98,13 @@ function checkValues(key: string, dist: SearchSpace[string]): void {
 /** Runs `layerwise search`; returns the exit code. */
 export async function searchCommand(o: TrainOptions & { trials: number; space?: string }, io: Io): Promise<number> {
   const space = parseSpace(o.space);
+  // Shared with train, but a search has no use for them: refuse rather than ignore them silently.
+  if (o.optimalError !== undefined) {
+    throw new CliError('--optimal-error: a search scores each trial by its dev error and makes no bias/variance diagnosis; omit it here and give it to `layerwise train` with the best configuration');
+  }
+  if (o.earlyStopping !== undefined) {
+    throw new CliError('--early-stopping: every trial of a search trains its full --epochs; omit it here (or search over "epochs" in --space)');
+  }
   checkOutDir(o.out);
   const say = (line: string) => (o.json ? io.err(line) : io.out(line));
   const p = await prepareData(o, io, say);
