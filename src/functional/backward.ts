@@ -6,7 +6,7 @@ import type { Activation } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
 import { resolveActivation, type ActivationSpec } from '../nn/activations.js';
 import { denseBackward, outputGradient } from '../nn/dense.js';
-import { checkLossMatchesOutput, resolveLoss, type LossName } from '../nn/losses.js';
+import { checkLossMatchesOutput, checkProbabilities, resolveLoss, type LossName } from '../nn/losses.js';
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { assertFinite, assertMatrix, describe, toTensor, type TensorLike } from '../tensor/validate.js';
@@ -157,15 +157,8 @@ export function modelBackward(al: TensorLike, y: TensorLike, caches: readonly La
   info.checkTargets(Y, where, 'Y');
   const outAct: Activation = checked[L - 1]!.activation;
   checkLossMatchesOutput(info, outAct, where);
-  if (info.kind !== 'meanSquaredError') {
-    // Cross-entropy's gradient A - Y assumes AL holds probabilities (a sigmoid or softmax output).
-    for (let i = 0; i < AL.size; i++) {
-      const a = AL.data[i]!;
-      if (a < 0 || a > 1) {
-        throw new ValueError(`${where}: AL: ${info.kind} needs probabilities in [0, 1], got ${a} at row ${Math.floor(i / AL.cols)}, column ${i % AL.cols}`);
-      }
-    }
-  }
+  // Cross-entropy's gradient A - Y assumes AL holds probabilities (a sigmoid or softmax output).
+  checkProbabilities(info, AL, where);
   // The kernels need one dtype: the caches' (AL given as nested arrays is float32).
   const dtype = lastA.dtype;
   const ALc = AL.dtype === dtype ? AL : AL.clone(dtype);

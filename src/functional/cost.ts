@@ -6,8 +6,8 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { backendFor } from '../backend/registry.js';
-import { resolveLoss, type LossName } from '../nn/losses.js';
-import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
+import { checkProbabilities, resolveLoss, type LossName } from '../nn/losses.js';
+import { formatShape, ShapeError } from '../tensor/errors.js';
 import { assertFinite, assertMatrix, toTensor, type TensorLike } from '../tensor/validate.js';
 
 /** The clamp that keeps log() finite: about float32's resolution near 1, or float64's. */
@@ -39,15 +39,12 @@ export function computeCost(al: TensorLike, y: TensorLike, loss: LossName = 'bin
   info.checkTargets(Y, where, 'Y');
   const be = backendFor(AL.dtype);
   const Yc = Y.dtype === AL.dtype ? Y : Y.clone(AL.dtype);
+  checkProbabilities(info, AL, where);
   const logits = be.zeros(AL.shape, AL.dtype);
   if (info.kind !== 'meanSquaredError') {
     const eps = probabilityEpsilon(AL);
     for (let i = 0; i < AL.size; i++) {
-      const a = AL.data[i]!;
-      if (a < 0 || a > 1) {
-        throw new ValueError(`${where}: AL: ${info.kind} needs probabilities in [0, 1], got ${a} at row ${Math.floor(i / AL.cols)}, column ${i % AL.cols}`);
-      }
-      const p = Math.min(Math.max(a, eps), 1 - eps);
+      const p = Math.min(Math.max(AL.data[i]!, eps), 1 - eps);
       logits.data[i] = info.kind === 'binaryCrossEntropy' ? Math.log(p / (1 - p)) : Math.log(p);
     }
   }

@@ -92,3 +92,17 @@ export function checkLossMatchesOutput(loss: LossInfo, output: Activation, where
     );
   }
 }
+
+/**
+ * Cross-entropy reads AL as probabilities (a sigmoid or softmax output):
+ * every value must lie in [0, 1]. Mean squared error takes any AL.
+ */
+export function checkProbabilities(loss: LossInfo, AL: Tensor, where: string): void {
+  if (loss.kind === 'meanSquaredError') return;
+  for (let i = 0; i < AL.size; i++) {
+    const a = AL.data[i]!;
+    if (a < 0 || a > 1) {
+      throw new ValueError(`${where}: AL: ${loss.kind} needs probabilities in [0, 1], got ${a} at row ${Math.floor(i / AL.cols)}, column ${i % AL.cols}`);
+    }
+  }
+}
