@@ -42,10 +42,7 @@ export function makeFlower(options: FlowerOptions = {}): Dataset {
   checkOptions(options, where);
   const m = assertPositiveInt(options.m ?? 400, where, 'm');
   const a = assertFiniteNumber(options.a ?? 4, where, 'a', { min: 0, minOpen: true });
-  const rng = new Rng(assertSeed(options.seed ?? 1, where));
-  const dtype = assertDType(options.dtype ?? 'float32', where);
-  const X = new Tensor([2, m], allocArray(2 * m, dtype));
-  const Y = new Tensor([1, m], allocArray(m, dtype));
+  const { rng, X, Y } = blank(m, options, where);
   const N = Math.floor(m / 2);
   for (let j = 0; j < 2; j++) {
     const n = j === 0 ? N : m - N;
@@ -210,11 +207,15 @@ function checkNoise(noise: unknown, where: string): number {
   return assertFiniteNumber(noise, where, 'noise', { min: 0 });
 }
 
-function generate(m: number, options: BlobOptions, where: string, point: (rng: Rng, i: number) => [number, number, number]): Dataset {
+/** The seeded generator and the (2, m) X and (1, m) Y a generator fills, with the seed and dtype checked under `where`. */
+function blank(m: number, options: { seed?: number; dtype?: DType }, where: string): Dataset & { rng: Rng } {
   const rng = new Rng(assertSeed(options.seed ?? 1, where));
   const dtype = assertDType(options.dtype ?? 'float32', where);
-  const X = new Tensor([2, m], allocArray(2 * m, dtype));
-  const Y = new Tensor([1, m], allocArray(m, dtype));
+  return { rng, X: new Tensor([2, m], allocArray(2 * m, dtype)), Y: new Tensor([1, m], allocArray(m, dtype)) };
+}
+
+function generate(m: number, options: BlobOptions, where: string, point: (rng: Rng, i: number) => [number, number, number]): Dataset {
+  const { rng, X, Y } = blank(m, options, where);
   for (let i = 0; i < m; i++) {
     const [x1, x2, y] = point(rng, i);
     X.data[i] = x1;
