@@ -137,9 +137,8 @@ export class Standardizer {
    */
   transform(x: TensorLike): Tensor {
     const X = this.check(x, 'Standardizer.transform');
-    this.checkRange(X, 'Standardizer.transform');
     const out = new Tensor(X.shape, allocArray(X.size, X.dtype));
-    this.apply(X, out);
+    this.standardize(X, out, 'Standardizer.transform');
     return out;
   }
 
@@ -158,8 +157,8 @@ export class Standardizer {
     if (!(x instanceof Tensor)) throw new ValueError(`${where}: X: expected a Tensor (nested arrays cannot be changed in place), got ${describe(x)}`);
     const X = this.check(x, where);
     // Checked before any value is written, so a failure leaves X unchanged.
-    this.checkRange(X, where);
-    this.apply(X, X);
+    this.standardize(X, null, where);
+    this.standardize(X, X, null);
     return X;
   }
 
@@ -227,11 +226,13 @@ export class Standardizer {
   }
 
   /**
-   * Throws if a standardized value would not be finite in X's dtype: a value
-   * far from mu over a small sigma can pass float32's range even when X and
-   * sigma are fine.
+   * (x - mu) / sigma for every value of X, written to `out` when given, and,
+   * when `where` is given, checked to be finite in X's dtype (a value far from
+   * mu over a small sigma can pass float32's range even when X and sigma are
+   * fine). One loop serves the check alone (before an in-place write, so a
+   * failure leaves X unchanged), the checked copy and the plain write.
    */
-  private checkRange(X: Tensor, where: string): void {
+  private standardize(X: Tensor, out: Tensor | null, where: string | null): void {
     const { rows, cols } = X;
     const limit = X.dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;
     for (let i = 0; i < rows; i++) {
@@ -241,22 +242,13 @@ export class Standardizer {
       for (let j = 0; j < cols; j++) {
         const x = X.data[off + j]!;
         const v = (x - mu) * inv;
-        if (!(Math.abs(v) <= limit)) {
+        if (where !== null && !(Math.abs(v) <= limit)) {
           throw new ValueError(
             `${where}: X: expected values whose standardized value (x - mean) / std fits ${X.dtype}, got ${x} at row ${i}, column ${j} (mean ${mu}, std ${this.std.data[i]}, giving ${v})`,
           );
         }
+        if (out !== null) out.data[off + j] = v;
       }
-    }
-  }
-
-  private apply(X: Tensor, out: Tensor): void {
-    const { rows, cols } = X;
-    for (let i = 0; i < rows; i++) {
-      const mu = this.mean.data[i]!;
-      const inv = 1 / this.divisor[i]!;
-      const off = i * cols;
-      for (let j = off; j < off + cols; j++) out.data[j] = (X.data[j]! - mu) * inv;
     }
   }
 }
