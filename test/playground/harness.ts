@@ -1,7 +1,8 @@
 /**
  * What the playground's browser tests need: a production build of the page,
  * a static server for it, and Debian's Chromium driven by playwright-core
- * (never a downloaded browser), with a fresh profile per launch.
+ * (never a downloaded browser; test/browser.ts says where it is and whether
+ * it is there), with a fresh profile per launch.
  */
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -10,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { CHROMIUM } from '../browser.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const ARTIFACTS = join(ROOT, 'test-artifacts', 'playground');
-export const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Builds the playground with its own vite config into `outDir` (not playground/dist, which a user may be serving). */

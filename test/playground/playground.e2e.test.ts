@@ -3,16 +3,17 @@
  * statically and drives it like a user (clicks, selects, keyboard, uploads),
  * reading the page's state through `window.playground`.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadModel } from '../../src/node/index.js';
 import { featureMatrix, gridPoints } from '../../playground/src/features.js';
 import type { State } from '../../playground/src/state.js';
-import { artifact, buildPlayground, CHROMIUM, launchBrowser, openPage, removeDir, serveStatic, type Browser } from './harness.js';
+import { describeBrowser } from '../browser.js';
+import { artifact, buildPlayground, launchBrowser, openPage, removeDir, serveStatic, type Browser } from './harness.js';
 
 interface Seen {
   epoch: number;
@@ -90,22 +91,21 @@ async function measureFrames(page: Page, ms: number): Promise<{ frames: number[]
   }, ms);
 }
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it with apt-get install chromium (.ci/run does)`);
-  dist = mkdtempSync(join(tmpdir(), 'layerwise-playground-'));
-  await buildPlayground(dist);
-  ({ url, server } = await serveStatic(dist));
-  browser = await launchBrowser();
-}, 120_000);
+describeBrowser('playground in Chromium', () => {
+  beforeAll(async () => {
+    dist = mkdtempSync(join(tmpdir(), 'layerwise-playground-'));
+    await buildPlayground(dist);
+    ({ url, server } = await serveStatic(dist));
+    browser = await launchBrowser();
+  }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  server?.close();
-  if (dist) removeDir(dist);
-  expect(consoleErrors).toEqual([]);
-});
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    if (dist) removeDir(dist);
+    expect(consoleErrors).toEqual([]);
+  });
 
-describe('playground in Chromium', () => {
   it('loads without console errors and looks right at desktop and phone width', async () => {
     const page = await open();
     expect(await page.locator('#heatmap').isVisible()).toBe(true);
