@@ -37,6 +37,18 @@ const KERNELS: { readonly [K in Exclude<keyof Backend, 'name' | 'dtypes'>]: true
   momentumUpdate: true,
   rmspropUpdate: true,
   adamUpdate: true,
+  im2col: true,
+  col2im: true,
+  channelBiasActivation: true,
+  colSum: true,
+  transpose: true,
+  maxPoolForward: true,
+  maxPoolBackward: true,
+  avgPoolForward: true,
+  avgPoolBackward: true,
+  zeroPad: true,
+  channelBatchNormForward: true,
+  channelBatchNormBackward: true,
 };
 
 function checkBackend(backend: unknown, where: string): asserts backend is Backend {

@@ -5,6 +5,20 @@
  */
 import { allocArray, Tensor, type DType } from '../../tensor/tensor.js';
 import type { Backend } from '../backend.js';
+import {
+  avgPoolBackward,
+  avgPoolForward,
+  channelBatchNormBackward,
+  channelBatchNormForward,
+  channelBiasActivation,
+  col2im,
+  colSum,
+  im2col,
+  maxPoolBackward,
+  maxPoolForward,
+  transpose,
+  zeroPad,
+} from './conv.js';
 import { activation, activationBackward, axpy, biasActivation, copy, fill, rowSum, sumSquares } from './elementwise.js';
 import { addSign, batchNormBackward, batchNormForward, dropout, gatherColumns, gatherRows, mul, sumAbs } from './layers.js';
 import { lossGradient, lossSum, outputDelta } from './loss.js';
@@ -51,4 +65,16 @@ export const jsBackend: Backend = {
   momentumUpdate,
   rmspropUpdate,
   adamUpdate,
+  im2col,
+  col2im,
+  channelBiasActivation,
+  colSum,
+  transpose,
+  maxPoolForward,
+  maxPoolBackward,
+  avgPoolForward,
+  avgPoolBackward,
+  zeroPad,
+  channelBatchNormForward,
+  channelBatchNormBackward,
 };

@@ -1,0 +1,257 @@
+import { describe, expect, it } from 'vitest';
+import type { WindowGeometry } from '../../src/backend/backend.js';
+import { jsBackend } from '../../src/backend/js/index.js';
+import { Rng } from '../../src/random/rng.js';
+import { Tensor, tensor, zeros, type DType } from '../../src/tensor/tensor.js';
+import { expectClose } from '../helpers.js';
+
+const js = jsBackend;
+
+/** The geometry of a window operation, with outH and outW from the formula floor((h + 2 pad - f) / stride) + 1. */
+function geometry(m: number, h: number, w: number, c: number, f: number, stride: number, pad: number): WindowGeometry {
+  const out = (n: number): number => Math.floor((n + 2 * pad - f) / stride) + 1;
+  return { m, h, w, c, f, stride, pad, outH: out(h), outW: out(w) };
+}
+
+/** A tensor of `shape` with the values `values` (row-major). */
+function shaped(shape: readonly number[], values: readonly number[], dtype: DType = 'float32'): Tensor {
+  return tensor(dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values), { shape });
+}
+
+/** A tensor of `shape` with values uniform in [lo, hi) on the JS heap. */
+function random(shape: readonly number[], rng: Rng, dtype: DType = 'float64', lo = -1, hi = 1): Tensor {
+  const t = zeros(shape, dtype);
+  for (let i = 0; i < t.size; i++) t.data[i] = lo + (hi - lo) * rng.uniform();
+  return t;
+}
+
+/** sum of X * Y over all elements. */
+function dot(x: Tensor, y: Tensor): number {
+  let s = 0;
+  for (let i = 0; i < x.size; i++) s += x.data[i]! * y.data[i]!;
+  return s;
+}
+
+describe('reference im2col / col2im', () => {
+  it('1x3x3x1, f 2, stride 1, pad 0: one row per output pixel, the 2x2 window in row-major order', () => {
+    const g = geometry(1, 3, 3, 1, 2, 1, 0);
+    const cols = zeros([4, 4]);
+    js.im2col(shaped([1, 3, 3, 1], [1, 2, 3, 4, 5, 6, 7, 8, 9]), cols, g);
+    expectClose(cols, [[1, 2, 4, 5], [2, 3, 5, 6], [4, 5, 7, 8], [5, 6, 8, 9]], 0);
+  });
+
+  it('pad 1, stride 2: padding positions are zeros', () => {
+    const g = geometry(1, 2, 2, 1, 2, 2, 1);
+    expect([g.outH, g.outW]).toEqual([2, 2]);
+    const cols = zeros([4, 4]);
+    cols.data.fill(7);
+    js.im2col(shaped([1, 2, 2, 1], [1, 2, 3, 4]), cols, g);
+    expectClose(cols, [[0, 0, 0, 1], [0, 0, 2, 0], [0, 3, 0, 0], [4, 0, 0, 0]], 0);
+  });
+
+  it('channels are the innermost run of each window position', () => {
+    // X (1, 2, 2, 2): pixel (i, j) holds channels [10 (2i + j) + 1, 10 (2i + j) + 2].
+    const g = geometry(1, 2, 2, 2, 2, 1, 0);
+    const cols = zeros([1, 8]);
+    js.im2col(shaped([1, 2, 2, 2], [1, 2, 11, 12, 21, 22, 31, 32]), cols, g);
+    expectClose(cols, [[1, 2, 11, 12, 21, 22, 31, 32]], 0);
+  });
+
+  it('col2im adds every column entry back where im2col read it: overlap counts for a matrix of ones', () => {
+    const g = geometry(1, 3, 3, 1, 2, 1, 0);
+    const dx = zeros([1, 3, 3, 1]);
+    dx.data.fill(5);
+    js.col2im(shaped([4, 4], new Array<number>(16).fill(1)), dx, g);
+    expectClose(dx, [1, 2, 1, 2, 4, 2, 1, 2, 1], 0);
+  });
+
+  it('col2im is the adjoint of im2col: <COLS, im2col(X)> = <col2im(COLS), X>', () => {
+    const rng = new Rng(11);
+    for (const g of [geometry(2, 5, 4, 3, 3, 2, 1), geometry(1, 7, 7, 2, 3, 1, 2), geometry(3, 4, 6, 1, 2, 3, 0)]) {
+      const x = random([g.m, g.h, g.w, g.c], rng);
+      const cols = random([g.m * g.outH * g.outW, g.f * g.f * g.c], rng);
+      const imX = zeros(cols.shape, 'float64');
+      js.im2col(x, imX, g);
+      const back = zeros(x.shape, 'float64');
+      js.col2im(cols, back, g);
+      expect(Math.abs(dot(cols, imX) - dot(back, x))).toBeLessThan(1e-12 * (1 + Math.abs(dot(cols, imX))));
+    }
+  });
+});
+
+describe('reference pooling', () => {
+  const X = [1, 3, 2, 0, 5, 4, 1, 7, 0, 2, 9, 8, 6, 1, 3, 3];
+
+  it('4x4, f 2, stride 2: max and mean of each quadrant', () => {
+    const g = geometry(1, 4, 4, 1, 2, 2, 0);
+    const out = zeros([1, 2, 2, 1]);
+    js.maxPoolForward(shaped([1, 4, 4, 1], X), out, g);
+    expectClose(out, [5, 7, 6, 9], 0);
+    js.avgPoolForward(shaped([1, 4, 4, 1], X), out, g);
+    expectClose(out, [13 / 4, 10 / 4, 9 / 4, 23 / 4], 1e-7);
+  });
+
+  it('4x4, f 2, stride 2 backward: max to the arg-max, mean spread over the quadrant', () => {
+    const g = geometry(1, 4, 4, 1, 2, 2, 0);
+    const dx = zeros([1, 4, 4, 1]);
+    dx.data.fill(-1);
+    js.maxPoolBackward(shaped([1, 2, 2, 1], [1, 2, 3, 4]), shaped([1, 4, 4, 1], X), dx, g);
+    expectClose(dx, [0, 0, 0, 0, 1, 0, 0, 2, 0, 0, 4, 0, 3, 0, 0, 0], 0);
+    js.avgPoolBackward(shaped([1, 2, 2, 1], [4, 8, 12, 16]), dx, g);
+    expectClose(dx, [1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4], 0);
+  });
+
+  it('overlapping windows (f 3, stride 1) add their gradients at a shared arg-max', () => {
+    const g = geometry(1, 4, 4, 1, 3, 1, 0);
+    const out = zeros([1, 2, 2, 1]);
+    js.maxPoolForward(shaped([1, 4, 4, 1], X), out, g);
+    expectClose(out, [9, 9, 9, 9], 0);
+    const dx = zeros([1, 4, 4, 1]);
+    js.maxPoolBackward(shaped([1, 2, 2, 1], [1, 2, 3, 4]), shaped([1, 4, 4, 1], X), dx, g);
+    expectClose(dx, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0], 0);
+  });
+
+  it('max pool backward sends a tied gradient to the first maximum in row-major window order, per channel', () => {
+    // Two channels of a 2x2 image: channel 0 all ties (first is (0, 0)); channel 1 ties at (0, 1), (1, 0), (1, 1).
+    const g = geometry(1, 2, 2, 2, 2, 1, 0);
+    const dx = zeros([1, 2, 2, 2]);
+    js.maxPoolBackward(shaped([1, 1, 1, 2], [3, 5]), shaped([1, 2, 2, 2], [1, 0, 1, 5, 1, 5, 1, 5]), dx, g);
+    expectClose(dx, [3, 0, 0, 5, 0, 0, 0, 0], 0);
+  });
+});
+
+describe('reference zeroPad, bias, sums and transpose', () => {
+  it('zeroPad surrounds each channel with zeros; backward takes the interior', () => {
+    const out = zeros([1, 4, 4, 1]);
+    out.data.fill(9);
+    js.zeroPad(shaped([1, 2, 2, 1], [1, 2, 3, 4]), out, 1, 2, 2, 1, 1, false);
+    expectClose(out, [0, 0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0, 0, 0, 0], 0);
+    const padded = shaped([1, 4, 4, 1], Array.from({ length: 16 }, (_, i) => i + 1));
+    const dx = zeros([1, 2, 2, 1]);
+    js.zeroPad(padded, dx, 1, 2, 2, 1, 1, true);
+    expectClose(dx, [6, 7, 10, 11], 0);
+  });
+
+  it('zeroPad keeps channels together and examples apart (m 2, c 2, pad 1 on a 1x1 image)', () => {
+    const out = zeros([2, 3, 3, 2]);
+    js.zeroPad(shaped([2, 1, 1, 2], [1, 2, 3, 4]), out, 2, 1, 1, 2, 1, false);
+    const expected = new Array<number>(36).fill(0);
+    [expected[8], expected[9], expected[26], expected[27]] = [1, 2, 3, 4];
+    expectClose(out, expected, 0);
+    const dx = zeros([2, 1, 1, 2]);
+    js.zeroPad(out, dx, 2, 1, 1, 2, 1, true);
+    expectClose(dx, [1, 2, 3, 4], 0);
+  });
+
+  it('channelBiasActivation adds b per column of the (p, c) view, then applies the activation', () => {
+    const z = shaped([1, 1, 2, 3], [1, -2, 3, -4, 5, -6]);
+    const a = zeros([1, 1, 2, 3]);
+    js.channelBiasActivation(z, shaped([1, 3], [1, 1, -1]), a, { kind: 'relu' });
+    expectClose(z, [2, -1, 2, -3, 6, -7], 0);
+    expectClose(a, [2, 0, 2, 0, 6, 0], 0);
+    js.channelBiasActivation(z, shaped([1, 3], [0, 0, 0]), z, { kind: 'leakyRelu', slope: 0.5 });
+    expectClose(z, [2, -0.5, 2, -1.5, 6, -3.5], 0);
+  });
+
+  it('colSum sums each column and scales; transpose swaps rows and columns', () => {
+    const out = zeros([1, 2]);
+    js.colSum(shaped([3, 2], [1, 2, 3, 4, 5, 6]), out, 0.5);
+    expectClose(out, [4.5, 6], 0);
+    const t = zeros([3, 2]);
+    js.transpose(shaped([2, 3], [1, 2, 3, 4, 5, 6]), t);
+    expectClose(t, [1, 4, 2, 5, 3, 6], 0);
+    const back = zeros([2, 1, 1, 3]);
+    js.transpose(t, back);
+    expectClose(back, [1, 2, 3, 4, 5, 6], 0);
+  });
+});
+
+/** Running a forward pass of channel batch norm on z with fresh state; returns every output. */
+function channelBN(z: Tensor, gamma: Tensor, beta: Tensor, training = true, running?: [Tensor, Tensor]) {
+  const c = gamma.size;
+  const v = (): Tensor => zeros([1, c], z.dtype);
+  const s = { out: zeros(z.shape, z.dtype), zhat: zeros(z.shape, z.dtype), mean: v(), invStd: v(), runningMean: running?.[0] ?? v(), runningVar: running?.[1] ?? v() };
+  js.channelBatchNormForward(z, gamma, beta, s.out, s.zhat, s.mean, s.invStd, s.runningMean, s.runningVar, 0.9, 1e-5, training);
+  return s;
+}
+
+describe('reference channel batch normalization', () => {
+  const rng = new Rng(5);
+  // (m 2, 2, 3, c 3): p = 12 rows of the (p, c) view.
+  const z = random([2, 2, 3, 3], rng, 'float64', -2, 3);
+  const gamma = random([1, 3], rng, 'float64', 0.5, 1.5);
+  const beta = random([1, 3], rng);
+
+  it('forward: per-channel mean and variance over every pixel of every example, running statistics, Zhat and OUT', () => {
+    const rm = shaped([1, 3], [1, 2, 3], 'float64');
+    const rv = shaped([1, 3], [4, 5, 6], 'float64');
+    const s = channelBN(z, gamma, beta, true, [rm, rv]);
+    for (let ch = 0; ch < 3; ch++) {
+      const col = Array.from({ length: 12 }, (_, r) => z.data[r * 3 + ch]!);
+      const mu = col.reduce((a, b) => a + b, 0) / 12;
+      const variance = col.reduce((a, b) => a + (b - mu) ** 2, 0) / 12;
+      const inv = 1 / Math.sqrt(variance + 1e-5);
+      expect(s.mean.data[ch]).toBeCloseTo(mu, 14);
+      expect(s.invStd.data[ch]).toBeCloseTo(inv, 12);
+      expect(s.runningMean.data[ch]).toBeCloseTo(0.9 * (ch + 1) + 0.1 * mu, 14);
+      expect(s.runningVar.data[ch]).toBeCloseTo(0.9 * (ch + 4) + 0.1 * variance, 14);
+      for (let r = 0; r < 12; r++) {
+        expect(s.zhat.data[r * 3 + ch]).toBeCloseTo((col[r]! - mu) * inv, 12);
+        expect(s.out.data[r * 3 + ch]).toBeCloseTo(gamma.data[ch]! * (col[r]! - mu) * inv + beta.data[ch]!, 12);
+      }
+    }
+  });
+
+  it('inference uses the running statistics and leaves them as they were', () => {
+    const s = channelBN(z, gamma, beta, false, [shaped([1, 3], [1, 2, 3], 'float64'), shaped([1, 3], [4, 5, 6], 'float64')]);
+    expectClose(s.runningMean, [1, 2, 3], 0);
+    for (let i = 0; i < z.size; i++) {
+      const ch = i % 3;
+      expect(s.zhat.data[i]).toBeCloseTo((z.data[i]! - (ch + 1)) / Math.sqrt(ch + 4 + 1e-5), 12);
+    }
+  });
+
+  it('backward matches a two-sided numerical derivative of sum(R * OUT) (relative error < 1e-7)', () => {
+    const R = random(z.shape, rng);
+    const loss = (): number => dot(R, channelBN(z, gamma, beta).out);
+    const s = channelBN(z, gamma, beta);
+    const dZ = zeros(z.shape, 'float64');
+    const dGamma = zeros([1, 3], 'float64');
+    const dBeta = zeros([1, 3], 'float64');
+    js.channelBatchNormBackward(R, s.zhat, gamma, s.invStd, dZ, dGamma, dBeta, 2);
+
+    const h = 1e-5;
+    const numeric = (t: Tensor, i: number, f: () => number): number => {
+      const old = t.data[i]!;
+      t.data[i] = old + h;
+      const up = f();
+      t.data[i] = old - h;
+      const down = f();
+      t.data[i] = old;
+      return (up - down) / (2 * h);
+    };
+    const analytic: number[] = [];
+    const approx: number[] = [];
+    for (let i = 0; i < z.size; i++) {
+      analytic.push(dZ.data[i]!);
+      approx.push(numeric(z, i, loss));
+    }
+    // dGamma and dBeta are the loss gradient divided by m = 2 examples.
+    for (let ch = 0; ch < 3; ch++) {
+      analytic.push(2 * dGamma.data[ch]!, 2 * dBeta.data[ch]!);
+      approx.push(numeric(gamma, ch, loss), numeric(beta, ch, loss));
+    }
+    const norm = (v: number[]): number => Math.sqrt(v.reduce((a, b) => a + b * b, 0));
+    const diff = norm(analytic.map((a, i) => a - approx[i]!));
+    expect(diff / (norm(analytic) + norm(approx))).toBeLessThan(1e-7);
+    // dZ may be dOut.
+    const inPlace = onHeap64(R);
+    js.channelBatchNormBackward(inPlace, s.zhat, gamma, s.invStd, inPlace, dGamma, dBeta, 2);
+    expectClose(inPlace, dZ.data, 0);
+  });
+});
+
+/** A float64 copy. */
+function onHeap64(t: Tensor): Tensor {
+  return new Tensor(t.shape, Float64Array.from(t.data));
+}
