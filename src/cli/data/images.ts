@@ -3,7 +3,7 @@
  * to size x size RGB (bilinear), flattened in (row, column, channel) order and
  * scaled to [0, 1]: the course's (64 * 64 * 3, m) X with the default size.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { extname, join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
@@ -60,8 +60,37 @@ function resizeInto(img: { width: number; height: number; rgba: Uint8Array }, si
   }
 }
 
+/** An entry of a folder that is a directory (following symbolic links). */
+function isFolder(path: string, entry: Dirent): boolean {
+  return entry.isDirectory() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isDirectory() === true);
+}
+
+/** An entry of a folder that is a regular file (following symbolic links). */
+function isFile(path: string, entry: Dirent): boolean {
+  return entry.isFile() || (entry.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isFile() === true);
+}
+
+/** Names of the entries of `dir` for which `keep` holds, sorted; hidden names (starting with ".") are left out. */
+function entries(dir: string, keep: (path: string, entry: Dirent) => boolean): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => !e.name.startsWith('.') && keep(join(dir, e.name), e))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Up to `max` names, then how many more. */
+function some(names: readonly string[], max = 10): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
 /**
  * Loads an image folder (one subfolder per class) into a {@link Table} with string labels.
+ *
+ * Hidden folders (`.git`, `.ipynb_checkpoints`: any name starting with ".")
+ * are not classes, and hidden files are not images. A class folder with no
+ * images is not a class, and subfolders inside a class folder are not read;
+ * both are said in a note. Images are decoded and resized one at a time, so
+ * only one full-size image is held at once, however large the images are.
  *
  * @example
  * ```ts
@@ -70,36 +99,68 @@ function resizeInto(img: { width: number; height: number; rgba: Uint8Array }, si
  */
 export function loadImageFolder(dir: string, options: ImageOptions = {}): Table {
   const size = options.size ?? 64;
-  const classes = readdirSync(dir)
-    .filter((d) => statSync(join(dir, d)).isDirectory())
+  const notes: string[] = [];
+  const hidden = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.name.startsWith('.') && isFolder(join(dir, e.name), e))
+    .map((e) => e.name)
     .sort();
-  if (classes.length === 0) throw new CliError(`${dir}: expected one subfolder per class with PNG or JPEG images, found no subfolders`);
-  const files: { file: string; label: string }[] = [];
-  for (const c of classes) {
-    for (const f of readdirSync(join(dir, c)).sort()) if (EXTENSIONS.has(extname(f).toLowerCase())) files.push({ file: join(dir, c, f), label: c });
+  const folders = entries(dir, isFolder);
+  if (folders.length === 0) {
+    const ignored = hidden.length > 0 ? ` (hidden folders such as ${some(hidden)} are not classes)` : '';
+    throw new CliError(`${dir}: expected one subfolder per class with PNG or JPEG images, found no subfolders${ignored}`);
   }
-  if (files.length === 0) throw new CliError(`${dir}: no .png, .jpg or .jpeg images in the class subfolders (${classes.join(', ')})`);
-  const decoded: { img: ReturnType<typeof decodeImage>; label: string }[] = [];
+  if (hidden.length > 0) notes.push(`ignored hidden folder${hidden.length === 1 ? '' : 's'} ${some(hidden)} (names starting with "." are not classes)`);
+  const files: { file: string; label: string }[] = [];
+  const empty: string[] = [];
+  const nested: string[] = [];
+  for (const c of folders) {
+    const classDir = join(dir, c);
+    const images = entries(classDir, (path, e) => EXTENSIONS.has(extname(e.name).toLowerCase()) && isFile(path, e));
+    for (const sub of entries(classDir, isFolder)) nested.push(`${c}/${sub}`);
+    if (images.length === 0) empty.push(c);
+    for (const f of images) files.push({ file: join(classDir, f), label: c });
+  }
+  if (files.length === 0) throw new CliError(`${dir}: no .png, .jpg or .jpeg images in the class subfolders (${some(folders)})`);
+  if (empty.length > 0) {
+    notes.push(`not a class: ${some(empty.map((c) => `"${c}"`))} ${empty.length === 1 ? 'has' : 'have'} no .png, .jpg or .jpeg images directly inside`);
+  }
+  if (nested.length > 0) {
+    notes.push(`not read: subfolders inside class folders (${some(nested)}); only the images directly in a class folder are used (move them up, or make them classes)`);
+  }
+  // Each image is decoded, resized into its column and dropped before the next: X for M images is allocated once,
+  // and the columns of images that could not be decoded are squeezed out at the end.
+  const M = files.length;
+  const n = size * size * 3;
+  let features = new Float32Array(n * M);
+  const labels: string[] = [];
   for (const { file, label } of files) {
+    let img: ReturnType<typeof decodeImage>;
     try {
-      decoded.push({ img: decodeImage(file), label });
+      img = decodeImage(file);
     } catch (e) {
       if (!options.skipBadImages) throw e instanceof CliError ? new CliError(`${e.message}; pass --skip-bad-images to skip it`) : e;
       options.warn?.(`warning: skipped ${file}: ${e instanceof Error ? e.message.replace(`${file}: `, '') : String(e)}`);
+      continue;
     }
+    resizeInto(img, size, features, labels.length, M);
+    labels.push(label);
   }
-  if (decoded.length === 0) throw new CliError(`${dir}: no usable images: all ${files.length} images were skipped because they could not be decoded (see the warnings above)`);
-  const m = decoded.length;
-  const n = size * size * 3;
-  const features = new Float32Array(n * m);
-  decoded.forEach(({ img }, j) => resizeInto(img, size, features, j, m));
+  const m = labels.length;
+  if (m === 0) throw new CliError(`${dir}: no usable images: all ${M} images were skipped because they could not be decoded (see the warnings above)`);
+  if (m < M) {
+    const kept = new Float32Array(n * m);
+    for (let k = 0; k < n; k++) kept.set(features.subarray(k * M, k * M + m), k * m);
+    features = kept;
+  }
+  const classes = [...new Set(labels)];
   const featureNames = Array.from({ length: n }, (_, k) => `px${Math.floor(k / 3)}_${'rgb'[k % 3]}`);
+  notes.unshift(`${m} images in ${classes.length} classes (${classes.join(', ')}), resized to ${size}x${size}x3 = ${n} features, scaled to [0, 1]`);
   return {
     features,
     featureNames,
     m,
     columns: featureNames.map((name) => ({ kind: 'numeric', name })),
-    target: { kind: 'labels', name: 'class', values: decoded.map((d) => d.label) },
-    notes: [`${m} images in ${classes.length} classes (${classes.join(', ')}), resized to ${size}x${size}x3 = ${n} features, scaled to [0, 1]`],
+    target: { kind: 'labels', name: 'class', values: labels },
+    notes,
   };
 }
