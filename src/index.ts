@@ -17,7 +17,7 @@ export { Tensor, tensor, zeros, full, type DType, type FloatArray, type NestedAr
 export type { TensorLike } from './tensor/validate.js';
 export { Rng, type RngState } from './random/rng.js';
 
-export type { Activation, Backend, Kernels, LossKind } from './backend/backend.js';
+export type { Activation, Backend, Kernels, LossKind, WindowGeometry } from './backend/backend.js';
 export { jsBackend } from './backend/js/index.js';
 export { registerBackend, setBackend, getBackend, listBackends, backendFor } from './backend/registry.js';
 
@@ -26,6 +26,24 @@ export { resolveLoss, defaultLossFor, losses, type LossName, type LossInfo } fro
 export { resolveInitializer, initScale, DEFAULT_RANDOM_SCALE, type Initializer, type InitSpec } from './nn/initializers.js';
 export { Network, logisticRegression, classifyOutputs, type NetworkOptions, type LayerSpec, type DenseLayer, type Parameters } from './nn/network.js';
 export { Plan, type LayerGrads } from './nn/plan.js';
+export {
+  identityBlock,
+  convolutionalBlock,
+  LAYER_TYPES,
+  type TypedLayerSpec,
+  type LayerType,
+  type DenseSpec,
+  type Conv2DSpec,
+  type PoolSpec,
+  type ZeroPadSpec,
+  type FlattenSpec,
+  type BatchNormSpec,
+  type DropoutSpec,
+  type ActivationLayerSpec,
+  type ResidualSpec,
+} from './nn/layers/spec.js';
+export type { Layer, CompiledLayer, NamedTensor } from './nn/layers/layer.js';
+export type { FeatureShape } from './nn/layers/shape.js';
 
 export { initializeParameters, updateParameters, type Gradients, type InitializeOptions } from './functional/parameters.js';
 export { linearForward, linearActivationForward, modelForward, type LinearCache, type LayerCache } from './functional/forward.js';

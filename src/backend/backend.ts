@@ -19,6 +19,29 @@ export type Activation =
   | { readonly kind: 'linear' }
   | { readonly kind: 'softmax' };
 
+/**
+ * The geometry of a 2-D window operation (convolution or pooling) over a batch
+ * in the course's layout (m, n_H, n_W, n_C), row-major (channels last): square
+ * f x f windows moved by `stride`, after `pad` rows/columns of zeros on every
+ * side (pooling has pad 0). outH = floor((h + 2 pad - f) / stride) + 1, and
+ * outW likewise; the layer checks they are >= 1 before any kernel runs.
+ */
+export interface WindowGeometry {
+  /** Examples in the batch. */
+  readonly m: number;
+  /** n_H, n_W, n_C of the input. */
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+  /** Window edge. */
+  readonly f: number;
+  readonly stride: number;
+  readonly pad: number;
+  /** Output n_H and n_W. */
+  readonly outH: number;
+  readonly outW: number;
+}
+
 /** The losses the kernels compute. */
 export type LossKind = 'binaryCrossEntropy' | 'meanSquaredError' | 'categoricalCrossEntropy';
 
@@ -160,6 +183,86 @@ export interface Kernels {
     epsilon: number,
     step: number,
   ): void;
+
+  // --- Convolutional kernels. Images are (m, n_H, n_W, n_C) row-major; a (p, n_C) matrix view of
+  // such a tensor has one row per pixel of every example (p = m n_H n_W) and one column per channel.
+
+  /**
+   * im2col: COLS[(n, i, j), (di, dj, ch)] = X[n, i stride + di - pad, j stride + dj - pad, ch], or 0
+   * where that falls in the padding. X is (m, h, w, c); COLS is (m outH outW, f f c), so that
+   * COLS W, with the filters W (f, f, c, n_C) read as a (f f c, n_C) matrix, is the convolution.
+   */
+  im2col(x: Tensor, cols: Tensor, g: WindowGeometry): void;
+
+  /**
+   * col2im, the adjoint of im2col: DX = 0, then every element of COLS is added to the X position
+   * im2col read it from (padding positions are dropped). The input gradient of a convolution is
+   * col2im(dZ W^T).
+   */
+  col2im(cols: Tensor, dx: Tensor, g: WindowGeometry): void;
+
+  /**
+   * Z += b with b (1, n_C) broadcast over the rows of Z (p, n_C), then A = g(Z): a convolution's
+   * bias and activation. Softmax is not allowed (the layers refuse it). A may be Z.
+   */
+  channelBiasActivation(z: Tensor, b: Tensor, a: Tensor, act: Activation): void;
+
+  /** out[j] = scale * sum_i X[i, j]: a convolution's bias gradient db = (1/m) sum of dZ. out is (1, cols). */
+  colSum(x: Tensor, out: Tensor, scale: number): void;
+
+  /** OUT = X^T: X is (rows, cols), OUT (cols, rows). Flatten's (m, n_H n_W n_C) -> (n_H n_W n_C, m) and back. */
+  transpose(x: Tensor, out: Tensor): void;
+
+  /**
+   * Max pooling: OUT[n, i, j, ch] = max over the f x f window at (i stride, j stride) of X[n, ., ., ch].
+   * X is (m, h, w, c), OUT (m, outH, outW, c); g.pad is 0.
+   */
+  maxPoolForward(x: Tensor, out: Tensor, g: WindowGeometry): void;
+
+  /**
+   * Max pooling backward: DX = 0, then each dOut[n, i, j, ch] is added at the arg-max of its window
+   * in X (the first maximum in row-major window order when values tie, as numpy's argmax).
+   */
+  maxPoolBackward(dOut: Tensor, x: Tensor, dx: Tensor, g: WindowGeometry): void;
+
+  /** Average pooling: OUT = the mean of each f x f window (g.pad is 0). */
+  avgPoolForward(x: Tensor, out: Tensor, g: WindowGeometry): void;
+
+  /** Average pooling backward: DX = 0, then each dOut / (f f) is added to every position of its window. */
+  avgPoolBackward(dOut: Tensor, dx: Tensor, g: WindowGeometry): void;
+
+  /**
+   * Zero padding: OUT (m, h + 2 pad, w + 2 pad, c) = X (m, h, w, c) surrounded by `pad` zeros on
+   * n_H and n_W. With `backward`, the adjoint: DX = the interior of dOut (X is the padded tensor, OUT the small one).
+   */
+  zeroPad(x: Tensor, out: Tensor, m: number, h: number, w: number, c: number, pad: number, backward: boolean): void;
+
+  /**
+   * Batch normalization per channel, over the rows of Z (p, n_C) (every pixel of every example):
+   * the statistics of {@link Kernels.batchNormForward} with rows and columns exchanged; all
+   * vectors are (1, n_C).
+   */
+  channelBatchNormForward(
+    z: Tensor,
+    gamma: Tensor,
+    beta: Tensor,
+    out: Tensor,
+    zhat: Tensor,
+    mean: Tensor,
+    invStd: Tensor,
+    runningMean: Tensor,
+    runningVar: Tensor,
+    momentum: number,
+    epsilon: number,
+    training: boolean,
+  ): void;
+
+  /**
+   * Batch normalization backward per channel: {@link Kernels.batchNormBackward} over the rows of
+   * (p, n_C), with dGamma and dBeta divided by `m` (the examples, not the p rows) and dZ the exact
+   * gradient of the per-example loss sum (the same convention as the dense kernel: dOut is not divided by m).
+   */
+  channelBatchNormBackward(dOut: Tensor, zhat: Tensor, gamma: Tensor, invStd: Tensor, dZ: Tensor, dGamma: Tensor, dBeta: Tensor, m: number): void;
 }
 
 /** A backend: kernels plus the memory they work on. */

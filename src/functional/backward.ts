@@ -5,7 +5,7 @@
 import type { Activation } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
 import { resolveActivation, type ActivationSpec } from '../nn/activations.js';
-import { denseBackward, outputGradient } from '../nn/dense.js';
+import { denseBackward, outputGradient } from '../nn/layers/dense.js';
 import { checkLossMatchesOutput, checkProbabilities, resolveLoss, type LossName } from '../nn/losses.js';
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';

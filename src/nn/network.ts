@@ -1,44 +1,44 @@
 /**
- * A dense L-layer network in the course's notation: W[l] is (n[l], n[l-1]),
- * b[l] is (n[l], 1), examples are columns. Training lives in `train/`; this
- * module holds the structure, the parameters and inference.
+ * A network in the course's notation: a list of typed layers (dense, conv,
+ * pooling, ...; see `layers/`) from an input of `inputSize` features (the
+ * course's (n_x, m) columns) or of `inputShape` [n_H, n_W, n_C] images
+ * ((m, n_H, n_W, n_C), examples first), ending in a dense output layer.
+ * Training lives in `train/`; this module holds the structure, the
+ * parameters and inference.
  */
-import type { Activation, Backend } from '../backend/backend.js';
+import type { Activation } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
 import { Rng } from '../random/rng.js';
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
 import { assertFinite, assertKnownKeys, assertMatrix, assertNonEmpty, assertPositiveFinite, assertPositiveInt, describe, toTensor, type TensorLike } from '../tensor/validate.js';
-import { activationToSpec, resolveActivation, type ActivationSpec } from './activations.js';
-import { initializeWeights, resolveInitializer, type Initializer, type InitSpec } from './initializers.js';
+import { resolveInitializer, type InitSpec } from './initializers.js';
 import { checkLossMatchesOutput, defaultLossFor, resolveLoss, type LossInfo, type LossName } from './losses.js';
+import { buildLayers, checkKeepProb, checkLambda } from './layers/build.js';
+import { DenseLayer } from './layers/dense.js';
+import { DropoutLayer } from './layers/elementwise.js';
+import type { BuildContext, Layer } from './layers/layer.js';
+import { FlattenLayer } from './layers/reshape.js';
+import { featureCount, flat, formatFeatureShape, image, type FeatureShape } from './layers/shape.js';
+import type { DenseSpec, TypedLayerSpec } from './layers/spec.js';
 import { Plan } from './plan.js';
 
-/** One dense layer as a user declares it. */
-export interface LayerSpec {
-  /** n[l], the number of units. */
-  units: number;
-  /** g[l]; default 'relu' for hidden layers, 'sigmoid' for the output. */
-  activation?: ActivationSpec;
-  /** Overrides the network's initializer for this layer's W. */
-  init?: InitSpec;
-  /** Inverted dropout on this layer's output A[l] while training: keep probability in (0, 1]. Hidden layers only. */
-  keepProb?: number;
-  /** Batch normalization of Z[l] (replaces b[l] with gamma[l], beta[l]). Hidden layers only. */
-  batchNorm?: boolean;
-  /** L2 strength lambda for this layer's W (overrides the network's). */
-  l2?: number;
-  /** L1 strength lambda for this layer's W (overrides the network's). */
-  l1?: number;
-}
+export type { BatchNormState } from './layers/batch-norm.js';
+export { DenseLayer } from './layers/dense.js';
+export { MAX_LAYER_WEIGHTS } from './layers/build.js';
+
+/** One dense layer as a user declares it (a typed spec without `type` is dense too). */
+export type LayerSpec = DenseSpec;
 
 /** Everything that defines a network. */
 export interface NetworkOptions {
-  /** n[0] = n_x, the number of input features. */
-  inputSize: number;
-  /** The layers 1..L, the last being the output layer. */
-  layers: readonly LayerSpec[];
-  /** How W[l] starts (biases always start at 0); default 'he'. */
+  /** n[0] = n_x, the number of input features (X is (n_x, m)). Give this or `inputShape`. */
+  inputSize?: number;
+  /** [n_H, n_W, n_C] of input images (X is (m, n_H, n_W, n_C)). Give this or `inputSize`. */
+  inputShape?: readonly [number, number, number];
+  /** The layers, the last being the dense output layer: `{ units, activation }`, or typed specs such as `{ type: 'conv2d', filters: 8, size: 5 }`. */
+  layers: readonly (LayerSpec | TypedLayerSpec)[];
+  /** How weights start (biases always start at 0); default 'he'. */
   init?: InitSpec;
   /** Seed of the network's random generator (init, shuffling, dropout); default 0. */
   seed?: number;
@@ -52,9 +52,9 @@ export interface NetworkOptions {
   l1?: number;
   /** Inverted dropout on the inputs A[0] while training; default 1 (none). */
   inputKeepProb?: number;
-  /** Default keep probability of every hidden layer; default 1 (none). */
+  /** Default keep probability of every hidden dense layer; default 1 (none). */
   keepProb?: number;
-  /** Batch-normalize every hidden layer; default false. */
+  /** Batch-normalize every hidden dense layer; default false. */
   batchNorm?: boolean;
   /** Running-statistics momentum of batch normalization; default 0.9. */
   batchNormMomentum?: number;
@@ -62,42 +62,11 @@ export interface NetworkOptions {
   batchNormEpsilon?: number;
 }
 
-/** Batch-normalization parameters and running statistics of a layer. */
-export interface BatchNormState {
-  /** gamma[l], (n[l], 1), starts at 1. */
-  readonly gamma: Tensor;
-  /** beta[l], (n[l], 1), starts at 0. */
-  readonly beta: Tensor;
-  /** Exponentially weighted mean of Z[l] over training batches, used at prediction. */
-  readonly runningMean: Tensor;
-  /** Exponentially weighted variance of Z[l], used at prediction. */
-  readonly runningVar: Tensor;
-}
-
-/** A dense layer: its parameters and how it was made. */
-export interface DenseLayer {
-  readonly units: number;
-  readonly activation: Activation;
-  readonly init: Initializer;
-  /** W[l], (n[l], n[l-1]). */
-  readonly W: Tensor;
-  /** b[l], (n[l], 1); null when batch normalization's beta[l] takes its place. */
-  readonly b: Tensor | null;
-  /** Dropout keep probability of A[l] while training (1 = no dropout). */
-  readonly keepProb: number;
-  /** L2 lambda for W[l]. */
-  readonly l2: number;
-  /** L1 lambda for W[l]. */
-  readonly l1: number;
-  /** Batch normalization, or null. */
-  readonly bn: BatchNormState | null;
-}
-
 /** Parameters by their course names: `W1, b1, ..., WL, bL` (and `gamma1, beta1` for batch-normalized layers). */
-export type Parameters = { [key: `W${number}` | `b${number}` | `gamma${number}` | `beta${number}`]: Tensor };
+export type Parameters = { [key: string]: Tensor };
 
 /**
- * A dense L-layer network.
+ * A network of typed layers.
  *
  * @example
  * ```ts
@@ -113,9 +82,29 @@ export type Parameters = { [key: `W${number}` | `b${number}` | `gamma${number}` 
  * fit(net, X, Y, { learningRate: 1.2, iterations: 100 });
  * net.parameters.W1!.rows === 4 && net.parameters.W1!.cols === 2; // true
  * ```
+ *
+ * @example
+ * ```ts
+ * import { Network } from 'layerwise';
+ * const cnn = new Network({
+ *   inputShape: [28, 28, 1],
+ *   layers: [
+ *     { type: 'conv2d', filters: 8, size: 5 },
+ *     { type: 'maxPool2d', size: 2 },
+ *     { units: 10, activation: 'softmax' }, // a Flatten goes in front of it automatically
+ *   ],
+ * });
+ * cnn.parameters.W1!.shape.join() === '5,5,1,8'; // true
+ * ```
  */
 export class Network {
+  /** n_x: features per example (n_H n_W n_C for images). */
   readonly inputSize: number;
+  /** The shape of one example: flat (n_x) or an image (n_H, n_W, n_C). */
+  readonly inputShape: FeatureShape;
+  /** Every layer in order (a Flatten before the first dense layer after images; the input dropout first when set). */
+  readonly stack: readonly Layer[];
+  /** The dense layers, in order: for a dense network, the course's layers 1..L. */
   readonly layers: readonly DenseLayer[];
   readonly loss: LossInfo;
   readonly dtype: DType;
@@ -133,9 +122,10 @@ export class Network {
     const where = 'Network';
     if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`${where}: options: expected an object, got ${describe(options)}`);
     assertKnownKeys(options, NETWORK_OPTIONS, where, '');
-    this.inputSize = assertPositiveInt(options.inputSize, where, 'inputSize');
+    this.inputShape = checkInputShape(options, where);
+    this.inputSize = featureCount(this.inputShape);
     if (!Array.isArray(options.layers) || options.layers.length === 0) {
-      throw new ValueError(`${where}: layers: expected a non-empty array of { units, activation }, got ${describe(options.layers)}`);
+      throw new ValueError(`${where}: layers: expected a non-empty array of { units, activation } or typed layer specs, got ${describe(options.layers)}`);
     }
     const dtype = options.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') throw new ValueError(`${where}: dtype: expected "float32" or "float64", got ${describe(dtype)}`);
@@ -144,97 +134,145 @@ export class Network {
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ValueError(`${where}: seed: expected an integer in [0, 2^32), got ${describe(seed)}`);
     this.seed = seed;
     this.rng = new Rng(seed);
-    const netInit = resolveInitializer(options.init ?? 'he', where, 'init');
-    const netL2 = checkLambda(options.l2 ?? 0, where, 'l2');
-    const netL1 = checkLambda(options.l1 ?? 0, where, 'l1');
-    const netKeep = checkKeepProb(options.keepProb ?? 1, where, 'keepProb');
     this.inputKeepProb = checkKeepProb(options.inputKeepProb ?? 1, where, 'inputKeepProb');
     this.batchNormMomentum = checkUnitInterval(options.batchNormMomentum ?? 0.9, where, 'batchNormMomentum');
     this.batchNormEpsilon = assertPositiveFinite(options.batchNormEpsilon ?? 1e-5, where, 'batchNormEpsilon');
-    const be = backendFor(dtype);
-    const L = options.layers.length;
-    let fanIn = this.inputSize;
-    this.layers = options.layers.map((spec, i) => {
-      const l = i + 1;
-      const isOutput = l === L;
-      if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
-        throw new ValueError(`${where}: layers[${i}]: expected { units, activation?, ... }, got ${describe(spec)}`);
-      }
-      assertKnownKeys(spec, LAYER_OPTIONS, where, `layers[${i}].`);
-      const units = assertPositiveInt(spec.units, where, `layers[${i}].units`);
-      const activation = resolveActivation(spec.activation ?? (isOutput ? 'sigmoid' : 'relu'), where, `layers[${i}].activation`);
-      if (activation.kind === 'softmax' && units < 2) {
-        throw new ValueError(
-          `${where}: layers[${i}].units: expected at least 2 units for a softmax layer (softmax over one unit always outputs 1, so the cost never moves; use sigmoid for a binary output), got ${units}`,
-        );
-      }
-      const init = spec.init === undefined ? netInit : resolveInitializer(spec.init, where, `layers[${i}].init`);
-      const keepProb = checkKeepProb(spec.keepProb ?? (isOutput ? 1 : netKeep), where, `layers[${i}].keepProb`);
-      if (isOutput && keepProb !== 1) throw new ValueError(`${where}: layers[${i}].keepProb: dropout applies to hidden layers, not the output layer; expected 1, got ${keepProb}`);
-      const useBn = spec.batchNorm ?? (isOutput ? false : (options.batchNorm ?? false));
-      if (typeof useBn !== 'boolean') throw new ValueError(`${where}: layers[${i}].batchNorm: expected true or false, got ${describe(useBn)}`);
-      if (isOutput && useBn) throw new ValueError(`${where}: layers[${i}].batchNorm: batch normalization applies to hidden layers, not the output layer`);
-      const W = allocateWeights(be, units, fanIn, dtype, where, i);
-      initializeWeights(W.data, fanIn, init, this.rng);
-      const bn = useBn
-        ? { gamma: full(be, [units, 1], 1, dtype), beta: be.zeros([units, 1], dtype), runningMean: be.zeros([units, 1], dtype), runningVar: full(be, [units, 1], 1, dtype) }
-        : null;
-      fanIn = units;
-      return {
-        units,
-        activation,
-        init,
-        W,
-        b: bn ? null : be.zeros([units, 1], dtype),
-        keepProb,
-        l2: spec.l2 === undefined ? netL2 : checkLambda(spec.l2, where, `layers[${i}].l2`),
-        l1: spec.l1 === undefined ? netL1 : checkLambda(spec.l1, where, `layers[${i}].l1`),
-        bn,
-      };
-    });
+    const ctx: BuildContext = {
+      be: backendFor(dtype),
+      dtype,
+      rng: this.rng,
+      where,
+      init: resolveInitializer(options.init ?? 'he', where, 'init'),
+      l2: checkLambda(options.l2 ?? 0, where, 'l2'),
+      l1: checkLambda(options.l1 ?? 0, where, 'l1'),
+      keepProb: checkKeepProb(options.keepProb ?? 1, where, 'keepProb'),
+      batchNorm: checkBoolean(options.batchNorm ?? false, where, 'batchNorm'),
+      batchNormMomentum: this.batchNormMomentum,
+      batchNormEpsilon: this.batchNormEpsilon,
+      nextNumber: 1,
+      build: (specs, input, path, top) => buildLayers(ctx, specs, input, path, top),
+    };
+    const body = buildLayers(ctx, options.layers, this.inputShape, 'layers', true);
+    this.stack = this.inputKeepProb < 1 ? [new DropoutLayer(this.inputShape, this.inputKeepProb), ...body] : body;
+    this.layers = this.stack.filter((l): l is DenseLayer => l instanceof DenseLayer);
     const output = this.outputLayer.activation;
     this.loss = options.loss === undefined ? defaultLossFor(output) : resolveLoss(options.loss, where, 'loss');
     checkLossMatchesOutput(this.loss, output, where);
   }
 
-  /** The last layer. */
+  /** The last layer (dense). */
   get outputLayer(): DenseLayer {
-    return this.layers[this.layers.length - 1] as DenseLayer;
+    return this.stack[this.stack.length - 1] as DenseLayer;
   }
 
-  /** The course's layer_dims: [n[0], n[1], ..., n[L]]. */
+  /** True for an image network (X is (m, n_H, n_W, n_C)). */
+  get isImageNetwork(): boolean {
+    return this.inputShape.kind === 'image';
+  }
+
+  /** The course's layer_dims for the dense part: [n[0], n[1], ..., n[L]]. */
   get layerDims(): number[] {
     return [this.inputSize, ...this.layers.map((l) => l.units)];
   }
 
-  /** W1, b1, ..., WL, bL: live references (changing them changes the network). */
+  /** Every parameter by course name (W1, b1, ...): live references (changing them changes the network). */
   get parameters(): Parameters {
     const p: Parameters = {};
-    this.layers.forEach((layer, i) => {
-      p[`W${i + 1}`] = layer.W;
-      if (layer.b) p[`b${i + 1}`] = layer.b;
-      if (layer.bn) {
-        p[`gamma${i + 1}`] = layer.bn.gamma;
-        p[`beta${i + 1}`] = layer.bn.beta;
-      }
-    });
+    for (const l of this.stack) for (const { name, tensor } of l.params) p[name] = tensor;
     return p;
   }
 
-  /** The layer specs that rebuild this architecture. */
+  /** The dense layer specs that rebuild a dense network (see {@link Network.specs} for any network). */
   get layerSpecs(): LayerSpec[] {
     return this.layers.map((l) => {
-      const spec: LayerSpec = { units: l.units, activation: activationToSpec(l.activation) };
-      if (l.keepProb !== 1) spec.keepProb = l.keepProb;
-      if (l.bn) spec.batchNorm = true;
-      if (l.l2 !== 0) spec.l2 = l.l2;
-      if (l.l1 !== 0) spec.l1 = l.l1;
+      const { type: _type, ...spec } = l.toSpec() as DenseSpec;
       return spec;
     });
   }
 
-  /** Checks an input matrix X of shape (n_x, m) and returns it as a tensor. */
+  /** The typed specs that rebuild this architecture (the input dropout and automatic Flatten aside). */
+  get specs(): TypedLayerSpec[] {
+    return this.userLayers().map((l) => l.toSpec());
+  }
+
+  /** The layers as the user declared them: without the input dropout and the automatically inserted Flatten. */
+  private userLayers(): Layer[] {
+    const body = this.inputKeepProb < 1 ? this.stack.slice(1) : [...this.stack];
+    return body.filter((l) => !(l instanceof FlattenLayer && l.automatic));
+  }
+
+  /**
+   * A table like Keras's `model.summary()`: each layer, its output shape and
+   * parameter count, and the totals.
+   *
+   * @example
+   * ```ts
+   * import { Network } from 'layerwise';
+   * const net = new Network({ inputShape: [28, 28, 1], layers: [{ type: 'conv2d', filters: 8, size: 5 }, { type: 'maxPool2d', size: 2 }, { units: 10, activation: 'softmax' }] });
+   * net.summary().includes('Total params: 11,738'); // true: 5*5*1*8 + 8 = 208, and 12*12*8*10 + 10 = 11,530
+   * ```
+   */
+  summary(): string {
+    const rows: [string, string, string][] = [['Layer', 'Output shape', 'Param #']];
+    let total = 0;
+    let trainable = 0;
+    const add = (l: Layer, indent: string): void => {
+      const n = l.params.reduce((s, p) => s + p.tensor.size, 0);
+      const t = l.trainableParams.reduce((s, p) => s + p.tensor.size, 0);
+      rows.push([`${indent}${l.describe()}${l.params.length > 0 && !l.trainable ? ' (frozen)' : ''}`, formatFeatureShape(l.outputShape), n.toLocaleString('en-US')]);
+      if (indent === '') {
+        total += n;
+        trainable += t;
+      }
+    };
+    rows.push(['input', formatFeatureShape(this.inputShape), '0']);
+    for (const l of this.stack) {
+      add(l, '');
+      const inner = l.type === 'residual' ? (l as unknown as { main: Layer[]; shortcut: Layer[] }) : null;
+      if (inner) {
+        for (const x of inner.main) add(x, '  main: ');
+        for (const x of inner.shortcut) add(x, '  shortcut: ');
+      }
+    }
+    const w = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
+    const line = (r: [string, string, string]) => `${r[0].padEnd(w[0]!)}  ${r[1].padEnd(w[1]!)}  ${r[2].padStart(w[2]!)}`;
+    const rule = '-'.repeat(w[0]! + w[1]! + w[2]! + 4);
+    return [
+      line(rows[0]!),
+      rule,
+      ...rows.slice(1).map(line),
+      rule,
+      `Total params: ${total.toLocaleString('en-US')}`,
+      `Trainable params: ${trainable.toLocaleString('en-US')}`,
+      `Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`,
+    ].join('\n');
+  }
+
+  /**
+   * Freezes the first `upTo` layers of `specs` (transfer learning: keep a
+   * pretrained body, train the head); unfreezes the rest. Returns the network.
+   *
+   * @example
+   * ```ts
+   * import { Network } from 'layerwise';
+   * const net = new Network({ inputSize: 4, layers: [{ units: 8 }, { units: 8 }, { units: 1 }] });
+   * net.freeze(2).layers.map((l) => l.trainable).join() === 'false,false,true'; // true
+   * ```
+   */
+  freeze(upTo: number): this {
+    const layers = this.userLayers();
+    if (typeof upTo !== 'number' || !Number.isInteger(upTo) || upTo < 0 || upTo >= layers.length) {
+      throw new ValueError(`freeze: upTo: expected an integer in [0, ${layers.length - 1}] (the network has ${layers.length} layers; the output layer stays trainable), got ${describe(upTo)}`);
+    }
+    layers.forEach((l, i) => (l.trainable = i >= upTo));
+    // A Flatten or dropout inserted in front follows the layer after it (they have nothing to train).
+    this.inferencePlan = null;
+    return this;
+  }
+
+  /** Checks an input X, (n_x, m) or images (m, n_H, n_W, n_C), and returns it as a tensor. */
   checkInput(x: TensorLike, where: string, name = 'X'): Tensor {
+    if (this.inputShape.kind === 'image') return this.checkImages(x, where, name);
     const X = assertMatrix(toTensor(x, where, name), where, name);
     if (X.rows !== this.inputSize) {
       throw new ShapeError(
@@ -245,6 +283,29 @@ export class Network {
     assertFinite(X, where, name);
     this.assertFitsDType(X, where, name);
     return X;
+  }
+
+  /** Checks an image batch against `inputShape`. */
+  private checkImages(x: TensorLike, where: string, name: string): Tensor {
+    const X = toTensor(x, where, name);
+    const s = this.inputShape as FeatureShape & { kind: 'image' };
+    const [m, h, w, c] = X.shape;
+    if (X.shape.length !== 4 || h !== s.h || w !== s.w || c !== s.c) {
+      const hint =
+        X.shape.length === 2 && X.shape[0] === this.inputSize
+          ? ` (that is the flat (n_x, m) layout: convert it with imagesFromColumns(X, [${s.h}, ${s.w}, ${s.c}]))`
+          : X.shape.length === 4 && c !== s.c ? ` (${c} channels where the network takes ${s.c})` : '';
+      throw new ShapeError(`${where}: ${name}: expected images of shape (m, ${s.h}, ${s.w}, ${s.c}) to match inputShape [${s.h}, ${s.w}, ${s.c}], got ${formatShape(X.shape)}${hint}`);
+    }
+    if (m === 0) throw new ShapeError(`${where}: ${name}: expected at least one example, got shape ${formatShape(X.shape)}`);
+    assertFinite(X, where, name);
+    this.assertFitsDType(X, where, name);
+    return X;
+  }
+
+  /** The number of examples m in a checked input. */
+  examples(X: Tensor): number {
+    return this.inputShape.kind === 'image' ? X.rows : X.cols;
   }
 
   /** Checks targets Y of shape (n[L], m) against X and the loss, and returns them as a tensor. */
@@ -305,7 +366,7 @@ export class Network {
   private outputs(x: TensorLike, where: string): Tensor {
     const X = this.checkInput(x, where);
     this.checkParameters(where);
-    return this.forwardPlan(X.cols).run(X).clone();
+    return this.forwardPlan(this.examples(X)).run(X).clone();
   }
 
   /**
@@ -339,9 +400,10 @@ export class Network {
    */
   cost(x: TensorLike, y: TensorLike): number {
     const X = this.checkInput(x, 'cost');
-    const Y = this.checkTargets(y, X.cols, 'cost');
+    const m = this.examples(X);
+    const Y = this.checkTargets(y, m, 'cost');
     this.checkParameters('cost');
-    const plan = this.forwardPlan(X.cols);
+    const plan = this.forwardPlan(m);
     plan.run(X);
     return plan.cost(Y);
   }
@@ -352,29 +414,24 @@ export class Network {
   }
 }
 
-function checkLambda(value: unknown, where: string, name: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ValueError(`${where}: ${name}: expected a finite number >= 0 (the regularization strength lambda), got ${describe(value)}`);
-  }
-  return value;
-}
-
-function checkKeepProb(value: unknown, where: string, name: string): number {
-  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
-    throw new ValueError(`${where}: ${name}: expected a keep probability in (0, 1], got ${describe(value)}`);
-  }
-  return value;
-}
-
 function checkUnitInterval(value: unknown, where: string, name: string): number {
   if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw new ValueError(`${where}: ${name}: expected a number in [0, 1), got ${describe(value)}`);
   return value;
 }
 
-function full(be: Backend, shape: readonly number[], value: number, dtype: DType): Tensor {
-  const t = be.zeros(shape, dtype);
-  be.fill(t, value);
-  return t;
+function checkBoolean(value: unknown, where: string, name: string): boolean {
+  if (typeof value !== 'boolean') throw new ValueError(`${where}: ${name}: expected true or false, got ${describe(value)}`);
+  return value;
+}
+
+/** inputSize (flat) or inputShape (images): exactly one. */
+function checkInputShape(options: NetworkOptions, where: string): FeatureShape {
+  if (options.inputShape === undefined) return flat(assertPositiveInt(options.inputSize, where, 'inputSize'));
+  if (options.inputSize !== undefined) throw new ValueError(`${where}: options: expected one of inputSize (flat features) or inputShape (images), got both`);
+  const s: unknown = options.inputShape;
+  if (!Array.isArray(s) || s.length !== 3) throw new ValueError(`${where}: inputShape: expected [n_H, n_W, n_C], got ${describe(s)}`);
+  const [h, w, c] = ['n_H', 'n_W', 'n_C'].map((n, i) => assertPositiveInt(s[i], where, `inputShape[${i}] (${n})`)) as [number, number, number];
+  return image(h, w, c);
 }
 
 /**
@@ -382,24 +439,12 @@ function full(be: Backend, shape: readonly number[], value: number, dtype: DType
  * gamma1, beta1, runningMean1, runningVar1, W2, ...), layer by layer.
  */
 export function namedState(net: Network): [string, Tensor][] {
-  const out: [string, Tensor][] = [];
-  net.layers.forEach((l, i) => {
-    const n = i + 1;
-    const ts: [string, Tensor | null | undefined][] = [
-      [`W${n}`, l.W],
-      [`b${n}`, l.b],
-      [`gamma${n}`, l.bn?.gamma],
-      [`beta${n}`, l.bn?.beta],
-      [`runningMean${n}`, l.bn?.runningMean],
-      [`runningVar${n}`, l.bn?.runningVar],
-    ];
-    for (const [name, t] of ts) if (t) out.push([name, t]);
-  });
-  return out;
+  return net.stack.flatMap((l) => l.state.map(({ name, tensor }): [string, Tensor] => [name, tensor]));
 }
 
 const NETWORK_OPTIONS: readonly (keyof NetworkOptions)[] = [
   'inputSize',
+  'inputShape',
   'layers',
   'init',
   'seed',
@@ -413,7 +458,6 @@ const NETWORK_OPTIONS: readonly (keyof NetworkOptions)[] = [
   'batchNormMomentum',
   'batchNormEpsilon',
 ];
-const LAYER_OPTIONS: readonly (keyof LayerSpec)[] = ['units', 'activation', 'init', 'keepProb', 'batchNorm', 'l2', 'l1'];
 
 /** The classification threshold: only a one-unit sigmoid output has one, and it must split (0, 1). */
 function checkThreshold(threshold: unknown, output: Activation, units: number, where: string): number {
@@ -468,18 +512,4 @@ export function classifyOutputs(A: Tensor, output: Activation, threshold?: numbe
  */
 export function logisticRegression(inputSize: number, options: { seed?: number; dtype?: DType } = {}): Network {
   return new Network({ inputSize, layers: [{ units: 1, activation: 'sigmoid' }], init: 'zeros', ...options });
-}
-
-/** The most weights one layer may hold: 2^28, 1 GiB in float32 (a quarter of wasm's 4 GiB memory). */
-export const MAX_LAYER_WEIGHTS = 2 ** 28;
-
-/**
- * A layer's W. The size is checked first: a float64 array of billions of
- * values can be reserved lazily and then take minutes to initialize.
- */
-function allocateWeights(be: Backend, units: number, fanIn: number, dtype: DType, where: string, layer: number): Tensor {
-  if (units * fanIn > MAX_LAYER_WEIGHTS) {
-    throw new ValueError(`${where}: layers[${layer}].units: ${units} units x ${fanIn} inputs = ${units * fanIn} weights; expected at most ${MAX_LAYER_WEIGHTS} weights per layer, got ${units}`);
-  }
-  return be.zeros([units, fanIn], dtype);
 }

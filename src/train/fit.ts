@@ -7,7 +7,7 @@
 import { Plan } from '../nn/plan.js';
 import { Network } from '../nn/network.js';
 import { DivergenceError, ValueError } from '../tensor/errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import type { Backend } from '../backend/backend.js';
 import { assertKnownKeys, assertPositiveFinite, assertPositiveInt, describe, type TensorLike } from '../tensor/validate.js';
 import { Optimizer } from './optimizer.js';
@@ -154,10 +154,9 @@ function isNonNegativeInt(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
 }
 
-function checkOptions(net: Network, X: Tensor, options: FitOptions, where: string): { total: number; batchSize: number; perEpoch: number } {
+function checkOptions(net: Network, m: number, options: FitOptions, where: string): { total: number; batchSize: number; perEpoch: number } {
   assertKnownKeys(options, FIT_OPTIONS, where, '');
   assertPositiveFinite(options.learningRate, where, 'learningRate');
-  const m = X.cols;
   const batchSize = options.batchSize === undefined ? m : assertPositiveInt(options.batchSize, where, 'batchSize');
   if (batchSize > m) throw new ValueError(`${where}: batchSize: expected at most the ${m} training examples, got ${batchSize}`);
   const perEpoch = Math.ceil(m / batchSize);
@@ -249,12 +248,15 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   if (!isPlainObject(options)) throw new ValueError(`${where}: options: expected { learningRate, iterations | epochs }, got ${describe(options)}`);
   net.checkParameters(where, 'net');
   const X = net.checkInput(x, where);
-  const Y = net.checkTargets(y, X.cols, where);
-  const { total, batchSize, perEpoch } = checkOptions(net, X, options, where);
+  const m = net.examples(X);
+  const Y = net.checkTargets(y, m, where);
+  const { total, batchSize, perEpoch } = checkOptions(net, m, options, where);
   const devX = options.dev ? net.checkInput(options.dev.X, where, 'dev.X') : null;
-  const devY = options.dev && devX ? net.checkTargets(options.dev.Y, devX.cols, where, 'dev.Y') : null;
+  const devY = options.dev && devX ? net.checkTargets(options.dev.Y, net.examples(devX), where, 'dev.Y') : null;
+  if (net.stack.every((l) => l.trainableParams.length === 0)) {
+    throw new ValueError(`${where}: net: expected at least one trainable layer, got every layer frozen (unfreeze some with net.freeze(n) or trainable: true)`);
+  }
   const optimizer = optimizerFor(options.optimizer, where);
-  const m = X.cols;
 
   const batches: Batches = {
     full: new Plan(net, batchSize, true),
@@ -264,17 +266,20 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   };
   const be = batches.full.be;
   const fullBatch = batchSize === m;
-  // Mini-batches are gathered from transposed copies (one example per row) in the backend's
-  // memory, made once: reads are then contiguous, and no kernel copies a JS-heap tensor per call.
-  const XT = fullBatch ? X : transposedCopy(be, X);
+  // Mini-batches are gathered from copies with one example per row in the backend's memory, made
+  // once: reads are then contiguous, and no kernel copies a JS-heap tensor per call. Images already
+  // have one example per row; their batches are gathered as columns, then transposed back into rows.
+  const images = net.isImageNetwork;
+  const XT = fullBatch ? X : images ? rowsCopy(be, X, m) : transposedCopy(be, X);
   const YT = fullBatch ? Y : transposedCopy(be, Y);
+  const gathered = !fullBatch && images ? imageGather(be, batches, net.inputSize) : null;
   if (fullBatch) {
     batches.full.input.data.set(X.data);
     batches.full.target.data.set(Y.data);
   }
   const shuffle = !fullBatch && (options.shuffle ?? true);
   const order = new Int32Array(m);
-  const devPlan = devX ? new Plan(net, devX.cols, false) : null;
+  const devPlan = devX ? new Plan(net, net.examples(devX), false) : null;
   if (devPlan && devX && devY) {
     devPlan.input.data.set(devX.data);
     devPlan.target.data.set(devY.data);
@@ -320,10 +325,14 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
     for (let b = 0; b < perEpoch && it < total; b++) {
       const isLast = b === perEpoch - 1 && batches.last !== null;
       const plan = isLast ? batches.last! : batches.full;
-      if (!fullBatch) {
+      if (gathered) {
+        const g = isLast ? gathered.last! : gathered.full;
+        be.gatherRows(XT, order, b * batchSize, plan.m, g.columns);
+        be.transpose(g.columns, g.rows);
+      } else if (!fullBatch) {
         be.gatherRows(XT, order, b * batchSize, plan.m, plan.input);
-        be.gatherRows(YT, order, b * batchSize, plan.m, plan.target);
       }
+      if (!fullBatch) be.gatherRows(YT, order, b * batchSize, plan.m, plan.target);
       plan.forward(true);
       const J0 = plan.cost();
       const J = J0 + plan.regularizationCost();
@@ -416,6 +425,24 @@ function transposedCopy(be: Backend, t: Tensor): Tensor {
     }
   }
   return out;
+}
+
+/** Images (m, n_H, n_W, n_C) as (m, n_H n_W n_C) rows in the backend's memory. */
+function rowsCopy(be: Backend, x: Tensor, m: number): Tensor {
+  const out = be.zeros([m, x.size / m], x.dtype);
+  out.data.set(x.data);
+  return out;
+}
+
+/** A gathered image batch: the examples as columns (what gatherRows writes), and the plan's input as (count, n) rows. */
+interface ImageGather {
+  readonly columns: Tensor;
+  readonly rows: Tensor;
+}
+
+function imageGather(be: Backend, batches: Batches, n: number): { full: ImageGather; last: ImageGather | null } {
+  const make = (plan: Plan): ImageGather => ({ columns: be.zeros([n, plan.m], plan.input.dtype), rows: new Tensor([plan.m, n], plan.input.data) });
+  return { full: make(batches.full), last: batches.last ? make(batches.last) : null };
 }
 
 /** resolveOptimizer, with its messages naming this call's argument. */

@@ -29,11 +29,12 @@ export function checkGradients(net: Network, x: TensorLike, y: TensorLike, optio
     if (key !== 'epsilon') throw new ValueError(`${where}: ${key}: expected only epsilon, got an unknown option`);
   }
   const X = net.checkInput(x, where);
-  const Y = net.checkTargets(y, X.cols, where);
+  const m = net.examples(X);
+  const Y = net.checkTargets(y, m, where);
   // NaN weights would make every difference NaN, and NaN < 1e-7 reads as a failed check, not a bad network.
   net.checkParameters(where, 'net');
   const epsilon = assertPositiveFinite(options.epsilon ?? (net.dtype === 'float64' ? 1e-7 : 1e-2), where, 'epsilon');
-  const plan = new Plan(net, X.cols, true);
+  const plan = new Plan(net, m, true);
   plan.input.data.set(X.data);
   plan.target.data.set(Y.data);
   plan.forward(true, true);

@@ -132,7 +132,7 @@ describe('bad input to Network', () => {
 
   it('misspelt option and layer keys, with a suggestion', () => {
     expect(() => new Network({ inputSize: 2, layers: [{ units: 3, activaton: 'tanh' } as { units: number }, { units: 1 }] })).toThrow(
-      'Network: layers[0].activaton: expected one of units, activation, init, keepProb, batchNorm, l2, l1 (did you mean activation?), got an unknown option',
+      'Network: layers[0].activaton: expected one of units, activation, init, keepProb, batchNorm, l2, l1, trainable, type (did you mean activation?), got an unknown option',
     );
     expect(() => new Network({ inputSize: 2, layers: [{ units: 1 }], keepprob: 0.5 } as unknown as NetworkOptions)).toThrow(
       'Network: keepprob: expected one of inputSize, layers, init, seed, dtype, loss, l2, l1, inputKeepProb, keepProb, batchNorm, batchNormMomentum, batchNormEpsilon (did you mean keepProb?), got an unknown option',

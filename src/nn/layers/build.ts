@@ -1,0 +1,219 @@
+/**
+ * From specs to layers: each spec is checked once, here, against the shape
+ * that reaches it, with errors naming the layer (`layers[3]`, or
+ * `layers[2].main[1]` inside a block), what it expected and what it got.
+ */
+import { ShapeError, ValueError } from '../../tensor/errors.js';
+import { assertKnownKeys, assertPositiveInt, describe } from '../../tensor/validate.js';
+import { resolveActivation } from '../activations.js';
+import { resolveInitializer } from '../initializers.js';
+import { BatchNormLayer } from './batch-norm.js';
+import { Conv2DLayer } from './conv2d.js';
+import { DenseLayer } from './dense.js';
+import { ActivationLayer, DropoutLayer } from './elementwise.js';
+import type { BuildContext, Layer } from './layer.js';
+import { PoolLayer } from './pool.js';
+import { FlattenLayer, ZeroPadLayer } from './reshape.js';
+import { ResidualLayer } from './residual.js';
+import { formatFeatureShape, sameShape, windowOutput, type FeatureShape } from './shape.js';
+import { LAYER_TYPES, type LayerType } from './spec.js';
+
+/** The most weights one layer may hold: 2^28, 1 GiB in float32 (a quarter of wasm's 4 GiB memory). */
+export const MAX_LAYER_WEIGHTS = 2 ** 28;
+
+const KEYS: { readonly [K in LayerType]: readonly string[] } = {
+  dense: ['units', 'activation', 'init', 'keepProb', 'batchNorm', 'l2', 'l1', 'trainable', 'type'],
+  conv2d: ['type', 'filters', 'size', 'stride', 'padding', 'activation', 'init', 'batchNorm', 'l2', 'l1', 'trainable'],
+  maxPool2d: ['type', 'size', 'stride'],
+  avgPool2d: ['type', 'size', 'stride'],
+  zeroPad2d: ['type', 'pad'],
+  flatten: ['type'],
+  batchNorm: ['type', 'trainable'],
+  dropout: ['type', 'keepProb'],
+  activation: ['type', 'activation'],
+  residual: ['type', 'main', 'shortcut', 'activation', 'trainable'],
+};
+
+type Spec = Record<string, unknown>;
+
+/**
+ * Builds the layers of `specs` from the input shape on. `isTopLevel`: the
+ * last spec is the network's output (a dense layer; sigmoid by default).
+ * A dense layer after an image gets a Flatten in front of it.
+ */
+export function buildLayers(ctx: BuildContext, specs: readonly unknown[], input: FeatureShape, path: string, isTopLevel: boolean): Layer[] {
+  const where = ctx.where;
+  const layers: Layer[] = [];
+  let shape = input;
+  const trail = [formatFeatureShape(input)];
+  specs.forEach((raw, i) => {
+    const name = `${path}[${i}]`;
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      throw new ValueError(`${where}: ${name}: expected a layer spec such as { units: 64 } or { type: 'conv2d', filters: 8, size: 3 }, got ${describe(raw)}`);
+    }
+    const spec = raw as Spec;
+    const type = (spec.type ?? 'dense') as LayerType;
+    if (!LAYER_TYPES.includes(type)) throw new ValueError(`${where}: ${name}.type: expected one of ${LAYER_TYPES.join(', ')}, got ${describe(spec.type)}`);
+    assertKnownKeys(spec, KEYS[type], where, `${name}.`);
+    const isOutput = isTopLevel && i === specs.length - 1;
+    if (isOutput && type !== 'dense') {
+      throw new ValueError(`${where}: ${name}: expected the last layer to be a dense output layer ({ units, activation }) that the loss reads, got a ${type} layer`);
+    }
+    if (type === 'dense' && shape.kind === 'image') {
+      const f = new FlattenLayer(shape, true);
+      layers.push(f);
+      shape = f.outputShape;
+    }
+    const layer = buildOne(ctx, type, spec, shape, name, isOutput, trail);
+    if (spec.trainable !== undefined) {
+      if (typeof spec.trainable !== 'boolean') throw new ValueError(`${where}: ${name}.trainable: expected true or false, got ${describe(spec.trainable)}`);
+      layer.trainable = spec.trainable;
+    }
+    layers.push(layer);
+    shape = layer.outputShape;
+    trail.push(formatFeatureShape(shape));
+  });
+  return layers;
+}
+
+function buildOne(ctx: BuildContext, type: LayerType, spec: Spec, shape: FeatureShape, name: string, isOutput: boolean, trail: readonly string[]): Layer {
+  const where = ctx.where;
+  const bnSettings = { momentum: ctx.batchNormMomentum, epsilon: ctx.batchNormEpsilon };
+  const needImage = (): FeatureShape & { kind: 'image' } => {
+    if (shape.kind !== 'image') {
+      throw new ShapeError(`${where}: ${name}: a ${type} layer needs an image input (m, n_H, n_W, n_C), got ${formatFeatureShape(shape)} (use inputShape: [n_H, n_W, n_C] and put image layers before the dense ones)`);
+    }
+    return shape;
+  };
+  switch (type) {
+    case 'dense': {
+      const units = assertPositiveInt(spec.units, where, `${name}.units`);
+      const fanIn = (shape as FeatureShape & { kind: 'flat' }).units;
+      if (units * fanIn > MAX_LAYER_WEIGHTS) {
+        throw new ValueError(`${where}: ${name}.units: ${units} units x ${fanIn} inputs = ${units * fanIn} weights; expected at most ${MAX_LAYER_WEIGHTS} weights per layer, got ${units}`);
+      }
+      const activation = resolveActivation((spec.activation ?? (isOutput ? 'sigmoid' : 'relu')) as never, where, `${name}.activation`);
+      if (activation.kind === 'softmax' && units < 2) {
+        throw new ValueError(
+          `${where}: ${name}.units: expected at least 2 units for a softmax layer (softmax over one unit always outputs 1, so the cost never moves; use sigmoid for a binary output), got ${units}`,
+        );
+      }
+      const keepProb = checkKeepProb(spec.keepProb ?? (isOutput ? 1 : ctx.keepProb), where, `${name}.keepProb`);
+      if (isOutput && keepProb !== 1) throw new ValueError(`${where}: ${name}.keepProb: dropout applies to hidden layers, not the output layer; expected 1, got ${keepProb}`);
+      const batchNorm = spec.batchNorm ?? (isOutput ? false : ctx.batchNorm);
+      if (typeof batchNorm !== 'boolean') throw new ValueError(`${where}: ${name}.batchNorm: expected true or false, got ${describe(batchNorm)}`);
+      if (isOutput && batchNorm) throw new ValueError(`${where}: ${name}.batchNorm: batch normalization applies to hidden layers, not the output layer`);
+      const o = { units, activation, keepProb, batchNorm, ...weighted(ctx, spec, name) };
+      return new DenseLayer(shape as FeatureShape & { kind: 'flat' }, o, bnSettings, ctx.be, ctx.dtype, ctx.rng);
+    }
+    case 'conv2d': {
+      const input = needImage();
+      const filters = assertPositiveInt(spec.filters, where, `${name}.filters`);
+      const size = assertPositiveInt(spec.size, where, `${name}.size`);
+      const stride = spec.stride === undefined ? 1 : assertPositiveInt(spec.stride, where, `${name}.stride`);
+      const padding = (spec.padding ?? 'valid') as 'valid' | 'same' | number;
+      const pad = resolvePadding(padding, size, where, name);
+      checkWindow(input, size, stride, pad, where, name, trail, 'filter');
+      const activation = resolveActivation((spec.activation ?? 'relu') as never, where, `${name}.activation`);
+      if (activation.kind === 'softmax') throw new ValueError(`${where}: ${name}.activation: softmax is for a dense output layer; expected relu, tanh, sigmoid, leakyRelu or linear, got "softmax"`);
+      const batchNorm = spec.batchNorm ?? false;
+      if (typeof batchNorm !== 'boolean') throw new ValueError(`${where}: ${name}.batchNorm: expected true or false, got ${describe(batchNorm)}`);
+      if (size * size * input.c * filters > MAX_LAYER_WEIGHTS) throw new ValueError(`${where}: ${name}: ${size * size * input.c * filters} weights; expected at most ${MAX_LAYER_WEIGHTS}`);
+      const o = { filters, size, stride, pad, padding, activation, batchNorm, ...weighted(ctx, spec, name) };
+      return new Conv2DLayer(input, o, bnSettings, ctx.be, ctx.dtype, ctx.rng);
+    }
+    case 'maxPool2d':
+    case 'avgPool2d': {
+      const input = needImage();
+      const size = assertPositiveInt(spec.size, where, `${name}.size`);
+      const stride = spec.stride === undefined ? size : assertPositiveInt(spec.stride, where, `${name}.stride`);
+      checkWindow(input, size, stride, 0, where, name, trail, 'pooling window');
+      return new PoolLayer(input, type === 'maxPool2d' ? 'max' : 'average', size, stride);
+    }
+    case 'zeroPad2d': {
+      const input = needImage();
+      const pad = spec.pad;
+      if (typeof pad !== 'number' || !Number.isInteger(pad) || pad < 0) throw new ValueError(`${where}: ${name}.pad: expected a non-negative integer, got ${describe(pad)}`);
+      return new ZeroPadLayer(input, pad);
+    }
+    case 'flatten':
+      return new FlattenLayer(shape);
+    case 'batchNorm':
+      return new BatchNormLayer(shape, Math.max(ctx.nextNumber - 1, 0), bnSettings, ctx.be, ctx.dtype);
+    case 'dropout':
+      return new DropoutLayer(shape, checkKeepProb(spec.keepProb, where, `${name}.keepProb`));
+    case 'activation': {
+      const activation = resolveActivation(spec.activation as never, where, `${name}.activation`);
+      if (activation.kind === 'softmax' && shape.kind === 'image') throw new ValueError(`${where}: ${name}.activation: softmax applies to flat (n, m) activations, got an image ${formatFeatureShape(shape)}`);
+      return new ActivationLayer(shape, activation);
+    }
+    case 'residual':
+      return buildResidual(ctx, spec, shape, name);
+  }
+}
+
+function buildResidual(ctx: BuildContext, spec: Spec, shape: FeatureShape, name: string): Layer {
+  const where = ctx.where;
+  if (!Array.isArray(spec.main) || spec.main.length === 0) throw new ValueError(`${where}: ${name}.main: expected a non-empty array of layer specs, got ${describe(spec.main)}`);
+  if (spec.shortcut !== undefined && !Array.isArray(spec.shortcut)) throw new ValueError(`${where}: ${name}.shortcut: expected an array of layer specs (empty for the identity), got ${describe(spec.shortcut)}`);
+  const main = ctx.build(spec.main, shape, `${name}.main`, false);
+  const shortcut = ctx.build((spec.shortcut as unknown[] | undefined) ?? [], shape, `${name}.shortcut`, false);
+  const mainOut = main.at(-1)!.outputShape;
+  const shortOut = shortcut.at(-1)?.outputShape ?? shape;
+  if (!sameShape(mainOut, shortOut)) {
+    throw new ShapeError(
+      `${where}: ${name}: the main path ends in ${formatFeatureShape(mainOut)} but the shortcut ${shortcut.length === 0 ? '(the identity) ' : ''}gives ${formatFeatureShape(shortOut)}; ` +
+        'their outputs are added, so they must match (give the shortcut a 1x1 conv with the main path\'s stride and channels)',
+    );
+  }
+  const activation = resolveActivation((spec.activation ?? 'relu') as never, where, `${name}.activation`);
+  if (activation.kind === 'softmax') throw new ValueError(`${where}: ${name}.activation: expected relu, tanh, sigmoid, leakyRelu or linear, got "softmax"`);
+  return new ResidualLayer(shape, main, shortcut, activation);
+}
+
+/** Initializer, L2, L1 and the course number of a layer with weights. */
+function weighted(ctx: BuildContext, spec: Spec, name: string) {
+  const where = ctx.where;
+  return {
+    init: spec.init === undefined ? ctx.init : resolveInitializer(spec.init as never, where, `${name}.init`),
+    l2: spec.l2 === undefined ? ctx.l2 : checkLambda(spec.l2, where, `${name}.l2`),
+    l1: spec.l1 === undefined ? ctx.l1 : checkLambda(spec.l1, where, `${name}.l1`),
+    number: ctx.nextNumber++,
+  };
+}
+
+/** 'valid' = 0, 'same' = (f - 1) / 2 (f odd), or a non-negative integer. */
+function resolvePadding(padding: unknown, f: number, where: string, name: string): number {
+  if (padding === 'valid') return 0;
+  if (padding === 'same') {
+    if (f % 2 === 0) throw new ValueError(`${where}: ${name}.padding: 'same' needs an odd filter size (p = (f - 1) / 2), got size ${f}; give a number of zeros instead`);
+    return (f - 1) / 2;
+  }
+  if (typeof padding === 'number' && Number.isInteger(padding) && padding >= 0) return padding;
+  throw new ValueError(`${where}: ${name}.padding: expected 'valid', 'same' or a non-negative integer, got ${describe(padding)}`);
+}
+
+/** A window must fit the (padded) input: output edges >= 1. */
+function checkWindow(input: FeatureShape & { kind: 'image' }, f: number, stride: number, pad: number, where: string, name: string, trail: readonly string[], what: string): void {
+  const outH = windowOutput(input.h, f, stride, pad);
+  const outW = windowOutput(input.w, f, stride, pad);
+  if (outH >= 1 && outW >= 1) return;
+  throw new ShapeError(
+    `${where}: ${name}: a ${f}x${f} ${what} (stride ${stride}, pad ${pad}) does not fit the ${formatFeatureShape(input)} input: ` +
+      `output size floor((n + 2p - f) / s) + 1 = ${outH} x ${outW}, expected at least 1 x 1 (shapes on the way: ${trail.join(' -> ')})`,
+  );
+}
+
+export function checkLambda(value: unknown, where: string, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ValueError(`${where}: ${name}: expected a finite number >= 0 (the regularization strength lambda), got ${describe(value)}`);
+  }
+  return value;
+}
+
+export function checkKeepProb(value: unknown, where: string, name: string): number {
+  if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
+    throw new ValueError(`${where}: ${name}: expected a keep probability in (0, 1], got ${describe(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,210 @@
+/**
+ * The convolutional layer of course 4: filters W (f, f, n_C_prev, n_C), biases
+ * b (1, 1, 1, n_C), output edge floor((n + 2p - f) / s) + 1, then an optional
+ * per-channel batch normalization and the activation.
+ *
+ * The convolution is im2col + GEMM: every f x f x n_C_prev window becomes a
+ * row of COLS (m outH outW, f f n_C_prev), and Z = COLS W with W read as a
+ * (f f n_C_prev, n_C) matrix is Z (m, outH, outW, n_C) row-major, channels last.
+ * Backward: dW = (1/m) COLS^T dZ, db = (1/m) column sums of dZ, and
+ * dA_prev = col2im(dZ W^T). A 1x1 convolution with stride 1 and no padding
+ * reads A_prev itself as COLS.
+ */
+import type { Activation, Backend, WindowGeometry } from '../../backend/backend.js';
+import type { Rng } from '../../random/rng.js';
+import type { DType, Tensor } from '../../tensor/tensor.js';
+import { activationToSpec } from '../activations.js';
+import { initializeWeights, type Initializer } from '../initializers.js';
+import { BatchNormPass, batchNormNames, makeBatchNormState, type BatchNormSettings, type BatchNormState } from './batch-norm.js';
+import { regularizationGradient } from './dense.js';
+import { LayerBase, type CompileOptions, type CompiledLayer, type Layer, type NamedTensor, type RegularizedWeight } from './layer.js';
+import { batchBuffer, geometry, image, ViewCache, type FeatureShape } from './shape.js';
+import type { Conv2DSpec } from './spec.js';
+
+/** What a conv layer is made of, resolved and checked by the builder. */
+export interface Conv2DOptions {
+  readonly filters: number;
+  readonly size: number;
+  readonly stride: number;
+  readonly pad: number;
+  /** How the padding was asked for, to write the spec back. */
+  readonly padding: 'valid' | 'same' | number;
+  readonly activation: Activation;
+  readonly init: Initializer;
+  readonly batchNorm: boolean;
+  readonly l2: number;
+  readonly l1: number;
+  readonly number: number;
+}
+
+/** Buffers of one convolution for a batch, shared by the layer and the functional API. */
+export interface ConvBuffers {
+  readonly g: WindowGeometry;
+  /** The im2col matrix, or null when COLS is the input itself (1x1, stride 1, no padding). */
+  readonly cols: Tensor | null;
+  /** Z (m, outH, outW, n_C). */
+  readonly Z: Tensor;
+  /** Matrix views of the tensors the passes see. */
+  readonly views: ViewCache;
+}
+
+/** im2col then Z = COLS W (+ b when given, without activation): the convolution itself. */
+export function convolve(be: Backend, x: Tensor, W: Tensor, b: Tensor | null, buf: ConvBuffers): void {
+  const { g, Z } = buf;
+  const k = g.f * g.f * g.c;
+  const n = Z.shape[3]!;
+  const rows = g.m * g.outH * g.outW;
+  const v = buf.views;
+  const cols = buf.cols ?? v.matrix(x, rows, k);
+  if (buf.cols) be.im2col(x, buf.cols, g);
+  const Zm = v.matrix(Z, rows, n);
+  be.matmul(cols, v.matrix(W, k, n), Zm, false, false, 1, 0);
+  if (b) be.channelBiasActivation(Zm, v.matrix(b, 1, n), Zm, LINEAR);
+}
+
+/**
+ * Gradients of a convolution from dZ (m, outH, outW, n_C): dW = (1/m) COLS^T dZ and db = (1/m) sum
+ * of dZ (each skipped when null), and dA_prev = col2im(dZ W^T) when dX is given. `dCols` is the
+ * (m outH outW, f f c) scratch for dZ W^T (unused for 1x1 stride-1 unpadded convolutions).
+ */
+export function convolveBackward(
+  be: Backend, x: Tensor, W: Tensor, dZ: Tensor, buf: ConvBuffers, dW: Tensor | null, db: Tensor | null, dX: Tensor | null, dCols: Tensor | null,
+): void {
+  const { g } = buf;
+  const k = g.f * g.f * g.c;
+  const n = dZ.shape[3]!;
+  const rows = g.m * g.outH * g.outW;
+  const v = buf.views;
+  const dZm = v.matrix(dZ, rows, n);
+  const cols = buf.cols ?? v.matrix(x, rows, k);
+  if (dW) be.matmul(cols, dZm, v.matrix(dW, k, n), true, false, 1 / g.m, 0);
+  if (db) be.colSum(dZm, v.matrix(db, 1, n), 1 / g.m);
+  if (!dX) return;
+  if (buf.cols) {
+    be.matmul(dZm, v.matrix(W, k, n), dCols!, false, true, 1, 0);
+    be.col2im(dCols!, dX, g);
+  } else {
+    be.matmul(dZm, v.matrix(W, k, n), v.matrix(dX, rows, k), false, true, 1, 0);
+  }
+}
+
+/** Allocates the buffers of a convolution of `input` images by W for m examples. */
+export function convBuffers(be: Backend, input: FeatureShape & { kind: 'image' }, m: number, f: number, stride: number, pad: number, filters: number, dtype: DType): ConvBuffers {
+  const g = geometry(input, m, f, stride, pad);
+  const direct = f === 1 && stride === 1 && pad === 0;
+  return {
+    g,
+    cols: direct ? null : be.zeros([m * g.outH * g.outW, f * f * input.c], dtype),
+    Z: be.zeros([m, g.outH, g.outW, filters], dtype),
+    views: new ViewCache(),
+  };
+}
+
+const LINEAR: Activation = { kind: 'linear' };
+
+/** A 2-D convolution layer with its activation (and optional batch normalization). */
+export class Conv2DLayer extends LayerBase implements Layer {
+  readonly type = 'conv2d' as const;
+  readonly outputShape: FeatureShape & { kind: 'image' };
+  /** W (f, f, n_C_prev, n_C). */
+  readonly W: Tensor;
+  /** b (1, 1, 1, n_C); null with batch normalization (beta takes its place). */
+  readonly b: Tensor | null;
+  readonly bn: BatchNormState | null;
+  readonly l2: number;
+  readonly l1: number;
+  readonly activation: Activation;
+
+  constructor(
+    readonly inputShape: FeatureShape & { kind: 'image' },
+    readonly options: Conv2DOptions,
+    private readonly bnSettings: BatchNormSettings,
+    be: Backend,
+    dtype: DType,
+    rng: Rng,
+  ) {
+    super();
+    const o = options;
+    const g = geometry(inputShape, 1, o.size, o.stride, o.pad);
+    this.outputShape = image(g.outH, g.outW, o.filters) as FeatureShape & { kind: 'image' };
+    this.W = be.zeros([o.size, o.size, inputShape.c, o.filters], dtype);
+    // He/Xavier fan-in of a filter: every weight of one f x f x n_C_prev window feeds one output.
+    initializeWeights(this.W.data, o.size * o.size * inputShape.c, o.init, rng);
+    this.bn = o.batchNorm ? makeBatchNormState(be, this.outputShape, dtype) : null;
+    this.b = this.bn ? null : be.zeros([1, 1, 1, o.filters], dtype);
+    this.l2 = o.l2;
+    this.l1 = o.l1;
+    this.activation = o.activation;
+  }
+
+  override get params(): readonly NamedTensor[] {
+    const n = this.options.number;
+    const p: NamedTensor[] = [{ name: `W${n}`, tensor: this.W }];
+    if (this.b) p.push({ name: `b${n}`, tensor: this.b });
+    if (this.bn) p.push(...batchNormNames(this.bn, n).params);
+    return p;
+  }
+
+  override get state(): readonly NamedTensor[] {
+    return this.bn ? [...this.params, ...batchNormNames(this.bn, this.options.number).stats] : this.params;
+  }
+
+  override get regularized(): readonly RegularizedWeight[] {
+    return [this];
+  }
+
+  compile(co: CompileOptions): CompiledLayer {
+    const { be, m, dtype, withBackward } = co;
+    const o = this.options;
+    const learn = withBackward && this.trainable;
+    const buf = convBuffers(be, this.inputShape, m, o.size, o.stride, o.pad, o.filters, dtype);
+    const zOut = this.bn ? batchBuffer(be, this.outputShape, m, dtype) : buf.Z;
+    const A = batchBuffer(be, this.outputShape, m, dtype);
+    const views = buf.views;
+    const Zm = views.pixels(zOut);
+    const Am = views.pixels(A);
+    const bn = this.bn ? new BatchNormPass(be, this.outputShape, this.bn, this.bnSettings, m, dtype, withBackward, !this.trainable) : null;
+    const dW = learn ? be.zeros(this.W.shape, dtype) : null;
+    const db = learn && this.b ? be.zeros(this.b.shape, dtype) : null;
+    const dCols = withBackward && buf.cols ? be.zeros(buf.cols.shape, dtype) : null;
+    const bRow = this.b ? views.matrix(this.b, 1, o.filters) : null;
+    const layer = this;
+    return {
+      grads: learn ? [dW!, ...(db ? [db] : []), ...(bn ? bn.grads : [])] : [],
+      forward(x, training) {
+        convolve(be, x, layer.W, null, buf);
+        if (bn) {
+          bn.forward(buf.Z, zOut, training);
+          be.activation(Zm, Am, layer.activation);
+        } else {
+          be.channelBiasActivation(Zm, bRow!, Am, layer.activation);
+        }
+        return A;
+      },
+      backward(x, dOut, dIn) {
+        const dOutM = views.pixels(dOut);
+        be.activationBackward(dOutM, Zm, Am, dOutM, layer.activation);
+        if (bn) bn.backward(dOut, dOut);
+        convolveBackward(be, x, layer.W, dOut, buf, dW, db, dIn, dCols);
+        if (dW) regularizationGradient(be, layer, dW, m);
+      },
+    };
+  }
+
+  toSpec(): Conv2DSpec {
+    const o = this.options;
+    const spec: Conv2DSpec = { type: 'conv2d', filters: o.filters, size: o.size, activation: activationToSpec(o.activation) };
+    if (o.stride !== 1) spec.stride = o.stride;
+    if (o.padding !== 'valid') spec.padding = o.padding;
+    if (this.bn) spec.batchNorm = true;
+    if (o.l2 !== 0) spec.l2 = o.l2;
+    if (o.l1 !== 0) spec.l1 = o.l1;
+    if (!this.trainable) spec.trainable = false;
+    return spec;
+  }
+
+  describe(): string {
+    const o = this.options;
+    return `conv2d ${o.size}x${o.size}x${o.filters}${o.stride !== 1 ? ` /s${o.stride}` : ''}${o.pad ? ` /p${o.pad}` : ''} ${o.activation.kind}${this.bn ? ' +bn' : ''}`;
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * The contract every layer type implements, and the chain that runs a list
+ * of them. A layer owns its shape inference and parameters (by course name);
+ * `compile` allocates every buffer it needs for one batch size, after which
+ * forward and backward only run kernels into that memory.
+ */
+import type { Backend } from '../../backend/backend.js';
+import type { Rng } from '../../random/rng.js';
+import type { DType, Tensor } from '../../tensor/tensor.js';
+import type { Initializer } from '../initializers.js';
+import { batchBuffer, type FeatureShape } from './shape.js';
+import type { LayerType, TypedLayerSpec } from './spec.js';
+
+/** A tensor with its course name (`W1`, `b1`, `gamma2`, `runningMean2`, ...). */
+export interface NamedTensor {
+  readonly name: string;
+  readonly tensor: Tensor;
+}
+
+/** A weight matrix with its regularization strengths. */
+export interface RegularizedWeight {
+  readonly W: Tensor;
+  readonly l2: number;
+  readonly l1: number;
+}
+
+/** Everything a plan compiles layers with. */
+export interface CompileOptions {
+  readonly be: Backend;
+  /** Examples per batch. */
+  readonly m: number;
+  readonly dtype: DType;
+  /** Allocate gradients and masks (a training plan). */
+  readonly withBackward: boolean;
+  /** The network's generator (dropout masks). */
+  readonly rng: Rng;
+}
+
+/** A layer compiled for one batch size: its buffers and passes. */
+export interface CompiledLayer {
+  /**
+   * Runs the layer on X (the previous layer's output) and returns its output
+   * (a buffer the compiled layer owns, or X itself for a pass-through). With
+   * `training`, dropout draws masks (reuses the last ones unless `redraw`)
+   * and batch normalization uses batch statistics.
+   */
+  forward(x: Tensor, training: boolean, redraw: boolean): Tensor;
+  /**
+   * From dOut = d(sum of the batch's losses)/d(output) (which it may
+   * overwrite), fills `grads` and, when dIn is given, dIn = d/d(X). X is the
+   * input of the last forward pass. `fromZ` (dense output layers only): dOut
+   * already holds dZ, the loss's fused output delta.
+   */
+  backward(x: Tensor, dOut: Tensor, dIn: Tensor | null, fromZ: boolean): void;
+  /** Gradients aligned with the layer's `params` (empty when frozen or compiled without backward). */
+  readonly grads: readonly Tensor[];
+}
+
+/** One layer of a network. */
+export interface Layer {
+  readonly type: LayerType;
+  readonly inputShape: FeatureShape;
+  readonly outputShape: FeatureShape;
+  /** Parameters by course name, in the optimizer's order (frozen ones included). */
+  readonly params: readonly NamedTensor[];
+  /** The parameters training changes: `params` unless the layer is frozen. */
+  readonly trainableParams: readonly NamedTensor[];
+  /** Every tensor training changes (params and batch-norm running statistics), by course name. */
+  readonly state: readonly NamedTensor[];
+  /** Weight matrices and their L2/L1 strengths. */
+  readonly regularized: readonly RegularizedWeight[];
+  /** false: training leaves this layer's parameters and statistics alone. */
+  trainable: boolean;
+  /** Buffers and passes for a batch size. */
+  compile(options: CompileOptions): CompiledLayer;
+  /** The spec that rebuilds this layer (weights aside). */
+  toSpec(): TypedLayerSpec;
+  /** The layer as the summary table names it, e.g. `conv2d 5x5x8 relu`. */
+  describe(): string;
+}
+
+/** The network-wide defaults and state that building layers needs. */
+export interface BuildContext {
+  readonly be: Backend;
+  readonly dtype: DType;
+  readonly rng: Rng;
+  /** Where errors are reported (`Network`). */
+  readonly where: string;
+  readonly init: Initializer;
+  readonly l2: number;
+  readonly l1: number;
+  /** Default keep probability of hidden dense layers. */
+  readonly keepProb: number;
+  /** Batch-normalize hidden dense layers by default. */
+  readonly batchNorm: boolean;
+  readonly batchNormMomentum: number;
+  readonly batchNormEpsilon: number;
+  /** The course number of the next layer with weights (W1, W2, ...); advanced by each one. */
+  nextNumber: number;
+  /** Builds a nested list of specs (residual blocks); `path` names them in errors. */
+  build(specs: readonly unknown[], input: FeatureShape, path: string, isTopLevel: boolean): Layer[];
+}
+
+/** True when a layer, or a layer inside it, has parameters training may change. */
+export function hasTrainable(layer: Layer): boolean {
+  return layer.trainableParams.length > 0;
+}
+
+/** Defaults for the parts most layers share: no parameters, no state, trainable. */
+export abstract class LayerBase {
+  abstract readonly inputShape: FeatureShape;
+  abstract readonly outputShape: FeatureShape;
+  trainable = true;
+  get params(): readonly NamedTensor[] {
+    return [];
+  }
+  get state(): readonly NamedTensor[] {
+    return this.params;
+  }
+  get regularized(): readonly RegularizedWeight[] {
+    return [];
+  }
+  get trainableParams(): readonly NamedTensor[] {
+    return this.trainable ? this.params : [];
+  }
+}
+
+/** A compiled layer without parameters. */
+export const NO_GRADS: readonly Tensor[] = Object.freeze([]);
+
+/**
+ * A list of layers compiled for one batch size, with a gradient buffer for
+ * each layer's output. Backward stops below the lowest trainable layer
+ * unless the chain's own input gradient is wanted (inside residual blocks).
+ */
+export class Chain {
+  readonly compiled: readonly CompiledLayer[];
+  /** dOuts[i]: the gradient of layer i's output (allocated only where backward reaches). */
+  readonly dOuts: readonly (Tensor | null)[];
+  /** The input each layer saw in the last forward pass. */
+  private readonly inputs: Tensor[];
+  /** Backward runs layers lowest..last. */
+  private readonly lowest: number;
+
+  constructor(
+    readonly layers: readonly Layer[],
+    options: CompileOptions,
+    readonly needInputGrad: boolean,
+  ) {
+    this.compiled = layers.map((l) => l.compile(options));
+    const firstTrainable = layers.findIndex(hasTrainable);
+    this.lowest = needInputGrad ? 0 : firstTrainable === -1 ? layers.length : firstTrainable;
+    this.dOuts = layers.map((l, i) => (options.withBackward && i >= this.lowest ? batchBuffer(options.be, l.outputShape, options.m, options.dtype) : null));
+    this.inputs = layers.map(() => null as unknown as Tensor);
+  }
+
+  /** Runs every layer on X; returns the last output. */
+  forward(x: Tensor, training: boolean, redraw: boolean): Tensor {
+    let a = x;
+    for (let i = 0; i < this.compiled.length; i++) {
+      this.inputs[i] = a;
+      a = this.compiled[i]!.forward(a, training, redraw);
+    }
+    return a;
+  }
+
+  /** The gradient buffer of the chain's output, which backward starts from. */
+  get dOutput(): Tensor {
+    return this.dOuts[this.dOuts.length - 1]!;
+  }
+
+  /** Backward from `dOutput` (already filled); writes dIn when the chain was built to need it. */
+  backward(dIn: Tensor | null, fromZ = false): void {
+    for (let i = this.compiled.length - 1; i >= this.lowest; i--) {
+      const below = i === 0 ? (this.needInputGrad ? dIn : null) : i - 1 >= this.lowest ? this.dOuts[i - 1]! : null;
+      this.compiled[i]!.backward(this.inputs[i]!, this.dOuts[i]!, below, fromZ && i === this.compiled.length - 1);
+    }
+  }
+
+  /** The gradients of every trainable layer, in layer order (aligned with their params). */
+  get grads(): Tensor[] {
+    return this.compiled.flatMap((c) => c.grads);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * What flows between layers. A flat activation is the course's (n, m) matrix
+ * (one column per example); an image activation is (m, n_H, n_W, n_C), examples
+ * first and channels last, as in course 4. A layer declares the shape of one
+ * example; the batch size m is added when a plan allocates buffers.
+ */
+import type { Backend, WindowGeometry } from '../../backend/backend.js';
+import { Tensor, type DType } from '../../tensor/tensor.js';
+
+/** The shape of one example's activation. */
+export type FeatureShape = { readonly kind: 'flat'; readonly units: number } | { readonly kind: 'image'; readonly h: number; readonly w: number; readonly c: number };
+
+/** A flat shape of n units. */
+export function flat(units: number): FeatureShape {
+  return { kind: 'flat', units };
+}
+
+/** An image shape (n_H, n_W, n_C). */
+export function image(h: number, w: number, c: number): FeatureShape {
+  return { kind: 'image', h, w, c };
+}
+
+/** Values per example. */
+export function featureCount(s: FeatureShape): number {
+  return s.kind === 'flat' ? s.units : s.h * s.w * s.c;
+}
+
+/** The shape as Keras prints it, batch first: `(None, 24, 24, 8)` or `(None, 128)`; here `(m, 24, 24, 8)` / `(128, m)`. */
+export function formatFeatureShape(s: FeatureShape): string {
+  return s.kind === 'flat' ? `(${s.units}, m)` : `(m, ${s.h}, ${s.w}, ${s.c})`;
+}
+
+/** True when both describe the same activation. */
+export function sameShape(a: FeatureShape, b: FeatureShape): boolean {
+  return a.kind === 'flat' ? b.kind === 'flat' && a.units === b.units : b.kind === 'image' && a.h === b.h && a.w === b.w && a.c === b.c;
+}
+
+/** The tensor shape of a batch of m examples: (n, m) or (m, n_H, n_W, n_C). */
+export function batchShape(s: FeatureShape, m: number): number[] {
+  return s.kind === 'flat' ? [s.units, m] : [m, s.h, s.w, s.c];
+}
+
+/** A zero buffer for a batch of m examples of shape `s`. */
+export function batchBuffer(be: Backend, s: FeatureShape, m: number, dtype: DType): Tensor {
+  return be.zeros(batchShape(s, m), dtype);
+}
+
+/**
+ * The (rows, cols) matrix over a tensor's values, without copying: an image
+ * batch as (m n_H n_W, n_C) for the per-channel kernels, filters (f, f, c, n_C)
+ * as (f f c, n_C) for the GEMM.
+ */
+export function matrixView(t: Tensor, rows: number, cols: number): Tensor {
+  return new Tensor([rows, cols], t.data);
+}
+
+/** An image batch (m, h, w, c) as the (m h w, c) matrix the per-channel kernels read. */
+export function pixelRows(t: Tensor): Tensor {
+  const c = t.shape[t.shape.length - 1] ?? 1;
+  return matrixView(t, t.size / c, c);
+}
+
+/** The output edge of a window: floor((n + 2 pad - f) / stride) + 1 (may be < 1: callers check). */
+export function windowOutput(n: number, f: number, stride: number, pad: number): number {
+  return Math.floor((n + 2 * pad - f) / stride) + 1;
+}
+
+/** The kernels' geometry for a batch of m images of shape `s`. */
+export function geometry(s: FeatureShape & { kind: 'image' }, m: number, f: number, stride: number, pad: number): WindowGeometry {
+  return { m, h: s.h, w: s.w, c: s.c, f, stride, pad, outH: windowOutput(s.h, f, stride, pad), outW: windowOutput(s.w, f, stride, pad) };
+}
+
+/**
+ * Matrix views made once per tensor and reused, so that passes which see
+ * the same buffers every step allocate nothing after the first.
+ */
+export class ViewCache {
+  private readonly views = new Map<Tensor, Tensor>();
+
+  /** `t` as a (rows, cols) matrix (see {@link matrixView}). */
+  matrix(t: Tensor, rows: number, cols: number): Tensor {
+    const v = this.views.get(t);
+    // A backend may swap a tensor's data for an equivalent view (wasm memory growth): rebuild then.
+    if (v && v.data === t.data && v.rows === rows && v.cols === cols) return v;
+    const fresh = matrixView(t, rows, cols);
+    this.views.set(t, fresh);
+    return fresh;
+  }
+
+  /** An image batch as (m n_H n_W, n_C) rows (see {@link pixelRows}); a matrix as itself. */
+  pixels(t: Tensor): Tensor {
+    if (t.shape.length === 2) return t;
+    const c = t.shape[t.shape.length - 1] ?? 1;
+    return this.matrix(t, t.size / c, c);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The layers a user declares, as a discriminated union on `type`. A spec
+ * without `type` is a dense layer (`{ units: 128, activation: 'relu' }`), so
+ * every network written before the typed layers existed still builds.
+ */
+import type { ActivationSpec } from '../activations.js';
+import type { InitSpec } from '../initializers.js';
+
+/** Options every layer with weights shares. */
+interface WeightedSpec {
+  /** g; default 'relu' ('sigmoid' for a dense output layer). */
+  activation?: ActivationSpec;
+  /** Overrides the network's initializer for this layer's W. */
+  init?: InitSpec;
+  /** Batch normalization of Z (per unit for dense, per channel for conv); replaces b with gamma, beta. */
+  batchNorm?: boolean;
+  /** L2 strength lambda for this layer's W (overrides the network's). */
+  l2?: number;
+  /** L1 strength lambda for this layer's W (overrides the network's). */
+  l1?: number;
+  /** false freezes the layer: training leaves its parameters (and batch-norm statistics) as they are. Default true. */
+  trainable?: boolean;
+}
+
+/** A dense layer: Z = W A_prev + b, A = g(Z); W is (n[l], n[l-1]). */
+export interface DenseSpec extends WeightedSpec {
+  type?: 'dense';
+  /** n[l], the number of units. */
+  units: number;
+  /** Inverted dropout on this layer's output while training: keep probability in (0, 1]. Hidden layers only. */
+  keepProb?: number;
+}
+
+/** A convolution: filters W (f, f, n_C_prev, n_C), b (1, 1, 1, n_C); output edge floor((n + 2p - f) / s) + 1. */
+export interface Conv2DSpec extends WeightedSpec {
+  type: 'conv2d';
+  /** n_C, the number of filters. */
+  filters: number;
+  /** f, the filter edge (filters are f x f). */
+  size: number;
+  /** s; default 1. */
+  stride?: number;
+  /** 'valid' (no padding, the default), 'same' (p = (f - 1) / 2, f odd) or a number of zeros p. */
+  padding?: 'valid' | 'same' | number;
+}
+
+/** Max or average pooling over f x f windows (stride f unless given), per channel; no parameters. */
+export interface PoolSpec {
+  type: 'maxPool2d' | 'avgPool2d';
+  /** f, the window edge. */
+  size: number;
+  /** s; default f. */
+  stride?: number;
+}
+
+/** Zero padding of n_H and n_W by `pad` on every side. */
+export interface ZeroPadSpec {
+  type: 'zeroPad2d';
+  pad: number;
+}
+
+/** (m, n_H, n_W, n_C) -> (n_H n_W n_C, m), the course's Flatten; inserted automatically before a dense layer that follows an image. */
+export interface FlattenSpec {
+  type: 'flatten';
+}
+
+/** Batch normalization on its own: per unit of a flat input, per channel of an image. */
+export interface BatchNormSpec {
+  type: 'batchNorm';
+  trainable?: boolean;
+}
+
+/** Inverted dropout on its own (e.g. after a pooling layer). */
+export interface DropoutSpec {
+  type: 'dropout';
+  keepProb: number;
+}
+
+/** An activation on its own. */
+export interface ActivationLayerSpec {
+  type: 'activation';
+  activation: ActivationSpec;
+}
+
+/**
+ * A residual block (course 4, ResNets): the main path and the shortcut (the
+ * identity when omitted or empty) both read the block's input; their outputs
+ * are added, then the activation (default 'relu') applies.
+ */
+export interface ResidualSpec {
+  type: 'residual';
+  main: TypedLayerSpec[];
+  shortcut?: TypedLayerSpec[];
+  activation?: ActivationSpec;
+  trainable?: boolean;
+}
+
+/** Any layer. */
+export type TypedLayerSpec = DenseSpec | Conv2DSpec | PoolSpec | ZeroPadSpec | FlattenSpec | BatchNormSpec | DropoutSpec | ActivationLayerSpec | ResidualSpec;
+
+/** Every `type` a spec may have. */
+export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'zeroPad2d', 'flatten', 'batchNorm', 'dropout', 'activation', 'residual'] as const;
+
+/** The `type` of a layer. */
+export type LayerType = (typeof LAYER_TYPES)[number];
+
+/**
+ * The course's identity block (ResNet-50's bottleneck): 1x1 conv F1, BN, ReLU; f x f 'same' conv F2,
+ * BN, ReLU; 1x1 conv F3, BN; added to the input (so F3 must equal the input's channels); ReLU.
+ *
+ * @example
+ * ```ts
+ * import { identityBlock, Network } from 'layerwise';
+ * const net = new Network({ inputShape: [8, 8, 16], layers: [identityBlock(3, [4, 4, 16]), { units: 2, activation: 'softmax' }] });
+ * net.outputLayer.units === 2; // true
+ * ```
+ */
+export function identityBlock(f: number, filters: readonly [number, number, number]): ResidualSpec {
+  const [f1, f2, f3] = filters;
+  return {
+    type: 'residual',
+    main: [
+      { type: 'conv2d', filters: f1, size: 1, batchNorm: true, activation: 'relu' },
+      { type: 'conv2d', filters: f2, size: f, padding: 'same', batchNorm: true, activation: 'relu' },
+      { type: 'conv2d', filters: f3, size: 1, batchNorm: true, activation: 'linear' },
+    ],
+  };
+}
+
+/**
+ * The course's convolutional block: the identity block's main path with stride s in its first 1x1
+ * conv, and a shortcut of a 1x1 conv F3 with stride s and BN, so the shapes can change.
+ *
+ * @example
+ * ```ts
+ * import { convolutionalBlock, Network } from 'layerwise';
+ * const net = new Network({ inputShape: [8, 8, 3], layers: [convolutionalBlock(3, [4, 4, 8], 2), { units: 2, activation: 'softmax' }] });
+ * net.summary().includes('(m, 4, 4, 8)'); // true
+ * ```
+ */
+export function convolutionalBlock(f: number, filters: readonly [number, number, number], stride = 2): ResidualSpec {
+  const [f1, f2, f3] = filters;
+  return {
+    type: 'residual',
+    main: [
+      { type: 'conv2d', filters: f1, size: 1, stride, batchNorm: true, activation: 'relu' },
+      { type: 'conv2d', filters: f2, size: f, padding: 'same', batchNorm: true, activation: 'relu' },
+      { type: 'conv2d', filters: f3, size: 1, batchNorm: true, activation: 'linear' },
+    ],
+    shortcut: [{ type: 'conv2d', filters: f3, size: 1, stride, batchNorm: true, activation: 'linear' }],
+  };
+}
