@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { WindowGeometry } from '../../src/backend/backend.js';
+import type { Activation, Backend, Kernels, WindowGeometry } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { Rng } from '../../src/random/rng.js';
 import { Tensor, tensor, zeros, type DType } from '../../src/tensor/tensor.js';
 import { expectClose } from '../helpers.js';
+import { expectSameBits, loadWasm, onHeap, randomWasm } from './wasm-helpers.js';
 
 const js = jsBackend;
 
@@ -166,12 +167,33 @@ describe('reference zeroPad, bias, sums and transpose', () => {
   });
 });
 
-/** Running a forward pass of channel batch norm on z with fresh state; returns every output. */
-function channelBN(z: Tensor, gamma: Tensor, beta: Tensor, training = true, running?: [Tensor, Tensor]) {
-  const c = gamma.size;
-  const v = (): Tensor => zeros([1, c], z.dtype);
-  const s = { out: zeros(z.shape, z.dtype), zhat: zeros(z.shape, z.dtype), mean: v(), invStd: v(), runningMean: running?.[0] ?? v(), runningVar: running?.[1] ?? v() };
-  js.channelBatchNormForward(z, gamma, beta, s.out, s.zhat, s.mean, s.invStd, s.runningMean, s.runningVar, 0.9, 1e-5, training);
+/** The tensors channel batch norm writes. */
+interface BNState {
+  readonly out: Tensor;
+  readonly zhat: Tensor;
+  readonly mean: Tensor;
+  readonly invStd: Tensor;
+  readonly runningMean: Tensor;
+  readonly runningVar: Tensor;
+}
+
+/** Zeroed state for Z with c channels from `backend` (running statistics 0 and 1 unless given). */
+function bnState(backend: Backend, z: Tensor, c: number, running?: [Tensor, Tensor]): BNState {
+  const v = (): Tensor => backend.zeros([1, c], z.dtype);
+  const runningVar = running?.[1] ?? v();
+  if (!running) runningVar.data.fill(1);
+  return { out: backend.zeros(z.shape, z.dtype), zhat: backend.zeros(z.shape, z.dtype), mean: v(), invStd: v(), runningMean: running?.[0] ?? v(), runningVar };
+}
+
+/** One forward pass of `kernels` on Z into s (momentum 0.9, epsilon 1e-5). */
+function bnForward(kernels: Kernels, z: Tensor, gamma: Tensor, beta: Tensor, s: BNState, training: boolean): void {
+  kernels.channelBatchNormForward(z, gamma, beta, s.out, s.zhat, s.mean, s.invStd, s.runningMean, s.runningVar, 0.9, 1e-5, training);
+}
+
+/** A reference forward pass of channel batch norm on Z with fresh state. */
+function channelBN(z: Tensor, gamma: Tensor, beta: Tensor, training = true, running?: [Tensor, Tensor]): BNState {
+  const s = bnState(js, z, gamma.size, running);
+  bnForward(js, z, gamma, beta, s, training);
   return s;
 }
 
@@ -254,4 +276,186 @@ describe('reference channel batch normalization', () => {
 /** A float64 copy. */
 function onHeap64(t: Tensor): Tensor {
   return new Tensor(t.shape, Float64Array.from(t.data));
+}
+
+const wasm = loadWasm();
+const SIZES = [1, 3, 5, 7, 17, 29] as const;
+const CHANNELS = [1, 3, 8, 13] as const;
+const ACTIVATIONS: readonly Activation[] = [{ kind: 'relu' }, { kind: 'leakyRelu', slope: 0.1 }, { kind: 'linear' }, { kind: 'sigmoid' }, { kind: 'tanh' }];
+
+/** One parity case: a convolution's geometry and the pooling geometry (pad 0, f at most the image) of the same batch. */
+interface ParityCase {
+  readonly g: WindowGeometry;
+  readonly pool: WindowGeometry;
+  readonly act: Activation;
+}
+
+/**
+ * A deterministic, covering subset of the odd shapes: each parameter drawn from a seeded
+ * generator (sizes, strides 1-3, pads 0-2, f 1-7, channels, m 1 or 3), keeping only geometries
+ * with an output; the test below checks that every value of every parameter appears.
+ */
+function parityCases(count: number): ParityCase[] {
+  const rng = new Rng(2024);
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(rng.uniform() * values.length)]!;
+  const cases: ParityCase[] = [];
+  while (cases.length < count) {
+    const [h, w, c, m] = [pick(SIZES), pick(SIZES), pick(CHANNELS), pick([1, 3])];
+    const [f, stride, pad] = [pick([1, 2, 3, 4, 5, 6, 7]), pick([1, 2, 3]), pick([0, 1, 2])];
+    if (h + 2 * pad < f || w + 2 * pad < f) continue;
+    const act = ACTIVATIONS[cases.length % ACTIVATIONS.length]!;
+    cases.push({ g: geometry(m, h, w, c, f, stride, pad), pool: geometry(m, h, w, c, Math.min(f, h, w), stride, 0), act });
+  }
+  return cases;
+}
+
+const CASES = parityCases(150);
+
+/** A float32 tensor of `shape` in wasm memory and one on the JS heap, both zero. */
+function outputs(shape: readonly number[]): [Tensor, Tensor] {
+  return [wasm.zeros(shape, 'float32'), zeros(shape)];
+}
+
+describe('wasm convolutional kernels vs the reference', () => {
+  it('the parity cases cover every value of every parameter', () => {
+    const seen = (key: (g: WindowGeometry) => number): number[] => [...new Set(CASES.map((k) => key(k.g)))].sort((a, b) => a - b);
+    expect(seen((g) => g.h)).toEqual([...SIZES]);
+    expect(seen((g) => g.w)).toEqual([...SIZES]);
+    expect(seen((g) => g.c)).toEqual([...CHANNELS]);
+    expect(seen((g) => g.m)).toEqual([1, 3]);
+    expect(seen((g) => g.f)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(seen((g) => g.stride)).toEqual([1, 2, 3]);
+    expect(seen((g) => g.pad)).toEqual([0, 1, 2]);
+  });
+
+  for (const [k, { g, pool, act }] of CASES.entries()) {
+    const label = `m ${g.m}, ${g.h}x${g.w}x${g.c}, f ${g.f}, stride ${g.stride}, pad ${g.pad}`;
+    it(`${label}: im2col, col2im, pooling, zeroPad`, () => {
+      const rng = new Rng(k);
+      const x = randomWasm(wasm, [g.m, g.h, g.w, g.c], rng);
+      const xRef = onHeap(x);
+
+      const [cols, colsRef] = outputs([g.m * g.outH * g.outW, g.f * g.f * g.c]);
+      cols.data.fill(NaN);
+      wasm.im2col(x, cols, g);
+      js.im2col(xRef, colsRef, g);
+      expectSameBits(cols, colsRef);
+
+      const dCols = randomWasm(wasm, cols.shape, rng);
+      const [dx, dxRef] = outputs(x.shape);
+      dx.data.fill(NaN);
+      wasm.col2im(dCols, dx, g);
+      js.col2im(onHeap(dCols), dxRef, g);
+      // The same float32 additions in the same order.
+      expectSameBits(dx, dxRef);
+
+      const [pooled, pooledRef] = outputs([g.m, pool.outH, pool.outW, g.c]);
+      wasm.maxPoolForward(x, pooled, pool);
+      js.maxPoolForward(xRef, pooledRef, pool);
+      expectSameBits(pooled, pooledRef);
+      const dPooled = randomWasm(wasm, pooled.shape, rng);
+      wasm.maxPoolBackward(dPooled, x, dx, pool);
+      js.maxPoolBackward(onHeap(dPooled), xRef, dxRef, pool);
+      expectSameBits(dx, dxRef);
+      wasm.avgPoolForward(x, pooled, pool);
+      js.avgPoolForward(xRef, pooledRef, pool);
+      expectClose(pooled, pooledRef.data, 1e-6);
+      wasm.avgPoolBackward(dPooled, dx, pool);
+      js.avgPoolBackward(onHeap(dPooled), dxRef, pool);
+      expectClose(dx, dxRef.data, 1e-6);
+
+      const [padded, paddedRef] = outputs([g.m, g.h + 2 * g.pad, g.w + 2 * g.pad, g.c]);
+      padded.data.fill(NaN);
+      wasm.zeroPad(x, padded, g.m, g.h, g.w, g.c, g.pad, false);
+      js.zeroPad(xRef, paddedRef, g.m, g.h, g.w, g.c, g.pad, false);
+      expectSameBits(padded, paddedRef);
+      const back = wasm.zeros(x.shape, 'float32');
+      wasm.zeroPad(padded, back, g.m, g.h, g.w, g.c, g.pad, true);
+      expectSameBits(back, xRef);
+    });
+
+    it(`${label}: ${act.kind} bias, colSum, transpose, channel batch norm on the (p, c) view`, () => {
+      const rng = new Rng(1000 + k);
+      const z = randomWasm(wasm, [g.m, g.h, g.w, g.c], rng, -2, 3);
+      const zRef = onHeap(z);
+      const b = randomWasm(wasm, [1, g.c], rng);
+      const [a, aRef] = outputs(z.shape);
+      wasm.channelBiasActivation(z, b, a, act);
+      js.channelBiasActivation(zRef, b, aRef, act);
+      expectSameBits(z, zRef);
+      expectClose(a, aRef.data, 1e-6);
+
+      const [sums, sumsRef] = outputs([1, g.c]);
+      wasm.colSum(z, sums, 1 / g.m);
+      js.colSum(zRef, sumsRef, 1 / g.m);
+      expectSameBits(sums, sumsRef);
+
+      const flat = z.reshape([g.m, g.h * g.w * g.c]);
+      const [t, tRef] = outputs([g.h * g.w * g.c, g.m]);
+      wasm.transpose(flat, t);
+      js.transpose(onHeap(flat), tRef);
+      expectSameBits(t, tRef);
+      const p = g.m * g.h * g.w;
+      const [t2, t2Ref] = outputs([p, g.c]);
+      wasm.transpose(z.reshape([g.c, p]), t2);
+      js.transpose(zRef.reshape([g.c, p]), t2Ref);
+      expectSameBits(t2, t2Ref);
+
+      expectChannelBatchNorm(z, zRef, g.m, rng);
+    });
+  }
+
+  it('stages tensors that live on the JS heap', () => {
+    const g = geometry(2, 5, 7, 3, 3, 2, 1);
+    const rng = new Rng(77);
+    const x = onHeap(randomWasm(wasm, [g.m, g.h, g.w, g.c], rng));
+    const cols = zeros([g.m * g.outH * g.outW, g.f * g.f * g.c]);
+    const colsRef = zeros(cols.shape);
+    wasm.im2col(x, cols, g);
+    js.im2col(x, colsRef, g);
+    expectSameBits(cols, colsRef);
+    const dx = zeros(x.shape);
+    const dxRef = zeros(x.shape);
+    wasm.col2im(cols, dx, g);
+    js.col2im(cols, dxRef, g);
+    expectSameBits(dx, dxRef);
+  });
+
+  it('has its own wasm implementation of every kernel of the interface', () => {
+    const kernels = Object.keys(jsBackend).filter((k) => typeof jsBackend[k as keyof typeof jsBackend] === 'function') as (keyof Kernels)[];
+    expect(kernels.length).toBeGreaterThanOrEqual(36);
+    for (const k of kernels) {
+      expect(Object.hasOwn(wasm, k), k).toBe(true);
+      expect(typeof wasm[k], k).toBe('function');
+      expect(wasm[k] === jsBackend[k], k).toBe(false);
+    }
+  });
+});
+
+/** Channel batch norm forward (training, then inference) and backward on Z as a (p, c) view: wasm against the reference, to the bit. */
+function expectChannelBatchNorm(z: Tensor, zRef: Tensor, m: number, rng: Rng): void {
+  const c = z.shape[3]!;
+  const gamma = randomWasm(wasm, [1, c], rng, 0.5, 1.5);
+  const beta = randomWasm(wasm, [1, c], rng);
+  const s = bnState(wasm, z, c);
+  const sRef = bnState(js, zRef, c);
+  const keys = Object.keys(s) as (keyof BNState)[];
+  for (const training of [true, false, true]) {
+    bnForward(wasm, z, gamma, beta, s, training);
+    bnForward(js, zRef, gamma, beta, sRef, training);
+    for (const key of keys) expectSameBits(s[key], sRef[key]);
+  }
+
+  const dOut = randomWasm(wasm, z.shape, rng);
+  const [dZ, dZRef] = outputs(z.shape);
+  const [dGamma, dGammaRef] = outputs([1, c]);
+  const [dBeta, dBetaRef] = outputs([1, c]);
+  wasm.channelBatchNormBackward(dOut, s.zhat, gamma, s.invStd, dZ, dGamma, dBeta, m);
+  js.channelBatchNormBackward(onHeap(dOut), sRef.zhat, gamma, sRef.invStd, dZRef, dGammaRef, dBetaRef, m);
+  expectSameBits(dZ, dZRef);
+  expectSameBits(dGamma, dGammaRef);
+  expectSameBits(dBeta, dBetaRef);
+  // dZ may be dOut.
+  wasm.channelBatchNormBackward(dOut, s.zhat, gamma, s.invStd, dOut, dGamma, dBeta, m);
+  expectSameBits(dOut, dZ);
 }

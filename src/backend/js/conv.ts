@@ -200,7 +200,10 @@ function columnMean(Z: FloatArray, c: number, ch: number): number {
 /** The (biased) variance of column ch of the (p, c) view around `mean`. */
 function columnVariance(Z: FloatArray, c: number, ch: number, mean: number): number {
   let v = 0;
-  for (let i = ch; i < Z.length; i += c) v += (Z[i]! - mean) ** 2;
+  for (let i = ch; i < Z.length; i += c) {
+    const d = Z[i]! - mean;
+    v += d * d;
+  }
   return v / (Z.length / c);
 }
 

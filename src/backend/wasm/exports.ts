@@ -46,11 +46,29 @@ export interface WasmExports {
     rows: number, m: number, momentum: number, oneMinusMomentum: number, eps: number, training: number,
   ): void;
   batchNormBackward(dOut: number, zhat: number, gamma: number, invStd: number, dZ: number, dGamma: number, dBeta: number, rows: number, m: number): void;
+  im2col(x: number, cols: number, m: number, h: number, w: number, c: number, f: number, stride: number, pad: number, outH: number, outW: number): void;
+  col2im(cols: number, dx: number, m: number, h: number, w: number, c: number, f: number, stride: number, pad: number, outH: number, outW: number): void;
+  channelBiasActivation(z: number, b: number, a: number, rows: number, c: number, act: number, slope: number): void;
+  colSum(x: number, out: number, rows: number, cols: number, scale: number, scratch: number): void;
+  transpose(x: number, out: number, rows: number, cols: number): void;
+  maxPoolForward(x: number, out: number, m: number, h: number, w: number, c: number, f: number, stride: number, outH: number, outW: number): void;
+  maxPoolBackward(dOut: number, x: number, dx: number, m: number, h: number, w: number, c: number, f: number, stride: number, outH: number, outW: number): void;
+  avgPoolForward(x: number, out: number, m: number, h: number, w: number, c: number, f: number, stride: number, outH: number, outW: number): void;
+  avgPoolBackward(dOut: number, dx: number, m: number, h: number, w: number, c: number, f: number, stride: number, outH: number, outW: number): void;
+  zeroPad(x: number, out: number, m: number, h: number, w: number, c: number, pad: number, backward: number): void;
+  channelBatchNormForward(
+    z: number, gamma: number, beta: number, out: number, zhat: number, mean: number, invStd: number, runningMean: number, runningVar: number,
+    rows: number, c: number, momentum: number, eps: number, training: number, scratch: number,
+  ): void;
+  channelBatchNormBackward(
+    dOut: number, zhat: number, gamma: number, invStd: number, dZ: number, dGamma: number, dBeta: number, rows: number, c: number, m: number, scratch: number,
+  ): void;
 }
 
 /** The names above, to check an instance's exports against at load time. */
 export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
   'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'gemmShared', 'update', 'updateShared', 'postClaim', 'claimChunk', 'activationForward', 'activationBackward',
   'rowSum', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'dropout', 'gatherColumns', 'gatherRows',
-  'batchNormForward', 'batchNormBackward',
+  'batchNormForward', 'batchNormBackward', 'im2col', 'col2im', 'channelBiasActivation', 'colSum', 'transpose', 'maxPoolForward', 'maxPoolBackward',
+  'avgPoolForward', 'avgPoolBackward', 'zeroPad', 'channelBatchNormForward', 'channelBatchNormBackward',
 ];

@@ -4,10 +4,12 @@
  * call into the module.
  */
 import type { Tensor } from '../../tensor/tensor.js';
-import type { Activation, Kernels, LossKind } from '../backend.js';
+import type { Activation, Kernels, LossKind, WindowGeometry } from '../backend.js';
 import { activationCode, activationSlope, lossCode } from './codes.js';
+import { createDropout } from './dropout.js';
 import type { WasmExports } from './exports.js';
 import type { ShareGovernor } from './governor.js';
+import type { WasmHeap } from './heap.js';
 import { createMatmul } from './matmul.js';
 import { createUpdates } from './updates.js';
 import type { Stager } from './staging.js';
@@ -16,8 +18,12 @@ import type { ThreadControl } from './threads.js';
 /** The clamp lossGradient applies to A in float32 (the reference's float32 epsilon). */
 const FLOAT32_EPSILON = 1e-7;
 
-/** The kernels with a wasm implementation, over one module instance; `work` is the main thread's GEMM scratch. */
-export function createKernels(ex: WasmExports, stager: Stager, work: number, threads: ThreadControl, governor: ShareGovernor) {
+/**
+ * Every kernel of the interface on the wasm module, over one instance; `work` is the main
+ * thread's GEMM scratch (`workBytes` long), which the per-channel reductions borrow between
+ * products. float32 only: the registry sends float64 work to the reference backend.
+ */
+export function createKernels(ex: WasmExports, stager: Stager, heap: WasmHeap, work: number, threads: ThreadControl, governor: ShareGovernor): Kernels {
   /** Runs `body` with the stager cleaned up afterwards, even when it throws. */
   function staged<T>(body: () => T): T {
     try {
@@ -27,6 +33,18 @@ export function createKernels(ex: WasmExports, stager: Stager, work: number, thr
     }
   }
 
+  return {
+    ...createDenseKernels(ex, stager, staged, work, threads, governor),
+    ...createConvKernels(ex, stager, staged, reductionScratch(heap, work, ex.gemmWorkBytes())),
+    dropout: createDropout(ex, stager, heap),
+  } satisfies Kernels;
+}
+
+/** Runs a kernel body with the stager cleaned up afterwards. */
+type Staged = <T>(body: () => T) => T;
+
+/** The kernels of fully connected networks (everything but dropout and the convolutional kernels). */
+function createDenseKernels(ex: WasmExports, stager: Stager, staged: Staged, work: number, threads: ThreadControl, governor: ShareGovernor) {
   return {
     matmul: createMatmul(ex, stager, work, threads, governor),
 
@@ -161,5 +179,136 @@ export function createKernels(ex: WasmExports, stager: Stager, work: number, thr
     },
 
     ...createUpdates(ex, stager, threads, governor),
+  } satisfies Partial<Kernels>;
+}
+
+/**
+ * Scratch for the per-channel sums (2 doubles a channel): the GEMM work block, which is idle
+ * between products and holds 73K channels, or past that a block of the heap kept for the next call.
+ */
+function reductionScratch(heap: WasmHeap, work: number, workBytes: number): (channels: number) => number {
+  let extra = 0;
+  let extraBytes = 0;
+  return (channels) => {
+    const bytes = channels * 16;
+    if (bytes <= workBytes) return work;
+    if (bytes > extraBytes) {
+      if (extra !== 0) heap.allocator.free(extra);
+      extra = heap.allocator.alloc(bytes);
+      extraBytes = bytes;
+    }
+    return extra;
+  };
+}
+
+/** The convolutional kernels; geometry travels as plain numbers. */
+function createConvKernels(ex: WasmExports, stager: Stager, staged: Staged, scratch: (channels: number) => number) {
+  return {
+    im2col(x: Tensor, cols: Tensor, g: WindowGeometry): void {
+      staged(() => {
+        const px = stager.input(x);
+        ex.im2col(px, stager.output(cols, false), g.m, g.h, g.w, g.c, g.f, g.stride, g.pad, g.outH, g.outW);
+      });
+    },
+
+    col2im(cols: Tensor, dx: Tensor, g: WindowGeometry): void {
+      staged(() => {
+        const pc = stager.input(cols);
+        ex.col2im(pc, stager.output(dx, false), g.m, g.h, g.w, g.c, g.f, g.stride, g.pad, g.outH, g.outW);
+      });
+    },
+
+    channelBiasActivation(z: Tensor, b: Tensor, a: Tensor, act: Activation): void {
+      staged(() => {
+        const pz = stager.output(z, true);
+        const pb = stager.input(b);
+        ex.channelBiasActivation(pz, pb, stager.output(a, false), z.size / b.size, b.size, activationCode(act), activationSlope(act));
+      });
+    },
+
+    colSum(x: Tensor, out: Tensor, scale: number): void {
+      const ps = scratch(out.size);
+      staged(() => {
+        const px = stager.input(x);
+        ex.colSum(px, stager.output(out, false), x.size / out.size, out.size, scale, ps);
+      });
+    },
+
+    transpose(x: Tensor, out: Tensor): void {
+      staged(() => {
+        const px = stager.input(x);
+        ex.transpose(px, stager.output(out, false), x.rows, x.size / x.rows);
+      });
+    },
+
+    maxPoolForward(x: Tensor, out: Tensor, g: WindowGeometry): void {
+      staged(() => {
+        const px = stager.input(x);
+        ex.maxPoolForward(px, stager.output(out, false), g.m, g.h, g.w, g.c, g.f, g.stride, g.outH, g.outW);
+      });
+    },
+
+    maxPoolBackward(dOut: Tensor, x: Tensor, dx: Tensor, g: WindowGeometry): void {
+      staged(() => {
+        const pd = stager.input(dOut);
+        const px = stager.input(x);
+        ex.maxPoolBackward(pd, px, stager.output(dx, false), g.m, g.h, g.w, g.c, g.f, g.stride, g.outH, g.outW);
+      });
+    },
+
+    avgPoolForward(x: Tensor, out: Tensor, g: WindowGeometry): void {
+      staged(() => {
+        const px = stager.input(x);
+        ex.avgPoolForward(px, stager.output(out, false), g.m, g.h, g.w, g.c, g.f, g.stride, g.outH, g.outW);
+      });
+    },
+
+    avgPoolBackward(dOut: Tensor, dx: Tensor, g: WindowGeometry): void {
+      staged(() => {
+        const pd = stager.input(dOut);
+        ex.avgPoolBackward(pd, stager.output(dx, false), g.m, g.h, g.w, g.c, g.f, g.stride, g.outH, g.outW);
+      });
+    },
+
+    zeroPad(x: Tensor, out: Tensor, m: number, h: number, w: number, c: number, pad: number, backward: boolean): void {
+      staged(() => {
+        const px = stager.input(x);
+        ex.zeroPad(px, stager.output(out, false), m, h, w, c, pad, backward ? 1 : 0);
+      });
+    },
+
+    channelBatchNormForward(
+      z: Tensor, gamma: Tensor, beta: Tensor, out: Tensor, zhat: Tensor, mean: Tensor, invStd: Tensor, runningMean: Tensor, runningVar: Tensor,
+      momentum: number, epsilon: number, training: boolean,
+    ): void {
+      const ps = scratch(gamma.size);
+      staged(() => {
+        const pz = stager.input(z);
+        const pg = stager.input(gamma);
+        const pb = stager.input(beta);
+        // As in batchNormForward: staged statistics start from the old values, which inference leaves as they were.
+        const pm = stager.output(mean, true);
+        const pi = stager.output(invStd, true);
+        const prm = stager.output(runningMean, true);
+        const prv = stager.output(runningVar, true);
+        const c = gamma.size;
+        ex.channelBatchNormForward(
+          pz, pg, pb, stager.output(out, false), stager.output(zhat, false), pm, pi, prm, prv, z.size / c, c, momentum, epsilon, training ? 1 : 0, ps,
+        );
+      });
+    },
+
+    channelBatchNormBackward(dOut: Tensor, zhat: Tensor, gamma: Tensor, invStd: Tensor, dZ: Tensor, dGamma: Tensor, dBeta: Tensor, m: number): void {
+      const ps = scratch(gamma.size);
+      staged(() => {
+        const pd = stager.input(dOut);
+        const ph = stager.input(zhat);
+        const pg = stager.input(gamma);
+        const pi = stager.input(invStd);
+        const pdZ = stager.output(dZ, false);
+        const c = gamma.size;
+        ex.channelBatchNormBackward(pd, ph, pg, pi, pdZ, stager.output(dGamma, false), stager.output(dBeta, false), zhat.size / c, c, m, ps);
+      });
+    },
   } satisfies Partial<Kernels>;
 }

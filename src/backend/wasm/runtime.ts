@@ -3,13 +3,12 @@
  * heap, threads, and the Backend object. There is one per process (the
  * backend is a singleton: tensors from `zeros` live in its memory).
  */
-import { Tensor, type DType } from '../../tensor/tensor.js';
-import type { Backend, Kernels } from '../backend.js';
+import type { DType, Tensor } from '../../tensor/tensor.js';
+import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { EXPORT_NAMES, type WasmExports } from './exports.js';
 import { ShareGovernor } from './governor.js';
 import { WasmHeap } from './heap.js';
-import { createDropout } from './dropout.js';
 import { createKernels } from './kernels.js';
 import type { WasmMemory } from './memory.js';
 import { Stager } from './staging.js';
@@ -42,24 +41,6 @@ function checkExports(exports: WebAssembly.Exports): WasmExports {
   return exports as unknown as WasmExports;
 }
 
-/**
- * The reference kernels, for those without a wasm version yet. They work on
- * wasm tensors as they are (Float32Array views); over unshared memory the
- * views are first repaired in case a grow detached them.
- */
-function referenceKernels(heap: WasmHeap): Kernels {
-  if (heap.memory.shared) return jsBackend;
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, kernel] of Object.entries(jsBackend)) {
-    if (typeof kernel !== 'function') continue;
-    wrapped[name] = (...args: unknown[]): unknown => {
-      for (const arg of args) if (arg instanceof Tensor) heap.addressOf(arg);
-      return (kernel as (...a: unknown[]) => unknown).apply(jsBackend, args);
-    };
-  }
-  return wrapped as unknown as Kernels;
-}
-
 /** Builds the runtime around an instance of `module` on `memory`. */
 export function assembleRuntime(module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WasmMemory): WasmRuntime {
   const ex = checkExports(instance.exports);
@@ -70,15 +51,13 @@ export function assembleRuntime(module: WebAssembly.Module, instance: WebAssembl
   const threads = new ThreadControl(heap, module, workBytes, ex.postClaim);
   const governor = new ShareGovernor();
   const backend: Backend = {
-    ...referenceKernels(heap),
     name: 'wasm',
     dtypes: ['float32'],
     zeros(shape: readonly number[], dtype: DType): Tensor {
       // float64 (gradient checks) stays on the JS heap: the kernels are float32 only.
       return dtype === 'float32' ? heap.zeros(shape) : jsBackend.zeros(shape, dtype);
     },
-    ...createKernels(ex, stager, work, threads, governor),
-    dropout: createDropout(ex, stager, heap),
+    ...createKernels(ex, stager, heap, work, threads, governor),
   };
   return { exports: ex, heap, threads, governor, backend };
 }

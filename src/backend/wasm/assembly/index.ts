@@ -11,3 +11,7 @@ export function heapBase(): usize {
 }
 export { addSign, batchNormBackward, batchNormForward, dropout, gatherColumns, gatherRows, mul, sumAbs } from './layers';
 export { claimChunk, gemmShared, postClaim, update, updateShared } from './shared';
+export {
+  avgPoolBackward, avgPoolForward, channelBatchNormBackward, channelBatchNormForward, channelBiasActivation, col2im, colSum, im2col,
+  maxPoolBackward, maxPoolForward, transpose, zeroPad,
+} from './conv';

@@ -1,0 +1,455 @@
+// Kernels for convolutional networks over channels-last images (m, h, w, c):
+// the innermost dimension is the channel, so a pixel is a contiguous run of
+// c floats and a window row a run of f c floats. im2col / col2im and zero
+// padding are straight copies and adds of such runs; pooling and the
+// per-channel reductions work on four channels per vector with a one-lane
+// tail (lanes.ts), for any channel count.
+//
+// The per-channel sums (colSum, batch normalization) accumulate in f64 into
+// a scratch block of 2 c doubles passed in by the caller, one row after the
+// other, in the reference's order: they match it to the last float32 bit
+// while reading the matrix once, row by row.
+import { activationForward } from './activations';
+import { load2, load4, promoteHigh, store2, store4, transpose4x4, width, width2 } from './lanes';
+
+/** Runs at least this long (in floats) are copied with memory.copy / memory.fill, a native call; shorter ones inline. */
+const LONG_RUN = 64;
+
+/** The byte size of n floats. */
+@inline function bytes(n: i32): usize {
+  return <usize>n << 2;
+}
+
+/** The byte size of n doubles. */
+@inline function doubles(n: i32): usize {
+  return <usize>n << 3;
+}
+
+/** DST[0 .. n) = SRC[0 .. n) (no overlap); the last vector may overlap the one before it. */
+@inline function copyRun(dst: usize, src: usize, n: i32): void {
+  if (n >= LONG_RUN) {
+    memory.copy(dst, src, bytes(n));
+  } else if (n >= 4) {
+    for (let k = 0; k + 4 < n; k += 4) v128.store(dst + bytes(k), v128.load(src + bytes(k)));
+    v128.store(dst + bytes(n - 4), v128.load(src + bytes(n - 4)));
+  } else {
+    for (let k = 0; k < n; k++) store<f32>(dst + bytes(k), load<f32>(src + bytes(k)));
+  }
+}
+
+/** DST[0 .. n) = 0. */
+@inline function zeroRun(dst: usize, n: i32): void {
+  if (n >= LONG_RUN) {
+    memory.fill(dst, 0, bytes(n));
+  } else if (n >= 4) {
+    const zero = f32x4.splat(0);
+    for (let k = 0; k + 4 < n; k += 4) v128.store(dst + bytes(k), zero);
+    v128.store(dst + bytes(n - 4), zero);
+  } else {
+    for (let k = 0; k < n; k++) store<f32>(dst + bytes(k), 0);
+  }
+}
+
+/** DST[0 .. n) += SRC[0 .. n). */
+@inline function addRun(dst: usize, src: usize, n: i32): void {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) v128.store(dst + bytes(k), f32x4.add(v128.load(dst + bytes(k)), v128.load(src + bytes(k))));
+  for (; k < n; k++) store<f32>(dst + bytes(k), load<f32>(dst + bytes(k)) + load<f32>(src + bytes(k)));
+}
+
+/**
+ * The im2col walk: COLS = im2col(X), or with `adjoint` X += col2im(COLS). Each window row (di) is
+ * one run of f c floats: zeros for the columns left of the image, a copy (or add) of the pixels
+ * inside it, zeros for those right of it; rows above or below the image are zeros (or skipped).
+ */
+function windowRuns(x: usize, cols: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, pad: i32, outH: i32, outW: i32, adjoint: bool): void {
+  const run = f * c;
+  let d = cols;
+  for (let n = 0; n < m; n++) {
+    const image = x + bytes(n * h * w * c);
+    for (let oi = 0; oi < outH; oi++) {
+      const i0 = oi * stride - pad;
+      for (let oj = 0; oj < outW; oj++) {
+        const j0 = oj * stride - pad;
+        // The window columns dj in [lo, hi) fall inside the image.
+        const lo = min(f, max(0, -j0));
+        const hi = max(lo, min(f, w - j0));
+        const left = lo * c;
+        const inside = (hi - lo) * c;
+        for (let di = 0; di < f; di++) {
+          const ii = i0 + di;
+          if (<u32>ii >= <u32>h || inside == 0) {
+            if (!adjoint) zeroRun(d, run);
+          } else {
+            const src = image + bytes((ii * w + j0 + lo) * c);
+            if (adjoint) {
+              addRun(src, d + bytes(left), inside);
+            } else {
+              zeroRun(d, left);
+              copyRun(d + bytes(left), src, inside);
+              zeroRun(d + bytes(left + inside), run - left - inside);
+            }
+          }
+          d += bytes(run);
+        }
+      }
+    }
+  }
+}
+
+/** COLS (m outH outW, f f c) = im2col(X); see Kernels.im2col. */
+export function im2col(x: usize, cols: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, pad: i32, outH: i32, outW: i32): void {
+  windowRuns(x, cols, m, h, w, c, f, stride, pad, outH, outW, false);
+}
+
+/** DX = col2im(COLS), the adjoint of im2col; see Kernels.col2im. */
+export function col2im(cols: usize, dx: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, pad: i32, outH: i32, outW: i32): void {
+  memory.fill(dx, 0, bytes(m * h * w * c));
+  windowRuns(dx, cols, m, h, w, c, f, stride, pad, outH, outW, true);
+}
+
+/**
+ * Z[r, :] += b for every row r of the (rows, c) view, then A = g(Z) (codes of activations.ts).
+ * One channel is a single row with a scalar bias, which activationForward fuses into its pass.
+ */
+export function channelBiasActivation(z: usize, b: usize, a: usize, rows: i32, c: i32, act: i32, slope: f32): void {
+  if (c == 1) {
+    activationForward(z, b, a, 1, rows, act, slope);
+    return;
+  }
+  for (let r = 0; r < rows; r++) addRun(z + bytes(r * c), b, c);
+  activationForward(z, 0, a, rows, c, act, slope);
+}
+
+/** S[0 .. n) += X[0 .. n) in f64 (S holds n doubles). */
+@inline function accumulate(s: usize, x: usize, n: i32): void {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const v = v128.load(x + bytes(j));
+    const p = s + doubles(j);
+    v128.store(p, f64x2.add(v128.load(p), f64x2.promote_low_f32x4(v)));
+    v128.store(p, f64x2.add(v128.load(p, 16), promoteHigh(v)), 16);
+  }
+  for (; j < n; j++) store<f64>(s + doubles(j), load<f64>(s + doubles(j)) + <f64>load<f32>(x + bytes(j)));
+}
+
+/** out[j] = scale sum_i X[i, j] for X (rows, cols); `scratch` holds cols doubles. */
+export function colSum(x: usize, out: usize, rows: i32, cols: i32, scale: f64, scratch: usize): void {
+  memory.fill(scratch, 0, doubles(cols));
+  for (let i = 0; i < rows; i++) accumulate(scratch, x + bytes(i * cols), cols);
+  for (let j = 0; j < cols; j++) store<f32>(out + bytes(j), <f32>(scale * load<f64>(scratch + doubles(j))));
+}
+
+/** Columns per block of the transpose: a block's output rows stay in L1 while four input rows stream through. */
+const TRANSPOSE_BLOCK = 64;
+
+/** OUT (cols, rows) = X^T for X (rows, cols): 4 x 4 tiles transposed in registers, column blocks for locality. */
+export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
+  const stride = bytes(rows);
+  const rows4 = rows & ~3;
+  for (let j0 = 0; j0 < cols; j0 += TRANSPOSE_BLOCK) {
+    const j1 = min(cols, j0 + TRANSPOSE_BLOCK);
+    const tiled = j0 + ((j1 - j0) & ~3);
+    for (let i = 0; i < rows4; i += 4) {
+      const r0 = x + bytes(i * cols);
+      const r1 = r0 + bytes(cols);
+      const r2 = r1 + bytes(cols);
+      const r3 = r2 + bytes(cols);
+      for (let j = j0; j < tiled; j += 4) transpose4x4(r0, r1, r2, r3, bytes(j), out + bytes(j * rows + i), stride);
+      for (let j = tiled; j < j1; j++) {
+        for (let q = 0; q < 4; q++) store<f32>(out + bytes(j * rows + i + q), load<f32>(x + bytes((i + q) * cols + j)));
+      }
+    }
+    for (let i = rows4; i < rows; i++) {
+      for (let j = j0; j < j1; j++) store<f32>(out + bytes(j * rows + i), load<f32>(x + bytes(i * cols + j)));
+    }
+  }
+}
+
+// Pooling: one generic walk over the output pixels; each kernel is a small final class whose
+// inlined `window` handles every channel of one window (`changetype<K>(0)` gives a receiver
+// without allocating, as in activations.ts). `corner` is the byte offset in the image of the
+// window's top-left pixel, `o` that of the output pixel; `row` is the bytes of one image row.
+
+/** Calls K's `window` for every output pixel (n, oi, oj) in row-major order. */
+@inline function pool<K>(a: usize, b: usize, d: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32): void {
+  const k = changetype<K>(0);
+  const row = bytes(w * c);
+  let o: usize = 0;
+  for (let n = 0; n < m; n++) {
+    for (let oi = 0; oi < outH; oi++) {
+      let corner = bytes((n * h + oi * stride) * w * c);
+      for (let oj = 0; oj < outW; oj++) {
+        k.window(a, b, d, corner, o, c, f, row);
+        corner += bytes(stride * c);
+        o += bytes(c);
+      }
+    }
+  }
+}
+
+@final class MaxForward {
+  /** OUT[o] = the window's maximum per channel (pmax keeps the first of equal values, like `v > best`). */
+  @inline window(x: usize, _b: usize, out: usize, corner: usize, o: usize, c: i32, f: i32, row: usize): void {
+    for (let ch = 0; ch < c; ch += width(ch, c)) {
+      const full = ch + 4 <= c;
+      const p = x + corner + bytes(ch);
+      let best = load4(p, full);
+      for (let di = 0; di < f; di++) {
+        for (let dj = 0; dj < f; dj++) best = f32x4.pmax(best, load4(p + <usize>di * row + bytes(dj * c), full));
+      }
+      store4(out + o + bytes(ch), best, full);
+    }
+  }
+}
+
+/** dx[p + off] += g. */
+@inline function addAt(p: usize, g: f32): void {
+  store<f32>(p, load<f32>(p) + g);
+}
+
+@final class MaxBackward {
+  /** Adds dOut[o] at the first maximum of the window, per channel: the arg-max is kept as a byte offset per lane. */
+  @inline window(dOut: usize, x: usize, dx: usize, corner: usize, o: usize, c: i32, f: i32, row: usize): void {
+    for (let ch = 0; ch < c; ch += width(ch, c)) {
+      const full = ch + 4 <= c;
+      const p = corner + bytes(ch);
+      let best = load4(x + p, full);
+      let at = i32x4.splat(0);
+      for (let di = 0; di < f; di++) {
+        for (let dj = 0; dj < f; dj++) {
+          const off = <i32>(<usize>di * row + bytes(dj * c));
+          const v = load4(x + p + <usize>off, full);
+          const gt = f32x4.gt(v, best);
+          best = v128.bitselect(v, best, gt);
+          at = v128.bitselect(i32x4.splat(off), at, gt);
+        }
+      }
+      const g = load4(dOut + o + bytes(ch), full);
+      const base = dx + p;
+      addAt(base + <usize>i32x4.extract_lane(at, 0), f32x4.extract_lane(g, 0));
+      if (full) {
+        addAt(base + 4 + <usize>i32x4.extract_lane(at, 1), f32x4.extract_lane(g, 1));
+        addAt(base + 8 + <usize>i32x4.extract_lane(at, 2), f32x4.extract_lane(g, 2));
+        addAt(base + 12 + <usize>i32x4.extract_lane(at, 3), f32x4.extract_lane(g, 3));
+      }
+    }
+  }
+}
+
+@final class AvgForward {
+  /** OUT[o] = the window's sum per channel / (f f). */
+  @inline window(x: usize, _b: usize, out: usize, corner: usize, o: usize, c: i32, f: i32, row: usize): void {
+    const area = f32x4.splat(<f32>(f * f));
+    for (let ch = 0; ch < c; ch += width(ch, c)) {
+      const full = ch + 4 <= c;
+      const p = x + corner + bytes(ch);
+      let s = f32x4.splat(0);
+      for (let di = 0; di < f; di++) {
+        for (let dj = 0; dj < f; dj++) s = f32x4.add(s, load4(p + <usize>di * row + bytes(dj * c), full));
+      }
+      store4(out + o + bytes(ch), f32x4.div(s, area), full);
+    }
+  }
+}
+
+@final class AvgBackward {
+  /** Adds dOut[o] / (f f) to every position of the window, per channel. */
+  @inline window(dOut: usize, _b: usize, dx: usize, corner: usize, o: usize, c: i32, f: i32, row: usize): void {
+    const area = f32x4.splat(<f32>(f * f));
+    for (let ch = 0; ch < c; ch += width(ch, c)) {
+      const full = ch + 4 <= c;
+      const g = f32x4.div(load4(dOut + o + bytes(ch), full), area);
+      const p = dx + corner + bytes(ch);
+      for (let di = 0; di < f; di++) {
+        for (let dj = 0; dj < f; dj++) {
+          const q = p + <usize>di * row + bytes(dj * c);
+          store4(q, f32x4.add(load4(q, full), g), full);
+        }
+      }
+    }
+  }
+}
+
+/** Max pooling forward; see Kernels.maxPoolForward. */
+export function maxPoolForward(x: usize, out: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32): void {
+  pool<MaxForward>(x, 0, out, m, h, w, c, f, stride, outH, outW);
+}
+
+/** Max pooling backward; see Kernels.maxPoolBackward. */
+export function maxPoolBackward(dOut: usize, x: usize, dx: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32): void {
+  memory.fill(dx, 0, bytes(m * h * w * c));
+  pool<MaxBackward>(dOut, x, dx, m, h, w, c, f, stride, outH, outW);
+}
+
+/** Average pooling forward; see Kernels.avgPoolForward. */
+export function avgPoolForward(x: usize, out: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32): void {
+  pool<AvgForward>(x, 0, out, m, h, w, c, f, stride, outH, outW);
+}
+
+/** Average pooling backward; see Kernels.avgPoolBackward. */
+export function avgPoolBackward(dOut: usize, dx: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32): void {
+  memory.fill(dx, 0, bytes(m * h * w * c));
+  pool<AvgBackward>(dOut, 0, dx, m, h, w, c, f, stride, outH, outW);
+}
+
+/**
+ * Zero padding: OUT (m, h + 2 pad, w + 2 pad, c) = X with `pad` zeros around each image; with
+ * `backward`, OUT (m, h, w, c) = the interior of the padded X. Image rows are runs of w c floats.
+ */
+export function zeroPad(x: usize, out: usize, m: i32, h: i32, w: i32, c: i32, pad: i32, backward: i32): void {
+  const run = w * c;
+  const padded = (w + 2 * pad) * c;
+  const side = pad * c;
+  for (let n = 0; n < m; n++) {
+    const small = bytes(n * h * run);
+    const big = bytes(n * (h + 2 * pad) * padded);
+    if (backward) {
+      for (let i = 0; i < h; i++) copyRun(out + small + bytes(i * run), x + big + bytes((i + pad) * padded + side), run);
+      continue;
+    }
+    zeroRun(out + big, pad * padded + side);
+    for (let i = 0; i < h; i++) {
+      const d = out + big + bytes((i + pad) * padded + side);
+      copyRun(d, x + small + bytes(i * run), run);
+      // The right border of this row and the left border of the next are one run.
+      zeroRun(d + bytes(run), i + 1 < h ? 2 * side : side + pad * padded);
+    }
+  }
+}
+
+/** Two doubles at p, or one (lane 0) when `full` is false: the tail never reads past a scratch block. */
+@inline function loadF64(p: usize, full: bool): v128 {
+  return full ? v128.load(p) : v128.load64_zero(p);
+}
+
+/** Stores two doubles at p, or lane 0 when `full` is false. */
+@inline function storeF64(p: usize, v: v128, full: bool): void {
+  if (full) v128.store(p, v);
+  else v128.store64_lane(p, v, 0);
+}
+
+/** S[j] += (X[j] - M[j])^2 in f64 for j < n (S and M hold n doubles). */
+@inline function accumulateSquares(s: usize, x: usize, mu: usize, n: i32): void {
+  for (let j = 0; j < n; j += width2(j, n)) {
+    const full = j + 2 <= n;
+    const p = s + doubles(j);
+    const d = f64x2.sub(load2(x + bytes(j), full), loadF64(mu + doubles(j), full));
+    storeF64(p, f64x2.add(loadF64(p, full), f64x2.mul(d, d)), full);
+  }
+}
+
+/** S0[j] += G[j], S1[j] += G[j] H[j] in f64 for j < n. */
+@inline function accumulateProducts(s0: usize, s1: usize, g: usize, hh: usize, n: i32): void {
+  for (let j = 0; j < n; j += width2(j, n)) {
+    const full = j + 2 <= n;
+    const gv = load2(g + bytes(j), full);
+    const p0 = s0 + doubles(j);
+    const p1 = s1 + doubles(j);
+    storeF64(p0, f64x2.add(loadF64(p0, full), gv), full);
+    storeF64(p1, f64x2.add(loadF64(p1, full), f64x2.mul(gv, load2(hh + bytes(j), full))), full);
+  }
+}
+
+@inline function getF(p: usize, i: i32): f64 {
+  return <f64>load<f32>(p + bytes(i));
+}
+
+@inline function setF(p: usize, i: i32, v: f64): void {
+  store<f32>(p + bytes(i), <f32>v);
+}
+
+@inline function getD(p: usize, i: i32): f64 {
+  return load<f64>(p + doubles(i));
+}
+
+@inline function setD(p: usize, i: i32, v: f64): void {
+  store<f64>(p + doubles(i), v);
+}
+
+/**
+ * The per-channel statistics into the scratch: mean at S0, invStd at S1 (doubles). Training:
+ * of the batch, one pass for the sums and one for the squared deviations, also written to
+ * mean / invStd and blended into the running statistics; inference: from the running ones.
+ */
+function channelStatistics(
+  z: usize, mean: usize, invStd: usize, runningMean: usize, runningVar: usize, rows: i32, c: i32, momentum: f64, eps: f64, training: i32, s0: usize, s1: usize,
+): void {
+  if (!training) {
+    for (let j = 0; j < c; j++) {
+      setD(s0, j, getF(runningMean, j));
+      setD(s1, j, 1 / Math.sqrt(getF(runningVar, j) + eps));
+    }
+    return;
+  }
+  const count = <f64>rows;
+  memory.fill(s0, 0, doubles(2 * c));
+  for (let i = 0; i < rows; i++) accumulate(s0, z + bytes(i * c), c);
+  for (let j = 0; j < c; j++) setD(s0, j, getD(s0, j) / count);
+  for (let i = 0; i < rows; i++) accumulateSquares(s1, z + bytes(i * c), s0, c);
+  for (let j = 0; j < c; j++) {
+    const mu = getD(s0, j);
+    const variance = getD(s1, j) / count;
+    const inv = 1 / Math.sqrt(variance + eps);
+    setD(s1, j, inv);
+    setF(mean, j, mu);
+    setF(invStd, j, inv);
+    setF(runningMean, j, momentum * getF(runningMean, j) + (1 - momentum) * mu);
+    setF(runningVar, j, momentum * getF(runningVar, j) + (1 - momentum) * variance);
+  }
+}
+
+/** Channel batch normalization forward over the rows of Z (rows, c); see Kernels.channelBatchNormForward. `scratch` holds 2 c doubles. */
+export function channelBatchNormForward(
+  z: usize, gamma: usize, beta: usize, out: usize, zhat: usize, mean: usize, invStd: usize, runningMean: usize, runningVar: usize,
+  rows: i32, c: i32, momentum: f64, eps: f64, training: i32, scratch: usize,
+): void {
+  const s0 = scratch;
+  const s1 = scratch + doubles(c);
+  channelStatistics(z, mean, invStd, runningMean, runningVar, rows, c, momentum, eps, training, s0, s1);
+  for (let i = 0; i < rows; i++) {
+    const off = bytes(i * c);
+    for (let j = 0; j < c; j += width2(j, c)) {
+      const full = j + 2 <= c;
+      const p = off + bytes(j);
+      const h = f64x2.mul(f64x2.sub(load2(z + p, full), loadF64(s0 + doubles(j), full)), loadF64(s1 + doubles(j), full));
+      store2(zhat + p, h, full);
+      store2(out + p, f64x2.add(f64x2.mul(load2(gamma + bytes(j), full), h), load2(beta + bytes(j), full)), full);
+    }
+  }
+}
+
+/**
+ * Channel batch normalization backward; see Kernels.channelBatchNormBackward: sums over the rows,
+ * dGamma and dBeta divided by m, dZ with means over the rows. dZ may be dOut. `scratch` holds 2 c doubles.
+ */
+export function channelBatchNormBackward(
+  dOut: usize, zhat: usize, gamma: usize, invStd: usize, dZ: usize, dGamma: usize, dBeta: usize, rows: i32, c: i32, m: i32, scratch: usize,
+): void {
+  const s0 = scratch;
+  const s1 = scratch + doubles(c);
+  memory.fill(scratch, 0, doubles(2 * c));
+  for (let i = 0; i < rows; i++) accumulateProducts(s0, s1, dOut + bytes(i * c), zhat + bytes(i * c), c);
+  for (let j = 0; j < c; j++) {
+    const sg = getD(s0, j);
+    const sgh = getD(s1, j);
+    setF(dGamma, j, sgh / <f64>m);
+    setF(dBeta, j, sg / <f64>m);
+    // From here on S0 and S1 hold mean(G) and mean(G Zhat), G = gamma dOut.
+    const g = getF(gamma, j);
+    setD(s0, j, (g * sg) / <f64>rows);
+    setD(s1, j, (g * sgh) / <f64>rows);
+  }
+  for (let i = 0; i < rows; i++) {
+    const off = bytes(i * c);
+    for (let j = 0; j < c; j += width2(j, c)) {
+      const full = j + 2 <= c;
+      const p = off + bytes(j);
+      const t = f64x2.sub(
+        f64x2.sub(f64x2.mul(load2(gamma + bytes(j), full), load2(dOut + p, full)), loadF64(s0 + doubles(j), full)),
+        f64x2.mul(load2(zhat + p, full), loadF64(s1 + doubles(j), full)),
+      );
+      store2(dZ + p, f64x2.mul(load2(invStd + bytes(j), full), t), full);
+    }
+  }
+}
