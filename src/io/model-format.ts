@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import { ACTIVATION_NAMES } from '../nn/activations.js';
-import { Network, type LayerSpec } from '../nn/network.js';
+import type { TypedLayerSpec } from '../nn/layers/spec.js';
+import { namedState, Network } from '../nn/network.js';
 import type { RngState } from '../random/rng.js';
 import { ShapeError, ValueError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -15,29 +16,74 @@ import { describe } from '../tensor/validate.js';
 import { crc32 } from './crc32.js';
 import { LIBRARY_VERSION } from './version.js';
 
-/** The format version this library writes and the newest it reads. */
-export const MODEL_FORMAT_VERSION = 1;
+/**
+ * The format version this library writes and the newest it reads. Version 2
+ * added image inputs (`inputShape`), typed layers (`{ type: 'conv2d', ... }`)
+ * and tensors of any rank; version 1 files (dense networks) load unchanged.
+ */
+export const MODEL_FORMAT_VERSION = 2;
 
 const activationSchema = z.union([
   z.enum(ACTIVATION_NAMES as [string, ...string[]]),
   z.object({ name: z.literal('leakyRelu'), slope: z.number().min(0).lt(1) }).strict(),
 ]);
 
-const layerSchema = z
+const positiveInt = z.number().int().positive();
+const lambda = z.number().nonnegative().optional();
+
+const denseSchema = z
   .object({
-    units: z.number().int().positive(),
+    type: z.literal('dense'),
+    units: positiveInt,
     activation: activationSchema,
     keepProb: z.number().gt(0).lte(1).optional(),
     batchNorm: z.boolean().optional(),
-    l2: z.number().nonnegative().optional(),
-    l1: z.number().nonnegative().optional(),
+    l2: lambda,
+    l1: lambda,
+    trainable: z.boolean().optional(),
   })
   .strict();
 
+/** A spec without `type` is dense (format version 1 wrote only those). */
+function denseByDefault(v: unknown): unknown {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !('type' in v) ? { type: 'dense', ...v } : v;
+}
+
+/** Every layer type; the Network re-checks how they combine (shapes) when the model is rebuilt. */
+const layerSchema: z.ZodType<TypedLayerSpec> = z.lazy(() =>
+  z.preprocess(denseByDefault, z.discriminatedUnion('type', [
+    denseSchema,
+    z
+      .object({
+        type: z.literal('conv2d'),
+        filters: positiveInt,
+        size: positiveInt,
+        stride: positiveInt.optional(),
+        padding: z.union([z.enum(['valid', 'same']), z.number().int().nonnegative()]).optional(),
+        activation: activationSchema,
+        batchNorm: z.boolean().optional(),
+        l2: lambda,
+        l1: lambda,
+        trainable: z.boolean().optional(),
+      })
+      .strict(),
+    z.object({ type: z.literal('maxPool2d'), size: positiveInt, stride: positiveInt.optional() }).strict(),
+    z.object({ type: z.literal('avgPool2d'), size: positiveInt, stride: positiveInt.optional() }).strict(),
+    z.object({ type: z.literal('zeroPad2d'), pad: z.number().int().nonnegative() }).strict(),
+    z.object({ type: z.literal('flatten') }).strict(),
+    z.object({ type: z.literal('batchNorm'), trainable: z.boolean().optional() }).strict(),
+    z.object({ type: z.literal('dropout'), keepProb: z.number().gt(0).lte(1) }).strict(),
+    z.object({ type: z.literal('activation'), activation: activationSchema }).strict(),
+    z
+      .object({ type: z.literal('residual'), main: z.array(layerSchema).min(1), shortcut: z.array(layerSchema).optional(), activation: activationSchema.optional(), trainable: z.boolean().optional() })
+      .strict(),
+  ])),
+) as z.ZodType<TypedLayerSpec>;
+
 const tensorEntrySchema = z
   .object({
-    name: z.string().regex(/^(W|b|gamma|beta|runningMean|runningVar)[1-9]\d*$/),
-    shape: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+    name: z.string().regex(/^(W|b|gamma|beta|runningMean|runningVar)\d+$/),
+    shape: z.array(positiveInt).min(1).max(4),
     offset: z.number().int().nonnegative(),
   })
   .strict();
@@ -53,6 +99,7 @@ const manifestSchema = z
     network: z
       .object({
         inputSize: z.number().int().positive(),
+        inputShape: z.tuple([positiveInt, positiveInt, positiveInt]).optional(),
         layers: z.array(layerSchema).min(1),
         loss: z.enum(['binaryCrossEntropy', 'meanSquaredError', 'categoricalCrossEntropy']),
         dtype: z.enum(['float32', 'float64']),
@@ -94,15 +141,9 @@ export interface SerializeOptions {
   includeRngState?: boolean;
 }
 
+/** The saved tensors by course name, layer by layer (W, b or gamma/beta, then running statistics). */
 function namedTensors(net: Network): [string, Tensor][] {
-  const out: [string, Tensor][] = [];
-  net.layers.forEach((l, i) => {
-    const n = i + 1;
-    out.push([`W${n}`, l.W]);
-    if (l.b) out.push([`b${n}`, l.b]);
-    if (l.bn) out.push([`gamma${n}`, l.bn.gamma], [`beta${n}`, l.bn.beta], [`runningMean${n}`, l.bn.runningMean], [`runningVar${n}`, l.bn.runningVar]);
-  });
-  return out;
+  return namedState(net);
 }
 
 /**
@@ -137,7 +178,7 @@ export function serializeModelAs(where: string, net: Network, options: Serialize
   const entries: ModelManifest['weights']['tensors'] = [];
   let offset = 0;
   for (const [name, t] of tensors) {
-    entries.push({ name, shape: [t.rows, t.cols], offset });
+    entries.push({ name, shape: [...t.shape], offset });
     for (let i = 0; i < t.size; i++, offset += 4) view.setFloat32(offset, t.data[i]!, true);
   }
   const manifest: ModelManifest = {
@@ -147,7 +188,8 @@ export function serializeModelAs(where: string, net: Network, options: Serialize
     createdAt: new Date().toISOString(),
     network: {
       inputSize: net.inputSize,
-      layers: net.layerSpecs as ModelManifest['network']['layers'],
+      ...(net.inputShape.kind === 'image' ? { inputShape: [net.inputShape.h, net.inputShape.w, net.inputShape.c] as [number, number, number] } : {}),
+      layers: net.inputShape.kind === 'image' || net.stack.some((l) => l.type !== 'dense' && l.type !== 'dropout') ? net.specs : net.layerSpecs,
       loss: net.loss.kind,
       dtype: net.dtype,
       seed: net.seed,
@@ -281,9 +323,12 @@ function assertBytes(weights: unknown): void {
 // another output activation): its message gets the file and field prepended.
 function buildNetwork(n: ModelManifest['network'], source: string): Network {
   try {
+    if (n.inputShape && n.inputShape[0] * n.inputShape[1] * n.inputShape[2] !== n.inputSize) {
+      throw new ValueError(`inputSize: expected ${n.inputShape.join(' x ')} = ${n.inputShape[0] * n.inputShape[1] * n.inputShape[2]} (the product of inputShape), got ${n.inputSize}`);
+    }
     return new Network({
-      inputSize: n.inputSize,
-      layers: n.layers as LayerSpec[],
+      ...(n.inputShape ? { inputShape: n.inputShape } : { inputSize: n.inputSize }),
+      layers: n.layers,
       loss: n.loss,
       dtype: n.dtype,
       seed: n.seed,
@@ -312,8 +357,8 @@ function matchEntries(expected: [string, Tensor][], entries: ModelManifest['weig
   return expected.map(([name, t]) => {
     const e = byName.get(name);
     if (!e) throw new ValueError(`${where}: missing ${name}`);
-    if (e.shape[0] !== t.rows || e.shape[1] !== t.cols) {
-      throw new ValueError(`${where}: ${name}: expected shape (${t.rows}, ${t.cols}) from the architecture, got (${e.shape.join(', ')})`);
+    if (e.shape.length !== t.shape.length || e.shape.some((d, i) => d !== t.shape[i])) {
+      throw new ValueError(`${where}: ${name}: expected shape (${t.shape.join(', ')}) from the architecture, got (${e.shape.join(', ')})`);
     }
     return { name, tensor: t, offset: e.offset };
   });

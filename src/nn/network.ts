@@ -185,7 +185,8 @@ export class Network {
   /** The dense layer specs that rebuild a dense network (see {@link Network.specs} for any network). */
   get layerSpecs(): LayerSpec[] {
     return this.layers.map((l) => {
-      const { type: _type, ...spec } = l.toSpec() as DenseSpec;
+      const spec = l.toSpec() as DenseSpec;
+      delete spec.type;
       return spec;
     });
   }

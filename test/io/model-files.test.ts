@@ -83,7 +83,7 @@ describe('model files', () => {
 
   it('a newer format version, and schema violations naming the field', () => {
     const { manifest, weights } = serializeModel(trained());
-    expect(() => deserializeModel({ ...manifest, formatVersion: 2 }, weights)).toThrow('the model is format version 2, from a newer layerwise; this version (0.1.0) reads format versions up to 1');
+    expect(() => deserializeModel({ ...manifest, formatVersion: 3 }, weights)).toThrow('the model is format version 3, from a newer layerwise; this version (0.1.0) reads format versions up to 2');
     const bad = JSON.parse(JSON.stringify(manifest));
     bad.network.layers[0].units = -3;
     expect(() => deserializeModel(bad, weights)).toThrow('loadModel: model.json: network.layers.0.units:');

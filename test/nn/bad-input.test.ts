@@ -135,7 +135,7 @@ describe('bad input to Network', () => {
       'Network: layers[0].activaton: expected one of units, activation, init, keepProb, batchNorm, l2, l1, trainable, type (did you mean activation?), got an unknown option',
     );
     expect(() => new Network({ inputSize: 2, layers: [{ units: 1 }], keepprob: 0.5 } as unknown as NetworkOptions)).toThrow(
-      'Network: keepprob: expected one of inputSize, layers, init, seed, dtype, loss, l2, l1, inputKeepProb, keepProb, batchNorm, batchNormMomentum, batchNormEpsilon (did you mean keepProb?), got an unknown option',
+      'Network: keepprob: expected one of inputSize, inputShape, layers, init, seed, dtype, loss, l2, l1, inputKeepProb, keepProb, batchNorm, batchNormMomentum, batchNormEpsilon (did you mean keepProb?), got an unknown option',
     );
     expect(() => new Network({ inputSize: 2, layers: [{ units: 1 }], learningRate: 3 } as unknown as NetworkOptions)).toThrow('Network: learningRate: expected one of inputSize, layers,');
     expect(() => new Network({ inputSize: 2, layers: [null as unknown as LayerSpec] })).toThrow('Network: layers[0]: expected { units, activation?, ... }, got null');

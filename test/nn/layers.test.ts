@@ -4,7 +4,7 @@
  * summary table, freezing, and the shape errors a user meets first.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients, convolutionalBlock, fit, identityBlock, Network, Rng, Tensor, type NetworkOptions } from '../../src/index.js';
+import { accuracy, checkGradients, convolutionalBlock, deserializeModel, fit, identityBlock, Network, Rng, serializeModel, Tensor, type NetworkOptions } from '../../src/index.js';
 import { backendNames, withBackend } from '../helpers.js';
 
 /** Seeded images (m, h, w, c) in [-1, 1) and one-hot / binary labels. */
@@ -76,4 +76,146 @@ describe('gradient check through every layer type (float64, relative difference 
       expect(r.difference).toBeLessThan(1e-7);
     });
   }
+});
+
+/** Bars: 8x8 one-channel images with a vertical (class 0) or horizontal (class 1) bar at a random place, plus noise. */
+function bars(m: number, seed: number): { X: Tensor; Y: number[][] } {
+  const rng = new Rng(seed);
+  const X = new Tensor([m, 8, 8, 1], new Float32Array(m * 64));
+  const y: number[] = [];
+  for (let n = 0; n < m; n++) {
+    const horizontal = n % 2;
+    const at = Math.floor(rng.uniform() * 8);
+    for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) X.data[n * 64 + i * 8 + j] = 0.2 * rng.uniform() + ((horizontal ? i : j) === at ? 1 : 0);
+    y.push(horizontal);
+  }
+  return { X, Y: [y] };
+}
+
+describe('a small CNN learns', () => {
+  for (const backend of backendNames()) {
+    it(`[${backend}] vertical vs horizontal bars: 100% training accuracy after 30 epochs`, () => {
+      withBackend(backend, () => {
+        const { X, Y } = bars(64, 3);
+        const net = new Network({
+          inputShape: [8, 8, 1],
+          layers: [{ type: 'conv2d', filters: 4, size: 3, padding: 'same' }, { type: 'maxPool2d', size: 2 }, { type: 'conv2d', filters: 4, size: 3 }, { units: 1 }],
+          seed: 1,
+        });
+        fit(net, X, Y, { learningRate: 0.01, epochs: 30, batchSize: 16, optimizer: 'adam' });
+        expect(accuracy(net.classify(X), Y)).toBe(1);
+        const test = bars(64, 4);
+        expect(accuracy(net.classify(test.X), test.Y)).toBeGreaterThanOrEqual(0.95);
+      });
+    });
+  }
+});
+
+describe('summary, freezing and saving', () => {
+  const options: NetworkOptions = {
+    inputShape: [28, 28, 1],
+    layers: [{ type: 'conv2d', filters: 8, size: 5 }, { type: 'maxPool2d', size: 2 }, { type: 'conv2d', filters: 16, size: 5, batchNorm: true }, { type: 'maxPool2d', size: 2 }, { units: 10, activation: 'softmax' }],
+    seed: 3,
+  };
+
+  it('summary() lists each layer, its output shape and parameter count, like Keras', () => {
+    const text = new Network(options).summary();
+    // conv1: 5*5*1*8 + 8 = 208; conv2 with BN: 5*5*8*16 + 16 gamma + 16 beta = 3,232; dense: 256*10 + 10 = 2,570.
+    expect(text).toContain('conv2d 5x5x8 relu');
+    expect(text).toMatch(/conv2d 5x5x8 relu\s+\(m, 24, 24, 8\)\s+208/);
+    expect(text).toMatch(/maxPool2d 2x2\s+\(m, 12, 12, 8\)\s+0/);
+    expect(text).toMatch(/conv2d 5x5x16 relu \+bn\s+\(m, 8, 8, 16\)\s+3,232/);
+    expect(text).toMatch(/flatten \(m, 4, 4, 16\)\s+\(256, m\)\s+0/);
+    expect(text).toMatch(/dense 10 softmax\s+\(10, m\)\s+2,570/);
+    expect(text).toContain('Total params: 6,010');
+    expect(text).toContain('Trainable params: 6,010');
+  });
+
+  it('freeze(n) keeps the first n layers as they are while the rest trains', () => {
+    const net = new Network({ ...options, layers: options.layers.slice(0, 2).concat([{ units: 10, activation: 'softmax' }]) });
+    net.freeze(1);
+    expect(net.summary()).toContain('Non-trainable params: 208');
+    const W1 = Float32Array.from(net.parameters.W1!.data);
+    const W2 = Float32Array.from(net.parameters.W2!.data);
+    const X = images(8, 28, 28, 1, 5, 'float32');
+    fit(net, X, oneHot(8, 10), { learningRate: 0.01, epochs: 2, optimizer: 'adam' });
+    expect(Array.from(net.parameters.W1!.data)).toEqual(Array.from(W1));
+    expect(Array.from(net.parameters.W2!.data)).not.toEqual(Array.from(W2));
+    expect(() => net.freeze(3)).toThrow('freeze: upTo: expected an integer in [0, 2] (the network has 3 layers; the output layer stays trainable), got 3');
+    net.freeze(0);
+    expect(net.summary()).toContain('Non-trainable params: 0');
+  });
+
+  it('a frozen batch-normalized body keeps its running statistics; backward goes through it exactly', () => {
+    const net = new Network({ inputShape: [6, 6, 2], layers: [{ type: 'conv2d', filters: 3, size: 3, batchNorm: true }, { type: 'conv2d', filters: 2, size: 3 }, { units: 1 }], dtype: 'float64', seed: 4 });
+    net.parameters.gamma1!.data.set([1.5, 0.5, 2]);
+    net.stack[0]!.state.find((t) => t.name === 'runningVar1')!.tensor.data.set([0.5, 2, 1]);
+    net.stack[0]!.trainable = false;
+    const X = images(4, 6, 6, 2, 9);
+    const Y = [[0, 1, 1, 0]];
+    expect(checkGradients(net, X, Y).difference).toBeLessThan(1e-7);
+    const before = Array.from(net.stack[0]!.state.find((t) => t.name === 'runningMean1')!.tensor.data);
+    fit(net, X, Y, { learningRate: 0.1, iterations: 3 });
+    expect(Array.from(net.stack[0]!.state.find((t) => t.name === 'runningMean1')!.tensor.data)).toEqual(before);
+  });
+
+  it('serializeModel / deserializeModel round-trip every layer type, predicting the same', () => {
+    const net = new Network({ ...CASES[3]!.options, seed: 2 });
+    const X = images(3, 6, 6, 2, 1, 'float32');
+    fit(net, X, oneHot(3, 2), { learningRate: 0.01, iterations: 2, optimizer: 'adam' });
+    const { manifest, weights } = serializeModel(net);
+    expect(manifest.network.inputShape).toEqual([6, 6, 2]);
+    const back = deserializeModel(JSON.parse(JSON.stringify(manifest)), weights).network;
+    expect(back.summary()).toBe(net.summary());
+    expect(Array.from(back.predict(X).data)).toEqual(Array.from(net.predict(X).data));
+  });
+});
+
+describe('bad input names the layer, what it expected and what it got', () => {
+  const conv = { type: 'conv2d', filters: 2, size: 3 } as const;
+  it('an input whose rank or channels do not match inputShape', () => {
+    const net = new Network({ inputShape: [5, 5, 3], layers: [conv, { units: 1 }] });
+    expect(() => net.predict(images(2, 5, 5, 1, 1, 'float32'))).toThrow('predict: X: expected images of shape (m, 5, 5, 3) to match inputShape [5, 5, 3], got (2, 5, 5, 1) (1 channels where the network takes 3)');
+    expect(() => net.predict(new Tensor([75, 2], new Float32Array(150)))).toThrow('got (75, 2) (that is the flat (n_x, m) layout: convert it with imagesFromColumns(X, [5, 5, 3]))');
+    expect(() => new Network({ inputShape: [5, 0, 3] as never, layers: [conv, { units: 1 }] })).toThrow('Network: inputShape[1] (n_W): expected a positive integer, got 0');
+    expect(() => new Network({ inputShape: [5, 5, 3], inputSize: 75, layers: [{ units: 1 }] })).toThrow('Network: options: expected one of inputSize (flat features) or inputShape (images), got both');
+  });
+
+  it('a filter larger than the padded input, and an output size below 1 at a later layer, with the shapes on the way', () => {
+    expect(() => new Network({ inputShape: [4, 4, 1], layers: [{ type: 'conv2d', filters: 2, size: 5, padding: 0 }, { units: 1 }] })).toThrow(
+      'Network: layers[0]: a 5x5 filter (stride 1, pad 0) does not fit the (m, 4, 4, 1) input: output size floor((n + 2p - f) / s) + 1 = 0 x 0, expected at least 1 x 1 (shapes on the way: (m, 4, 4, 1))',
+    );
+    expect(() => new Network({ inputShape: [12, 12, 1], layers: [conv, { type: 'maxPool2d', size: 2 }, conv, { type: 'maxPool2d', size: 4 }, { units: 1 }] })).toThrow(
+      'Network: layers[3]: a 4x4 pooling window (stride 4, pad 0) does not fit the (m, 3, 3, 2) input: output size floor((n + 2p - f) / s) + 1 = 0 x 0, expected at least 1 x 1 (shapes on the way: (m, 12, 12, 1) -> (m, 10, 10, 2) -> (m, 5, 5, 2) -> (m, 3, 3, 2))',
+    );
+  });
+
+  it('strides and pads that are not integers of the right sign', () => {
+    const make = (extra: object) => () => new Network({ inputShape: [5, 5, 1], layers: [{ ...conv, ...extra }, { units: 1 }] });
+    expect(make({ stride: 0 })).toThrow('Network: layers[0].stride: expected a positive integer, got 0');
+    expect(make({ stride: 1.5 })).toThrow('Network: layers[0].stride: expected a positive integer, got 1.5');
+    expect(make({ padding: -1 })).toThrow("Network: layers[0].padding: expected 'valid', 'same' or a non-negative integer, got -1");
+    expect(make({ size: 4, padding: 'same' })).toThrow("Network: layers[0].padding: 'same' needs an odd filter size (p = (f - 1) / 2), got size 4");
+    expect(() => new Network({ inputShape: [5, 5, 1], layers: [{ type: 'zeroPad2d', pad: 1.5 }, { units: 1 }] })).toThrow('Network: layers[0].pad: expected a non-negative integer, got 1.5');
+    expect(() => new Network({ inputShape: [5, 5, 1], layers: [{ type: 'maxPool2d', size: 2, stride: -2 }, { units: 1 }] })).toThrow('Network: layers[0].stride: expected a positive integer, got -2');
+  });
+
+  it('a residual block whose two paths end in different shapes', () => {
+    expect(() => new Network({ inputShape: [6, 6, 4], layers: [identityBlock(3, [2, 2, 8]), { units: 1 }] })).toThrow(
+      'Network: layers[0]: the main path ends in (m, 6, 6, 8) but the shortcut (the identity) gives (m, 6, 6, 4); their outputs are added, so they must match',
+    );
+  });
+
+  it('image layers on flat inputs, a non-dense output and unknown types', () => {
+    expect(() => new Network({ inputSize: 4, layers: [conv, { units: 1 }] })).toThrow('Network: layers[0]: a conv2d layer needs an image input (m, n_H, n_W, n_C), got (4, m)');
+    expect(() => new Network({ inputShape: [4, 4, 1], layers: [conv] })).toThrow('Network: layers[0]: expected the last layer to be a dense output layer ({ units, activation }) that the loss reads, got a conv2d layer');
+    expect(() => new Network({ inputShape: [4, 4, 1], layers: [{ type: 'conv3d' } as never, { units: 1 }] })).toThrow('Network: layers[0].type: expected one of dense, conv2d');
+    expect(() => new Network({ inputShape: [4, 4, 1], layers: [{ ...conv, activation: 'softmax' }, { units: 1 }] })).toThrow('Network: layers[0].activation: softmax is for a dense output layer');
+  });
+
+  it('fit refuses a network whose every layer is frozen', () => {
+    const net = new Network({ inputSize: 2, layers: [{ units: 1 }] });
+    net.stack[0]!.trainable = false;
+    expect(() => fit(net, [[1], [2]], [[1]], { learningRate: 0.1, iterations: 1 })).toThrow('fit: net: expected at least one trainable layer, got every layer frozen');
+  });
 });

@@ -63,12 +63,15 @@ export function convolve(be: Backend, x: Tensor, W: Tensor, b: Tensor | null, bu
 }
 
 /**
- * Gradients of a convolution from dZ (m, outH, outW, n_C): dW = (1/m) COLS^T dZ and db = (1/m) sum
+ * Gradients of a convolution from dZ (m, outH, outW, n_C): dW = scale COLS^T dZ and db = scale sum
  * of dZ (each skipped when null), and dA_prev = col2im(dZ W^T) when dX is given. `dCols` is the
  * (m outH outW, f f c) scratch for dZ W^T (unused for 1x1 stride-1 unpadded convolutions).
+ * COLS must hold im2col(x) (convolve leaves it there). `scale` is 1/m by default, the layer's
+ * mean over the batch; the functional convBackward passes 1, the sums of the course's conv_backward.
  */
 export function convolveBackward(
   be: Backend, x: Tensor, W: Tensor, dZ: Tensor, buf: ConvBuffers, dW: Tensor | null, db: Tensor | null, dX: Tensor | null, dCols: Tensor | null,
+  scale = 1 / buf.g.m,
 ): void {
   const { g } = buf;
   const k = g.f * g.f * g.c;
@@ -77,8 +80,8 @@ export function convolveBackward(
   const v = buf.views;
   const dZm = v.matrix(dZ, rows, n);
   const cols = buf.cols ?? v.matrix(x, rows, k);
-  if (dW) be.matmul(cols, dZm, v.matrix(dW, k, n), true, false, 1 / g.m, 0);
-  if (db) be.colSum(dZm, v.matrix(db, 1, n), 1 / g.m);
+  if (dW) be.matmul(cols, dZm, v.matrix(dW, k, n), true, false, scale, 0);
+  if (db) be.colSum(dZm, v.matrix(db, 1, n), scale);
   if (!dX) return;
   if (buf.cols) {
     be.matmul(dZm, v.matrix(W, k, n), dCols!, false, true, 1, 0);
@@ -168,25 +171,24 @@ export class Conv2DLayer extends LayerBase implements Layer {
     const db = learn && this.b ? be.zeros(this.b.shape, dtype) : null;
     const dCols = withBackward && buf.cols ? be.zeros(buf.cols.shape, dtype) : null;
     const bRow = this.b ? views.matrix(this.b, 1, o.filters) : null;
-    const layer = this;
     return {
       grads: learn ? [dW!, ...(db ? [db] : []), ...(bn ? bn.grads : [])] : [],
-      forward(x, training) {
-        convolve(be, x, layer.W, null, buf);
+      forward: (x, training) => {
+        convolve(be, x, this.W, null, buf);
         if (bn) {
           bn.forward(buf.Z, zOut, training);
-          be.activation(Zm, Am, layer.activation);
+          be.activation(Zm, Am, this.activation);
         } else {
-          be.channelBiasActivation(Zm, bRow!, Am, layer.activation);
+          be.channelBiasActivation(Zm, bRow!, Am, this.activation);
         }
         return A;
       },
-      backward(x, dOut, dIn) {
+      backward: (x, dOut, dIn) => {
         const dOutM = views.pixels(dOut);
-        be.activationBackward(dOutM, Zm, Am, dOutM, layer.activation);
+        be.activationBackward(dOutM, Zm, Am, dOutM, this.activation);
         if (bn) bn.backward(dOut, dOut);
-        convolveBackward(be, x, layer.W, dOut, buf, dW, db, dIn, dCols);
-        if (dW) regularizationGradient(be, layer, dW, m);
+        convolveBackward(be, x, this.W, dOut, buf, dW, db, dIn, dCols);
+        if (dW) regularizationGradient(be, this, dW, m);
       },
     };
   }

@@ -33,7 +33,7 @@ export function denseBackward(be: Backend, dZ: Tensor, aPrev: Tensor, w: Tensor,
 }
 
 /**
- * dZ[L] of the output layer. For sigmoid + BCE and softmax + CCE this is
+ * dZ[L] of the output this. For sigmoid + BCE and softmax + CCE this is
  * exactly A - Y (no division by A, so saturated outputs stay finite);
  * otherwise dA = dL/dA flows through g'.
  */
@@ -157,7 +157,6 @@ export class DenseLayer extends LayerBase implements Layer {
     const db = learn && this.b ? be.zeros(this.b.shape, dtype) : null;
     const grads = learn ? [dW!, ...(db ? [db] : []), ...(bn ? bn.grads : [])] : [];
     let masked = false;
-    const layer = this;
     return {
       Z,
       A,
@@ -168,29 +167,29 @@ export class DenseLayer extends LayerBase implements Layer {
       dGamma: bn?.dGamma ?? null,
       dBeta: bn?.dBeta ?? null,
       grads,
-      forward(x, training, redraw) {
-        be.matmul(layer.W, x, zRaw, false, false, 1, 0);
+      forward: (x, training, redraw) => {
+        be.matmul(this.W, x, zRaw, false, false, 1, 0);
         if (bn) {
           bn.forward(zRaw, Z, training);
-          be.activation(Z, A, layer.activation);
+          be.activation(Z, A, this.activation);
         } else {
-          be.biasActivation(Z, layer.b!, A, layer.activation);
+          be.biasActivation(Z, this.b!, A, this.activation);
         }
         masked = mask !== null && training;
         if (!masked) return A;
         // Inverted dropout from the network's generator: a fresh mask, or the last one again (the gradient check holds masks fixed).
-        if (redraw) be.dropout(rng.words, A, mask!, out, layer.keepProb);
+        if (redraw) be.dropout(rng.words, A, mask!, out, this.keepProb);
         else be.mul(A, mask!, out);
         return out;
       },
-      backward(x, dOut, dIn, fromZ) {
+      backward: (x, dOut, dIn, fromZ) => {
         if (!fromZ) {
           if (masked) be.mul(dOut, mask!, dOut);
-          be.activationBackward(dOut, Z, A, dOut, layer.activation);
+          be.activationBackward(dOut, Z, A, dOut, this.activation);
         }
         if (bn) bn.backward(dOut, dOut);
-        denseBackward(be, dOut, x, layer.W, dW, db, dIn);
-        if (dW) regularizationGradient(be, layer, dW, m);
+        denseBackward(be, dOut, x, this.W, dW, db, dIn);
+        if (dW) regularizationGradient(be, this, dW, m);
       },
     };
   }
