@@ -7,7 +7,7 @@ import { ACTIVATION_NAMES } from '../nn/activations.js';
 import { LIBRARY_VERSION } from '../io/version.js';
 import { BUILTINS } from './data/index.js';
 import { CliError, userMessage } from './errors.js';
-import { intList, keepProbList, MAX_EPOCHS, nonNegativeInt, numberIn, oneOf, positiveInt, splitSpec } from './options.js';
+import { delimiter, intList, keepProbList, MAX_EPOCHS, nonNegativeInt, numberIn, oneOf, positiveInt, splitSpec } from './options.js';
 import { trainCommand, type Io, type TrainOptions } from './commands/train.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
@@ -21,11 +21,14 @@ const io: Io = {
   isTTY: Boolean(process.stdout.isTTY && process.stderr.isTTY),
 };
 
+const DELIMITER_HELP = 'field separator of a CSV file: one character such as ";", or "tab" (default: ",")';
+
 /** Options shared by train and search: data, network, optimization, regularization, split. */
 function trainingOptions(cmd: Command): Command {
   return cmd
     .option('--data <source>', `CSV file, image folder, or built-in: ${BUILTINS.join(', ')}`, 'mnist')
     .option('--target <column>', 'target column of a CSV (default: the last column)')
+    .option('--delimiter <char>', DELIMITER_HELP, delimiter)
     .addOption(new Option('--task <task>', 'classification or regression (default: detected from the target)').choices(['classification', 'regression']))
     .option('--layers <sizes>', 'hidden layer sizes, comma-separated ("none" for no hidden layer)', intList('--layers'), [128, 64])
     .option('--activation <name>', `hidden activation: ${ACTIVATION_NAMES.filter((a) => a !== 'softmax').join(', ')}`, oneOf('--activation', ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear'] as const), 'relu')
@@ -80,16 +83,22 @@ program
   .description('metrics and confusion matrix of a saved model on labelled data')
   .requiredOption('--model <dir>', 'model folder written by train')
   .requiredOption('--data <source>', 'CSV file, image folder or built-in name')
+  .option('--delimiter <char>', DELIMITER_HELP, delimiter)
   .option('--json', 'print one JSON object', false)
-  .action((o: { model: string; data: string; json: boolean }) => run(async () => (await useFastestBackend(io, true), evaluateCommand(o, io))));
+  .action((o: { model: string; data: string; delimiter?: string; json: boolean }) =>
+    run(async () => (await useFastestBackend(io, true), evaluateCommand(o, io))),
+  );
 
 program
   .command('predict')
   .description('predictions with the original label names and class probabilities')
   .requiredOption('--model <dir>', 'model folder written by train')
   .requiredOption('--data <source>', 'CSV file (the target column may be absent) or image folder')
+  .option('--delimiter <char>', DELIMITER_HELP, delimiter)
   .option('--out <file>', 'write predictions to this CSV instead of stdout')
-  .action((o: { model: string; data: string; out?: string }) => run(async () => (await useFastestBackend(io, true), predictCommand(o, io))));
+  .action((o: { model: string; data: string; delimiter?: string; out?: string }) =>
+    run(async () => (await useFastestBackend(io, true), predictCommand(o, io))),
+  );
 
 program
   .command('inspect')

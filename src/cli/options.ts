@@ -61,6 +61,15 @@ export function oneOf<T extends string>(option: string, names: readonly T[]): (v
   };
 }
 
+/** `--delimiter`: the one character between a CSV file's fields; `tab` (or `\t`, as typed in a shell) for a tab. */
+export function delimiter(v: string): string {
+  const d = v === 'tab' || v === '\\t' ? '\t' : v;
+  if (d.length !== 1 || d === '"' || d === '\n' || d === '\r') {
+    throw new InvalidArgumentError(`--delimiter: expected one character other than a quote or a line break, such as ';' or tab (written "tab"), got "${v}"`);
+  }
+  return d;
+}
+
 /** `--split`: ratios `0.8,0.1,0.1` (or two) summing to 1, or counts `7000,1500,1500` (dev and test counts; train is the rest). */
 export type SplitSpec = { kind: 'ratios'; ratios: [number, number] | [number, number, number] } | { kind: 'counts'; dev: number; test: number };
 

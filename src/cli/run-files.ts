@@ -110,6 +110,7 @@ const positiveInt = z.number().int().positive();
 const trainOptionsSchema = z.object({
   data: z.string(),
   target: z.string().optional(),
+  delimiter: z.string().length(1).optional(),
   task: z.enum(['classification', 'regression']).optional(),
   layers: z.array(positiveInt),
   activation: z.enum(['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear']),

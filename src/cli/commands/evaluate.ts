@@ -7,9 +7,9 @@ import { loadRunModel } from '../run-files.js';
 import { loadForModel } from './model-data.js';
 
 /** Runs `layerwise evaluate`; returns the exit code. */
-export async function evaluateCommand(o: { model: string; data: string; json: boolean }, io: Io): Promise<number> {
+export async function evaluateCommand(o: { model: string; data: string; delimiter?: string; json: boolean }, io: Io): Promise<number> {
   const { network, run } = loadRunModel(o.model);
-  const d = await loadForModel(network, run, o.data, true, io.err);
+  const d = await loadForModel(network, run, o.data, true, io.err, o.delimiter);
   const cost = network.cost(d.X, d.Y!);
   if (run.task === 'regression') {
     const A = network.predict(d.X);

@@ -22,11 +22,14 @@ export interface ModelData {
 }
 
 /** Loads `data` the way the model's training run did. */
-export async function loadForModel(network: Network, run: RunMetadata, data: string, requireTarget: boolean, warn: (m: string) => void): Promise<ModelData> {
+export async function loadForModel(
+  network: Network, run: RunMetadata, data: string, requireTarget: boolean, warn: (m: string) => void, delimiter?: string,
+): Promise<ModelData> {
   const table = await loadTable(data, {
     encodings: run.columns,
     ...(requireTarget ? { target: run.target } : { targetIfPresent: run.target }),
     imageSize: run.imageSize ?? 64,
+    delimiter,
     seed: Number(run.training.seed ?? 1),
     warn,
   });

@@ -23,10 +23,10 @@ function checkOutFile(out: string): void {
 }
 
 /** Runs `layerwise predict`; returns the exit code. */
-export async function predictCommand(o: { model: string; data: string; out?: string }, io: Io): Promise<number> {
+export async function predictCommand(o: { model: string; data: string; delimiter?: string; out?: string }, io: Io): Promise<number> {
   if (o.out !== undefined) checkOutFile(o.out);
   const { network, run } = loadRunModel(o.model);
-  const d = await loadForModel(network, run, o.data, false, io.err);
+  const d = await loadForModel(network, run, o.data, false, io.err, o.delimiter);
   const A = network.predict(d.X);
   const m = A.cols;
   const lines: string[] = [];

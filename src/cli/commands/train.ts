@@ -29,6 +29,8 @@ import { printSummary, summaryJson } from '../summary.js';
 export interface TrainOptions {
   data: string;
   target?: string;
+  /** `--delimiter`: the field separator of a CSV file. */
+  delimiter?: string;
   task?: Task;
   layers: number[];
   activation: 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'linear';
@@ -102,7 +104,7 @@ export interface PreparedData {
 /** Loads, encodes, splits and standardizes the data of a run (train and search share it). */
 export async function prepareData(o: TrainOptions, io: Io, say: (line: string) => void): Promise<PreparedData> {
   checkTargetOption(o.data, o.target);
-  const table = await loadTable(o.data, { ...(o.target !== undefined ? { target: o.target } : {}), imageSize: o.imageSize, skipBadImages: o.skipBadImages, seed: o.seed, warn: io.err });
+  const table = await loadTable(o.data, { ...(o.target !== undefined ? { target: o.target } : {}), delimiter: o.delimiter, imageSize: o.imageSize, skipBadImages: o.skipBadImages, seed: o.seed, warn: io.err });
   for (const n of table.notes) say(n);
   const targets = prepareTargets(table, o.task);
   if (!o.task) say(`task: ${targets.task} (detected: ${targets.reason}; override with --task)`);

@@ -4,7 +4,10 @@
  * Column types are decided on the first rows, then every later row is checked
  * against them, so a stray word in a numeric column is an error that names
  * the file, the row and the column, not a silent NaN. Categories are collected
- * from every row.
+ * from every row. Fields are separated by commas unless `delimiter` says
+ * otherwise; a header that is one field holding another usual delimiter (a
+ * semicolon- or tab-separated file read as commas) is an error that says which
+ * `--delimiter` to pass, and so is a column of decimal-comma numbers ("1,5").
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
@@ -19,6 +22,57 @@ export interface CsvOptions {
   encodings?: readonly ColumnEncoding[];
   /** A target column to use if the header has it, and to ignore otherwise (predict). */
   targetIfPresent?: string;
+  /** The one character between fields; default ",". */
+  delimiter?: string;
+}
+
+/** Delimiters a header may be split by, with how to ask for each on the command line. */
+const DELIMITERS: readonly (readonly [string, string, string])[] = [
+  [',', 'comma', "--delimiter ','"],
+  [';', 'semicolon', "--delimiter ';'"],
+  ['\t', 'tab', '--delimiter tab'],
+  ['|', 'pipe', "--delimiter '|'"],
+];
+
+/** How `--delimiter` names a delimiter in messages. */
+function delimiterName(d: string): string {
+  return DELIMITERS.find(([c]) => c === d)?.[1] ?? `"${d}"`;
+}
+
+/**
+ * Why a header of one field is probably split by the wrong delimiter (it holds
+ * another usual delimiter, the most frequent one named), or null.
+ */
+export function wrongDelimiter(header: readonly string[], delimiter: string): string | null {
+  if (header.length !== 1) return null;
+  const field = header[0]!;
+  let best: (typeof DELIMITERS)[number] | null = null;
+  let bestCount = 0;
+  for (const d of DELIMITERS) {
+    if (d[0] === delimiter) continue;
+    const count = field.split(d[0]).length - 1;
+    if (count > bestCount) [best, bestCount] = [d, count];
+  }
+  if (!best) return null;
+  const shown = field.length > 60 ? `${field.slice(0, 57)}...` : field;
+  const got = `one column "${shown.replace(/\t/g, '\\t')}"`;
+  return `header: expected ${delimiterName(delimiter)}-separated columns, got ${got}; the file looks ${best[1]}-separated: pass ${best[2]}`;
+}
+
+/** A number written with a decimal comma, like "1,5" or "-0,25" (with --delimiter ';' they reach us whole). */
+const DECIMAL_COMMA = /^[+-]?(\d+,\d*|,\d+)$/;
+
+/**
+ * Whether the sniffed values of a column are numbers written with decimal
+ * commas (every value an integer or a decimal-comma number, at least one of the latter).
+ */
+function decimalCommaColumn(values: readonly string[]): string | null {
+  let example: string | null = null;
+  for (const v of values) {
+    if (DECIMAL_COMMA.test(v)) example ??= v;
+    else if (!/^[+-]?\d+$/.test(v)) return null;
+  }
+  return example;
 }
 
 const SNIFF_ROWS = 1000;
@@ -37,7 +91,8 @@ function isNumber(s: string): boolean {
 function parseNumber(raw: string, what: string): number | string {
   if (!isNumber(raw)) {
     const hint = Number.isNaN(Number(raw)) ? '' : ' (only decimal notation such as 2, -0.5 or 1e-3 is read)';
-    return `expected a number${what}, got "${raw}"${hint}`;
+    const comma = DECIMAL_COMMA.test(raw.trim()) ? ` (a decimal comma? write ${raw.trim().replace(',', '.')})` : '';
+    return `expected a number${what}, got "${raw}"${hint}${comma}`;
   }
   const v = Number(raw);
   // Features and targets are float32: a finite float64 such as 1e39 would become Infinity there.
@@ -76,7 +131,8 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
   if (!existsSync(file)) throw new CliError(`${file}: no such file`);
   if (statSync(file).isDirectory()) throw new CliError(`${file}: expected a CSV file, got a folder`);
   if (statSync(file).size === 0) throw new CliError(`${file}: the file is empty (expected a header row and data rows)`);
-  const parser = createReadStream(file).pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }));
+  const delimiter = options.delimiter ?? ',';
+  const parser = createReadStream(file).pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, delimiter }));
   let header: string[] | null = null;
   let targetIndex = -1;
   let featureIdx: number[] = [];
@@ -91,6 +147,15 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
   let row = 1;
   const notes: string[] = [];
 
+  /** A column of decimal-comma numbers would become categories (or class labels): refused, saying why. */
+  const checkDecimalComma = (col: readonly string[], name: string) => {
+    const example = decimalCommaColumn(col);
+    if (example !== null) {
+      const point = example.replace(',', '.');
+      throw new CliError(`${file}: column "${name}": expected numbers with a decimal point, got decimal commas such as "${example}" (write ${point})`);
+    }
+  };
+
   const decide = () => {
     const h = header!;
     if (options.encodings) {
@@ -102,11 +167,13 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
         const col = pending.map((r) => r[i]!);
         const numeric = col.filter(isNumber).length;
         if (numeric * 2 >= col.length) return { kind: 'numeric', name: h[i]! } as const;
+        checkDecimalComma(col, h[i]!);
         return { kind: 'oneHot', name: h[i]!, categories: [] } as const;
       });
     }
     categories = encodings.map((e) => (e.kind === 'numeric' ? null : new Map(e.categories.map((c, q) => [c, q]))));
     if (targetIndex >= 0) targetIsNumeric = pending.every((r) => isNumber(r[targetIndex]!));
+    if (targetIndex >= 0 && !targetIsNumeric) checkDecimalComma(pending.map((r) => r[targetIndex]!), h[targetIndex]!);
     values = new Growable(Math.max(1024, pending.length * encodings.length * 4));
   };
 
@@ -149,6 +216,8 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
   const onRecord = (rec: string[]): void => {
     if (!header) {
       header = rec;
+      const wrong = wrongDelimiter(header, delimiter);
+      if (wrong !== null) throw new CliError(`${file}: ${wrong}`);
       const dup = header.find((h, i) => header!.indexOf(h) !== i);
       if (dup !== undefined) throw new CliError(`${file}: header: column "${dup}" appears twice`);
       if (options.targetIfPresent !== undefined) targetIndex = header.indexOf(options.targetIfPresent);

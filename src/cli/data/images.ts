@@ -125,7 +125,8 @@ export function loadImageFolder(dir: string, options: ImageOptions = {}): Table 
     notes.push(`not a class: ${some(empty.map((c) => `"${c}"`))} ${empty.length === 1 ? 'has' : 'have'} no .png, .jpg or .jpeg images directly inside`);
   }
   if (nested.length > 0) {
-    notes.push(`not read: subfolders inside class folders (${some(nested)}); only the images directly in a class folder are used (move them up, or make them classes)`);
+    const why = 'only the images directly in a class folder are used (move them up, or make them classes)';
+    notes.push(`not read: subfolders inside class folders (${some(nested)}); ${why}`);
   }
   // Each image is decoded, resized into its column and dropped before the next: X for M images is allocated once,
   // and the columns of images that could not be decoded are squeezed out at the end.

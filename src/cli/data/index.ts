@@ -30,6 +30,8 @@ export interface LoadOptions {
   seed?: number;
   encodings?: Table['columns'];
   targetIfPresent?: string;
+  /** The field separator of a CSV file (`--delimiter`); refused for other kinds of data. */
+  delimiter?: string | undefined;
   warn?: (message: string) => void;
 }
 
@@ -79,7 +81,12 @@ export function checkTargetOption(data: string, target: string | undefined): voi
 
 /** Loads `--data`: a built-in name, an image folder or a CSV file. */
 export async function loadTable(data: string, options: LoadOptions = {}): Promise<Table> {
-  if ((BUILTINS as readonly string[]).includes(data)) return builtinTable(data as BuiltinName, options.seed ?? 1);
+  const builtin = (BUILTINS as readonly string[]).includes(data);
+  if (options.delimiter !== undefined && (builtin || (existsSync(data) && statSync(data).isDirectory()))) {
+    const what = builtin ? `the built-in dataset "${data}"` : `the image folder ${data}`;
+    throw new CliError(`--delimiter: expected a CSV file as --data, got ${what}; --delimiter only applies to CSV files`);
+  }
+  if (builtin) return builtinTable(data as BuiltinName, options.seed ?? 1);
   if (!existsSync(data)) {
     const looksBuiltin = !/[./\\]/.test(data);
     throw new CliError(looksBuiltin ? `--data: unknown built-in dataset "${data}" (expected one of ${BUILTINS.join(', ')}, a CSV file or an image folder)` : `${data}: no such file or folder`);
@@ -93,6 +100,7 @@ export async function loadTable(data: string, options: LoadOptions = {}): Promis
     ...(options.target !== undefined ? { target: options.target } : {}),
     ...(options.encodings ? { encodings: options.encodings } : {}),
     ...(options.targetIfPresent !== undefined ? { targetIfPresent: options.targetIfPresent } : {}),
+    ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
   });
 }
 
