@@ -7,7 +7,7 @@
  * wasm kernels are tested against.
  */
 import type { FloatArray, Tensor } from '../../tensor/tensor.js';
-import type { Activation, WindowGeometry } from '../backend.js';
+import type { Activation, Kernels, WindowGeometry } from '../backend.js';
 import { activationKernels } from './activations.js';
 
 /**
@@ -208,20 +208,9 @@ function columnVariance(Z: FloatArray, c: number, ch: number, mean: number): num
 }
 
 /** See Kernels.channelBatchNormForward: Kernels.batchNormForward per column of the (p, c) view. */
-export function channelBatchNormForward(
-  z: Tensor,
-  gamma: Tensor,
-  beta: Tensor,
-  out: Tensor,
-  zhat: Tensor,
-  mean: Tensor,
-  invStd: Tensor,
-  runningMean: Tensor,
-  runningVar: Tensor,
-  momentum: number,
-  epsilon: number,
-  training: boolean,
-): void {
+export const channelBatchNormForward: Kernels['channelBatchNormForward'] = (
+  z, gamma, beta, out, zhat, mean, invStd, runningMean, runningVar, momentum, epsilon, training,
+) => {
   const Z = z.data;
   const O = out.data;
   const H = zhat.data;
@@ -249,19 +238,10 @@ export function channelBatchNormForward(
       O[i] = gc * hv + bc;
     }
   }
-}
+};
 
 /** See Kernels.channelBatchNormBackward: means over the p rows, dGamma and dBeta divided by m. dZ may be dOut. */
-export function channelBatchNormBackward(
-  dOut: Tensor,
-  zhat: Tensor,
-  gamma: Tensor,
-  invStd: Tensor,
-  dZ: Tensor,
-  dGamma: Tensor,
-  dBeta: Tensor,
-  m: number,
-): void {
+export const channelBatchNormBackward: Kernels['channelBatchNormBackward'] = (dOut, zhat, gamma, invStd, dZ, dGamma, dBeta, m) => {
   const G = dOut.data;
   const H = zhat.data;
   const D = dZ.data;
@@ -282,4 +262,4 @@ export function channelBatchNormBackward(
     const meanGH = (gc * sgh) / p;
     for (let i = ch; i < H.length; i += c) D[i] = inv * (gc * G[i]! - meanG - H[i]! * meanGH);
   }
-}
+};

@@ -58,7 +58,7 @@ export interface WasmExports {
   zeroPad(x: number, out: number, m: number, h: number, w: number, c: number, pad: number, backward: number): void;
   channelBatchNormForward(
     z: number, gamma: number, beta: number, out: number, zhat: number, mean: number, invStd: number, runningMean: number, runningVar: number,
-    rows: number, c: number, momentum: number, eps: number, training: number, scratch: number,
+    rows: number, c: number, momentum: number, oneMinusMomentum: number, eps: number, training: number, scratch: number,
   ): void;
   channelBatchNormBackward(
     dOut: number, zhat: number, gamma: number, invStd: number, dZ: number, dGamma: number, dBeta: number, rows: number, c: number, m: number, scratch: number,

@@ -149,24 +149,7 @@ function createDenseKernels(ex: WasmExports, stager: Stager, staged: Staged, wor
       });
     },
 
-    batchNormForward(
-      z: Tensor, gamma: Tensor, beta: Tensor, out: Tensor, zhat: Tensor, mean: Tensor, invStd: Tensor, runningMean: Tensor, runningVar: Tensor,
-      momentum: number, epsilon: number, training: boolean,
-    ): void {
-      staged(() => {
-        const pz = stager.input(z);
-        const pg = stager.input(gamma);
-        const pb = stager.input(beta);
-        // Statistics are written only when training; staged copies start from the old values so inference leaves them as they were.
-        const pm = stager.output(mean, true);
-        const ps = stager.output(invStd, true);
-        const prm = stager.output(runningMean, true);
-        const prv = stager.output(runningVar, true);
-        ex.batchNormForward(
-          pz, pg, pb, stager.output(out, false), stager.output(zhat, false), pm, ps, prm, prv, z.rows, z.cols, momentum, 1 - momentum, epsilon, training ? 1 : 0,
-        );
-      });
-    },
+    batchNormForward: batchNormForwardOn(ex.batchNormForward, stager, staged, null),
 
     batchNormBackward(dOut: Tensor, zhat: Tensor, gamma: Tensor, invStd: Tensor, dZ: Tensor, dGamma: Tensor, dBeta: Tensor): void {
       staged(() => {
@@ -183,14 +166,14 @@ function createDenseKernels(ex: WasmExports, stager: Stager, staged: Staged, wor
 }
 
 /**
- * Scratch for the per-channel sums (2 doubles a channel): the GEMM work block, which is idle
- * between products and holds 73K channels, or past that a block of the heap kept for the next call.
+ * Scratch for the per-channel kernels (4 c doubles): the GEMM work block, which is idle
+ * between products and holds 36K channels, or past that a block of the heap kept for the next call.
  */
 function reductionScratch(heap: WasmHeap, work: number, workBytes: number): (channels: number) => number {
   let extra = 0;
   let extraBytes = 0;
   return (channels) => {
-    const bytes = channels * 16;
+    const bytes = channels * 32;
     if (bytes <= workBytes) return work;
     if (bytes > extraBytes) {
       if (extra !== 0) heap.allocator.free(extra);
@@ -198,6 +181,32 @@ function reductionScratch(heap: WasmHeap, work: number, workBytes: number): (cha
       extraBytes = bytes;
     }
     return extra;
+  };
+}
+
+/**
+ * Batch normalization forward on `kernel`: the dense export over the columns of each row (no
+ * scratch), or the per-channel one over the rows of the (p, c) view with its scratch. The
+ * statistics are written only when training; their staged copies start from the old values,
+ * so inference leaves them as they were.
+ */
+function batchNormForwardOn(
+  kernel: WasmExports['channelBatchNormForward'], stager: Stager, staged: Staged, scratch: ((channels: number) => number) | null,
+): Kernels['batchNormForward'] {
+  return (z, gamma, beta, out, zhat, mean, invStd, runningMean, runningVar, momentum, epsilon, training) => {
+    const cols = scratch ? gamma.size : z.cols;
+    const ps = scratch ? scratch(cols) : 0;
+    staged(() => {
+      const pz = stager.input(z);
+      const pg = stager.input(gamma);
+      const pb = stager.input(beta);
+      const pm = stager.output(mean, true);
+      const pi = stager.output(invStd, true);
+      const prm = stager.output(runningMean, true);
+      const prv = stager.output(runningVar, true);
+      const po = stager.output(out, false);
+      kernel(pz, pg, pb, po, stager.output(zhat, false), pm, pi, prm, prv, z.size / cols, cols, momentum, 1 - momentum, epsilon, training ? 1 : 0, ps);
+    });
   };
 }
 
@@ -277,26 +286,7 @@ function createConvKernels(ex: WasmExports, stager: Stager, staged: Staged, scra
       });
     },
 
-    channelBatchNormForward(
-      z: Tensor, gamma: Tensor, beta: Tensor, out: Tensor, zhat: Tensor, mean: Tensor, invStd: Tensor, runningMean: Tensor, runningVar: Tensor,
-      momentum: number, epsilon: number, training: boolean,
-    ): void {
-      const ps = scratch(gamma.size);
-      staged(() => {
-        const pz = stager.input(z);
-        const pg = stager.input(gamma);
-        const pb = stager.input(beta);
-        // As in batchNormForward: staged statistics start from the old values, which inference leaves as they were.
-        const pm = stager.output(mean, true);
-        const pi = stager.output(invStd, true);
-        const prm = stager.output(runningMean, true);
-        const prv = stager.output(runningVar, true);
-        const c = gamma.size;
-        ex.channelBatchNormForward(
-          pz, pg, pb, stager.output(out, false), stager.output(zhat, false), pm, pi, prm, prv, z.size / c, c, momentum, epsilon, training ? 1 : 0, ps,
-        );
-      });
-    },
+    channelBatchNormForward: batchNormForwardOn(ex.channelBatchNormForward, stager, staged, scratch),
 
     channelBatchNormBackward(dOut: Tensor, zhat: Tensor, gamma: Tensor, invStd: Tensor, dZ: Tensor, dGamma: Tensor, dBeta: Tensor, m: number): void {
       const ps = scratch(gamma.size);

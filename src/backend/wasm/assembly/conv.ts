@@ -6,11 +6,11 @@
 // tail (lanes.ts), for any channel count.
 //
 // The per-channel sums (colSum, batch normalization) accumulate in f64 into
-// a scratch block of 2 c doubles passed in by the caller, one row after the
+// a scratch block of doubles passed in by the caller, one row after the
 // other, in the reference's order: they match it to the last float32 bit
 // while reading the matrix once, row by row.
 import { activationForward } from './activations';
-import { load2, load4, promoteHigh, store2, store4, transpose4x4, width, width2 } from './lanes';
+import { load4, promoteHigh, store4, transpose4x4, width } from './lanes';
 
 /** Runs at least this long (in floats) are copied with memory.copy / memory.fill, a native call; shorter ones inline. */
 const LONG_RUN = 64;
@@ -318,37 +318,50 @@ export function zeroPad(x: usize, out: usize, m: i32, h: i32, w: i32, c: i32, pa
   }
 }
 
-/** Two doubles at p, or one (lane 0) when `full` is false: the tail never reads past a scratch block. */
-@inline function loadF64(p: usize, full: bool): v128 {
-  return full ? v128.load(p) : v128.load64_zero(p);
+// Batch normalization per channel. The scratch holds four planes of c doubles (plane k at
+// s + 8 c k, see plane()): the per-channel sums, then the coefficients of the last pass. Rows
+// are read four channels at a time (one float32x4 widened to two f64x2), the last c % 4
+// channels one at a time; every value takes the reference's f64 operations in its order.
+
+/** The address of plane k of the scratch for c channels. */
+@inline function plane(s: usize, c: i32, k: i32): usize {
+  return s + doubles(c * k);
 }
 
-/** Stores two doubles at p, or lane 0 when `full` is false. */
-@inline function storeF64(p: usize, v: v128, full: bool): void {
-  if (full) v128.store(p, v);
-  else v128.store64_lane(p, v, 0);
+/** Rounds two f64x2 to float32 and stores them as four floats at p. */
+@inline function storeDemoted(p: usize, lo: v128, hi: v128): void {
+  v128.store(p, v128.shuffle<f32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
 }
 
 /** S[j] += (X[j] - M[j])^2 in f64 for j < n (S and M hold n doubles). */
 @inline function accumulateSquares(s: usize, x: usize, mu: usize, n: i32): void {
-  for (let j = 0; j < n; j += width2(j, n)) {
-    const full = j + 2 <= n;
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const v = v128.load(x + bytes(j));
     const p = s + doubles(j);
-    const d = f64x2.sub(load2(x + bytes(j), full), loadF64(mu + doubles(j), full));
-    storeF64(p, f64x2.add(loadF64(p, full), f64x2.mul(d, d)), full);
+    const lo = f64x2.sub(f64x2.promote_low_f32x4(v), v128.load(mu + doubles(j)));
+    const hi = f64x2.sub(promoteHigh(v), v128.load(mu + doubles(j), 16));
+    v128.store(p, f64x2.add(v128.load(p), f64x2.mul(lo, lo)));
+    v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(hi, hi)), 16);
+  }
+  for (; j < n; j++) {
+    const d = getF(x, j) - getD(mu, j);
+    setD(s, j, getD(s, j) + d * d);
   }
 }
 
-/** S0[j] += G[j], S1[j] += G[j] H[j] in f64 for j < n. */
+/** S0[j] += G[j] and S1[j] += G[j] H[j] in f64 for j < n. */
 @inline function accumulateProducts(s0: usize, s1: usize, g: usize, hh: usize, n: i32): void {
-  for (let j = 0; j < n; j += width2(j, n)) {
-    const full = j + 2 <= n;
-    const gv = load2(g + bytes(j), full);
-    const p0 = s0 + doubles(j);
-    const p1 = s1 + doubles(j);
-    storeF64(p0, f64x2.add(loadF64(p0, full), gv), full);
-    storeF64(p1, f64x2.add(loadF64(p1, full), f64x2.mul(gv, load2(hh + bytes(j), full))), full);
+  accumulate(s0, g, n);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const gv = v128.load(g + bytes(j));
+    const hv = v128.load(hh + bytes(j));
+    const p = s1 + doubles(j);
+    v128.store(p, f64x2.add(v128.load(p), f64x2.mul(f64x2.promote_low_f32x4(gv), f64x2.promote_low_f32x4(hv))));
+    v128.store(p, f64x2.add(v128.load(p, 16), f64x2.mul(promoteHigh(gv), promoteHigh(hv))), 16);
   }
+  for (; j < n; j++) setD(s1, j, getD(s1, j) + getF(g, j) * getF(hh, j));
 }
 
 @inline function getF(p: usize, i: i32): f64 {
@@ -368,13 +381,16 @@ export function zeroPad(x: usize, out: usize, m: i32, h: i32, w: i32, c: i32, pa
 }
 
 /**
- * The per-channel statistics into the scratch: mean at S0, invStd at S1 (doubles). Training:
- * of the batch, one pass for the sums and one for the squared deviations, also written to
- * mean / invStd and blended into the running statistics; inference: from the running ones.
+ * The per-channel statistics into planes 0 (mean) and 1 (invStd) of the scratch. Training: of
+ * the batch, one pass for the sums and one for the squared deviations, also written to mean /
+ * invStd and blended into the running statistics; inference: from the running ones.
  */
 function channelStatistics(
-  z: usize, mean: usize, invStd: usize, runningMean: usize, runningVar: usize, rows: i32, c: i32, momentum: f64, eps: f64, training: i32, s0: usize, s1: usize,
+  z: usize, mean: usize, invStd: usize, runningMean: usize, runningVar: usize, rows: i32, c: i32,
+  momentum: f64, oneMinusMomentum: f64, eps: f64, training: i32, s: usize,
 ): void {
+  const s0 = plane(s, c, 0);
+  const s1 = plane(s, c, 1);
   if (!training) {
     for (let j = 0; j < c; j++) {
       setD(s0, j, getF(runningMean, j));
@@ -394,40 +410,108 @@ function channelStatistics(
     setD(s1, j, inv);
     setF(mean, j, mu);
     setF(invStd, j, inv);
-    setF(runningMean, j, momentum * getF(runningMean, j) + (1 - momentum) * mu);
-    setF(runningVar, j, momentum * getF(runningVar, j) + (1 - momentum) * variance);
+    setF(runningMean, j, momentum * getF(runningMean, j) + oneMinusMomentum * mu);
+    setF(runningVar, j, momentum * getF(runningVar, j) + oneMinusMomentum * variance);
   }
 }
 
-/** Channel batch normalization forward over the rows of Z (rows, c); see Kernels.channelBatchNormForward. `scratch` holds 2 c doubles. */
-export function channelBatchNormForward(
-  z: usize, gamma: usize, beta: usize, out: usize, zhat: usize, mean: usize, invStd: usize, runningMean: usize, runningVar: usize,
-  rows: i32, c: i32, momentum: f64, eps: f64, training: i32, scratch: usize,
-): void {
-  const s0 = scratch;
-  const s1 = scratch + doubles(c);
-  channelStatistics(z, mean, invStd, runningMean, runningVar, rows, c, momentum, eps, training, s0, s1);
+/** Planes k and k + 1 of the scratch = A and B widened to f64 (gamma and beta, or gamma and invStd). */
+function widen(s: usize, c: i32, k: i32, a: usize, b: usize): void {
+  for (let j = 0; j < c; j++) {
+    setD(plane(s, c, k), j, getF(a, j));
+    setD(plane(s, c, k + 1), j, getF(b, j));
+  }
+}
+
+// The last pass of channel batch normalization, over every row: from X and Y (four floats of
+// each, widened; Y only when `readsY`) and the four coefficient planes c0..c3 of the scratch,
+// `first` gives what is stored at O1 and `second` what is stored at O2 (when `two`). The last c % 4 channels of a row go
+// through the same lane functions one value at a time, so they round like the others.
+
+@final class Normalize {
+  // X = Z, coefficients mean, invStd, gamma, beta: O1 = Zhat = (Z - mean) invStd, O2 = OUT = gamma Zhat + beta.
+  @inline readsY(): bool { return false; }
+  @inline two(): bool { return true; }
+  @inline first(x: v128, _y: v128, c0: v128, c1: v128, _c2: v128, _c3: v128): v128 {
+    return f64x2.mul(f64x2.sub(x, c0), c1);
+  }
+  @inline second(zhat: v128, c2: v128, c3: v128): v128 {
+    return f64x2.add(f64x2.mul(c2, zhat), c3);
+  }
+}
+
+@final class Backward {
+  // X = dOut, Y = Zhat, coefficients mean(G), mean(G Zhat), gamma, invStd (G = gamma dOut):
+  // O1 = dZ = invStd (gamma dOut - mean(G) - Zhat mean(G Zhat)), in the reference's order.
+  @inline readsY(): bool { return true; }
+  @inline two(): bool { return false; }
+  @inline first(x: v128, y: v128, c0: v128, c1: v128, c2: v128, c3: v128): v128 {
+    return f64x2.mul(c3, f64x2.sub(f64x2.sub(f64x2.mul(c2, x), c0), f64x2.mul(y, c1)));
+  }
+  @inline second(r: v128, _c2: v128, _c3: v128): v128 {
+    return r;
+  }
+}
+
+/** The last pass of channel batch norm with the lane functions of K; see above. */
+@inline function lastPass<K>(x: usize, y: usize, o1: usize, o2: usize, rows: i32, c: i32, scratch: usize): void {
+  const k = changetype<K>(0);
+  const k1 = doubles(c);
+  const k2 = doubles(2 * c);
+  const k3 = doubles(3 * c);
   for (let i = 0; i < rows; i++) {
     const off = bytes(i * c);
-    for (let j = 0; j < c; j += width2(j, c)) {
-      const full = j + 2 <= c;
+    let j = 0;
+    for (; j + 4 <= c; j += 4) {
       const p = off + bytes(j);
-      const h = f64x2.mul(f64x2.sub(load2(z + p, full), loadF64(s0 + doubles(j), full)), loadF64(s1 + doubles(j), full));
-      store2(zhat + p, h, full);
-      store2(out + p, f64x2.add(f64x2.mul(load2(gamma + bytes(j), full), h), load2(beta + bytes(j), full)), full);
+      const xv = v128.load(x + p);
+      const yv = k.readsY() ? v128.load(y + p) : xv;
+      const d = scratch + doubles(j);
+      const c2lo = v128.load(d + k2);
+      const c2hi = v128.load(d + k2, 16);
+      const c3lo = v128.load(d + k3);
+      const c3hi = v128.load(d + k3, 16);
+      const lo = k.first(f64x2.promote_low_f32x4(xv), f64x2.promote_low_f32x4(yv), v128.load(d), v128.load(d + k1), c2lo, c3lo);
+      const hi = k.first(promoteHigh(xv), promoteHigh(yv), v128.load(d, 16), v128.load(d + k1, 16), c2hi, c3hi);
+      storeDemoted(o1 + p, lo, hi);
+      if (k.two()) storeDemoted(o2 + p, k.second(lo, c2lo, c3lo), k.second(hi, c2hi, c3hi));
+    }
+    for (; j < c; j++) {
+      const p = off + bytes(j);
+      const d = scratch + doubles(j);
+      const c2 = v128.load64_splat(d + k2);
+      const c3 = v128.load64_splat(d + k3);
+      const xs = f64x2.splat(getF(x + p, 0));
+      const r = k.first(xs, k.readsY() ? f64x2.splat(getF(y + p, 0)) : xs, v128.load64_splat(d), v128.load64_splat(d + k1), c2, c3);
+      setF(o1 + p, 0, f64x2.extract_lane(r, 0));
+      if (k.two()) setF(o2 + p, 0, f64x2.extract_lane(k.second(r, c2, c3), 0));
     }
   }
 }
 
 /**
+ * Channel batch normalization forward over the rows of Z (rows, c); see Kernels.channelBatchNormForward.
+ * `scratch` holds 4 c doubles: mean, invStd, gamma, beta.
+ */
+export function channelBatchNormForward(
+  z: usize, gamma: usize, beta: usize, out: usize, zhat: usize, mean: usize, invStd: usize, runningMean: usize, runningVar: usize,
+  rows: i32, c: i32, momentum: f64, oneMinusMomentum: f64, eps: f64, training: i32, scratch: usize,
+): void {
+  channelStatistics(z, mean, invStd, runningMean, runningVar, rows, c, momentum, oneMinusMomentum, eps, training, scratch);
+  widen(scratch, c, 2, gamma, beta);
+  lastPass<Normalize>(z, z, zhat, out, rows, c, scratch);
+}
+
+/**
  * Channel batch normalization backward; see Kernels.channelBatchNormBackward: sums over the rows,
- * dGamma and dBeta divided by m, dZ with means over the rows. dZ may be dOut. `scratch` holds 2 c doubles.
+ * dGamma and dBeta divided by m, dZ with means over the rows. dZ may be dOut. `scratch` holds
+ * 4 c doubles: mean(G), mean(G Zhat), gamma, invStd (G = gamma dOut).
  */
 export function channelBatchNormBackward(
   dOut: usize, zhat: usize, gamma: usize, invStd: usize, dZ: usize, dGamma: usize, dBeta: usize, rows: i32, c: i32, m: i32, scratch: usize,
 ): void {
-  const s0 = scratch;
-  const s1 = scratch + doubles(c);
+  const s0 = plane(scratch, c, 0);
+  const s1 = plane(scratch, c, 1);
   memory.fill(scratch, 0, doubles(2 * c));
   for (let i = 0; i < rows; i++) accumulateProducts(s0, s1, dOut + bytes(i * c), zhat + bytes(i * c), c);
   for (let j = 0; j < c; j++) {
@@ -435,21 +519,10 @@ export function channelBatchNormBackward(
     const sgh = getD(s1, j);
     setF(dGamma, j, sgh / <f64>m);
     setF(dBeta, j, sg / <f64>m);
-    // From here on S0 and S1 hold mean(G) and mean(G Zhat), G = gamma dOut.
     const g = getF(gamma, j);
     setD(s0, j, (g * sg) / <f64>rows);
     setD(s1, j, (g * sgh) / <f64>rows);
   }
-  for (let i = 0; i < rows; i++) {
-    const off = bytes(i * c);
-    for (let j = 0; j < c; j += width2(j, c)) {
-      const full = j + 2 <= c;
-      const p = off + bytes(j);
-      const t = f64x2.sub(
-        f64x2.sub(f64x2.mul(load2(gamma + bytes(j), full), load2(dOut + p, full)), loadF64(s0 + doubles(j), full)),
-        f64x2.mul(load2(zhat + p, full), loadF64(s1 + doubles(j), full)),
-      );
-      store2(dZ + p, f64x2.mul(load2(invStd + bytes(j), full), t), full);
-    }
-  }
+  widen(scratch, c, 2, gamma, invStd);
+  lastPass<Backward>(dOut, zhat, dZ, 0, rows, c, scratch);
 }
