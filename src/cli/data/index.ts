@@ -120,7 +120,30 @@ export interface Targets {
   labels: Int32Array | null;
 }
 
-const MAX_INTEGER_CLASSES = 20;
+/** The most distinct integer values a numeric target may hold and still be read as classes. */
+export const MAX_INTEGER_CLASSES = 20;
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The task a numeric target implies, and why, in words that are true of the
+ * data: integers with at most {@link MAX_INTEGER_CLASSES} distinct values,
+ * some of them repeated, are classes; anything else is a quantity.
+ */
+export function numericTask(name: string, values: Float64Array): { task: Task; reason: string } {
+  const m = values.length;
+  let integers = true;
+  for (let j = 0; j < m && integers; j++) integers = Number.isInteger(values[j]);
+  if (!integers) return { task: 'regression', reason: `the target "${name}" holds non-integer numbers` };
+  const distinct = new Set(values).size;
+  const held = `the target "${name}" holds ${plural(distinct, 'distinct integer value')}`;
+  if (distinct > MAX_INTEGER_CLASSES) return { task: 'regression', reason: `${held} (more than ${MAX_INTEGER_CLASSES} reads as a quantity, not classes)` };
+  if (distinct === m) {
+    const each = m === 1 ? 'in its only row' : `in ${m} rows, none repeated`;
+    return { task: 'regression', reason: `${held} ${each} (classes repeat; unrepeated integers read as a quantity)` };
+  }
+  return { task: 'classification', reason: `${held} in ${m} rows (at most ${MAX_INTEGER_CLASSES} distinct integers, repeated, read as classes)` };
+}
 
 /** Picks the task (or checks the one asked for) and encodes Y. */
 export function prepareTargets(table: Table, task?: Task): Targets {
@@ -136,15 +159,7 @@ export function prepareTargets(table: Table, task?: Task): Targets {
     chosen = 'classification';
     reason = `the target "${t.name}" holds labels`;
   } else {
-    const distinct = new Set(t.values);
-    const integers = t.values.every((v) => Number.isInteger(v));
-    if (integers && distinct.size <= MAX_INTEGER_CLASSES && distinct.size < m) {
-      chosen = 'classification';
-      reason = `the target "${t.name}" holds ${distinct.size} distinct integer values (at most ${MAX_INTEGER_CLASSES} counts as classes)`;
-    } else {
-      chosen = 'regression';
-      reason = integers ? `the target "${t.name}" holds ${distinct.size} distinct values (more than ${MAX_INTEGER_CLASSES})` : `the target "${t.name}" holds non-integer numbers`;
-    }
+    ({ task: chosen, reason } = numericTask(t.name, t.values));
   }
   if (chosen === 'regression') {
     if (t.kind === 'labels') throw new CliError(`--task regression: the target "${t.name}" holds text labels such as "${t.values[0]}", not numbers`);
