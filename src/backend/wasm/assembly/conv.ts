@@ -64,13 +64,26 @@ const LONG_RUN = 64;
  */
 function windowRuns(x: usize, cols: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, pad: i32, outH: i32, outW: i32, adjoint: bool): void {
   const run = f * c;
+  const row = bytes(w * c);
   let d = cols;
   for (let n = 0; n < m; n++) {
     const image = x + bytes(n * h * w * c);
     for (let oi = 0; oi < outH; oi++) {
       const i0 = oi * stride - pad;
+      const rowsInside = i0 >= 0 && i0 + f <= h;
       for (let oj = 0; oj < outW; oj++) {
         const j0 = oj * stride - pad;
+        if (rowsInside && j0 >= 0 && j0 + f <= w) {
+          // The whole window is inside the image: f runs, one image row apart.
+          let src = image + bytes((i0 * w + j0) * c);
+          for (let di = 0; di < f; di++) {
+            if (adjoint) addRun(src, d, run);
+            else copyRun(d, src, run);
+            src += row;
+            d += bytes(run);
+          }
+          continue;
+        }
         // The window columns dj in [lo, hi) fall inside the image.
         const lo = min(f, max(0, -j0));
         const hi = max(lo, min(f, w - j0));
