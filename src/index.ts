@@ -50,12 +50,14 @@ export { linearForward, linearActivationForward, modelForward, type LinearCache,
 export { computeCost } from './functional/cost.js';
 export { linearBackward, linearActivationBackward, modelBackward, type LayerGradients } from './functional/backward.js';
 export { gradientCheck, compareGradients, type GradientCheckOptions, type GradientCheckResult } from './functional/gradient-check.js';
+export { zeroPad, convSingleStep, convForward, convBackward, type ConvCache, type ConvHyperparameters } from './functional/conv.js';
+export { poolForward, poolBackward, createMaskFromWindow, distributeValue, type PoolCache, type PoolHyperparameters, type PoolMode } from './functional/pool.js';
 
 export { Optimizer, GradientDescent } from './train/optimizer.js';
 export { fit, type FitOptions, type History } from './train/fit.js';
 
 export { makeFlower, makeBlobs, makeXor, makeMoons, makeCircles, makeSpiral, type Dataset, type FlowerOptions, type BlobOptions, type CircleOptions } from './data/planar.js';
-export { flattenImages, fromRows, toRows, oneHot } from './data/reshape.js';
+export { flattenImages, imagesFromColumns, fromRows, toRows, oneHot } from './data/reshape.js';
 export { accuracy } from './diagnose/metrics.js';
 export { checkGradients } from './train/gradient-check.js';
 export type { EarlyStoppingOptions, EpochInfo } from './train/fit.js';

@@ -7,7 +7,8 @@ import { ACTIVATION_NAMES } from '../nn/activations.js';
 import { LIBRARY_VERSION } from '../io/version.js';
 import { BUILTINS } from './data/index.js';
 import { CliError, userMessage } from './errors.js';
-import { delimiter, intList, keepProbList, MAX_EPOCHS, nonNegativeInt, numberIn, oneOf, positiveInt, splitSpec } from './options.js';
+import { LAYERS_GRAMMAR, parseLayers } from './layers-grammar.js';
+import { delimiter, keepProbList, MAX_EPOCHS, nonNegativeInt, numberIn, oneOf, positiveInt, splitSpec } from './options.js';
 import { trainCommand, type Io, type TrainOptions } from './commands/train.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
@@ -30,7 +31,7 @@ function trainingOptions(cmd: Command): Command {
     .option('--target <column>', 'target column of a CSV (default: the last column)')
     .option('--delimiter <char>', DELIMITER_HELP, delimiter)
     .addOption(new Option('--task <task>', 'classification or regression (default: detected from the target)').choices(['classification', 'regression']))
-    .option('--layers <sizes>', 'hidden layer sizes, comma-separated ("none" for no hidden layer)', intList('--layers'), [128, 64])
+    .option('--layers <list>', `hidden layers, comma-separated: ${LAYERS_GRAMMAR} ("none" for no hidden layer)`, parseLayers('--layers'), [128, 64])
     .option('--activation <name>', `hidden activation: ${ACTIVATION_NAMES.filter((a) => a !== 'softmax').join(', ')}`, oneOf('--activation', ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear'] as const), 'relu')
     .option('--output <name>', 'output activation: sigmoid, softmax or linear (default: from the task and the class count)', oneOf('--output', ['sigmoid', 'softmax', 'linear'] as const))
     .option('--optimizer <name>', 'gd, momentum, rmsprop or adam', oneOf('--optimizer', ['gd', 'momentum', 'rmsprop', 'adam'] as const), 'adam')

@@ -112,7 +112,8 @@ const trainOptionsSchema = z.object({
   target: z.string().optional(),
   delimiter: z.string().length(1).optional(),
   task: z.enum(['classification', 'regression']).optional(),
-  layers: z.array(positiveInt),
+  /** Dense units or typed layer specs (the Network checks the specs when the checkpoint is resumed). */
+  layers: z.array(z.union([positiveInt, z.record(z.string(), z.unknown())])),
   activation: z.enum(['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear']),
   output: z.enum(['sigmoid', 'softmax', 'linear']).optional(),
   optimizer: z.enum(['gd', 'momentum', 'rmsprop', 'adam']),

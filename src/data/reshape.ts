@@ -31,6 +31,31 @@ export function flattenImages(images: TensorLike): Tensor {
 }
 
 /**
+ * The inverse of {@link flattenImages}: the course's X of shape (n_H n_W n_C, m)
+ * (one column per image, pixels in row-major (h, w, c) order, as Flatten
+ * writes them) back into images (m, n_H, n_W, n_C).
+ *
+ * @example
+ * ```ts
+ * import { flattenImages, imagesFromColumns, tensor } from 'layerwise';
+ * const imgs = tensor([1, 2, 3, 4, 5, 6, 7, 8], { shape: [2, 2, 2, 1] });
+ * imagesFromColumns(flattenImages(imgs), [2, 2, 1]).data.join() === '1,2,3,4,5,6,7,8'; // true
+ * ```
+ */
+export function imagesFromColumns(x: TensorLike, shape: readonly [number, number, number]): Tensor {
+  const where = 'imagesFromColumns';
+  const t = toTensor(x, where, 'X');
+  if (!Array.isArray(shape) || shape.length !== 3) throw new ValueError(`${where}: shape: expected [n_H, n_W, n_C], got ${describe(shape)}`);
+  const [h, w, c] = shape.map((d, i) => assertPositiveInt(d, where, `shape[${i}]`)) as [number, number, number];
+  const n = h * w * c;
+  if (t.shape.length !== 2 || t.rows !== n) throw new ShapeError(`${where}: X: expected shape (${n}, m) = (n_H n_W n_C, m) for images of ${h} x ${w} x ${c}, got ${formatShape(t.shape)}`);
+  const m = t.cols;
+  const out = new Tensor([m, h, w, c], allocArray(t.size, t.dtype));
+  for (let p = 0; p < n; p++) for (let i = 0; i < m; i++) out.data[i * n + p] = t.data[p * m + i]!;
+  return out;
+}
+
+/**
  * Builds X of shape (n_x, m) from rows that are examples.
  *
  * @example

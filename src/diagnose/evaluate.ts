@@ -118,7 +118,7 @@ export function evaluate(network: Network, sets: EvaluateSets, options: Evaluate
     if (data === null || typeof data !== 'object') throw new ValueError(`${where}: sets.${key}: expected { X, Y }, got ${describe(data)}`);
     if (key !== 'train' && data.X instanceof Tensor && data.X.shape.length === 2 && data.X.cols === 0) return [];
     const X = network.checkInput(data.X, where, `${key}.X`);
-    const Y = network.checkTargets(data.Y, X.cols, where, `${key}.Y`);
+    const Y = network.checkTargets(data.Y, network.examples(X), where, `${key}.Y`);
     return [{ key, X, Y }];
   });
 

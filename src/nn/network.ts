@@ -21,6 +21,7 @@ import type { BuildContext, Layer } from './layers/layer.js';
 import { FlattenLayer } from './layers/reshape.js';
 import { featureCount, flat, formatFeatureShape, image, type FeatureShape } from './layers/shape.js';
 import type { DenseSpec, TypedLayerSpec } from './layers/spec.js';
+import { imagesFromColumns } from '../data/reshape.js';
 import { Plan } from './plan.js';
 
 export type { BatchNormState } from './layers/batch-norm.js';
@@ -286,17 +287,21 @@ export class Network {
     return X;
   }
 
-  /** Checks an image batch against `inputShape`. */
+  /**
+   * Checks an image batch against `inputShape`: (m, n_H, n_W, n_C), or the
+   * course's flat (n_H n_W n_C, m) columns, which are turned into images.
+   */
   private checkImages(x: TensorLike, where: string, name: string): Tensor {
-    const X = toTensor(x, where, name);
+    let X = toTensor(x, where, name);
     const s = this.inputShape as FeatureShape & { kind: 'image' };
+    if (X.shape.length === 2 && X.rows === this.inputSize && X.cols > 0) X = imagesFromColumns(X, [s.h, s.w, s.c]);
     const [m, h, w, c] = X.shape;
     if (X.shape.length !== 4 || h !== s.h || w !== s.w || c !== s.c) {
       const hint =
-        X.shape.length === 2 && X.shape[0] === this.inputSize
-          ? ` (that is the flat (n_x, m) layout: convert it with imagesFromColumns(X, [${s.h}, ${s.w}, ${s.c}]))`
-          : X.shape.length === 4 && c !== s.c ? ` (${c} channels where the network takes ${s.c})` : '';
-      throw new ShapeError(`${where}: ${name}: expected images of shape (m, ${s.h}, ${s.w}, ${s.c}) to match inputShape [${s.h}, ${s.w}, ${s.c}], got ${formatShape(X.shape)}${hint}`);
+        X.shape.length === 2 ? ` (flat columns need ${this.inputSize} = ${s.h} x ${s.w} x ${s.c} rows)` : X.shape.length === 4 && c !== s.c ? ` (${c} channels where the network takes ${s.c})` : '';
+      throw new ShapeError(
+        `${where}: ${name}: expected images of shape (m, ${s.h}, ${s.w}, ${s.c}) to match inputShape [${s.h}, ${s.w}, ${s.c}] (or their flat columns (${this.inputSize}, m)), got ${formatShape(X.shape)}${hint}`,
+      );
     }
     if (m === 0) throw new ShapeError(`${where}: ${name}: expected at least one example, got shape ${formatShape(X.shape)}`);
     assertFinite(X, where, name);

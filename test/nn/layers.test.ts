@@ -4,7 +4,7 @@
  * summary table, freezing, and the shape errors a user meets first.
  */
 import { describe, expect, it } from 'vitest';
-import { accuracy, checkGradients, convolutionalBlock, deserializeModel, fit, identityBlock, Network, Rng, serializeModel, Tensor, type NetworkOptions } from '../../src/index.js';
+import { accuracy, checkGradients, flattenImages, convolutionalBlock, deserializeModel, fit, identityBlock, Network, Rng, serializeModel, Tensor, type NetworkOptions } from '../../src/index.js';
 import { backendNames, withBackend } from '../helpers.js';
 
 /** Seeded images (m, h, w, c) in [-1, 1) and one-hot / binary labels. */
@@ -175,8 +175,14 @@ describe('bad input names the layer, what it expected and what it got', () => {
   const conv = { type: 'conv2d', filters: 2, size: 3 } as const;
   it('an input whose rank or channels do not match inputShape', () => {
     const net = new Network({ inputShape: [5, 5, 3], layers: [conv, { units: 1 }] });
-    expect(() => net.predict(images(2, 5, 5, 1, 1, 'float32'))).toThrow('predict: X: expected images of shape (m, 5, 5, 3) to match inputShape [5, 5, 3], got (2, 5, 5, 1) (1 channels where the network takes 3)');
-    expect(() => net.predict(new Tensor([75, 2], new Float32Array(150)))).toThrow('got (75, 2) (that is the flat (n_x, m) layout: convert it with imagesFromColumns(X, [5, 5, 3]))');
+    expect(() => net.predict(images(2, 5, 5, 1, 1, 'float32'))).toThrow(
+      'predict: X: expected images of shape (m, 5, 5, 3) to match inputShape [5, 5, 3] (or their flat columns (75, m)), got (2, 5, 5, 1) (1 channels where the network takes 3)',
+    );
+    expect(() => net.predict(new Tensor([74, 2], new Float32Array(148)))).toThrow('got (74, 2) (flat columns need 75 = 5 x 5 x 3 rows)');
+    expect(() => net.predict(new Tensor([2, 5, 15], new Float32Array(150)))).toThrow('got (2, 5, 15)');
+    // The course's flat columns (n_H n_W n_C, m) are the same images.
+    const X = images(2, 5, 5, 3, 1, 'float32');
+    expect(Array.from(net.predict(flattenImages(X)).data)).toEqual(Array.from(net.predict(X).data));
     expect(() => new Network({ inputShape: [5, 0, 3] as never, layers: [conv, { units: 1 }] })).toThrow('Network: inputShape[1] (n_W): expected a positive integer, got 0');
     expect(() => new Network({ inputShape: [5, 5, 3], inputSize: 75, layers: [{ units: 1 }] })).toThrow('Network: options: expected one of inputSize (flat features) or inputShape (images), got both');
   });

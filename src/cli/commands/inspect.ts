@@ -1,6 +1,7 @@
 /**
  * `layerwise inspect`: what a model folder holds.
  */
+import { formatFeatureShape } from '../../nn/layers/shape.js';
 import { loadRunModel } from '../run-files.js';
 import type { Io } from './train.js';
 
@@ -20,9 +21,13 @@ export async function inspectCommand(o: { model: string; json: boolean }, io: Io
       batchNorm: l.bn !== null,
     };
   });
-  const total = layers.reduce((s, l) => s + l.parameters, 0);
+  const typed = network.stack.some((l) => l.type !== 'dense' && l.type !== 'dropout');
+  const stack = network.stack.map((l) => ({ type: l.type, layer: l.describe(), outputShape: formatFeatureShape(l.outputShape), parameters: l.params.reduce((s, p) => s + p.tensor.size, 0), trainable: l.trainable }));
+  const total = typed ? stack.reduce((s, l) => s + l.parameters, 0) : layers.reduce((s, l) => s + l.parameters, 0);
   const std = run.standardizer;
-  const stats = std ? { features: std.mean.length, meanRange: [Math.min(...std.mean), Math.max(...std.mean)], stdRange: [Math.min(...std.std), Math.max(...std.std)], zeroVarianceFeatures: std.std.filter((s) => s === 0).length } : null;
+  // reduce, not Math.min(...): a spread of one value per feature overflows the stack for large images.
+  const extent = (v: readonly number[]) => [v.reduce((a, b) => Math.min(a, b), Infinity), v.reduce((a, b) => Math.max(a, b), -Infinity)];
+  const stats = std ? { features: std.mean.length, meanRange: extent(std.mean), stdRange: extent(std.std), zeroVarianceFeatures: std.std.filter((s) => s === 0).length } : null;
   const info = {
     format: `${manifest.format} v${manifest.formatVersion}`,
     library: manifest.library.version,
@@ -31,7 +36,9 @@ export async function inspectCommand(o: { model: string; json: boolean }, io: Io
     target: run.target,
     classes: run.classes,
     inputs: network.inputSize,
+    ...(network.inputShape.kind === 'image' ? { inputShape: [network.inputShape.h, network.inputShape.w, network.inputShape.c] } : {}),
     layers,
+    stack,
     totalParameters: total,
     loss: network.loss.kind,
     examples: run.examples,
@@ -44,11 +51,16 @@ export async function inspectCommand(o: { model: string; json: boolean }, io: Io
   }
   io.out(`${o.model}: ${info.format}, layerwise ${info.library}, saved ${info.created}`);
   io.out(`task: ${run.task}, target "${run.target}"${run.classes ? `, classes ${run.classes.join(', ')}` : ''}; loss ${info.loss}`);
-  io.out(`input: ${network.inputSize} features${run.featureNames.length <= 8 ? ` (${run.featureNames.join(', ')})` : ''}`);
+  const s = network.inputShape;
+  io.out(`input: ${s.kind === 'image' ? `${s.h} x ${s.w} x ${s.c} images (${network.inputSize} values)` : `${network.inputSize} features`}${run.featureNames.length <= 8 ? ` (${run.featureNames.join(', ')})` : ''}`);
   io.out('');
-  io.out('layer  weights            activation       parameters  keep_prob  batch_norm');
-  for (const l of layers) io.out(`${String(l.layer).padEnd(7)}${l.shape.padEnd(19)}${l.activation.padEnd(17)}${String(l.parameters).padEnd(12)}${String(l.keepProb).padEnd(11)}${l.batchNorm ? 'yes' : 'no'}`);
-  io.out(`total parameters: ${total}`);
+  if (typed) {
+    for (const line of network.summary().split('\n')) io.out(line);
+  } else {
+    io.out('layer  weights            activation       parameters  keep_prob  batch_norm');
+    for (const l of layers) io.out(`${String(l.layer).padEnd(7)}${l.shape.padEnd(19)}${l.activation.padEnd(17)}${String(l.parameters).padEnd(12)}${String(l.keepProb).padEnd(11)}${l.batchNorm ? 'yes' : 'no'}`);
+    io.out(`total parameters: ${total}`);
+  }
   io.out('');
   io.out(`data: ${run.data}; examples ${run.examples.train} train / ${run.examples.dev} dev / ${run.examples.test} test`);
   if (stats) io.out(`normalization: ${stats.features} features standardized with training means in [${stats.meanRange.map((v) => v.toFixed(3)).join(', ')}] and stds in [${stats.stdRange.map((v) => v.toFixed(3)).join(', ')}]; ${stats.zeroVarianceFeatures} with zero variance`);

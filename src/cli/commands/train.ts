@@ -9,12 +9,14 @@ import { split, type Split } from '../../data/split.js';
 import { Standardizer } from '../../data/normalize.js';
 import { accuracy, classificationReport, confusionMatrix, mse } from '../../diagnose/metrics.js';
 import { evaluate, type Evaluation } from '../../diagnose/evaluate.js';
-import { Network, type LayerSpec } from '../../nn/network.js';
+import { namedState, Network } from '../../nn/network.js';
+import type { TypedLayerSpec } from '../../nn/layers/spec.js';
+import { hasImageLayers, withActivation, type LayerToken } from '../layers-grammar.js';
 import { saveModel } from '../../node/model-files.js';
 import { getBackend } from '../../backend/registry.js';
 import { fit, type EpochInfo } from '../../train/fit.js';
 import { resolveOptimizer } from '../../train/optimizers/resolve.js';
-import { DivergenceError } from '../../tensor/errors.js';
+import { DivergenceError, ShapeError, ValueError } from '../../tensor/errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { checkTargetOption, featuresOf, loadTable, prepareTargets, type Targets, type Task } from '../data/index.js';
 import type { Table } from '../data/table.js';
@@ -32,7 +34,8 @@ export interface TrainOptions {
   /** `--delimiter`: the field separator of a CSV file. */
   delimiter?: string;
   task?: Task;
-  layers: number[];
+  /** `--layers`: dense units and image layers (see layers-grammar.ts). */
+  layers: LayerToken[];
   activation: 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'linear';
   output?: 'sigmoid' | 'softmax' | 'linear';
   optimizer: 'gd' | 'momentum' | 'rmsprop' | 'adam';
@@ -75,18 +78,25 @@ function splitData(X: Tensor, Y: Tensor, spec: SplitSpec, seed: number, stratify
   }
 }
 
-function buildLayers(o: TrainOptions, outputUnits: number, output: 'sigmoid' | 'softmax' | 'linear'): LayerSpec[] {
+function buildLayers(o: TrainOptions, outputUnits: number, output: 'sigmoid' | 'softmax' | 'linear'): TypedLayerSpec[] {
   const keep = o.keepProb ?? [];
-  if (keep.length > 1 && keep.length !== o.layers.length) {
-    throw new CliError(`--keep-prob: expected one value or one per hidden layer (${o.layers.length}), got ${keep.length}`);
+  const dense = o.layers.filter((t) => typeof t === 'number').length;
+  if (keep.length > 1 && keep.length !== dense) {
+    throw new CliError(`--keep-prob: expected one value or one per hidden dense layer (${dense}), got ${keep.length}`);
   }
-  const hidden: LayerSpec[] = o.layers.map((units, i) => ({
-    units,
-    activation: o.activation,
-    keepProb: keep.length === 0 ? 1 : keep.length === 1 ? keep[0]! : keep[i]!,
-    batchNorm: o.batchNorm,
-  }));
+  let d = 0;
+  const hidden: TypedLayerSpec[] = withActivation(o.layers, o.activation).map((t) => {
+    if (typeof t !== 'number') return t;
+    const i = d++;
+    return { units: t, activation: o.activation, keepProb: keep.length === 0 ? 1 : keep.length === 1 ? keep[0]! : keep[i]!, batchNorm: o.batchNorm };
+  });
   return [...hidden, { units: outputUnits, activation: output }];
+}
+
+/** The shape of one example of image data: MNIST's 28 x 28 x 1, an image folder's size x size x 3; null for tables. */
+function imageShapeOf(o: TrainOptions): [number, number, number] | null {
+  if (o.data === 'mnist') return [28, 28, 1];
+  return existsSync(o.data) && statSync(o.data).isDirectory() ? [o.imageSize, o.imageSize, 3] : null;
 }
 
 /** Data ready for training: loaded, targets encoded, split, standardized. */
@@ -135,7 +145,17 @@ export async function prepareData(o: TrainOptions, io: Io, say: (line: string) =
 /** The network the options describe, for the prepared data. */
 export function makeNetwork(o: TrainOptions, p: PreparedData): Network {
   const layers = buildLayers(o, p.sets.train.Y.rows, p.output);
-  return new Network({ inputSize: p.table.featureNames.length, layers, init: o.init, seed: o.seed, l2: o.l2, l1: o.l1 });
+  const shape = hasImageLayers(o.layers) ? imageShapeOf(o) : null;
+  if (hasImageLayers(o.layers) && !shape) {
+    throw new CliError(`--layers: image layers (conv, pool, res) need image data (--data mnist or a folder of images), got the table ${o.data}; use dense layers (e.g. --layers 128,64)`);
+  }
+  try {
+    return new Network({ ...(shape ? { inputShape: shape } : { inputSize: p.table.featureNames.length }), layers, init: o.init, seed: o.seed, l2: o.l2, l1: o.l1 });
+  } catch (e) {
+    // A network the --layers tokens cannot build (a window that does not fit): say it in the option's terms.
+    if (e instanceof ValueError || e instanceof ShapeError) throw new CliError(`--layers: ${e.message.replace(/^Network: /, '')}`);
+    throw e;
+  }
 }
 
 /**
@@ -200,7 +220,9 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
   // The folder is created by the first checkpoint or the final save, so a run that fails early leaves none.
   const outDir = resolve(o.out);
   checkUpdates(Math.max(0, epochsLeft), o.batchSize, m.train, '--epochs');
-  say(`network: ${net.layerDims.join('-')} (${net.layers.map((l) => l.activation.kind).join(', ')}), ${o.optimizer} lr ${lr}, ${o.epochs} epochs, batch ${o.batchSize}, backend ${getBackend().name}`);
+  const shape = net.isImageNetwork ? net.stack.filter((l) => l.type !== 'flatten').map((l) => l.describe().split(' ').slice(0, 2).join(' ')).join(' -> ') : `${net.layerDims.join('-')} (${net.layers.map((l) => l.activation.kind).join(', ')})`;
+  say(`network: ${shape}, ${o.optimizer} lr ${lr}, ${o.epochs} epochs, batch ${o.batchSize}, backend ${getBackend().name}`);
+  if (net.isImageNetwork) for (const line of net.summary().split('\n')) say(`  ${line}`);
   if (checkpoint) say(`resuming from ${opts.resume} after epoch ${checkpoint.state.epoch + 1} of ${o.epochs}`);
 
   const batches = Math.ceil(m.train / Math.min(o.batchSize, m.train));
@@ -300,17 +322,10 @@ function oneHotOf(labels: Int32Array, C: number): Tensor {
 }
 
 function cloneNetwork(net: Network, into: Network | null): Network {
-  const copy = into ?? new Network({ inputSize: net.inputSize, layers: net.layerSpecs, dtype: net.dtype, loss: net.loss.kind, init: 'zeros', inputKeepProb: net.inputKeepProb });
-  copy.layers.forEach((l, i) => {
-    const src = net.layers[i]!;
-    l.W.data.set(src.W.data);
-    if (l.b && src.b) l.b.data.set(src.b.data);
-    if (l.bn && src.bn) {
-      l.bn.gamma.data.set(src.bn.gamma.data);
-      l.bn.beta.data.set(src.bn.beta.data);
-      l.bn.runningMean.data.set(src.bn.runningMean.data);
-      l.bn.runningVar.data.set(src.bn.runningVar.data);
-    }
-  });
+  const s = net.inputShape;
+  const input = s.kind === 'image' ? { inputShape: [s.h, s.w, s.c] as [number, number, number] } : { inputSize: net.inputSize };
+  const copy = into ?? new Network({ ...input, layers: net.specs, dtype: net.dtype, loss: net.loss.kind, init: 'zeros', inputKeepProb: net.inputKeepProb });
+  const from = namedState(net);
+  namedState(copy).forEach(([, t], i) => t.data.set(from[i]![1].data));
   return copy;
 }

@@ -1,0 +1,97 @@
+/**
+ * `--layers`: the grammar (a plain integer is a dense layer; conv, pool, bn, res, flatten tokens are image
+ * layers), its errors (the token and the grammar), and a conv network trained end to end from the CLI.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hasImageLayers, LAYERS_GRAMMAR, parseLayers, withActivation } from '../../src/cli/layers-grammar.js';
+import { cli, lastJson } from './run-cli.js';
+
+const parse = parseLayers('--layers');
+
+describe('--layers grammar', () => {
+  it('plain integers stay dense layers; "none" is no hidden layer', () => {
+    expect(parse('128,64')).toEqual([128, 64]);
+    expect(parse('none')).toEqual([]);
+    expect(hasImageLayers(parse('128,64'))).toBe(false);
+  });
+
+  it('conv tokens with stride and padding modifiers', () => {
+    expect(parse('conv5x5x32')).toEqual([{ type: 'conv2d', size: 5, filters: 32, activation: 'relu' }]);
+    expect(parse('conv3x3x64/same')).toEqual([{ type: 'conv2d', size: 3, filters: 64, activation: 'relu', padding: 'same' }]);
+    expect(parse('conv3x3x64/s2/p1')).toEqual([{ type: 'conv2d', size: 3, filters: 64, activation: 'relu', stride: 2, padding: 1 }]);
+    expect(parse('conv1x1x8/valid')).toEqual([{ type: 'conv2d', size: 1, filters: 8, activation: 'relu', padding: 'valid' }]);
+  });
+
+  it('pooling, batch norm, flatten and residual blocks', () => {
+    expect(parse('maxpool2,avgpool3/s1,bn,flatten')).toEqual([
+      { type: 'maxPool2d', size: 2 },
+      { type: 'avgPool2d', size: 3, stride: 1 },
+      { type: 'batchNorm' },
+      { type: 'flatten' },
+    ]);
+    const [res] = parse('res3x16');
+    expect(res).toEqual({
+      type: 'residual',
+      activation: 'relu',
+      main: [
+        { type: 'conv2d', size: 3, filters: 16, padding: 'same', batchNorm: true, activation: 'relu' },
+        { type: 'conv2d', size: 3, filters: 16, padding: 'same', batchNorm: true, activation: 'linear' },
+      ],
+    });
+    expect(hasImageLayers(parse('conv3x3x4,128'))).toBe(true);
+  });
+
+  it('--activation reaches conv layers and residual blocks, not their linear last conv', () => {
+    const [conv, res] = withActivation(parse('conv3x3x4,res3x4'), 'tanh') as [{ activation: string }, { activation: string; main: { activation: string }[] }];
+    expect(conv.activation).toBe('tanh');
+    expect(res.activation).toBe('tanh');
+    expect(res.main.map((c) => c.activation)).toEqual(['tanh', 'linear']);
+  });
+
+  it('a token that does not parse is shown with the grammar', () => {
+    const bad = (v: string, why: string) => expect(() => parse(v)).toThrow(`--layers: "${why.split('"')[1]}": ${why.split('": ')[1]}; expected comma-separated layers: ${LAYERS_GRAMMAR}`);
+    bad('conv5x5', '"conv5x5": not a layer');
+    bad('conv5x3x8', '"conv5x3x8": filters are square (f x f), got 5x3');
+    bad('conv3x3x8/s0', '"conv3x3x8/s0": "/s0" is not a modifier this layer takes (or is given twice)');
+    bad('maxpool2/same', '"maxpool2/same": "/same" is not a modifier this layer takes (or is given twice)');
+    bad('res4x8', '"res4x8": a residual block\'s convs are \'same\' and need an odd f, got 4');
+    bad('64,lstm', '"lstm": not a layer');
+    bad('0', '"0": a dense layer needs a positive number of units');
+  });
+});
+
+describe('layerwise train with conv layers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'layerwise-cnn-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('trains a CNN on the MNIST digits as images, saves it, and inspect shows the summary', async () => {
+    const out = join(dir, 'run');
+    const r = await cli(['train', '--data', 'mnist', '--layers', 'conv5x5x8,maxpool2,conv3x3x8,maxpool2', '--epochs', '1', '--split', '2000,500,500', '--out', out, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/conv2d 5x5x8 relu\s+\(m, 24, 24, 8\)\s+208/);
+    const j = lastJson(r) as { test: { accuracy: number } };
+    // One epoch on 7,000 digits (10,000 minus the 2,000 + 500 + 500 held out... the rest train): well above chance.
+    expect(j.test.accuracy).toBeGreaterThan(0.8);
+    const ins = await cli(['inspect', '--model', join(out, 'model')]);
+    expect(ins.code, ins.stderr).toBe(0);
+    expect(ins.stdout).toContain('input: 28 x 28 x 1 images (784 values)');
+    expect(ins.stdout).toMatch(/flatten \(m, 5, 5, 8\)\s+\(200, m\)/);
+    const ev = await cli(['evaluate', '--model', join(out, 'model'), '--data', 'mnist']);
+    expect(ev.code, ev.stderr).toBe(0);
+  });
+
+  it('refuses image layers on a table, and a network the tokens cannot build, in the option\'s terms', async () => {
+    const a = await cli(['train', '--data', 'moons', '--layers', 'conv3x3x4', '--epochs', '1', '--out', join(dir, 'x')]);
+    expect(a.code).not.toBe(0);
+    expect(a.stderr).toContain('layerwise: error: --layers: image layers (conv, pool, res) need image data (--data mnist or a folder of images), got the table moons');
+    const b = await cli(['train', '--data', 'mnist', '--layers', 'conv5x5x8,maxpool8,conv5x5x8', '--epochs', '1', '--out', join(dir, 'y')]);
+    expect(b.code).not.toBe(0);
+    expect(b.stderr).toContain('layerwise: error: --layers: layers[2]: a 5x5 filter (stride 1, pad 0) does not fit the (m, 3, 3, 8) input');
+    const c = await cli(['train', '--data', 'mnist', '--layers', 'conv5x5', '--epochs', '1', '--out', join(dir, 'z')]);
+    expect(c.code).not.toBe(0);
+    expect(c.stderr).toContain('--layers: "conv5x5": not a layer; expected comma-separated layers:');
+  });
+});
