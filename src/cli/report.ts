@@ -25,39 +25,117 @@ function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** An SVG line chart of train and dev cost per epoch. */
+/** The most points one plotted curve keeps; a longer history is downsampled by {@link curveIndices}. */
+export const MAX_CURVE_POINTS = 1000;
+
+const plotted = (v: number | null | undefined): v is number => v !== null && v !== undefined && Number.isFinite(v);
+
+/**
+ * The indices of the points a curve keeps: every plotted (finite) value when
+ * there are at most `maxPoints`; otherwise the first, the last, the minimum,
+ * and the lowest and highest value of each of equal spans of epochs, so the
+ * curve keeps its shape, its spikes and its best epoch in at most `maxPoints`
+ * points. Null and non-finite values are gaps, never kept.
+ */
+export function curveIndices(values: readonly (number | null)[], maxPoints = MAX_CURVE_POINTS): number[] {
+  const n = values.length;
+  const keep = new Uint8Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (!plotted(values[i])) continue;
+    keep[i] = 1;
+    count++;
+  }
+  if (count > maxPoints) {
+    keep.fill(0);
+    const mark = (i: number): void => {
+      if (i >= 0) keep[i] = 1;
+    };
+    let first = -1;
+    let last = -1;
+    let best = -1;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (!plotted(v)) continue;
+      if (first < 0) first = i;
+      last = i;
+      if (best < 0 || v < values[best]!) best = i;
+    }
+    [first, last, best].forEach(mark);
+    const spans = Math.max(1, Math.floor((maxPoints - 3) / 2));
+    for (let b = 0; b < spans; b++) {
+      let lo = -1;
+      let hi = -1;
+      for (let i = Math.floor((b * n) / spans), end = Math.floor(((b + 1) * n) / spans); i < end; i++) {
+        const v = values[i];
+        if (!plotted(v)) continue;
+        if (lo < 0 || v < values[lo]!) lo = i;
+        if (hi < 0 || v > values[hi]!) hi = i;
+      }
+      mark(lo);
+      mark(hi);
+    }
+  }
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (keep[i]) out.push(i);
+  return out;
+}
+
+/** The smallest and largest finite value of the series (null when there is none); a loop, so any length works. */
+function range(series: readonly (readonly (number | null)[])[]): { lo: number; hi: number } | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const values of series) {
+    for (const v of values) {
+      if (!plotted(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return lo <= hi ? { lo, hi } : null;
+}
+
+/**
+ * An SVG line chart of train and dev cost per epoch. A history longer than
+ * {@link MAX_CURVE_POINTS} epochs is downsampled ({@link curveIndices}), and
+ * the axis says how many points each curve shows.
+ */
 export function costChart(history: readonly HistoryRow[], width = 640, height = 300): string {
   const pad = { l: 56, r: 16, t: 16, b: 40 };
   const train = history.map((h) => h.trainCost);
-  const dev = history.map((h) => h.devCost).filter((v): v is number => v !== null);
-  const all = [...train, ...dev].filter(Number.isFinite);
-  if (all.length === 0) return '<p>No epochs were run.</p>';
-  const lo = Math.min(...all);
-  const hi = Math.max(...all);
+  const dev = history.map((h) => h.devCost);
+  const bounds = range([train, dev]);
+  if (bounds === null) return '<p>No epochs were run.</p>';
+  const { lo, hi } = bounds;
   const span = hi - lo || 1;
   const n = history.length;
   const x = (i: number) => pad.l + (n === 1 ? 0 : (i / (n - 1)) * (width - pad.l - pad.r));
   const y = (v: number) => pad.t + (1 - (v - lo) / span) * (height - pad.t - pad.b);
-  const line = (vals: (number | null)[], colour: string, name: string) => {
-    const pts = vals.map((v, i) => (v === null ? null : `${x(i).toFixed(1)},${y(v).toFixed(1)}`)).filter((p) => p !== null);
+  let shown = 0;
+  const line = (vals: readonly (number | null)[], colour: string, name: string) => {
+    const kept = curveIndices(vals);
+    shown = Math.max(shown, kept.length);
+    const pts = kept.map((i) => `${x(i).toFixed(1)},${y(vals[i]!).toFixed(1)}`);
     return pts.length === 0 ? '' : `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${pts.join(' ')}"><title>${name}</title></polyline>`;
   };
+  const curves = `${line(train, '#2563eb', 'train cost')}\n${line(dev, '#dc2626', 'dev cost')}`;
+  const sampled = n > MAX_CURVE_POINTS ? `; at most ${shown} points per curve` : '';
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => lo + f * span);
   const grid = ticks
     .map((v) => `<line x1="${pad.l}" x2="${width - pad.r}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e7eb"/><text x="${pad.l - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11">${v.toPrecision(3)}</text>`)
     .join('');
   return `<svg role="img" aria-label="train and dev cost per epoch" viewBox="0 0 ${width} ${height}" width="100%" style="max-width:${width}px">
 ${grid}
-<text x="${(width + pad.l) / 2}" y="${height - 8}" text-anchor="middle" font-size="12">epoch (1 to ${n})</text>
-${line(train, '#2563eb', 'train cost')}
-${line(history.map((h) => h.devCost), '#dc2626', 'dev cost')}
+<text x="${(width + pad.l) / 2}" y="${height - 8}" text-anchor="middle" font-size="12">epoch (1 to ${n}${sampled})</text>
+${curves}
 <rect x="${width - 150}" y="${pad.t}" width="12" height="3" fill="#2563eb"/><text x="${width - 132}" y="${pad.t + 5}" font-size="12">train cost</text>
 <rect x="${width - 150}" y="${pad.t + 16}" width="12" height="3" fill="#dc2626"/><text x="${width - 132}" y="${pad.t + 21}" font-size="12">dev cost</text>
 </svg>`;
 }
 
 function confusionTable(confusion: number[][], classes: string[]): string {
-  const max = Math.max(1, ...confusion.flat());
+  let max = 1;
+  for (const row of confusion) for (const v of row) if (v > max) max = v;
   const head = `<tr><th>true \\ predicted</th>${classes.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
   const rows = confusion
     .map((row, i) => `<tr><th>${esc(classes[i])}</th>${row.map((v, j) => `<td style="background:rgba(${i === j ? '37,99,235' : '220,38,38'},${(0.08 + (0.6 * v) / max).toFixed(2)})">${v}</td>`).join('')}</tr>`)

@@ -31,7 +31,10 @@ export async function evaluateCommand(o: { model: string; data: string; delimite
   io.out(`examples ${d.table.m}: cost ${cost.toFixed(4)}, accuracy ${(rep.accuracy * 100).toFixed(2)}%, macro F1 ${rep.macro.f1.toFixed(4)}`);
   io.out('');
   io.out('confusion matrix (rows: true class, columns: predicted)');
-  const w = Math.max(6, ...classes.map((c) => c.length + 1), ...cm.flat().map((v) => String(v).length + 1));
+  // A loop, not Math.max(...): a spread of every cell overflows the stack for a few hundred classes.
+  let w = 6;
+  for (const c of classes) w = Math.max(w, c.length + 1);
+  for (const row of cm) for (const v of row) w = Math.max(w, String(v).length + 1);
   io.out(' '.repeat(w) + classes.map((c) => c.padStart(w)).join(''));
   cm.forEach((row, i) => io.out(classes[i]!.padStart(w) + row.map((v) => String(v).padStart(w)).join('')));
   io.out('');
