@@ -26,6 +26,7 @@ export { resolveLoss, defaultLossFor, losses, type LossName, type LossInfo } fro
 export { resolveInitializer, initScale, DEFAULT_RANDOM_SCALE, type Initializer, type InitSpec } from './nn/initializers.js';
 export { Network, logisticRegression, classifyOutputs, type NetworkOptions, type LayerSpec, type DenseLayer, type Parameters } from './nn/network.js';
 export { Plan, type LayerGrads } from './nn/plan.js';
+export { replaceHead, type ReplaceHeadOptions } from './nn/transfer.js';
 export {
   identityBlock,
   convolutionalBlock,
@@ -57,6 +58,7 @@ export { Optimizer, GradientDescent } from './train/optimizer.js';
 export { fit, type FitOptions, type History } from './train/fit.js';
 
 export { makeFlower, makeBlobs, makeXor, makeMoons, makeCircles, makeSpiral, type Dataset, type FlowerOptions, type BlobOptions, type CircleOptions } from './data/planar.js';
+export { augmentBatch, type AugmentOptions } from './data/augment.js';
 export { flattenImages, imagesFromColumns, fromRows, toRows, oneHot } from './data/reshape.js';
 export { accuracy } from './diagnose/metrics.js';
 export { checkGradients } from './train/gradient-check.js';

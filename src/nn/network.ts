@@ -194,11 +194,11 @@ export class Network {
 
   /** The typed specs that rebuild this architecture (the input dropout and automatic Flatten aside). */
   get specs(): TypedLayerSpec[] {
-    return this.userLayers().map((l) => l.toSpec());
+    return this.declaredLayers.map((l) => l.toSpec());
   }
 
-  /** The layers as the user declared them: without the input dropout and the automatically inserted Flatten. */
-  private userLayers(): Layer[] {
+  /** The layers as the user declared them, one per spec: without the input dropout and the automatically inserted Flatten. */
+  get declaredLayers(): Layer[] {
     const body = this.inputKeepProb < 1 ? this.stack.slice(1) : [...this.stack];
     return body.filter((l) => !(l instanceof FlattenLayer && l.automatic));
   }
@@ -262,7 +262,7 @@ export class Network {
    * ```
    */
   freeze(upTo: number): this {
-    const layers = this.userLayers();
+    const layers = this.declaredLayers;
     if (typeof upTo !== 'number' || !Number.isInteger(upTo) || upTo < 0 || upTo >= layers.length) {
       throw new ValueError(`freeze: upTo: expected an integer in [0, ${layers.length - 1}] (the network has ${layers.length} layers; the output layer stays trainable), got ${describe(upTo)}`);
     }

@@ -10,6 +10,7 @@ import { DivergenceError, ValueError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Backend } from '../backend/backend.js';
 import { assertKnownKeys, assertPositiveFinite, assertPositiveInt, describe, type TensorLike } from '../tensor/validate.js';
+import { augmentBatch, resolveAugment, type AugmentOptions } from '../data/augment.js';
 import { Optimizer } from './optimizer.js';
 import { resolveOptimizer, type OptimizerSpec } from './optimizers/resolve.js';
 import { learningRateAt, resolveSchedule, type ScheduleSpec } from './schedules.js';
@@ -87,6 +88,11 @@ export interface FitOptions {
   onEpoch?: (info: EpochInfo) => void;
   /** Stops training after the current iteration when aborted; the history so far is returned. */
   signal?: AbortSignal;
+  /**
+   * Data augmentation of the training batches of an image network (flips, shifts, rotations,
+   * brightness), drawn from the network's generator; dev data is never augmented. Default none.
+   */
+  augment?: AugmentOptions;
 }
 
 /** What training returns. */
@@ -129,6 +135,7 @@ const FIT_OPTIONS: readonly (keyof FitOptions)[] = [
   'onIteration',
   'onEpoch',
   'signal',
+  'augment',
 ];
 const EARLY_STOPPING_OPTIONS: readonly (keyof EarlyStoppingOptions)[] = ['patience', 'minDelta', 'restoreBest', 'resume'];
 const RESUME_FIELDS: readonly (keyof NonNullable<EarlyStoppingOptions['resume']>)[] = ['bestDevCost', 'bestEpoch', 'epochsSinceBest', 'bestNetwork'];
@@ -279,6 +286,12 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   }
   const shuffle = !fullBatch && (options.shuffle ?? true);
   const order = new Int32Array(m);
+  const augment = options.augment === undefined ? null : resolveAugment(options.augment, where);
+  if (augment && net.inputShape.kind !== 'image') {
+    throw new ValueError(`${where}: augment: expected an image network (inputShape [n_H, n_W, n_C]); this network takes ${net.inputSize} flat features`);
+  }
+  const image = net.inputShape.kind === 'image' ? net.inputShape : null;
+  const scratch = augment ? new Float32Array(net.inputSize) : null;
   const devPlan = devX ? new Plan(net, net.examples(devX), false) : null;
   if (devPlan && devX && devY) {
     devPlan.input.data.set(devX.data);
@@ -333,6 +346,11 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
         be.gatherRows(XT, order, b * batchSize, plan.m, plan.input);
       }
       if (!fullBatch) be.gatherRows(YT, order, b * batchSize, plan.m, plan.target);
+      if (augment && image) {
+        // Full batch: every iteration augments the original examples afresh.
+        if (fullBatch) plan.input.data.set(X.data);
+        augmentBatch(plan.input.data, plan.m, image.h, image.w, image.c, augment, net.rng, scratch!);
+      }
       plan.forward(true);
       const J0 = plan.cost();
       const J = J0 + plan.regularizationCost();

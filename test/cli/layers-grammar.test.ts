@@ -45,7 +45,7 @@ describe('--layers grammar', () => {
   });
 
   it('--activation reaches conv layers and residual blocks, not their linear last conv', () => {
-    const [conv, res] = withActivation(parse('conv3x3x4,res3x4'), 'tanh') as [{ activation: string }, { activation: string; main: { activation: string }[] }];
+    const [conv, res] = withActivation(parse('conv3x3x4,res3x4'), 'tanh') as unknown as [{ activation: string }, { activation: string; main: { activation: string }[] }];
     expect(conv.activation).toBe('tanh');
     expect(res.activation).toBe('tanh');
     expect(res.main.map((c) => c.activation)).toEqual(['tanh', 'linear']);

@@ -4,7 +4,7 @@
  * summary table, freezing, and the shape errors a user meets first.
  */
 import { describe, expect, it } from 'vitest';
-import { accuracy, checkGradients, flattenImages, convolutionalBlock, deserializeModel, fit, identityBlock, Network, Rng, serializeModel, Tensor, type NetworkOptions } from '../../src/index.js';
+import { accuracy, augmentBatch, checkGradients, flattenImages, replaceHead, convolutionalBlock, deserializeModel, fit, identityBlock, Network, Rng, serializeModel, Tensor, type NetworkOptions } from '../../src/index.js';
 import { backendNames, withBackend } from '../helpers.js';
 
 /** Seeded images (m, h, w, c) in [-1, 1) and one-hot / binary labels. */
@@ -223,5 +223,87 @@ describe('bad input names the layer, what it expected and what it got', () => {
     const net = new Network({ inputSize: 2, layers: [{ units: 1 }] });
     net.stack[0]!.trainable = false;
     expect(() => fit(net, [[1], [2]], [[1]], { learningRate: 0.1, iterations: 1 })).toThrow('fit: net: expected at least one trainable layer, got every layer frozen');
+  });
+});
+
+describe('data augmentation', () => {
+  const none = { flip: false, shift: 0, rotate: 0, brightness: 0 };
+  it('flip mirrors each row; brightness adds one offset per example; the same seed gives the same batch', () => {
+    const img = () => Float32Array.from({ length: 2 * 2 * 3 * 1 }, (_, i) => i + 1); // two 2x3 images
+    const a = img();
+    augmentBatch(a, 2, 2, 3, 1, { ...none, flip: true }, new Rng(5), new Float32Array(6));
+    for (let e = 0; e < 2; e++) {
+      const got = Array.from(a.subarray(e * 6, e * 6 + 6));
+      const orig = Array.from(img().subarray(e * 6, e * 6 + 6));
+      const mirrored = [orig[2], orig[1], orig[0], orig[5], orig[4], orig[3]];
+      expect([orig.join(), mirrored.join()]).toContain(got.join());
+    }
+    const b = img();
+    augmentBatch(b, 2, 2, 3, 1, { ...none, brightness: 0.5 }, new Rng(5), new Float32Array(6));
+    for (let e = 0; e < 2; e++) {
+      const d = b[e * 6]! - (e * 6 + 1);
+      expect(Math.abs(d)).toBeLessThanOrEqual(0.5);
+      for (let i = 0; i < 6; i++) expect(b[e * 6 + i]! - (e * 6 + i + 1)).toBeCloseTo(d, 5);
+    }
+    const c1 = img();
+    const c2 = img();
+    augmentBatch(c1, 2, 2, 3, 1, { flip: true, shift: 1, rotate: 15, brightness: 0.1 }, new Rng(9), new Float32Array(6));
+    augmentBatch(c2, 2, 2, 3, 1, { flip: true, shift: 1, rotate: 15, brightness: 0.1 }, new Rng(9), new Float32Array(6));
+    expect(Array.from(c1)).toEqual(Array.from(c2));
+  });
+
+  it('a shift moves the image by whole pixels within the bound, zeros coming in', () => {
+    const rng = new Rng(2);
+    for (let t = 0; t < 20; t++) {
+      const x = Float32Array.from({ length: 25 }, (_, i) => i + 1); // 5x5, values 1..25 (no zeros)
+      augmentBatch(x, 1, 5, 5, 1, { ...none, shift: 2 }, rng, new Float32Array(25));
+      // Find the displacement from where value 13 (the centre) went; every other value follows it.
+      const at = x.indexOf(13);
+      const dy = at === -1 ? null : Math.floor(at / 5) - 2;
+      const dx = at === -1 ? null : (at % 5) - 2;
+      expect(dy !== null && Math.abs(dy) <= 2 && Math.abs(dx!) <= 2).toBe(true);
+      for (let i = 0; i < 5; i++) {
+        for (let j = 0; j < 5; j++) {
+          const si = i - dy!;
+          const sj = j - dx!;
+          expect(x[i * 5 + j]).toBe(si < 0 || si >= 5 || sj < 0 || sj >= 5 ? 0 : si * 5 + sj + 1);
+        }
+      }
+    }
+  });
+
+  it('fit augments image training batches only and checks the option', () => {
+    const { X, Y } = bars(64, 3);
+    const net = new Network({ inputShape: [8, 8, 1], layers: [{ type: 'conv2d', filters: 4, size: 3, padding: 'same' }, { type: 'maxPool2d', size: 2 }, { units: 1 }], seed: 1 });
+    const h = fit(net, X, Y, { learningRate: 0.01, epochs: 30, batchSize: 16, optimizer: 'adam', augment: { shift: 1, brightness: 0.1 }, dev: { X, Y } });
+    expect(accuracy(net.classify(X), Y)).toBeGreaterThanOrEqual(0.95);
+    expect(h.epochs.length).toBe(30);
+    const flat = new Network({ inputSize: 2, layers: [{ units: 1 }] });
+    expect(() => fit(flat, [[1], [2]], [[1]], { learningRate: 0.1, iterations: 1, augment: { flip: true } })).toThrow(
+      'fit: augment: expected an image network (inputShape [n_H, n_W, n_C]); this network takes 2 flat features',
+    );
+    expect(() => fit(net, X, Y, { learningRate: 0.1, iterations: 1, augment: { shift: 1.5 } })).toThrow('fit: augment.shift: expected a whole number of pixels >= 0, got 1.5');
+    expect(() => fit(net, X, Y, { learningRate: 0.1, iterations: 1, augment: { rotae: 5 } as never })).toThrow('fit: augment.rotae: expected one of flip, shift, rotate, brightness (did you mean rotate?)');
+  });
+});
+
+describe('transfer learning: replaceHead', () => {
+  it('copies the body, freezes it, and trains only the new head', () => {
+    const { X, Y } = bars(64, 3);
+    const base = new Network({ inputShape: [8, 8, 1], layers: [{ type: 'conv2d', filters: 4, size: 3, padding: 'same', batchNorm: true }, { type: 'maxPool2d', size: 2 }, { type: 'flatten' }, { units: 1 }], seed: 1 });
+    fit(base, X, Y, { learningRate: 0.01, epochs: 5, batchSize: 16, optimizer: 'adam' });
+    const net = replaceHead(base, [{ units: 6 }, { units: 2, activation: 'softmax' }]);
+    expect(net.outputLayer.units).toBe(2);
+    for (const name of ['W1', 'gamma1', 'beta1']) expect(Array.from(net.parameters[name]!.data)).toEqual(Array.from(base.parameters[name]!.data));
+    const W1 = Array.from(net.parameters.W1!.data);
+    const y2 = oneHot(64, 2).map((r, i) => r.map((_, j) => (Y[0]![j] === i ? 1 : 0)));
+    fit(net, X, y2, { learningRate: 0.01, epochs: 20, batchSize: 16, optimizer: 'adam' });
+    expect(Array.from(net.parameters.W1!.data)).toEqual(W1);
+    expect(accuracy(net.classify(X), [Y[0]!])).toBeGreaterThanOrEqual(0.95);
+    expect(() => replaceHead(base, [{ units: 2, activation: 'softmax' }], { keep: 2 })).toThrow(
+      "replaceHead: keep: the body's last kept layer (maxPool2d 2x2) outputs (m, 4, 4, 4), not a flat (n, m) activation; a dense head needs flat inputs",
+    );
+    expect(replaceHead(base, [{ type: 'flatten' }, { units: 2, activation: 'softmax' }], { keep: 2 }).outputLayer.units).toBe(2);
+    expect(() => replaceHead(base, [{ units: 2 }], { keep: 4 })).toThrow('replaceHead: keep: expected an integer in [1, 3] (the network has 4 layers; the output layer is replaced), got 4');
   });
 });
