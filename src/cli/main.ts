@@ -8,7 +8,7 @@ import { LIBRARY_VERSION } from '../io/version.js';
 import { BUILTINS } from './data/index.js';
 import { CliError, userMessage } from './errors.js';
 import { LAYERS_GRAMMAR, parseLayers } from './layers-grammar.js';
-import { delimiter, keepProbList, MAX_EPOCHS, nonNegativeInt, numberIn, oneOf, positiveInt, splitSpec } from './options.js';
+import { AUGMENT_HELP, augmentList, delimiter, keepProbList, MAX_EPOCHS, nonNegativeInt, numberIn, oneOf, positiveInt, splitSpec } from './options.js';
 import { trainCommand, type Io, type TrainOptions } from './commands/train.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
@@ -77,6 +77,9 @@ trainingOptions(program.command('train').description('train a network and write 
   .option('--out <dir>', 'output folder', 'layerwise-run')
   .option('--checkpoint-every <epochs>', 'save a resumable checkpoint every N epochs', positiveInt('--checkpoint-every'))
   .option('--resume <dir>', 'continue the run whose --out folder is <dir> from its last checkpoint')
+  .option('--augment <list>', `augment image training batches: ${AUGMENT_HELP}`, augmentList('--augment'))
+  .option('--from <model>', 'transfer learning: start from this trained model folder, with a new output layer for the data\'s classes')
+  .option('--freeze <n>', 'freeze the first n layers (with --from: of the pretrained body) while the rest trains', positiveInt('--freeze'))
   .action((o: TrainOptions) => run(async () => (await useFastestBackend(io, o.json), trainCommand(o, io))));
 
 program

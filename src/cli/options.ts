@@ -87,3 +87,24 @@ export function splitSpec(v: string): SplitSpec {
   if (nums.some((n) => !Number.isInteger(n))) throw new InvalidArgumentError(`--split: counts must be integers, got "${v}"`);
   return { kind: 'counts', dev: nums[1]!, test: nums[2] ?? 0 };
 }
+
+/** `--augment`: which augmentations, each with an optional amount (`shift=3`). */
+export const AUGMENT_HELP = 'flip, shift[=pixels] (2), rotate[=degrees] (10), brightness[=offset] (0.1), comma-separated';
+
+/** Parses `--augment flip,shift=3,rotate` into augmentation options (see src/data/augment.ts). */
+export function augmentList(option: string): (v: string) => { flip?: boolean; shift?: number; rotate?: number; brightness?: number } {
+  return (v) => {
+    const out: { flip?: boolean; shift?: number; rotate?: number; brightness?: number } = {};
+    for (const part of v.split(',').map((p) => p.trim())) {
+      const [name, amount] = part.split('=') as [string, string | undefined];
+      const n = amount === undefined ? undefined : Number(amount);
+      if (amount !== undefined && (amount.trim() === '' || !Number.isFinite(n) || n! < 0)) throw new InvalidArgumentError(`${option}: "${part}": expected a number >= 0 after "=", got "${amount}"`);
+      if (name === 'flip' && amount === undefined) out.flip = true;
+      else if (name === 'shift' && (n === undefined || Number.isInteger(n))) out.shift = n ?? 2;
+      else if (name === 'rotate' && (n === undefined || n <= 180)) out.rotate = n ?? 10;
+      else if (name === 'brightness') out.brightness = n ?? 0.1;
+      else throw new InvalidArgumentError(`${option}: "${part}": expected ${AUGMENT_HELP}`);
+    }
+    return out;
+  };
+}

@@ -138,6 +138,9 @@ const trainOptionsSchema = z.object({
   checkpointEvery: positiveInt.optional(),
   imageSize: positiveInt,
   skipBadImages: z.boolean(),
+  augment: z.object({ flip: z.boolean().optional(), shift: z.number().int().nonnegative().optional(), rotate: z.number().min(0).max(180).optional(), brightness: z.number().nonnegative().optional() }).optional(),
+  from: z.string().optional(),
+  freeze: positiveInt.optional(),
 });
 
 const checkpointSchema = z.object({

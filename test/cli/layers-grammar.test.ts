@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasImageLayers, LAYERS_GRAMMAR, parseLayers, withActivation } from '../../src/cli/layers-grammar.js';
+import { AUGMENT_HELP, augmentList } from '../../src/cli/options.js';
 import { cli, lastJson } from './run-cli.js';
 
 const parse = parseLayers('--layers');
@@ -93,5 +94,35 @@ describe('layerwise train with conv layers', () => {
     const c = await cli(['train', '--data', 'mnist', '--layers', 'conv5x5', '--epochs', '1', '--out', join(dir, 'z')]);
     expect(c.code).not.toBe(0);
     expect(c.stderr).toContain('--layers: "conv5x5": not a layer; expected comma-separated layers:');
+  });
+});
+
+describe('--augment, --from and --freeze', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'layerwise-transfer-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--augment parses names with optional amounts', () => {
+    const parse = augmentList('--augment');
+    expect(parse('flip,shift=3,rotate,brightness=0.2')).toEqual({ flip: true, shift: 3, rotate: 10, brightness: 0.2 });
+    expect(parse('shift')).toEqual({ shift: 2 });
+    expect(() => parse('shift=1.5')).toThrow(`--augment: "shift=1.5": expected ${AUGMENT_HELP}`);
+    expect(() => parse('zoom')).toThrow(`--augment: "zoom": expected ${AUGMENT_HELP}`);
+    expect(() => parse('rotate=-5')).toThrow('--augment: "rotate=-5": expected a number >= 0 after "=", got "-5"');
+  });
+
+  it('a pretrained conv body with a new head: --from keeps its weights, --freeze keeps them fixed', async () => {
+    const base = join(dir, 'base');
+    const a = await cli(['train', '--data', 'mnist', '--layers', 'conv5x5x8,maxpool2', '--epochs', '1', '--split', '6000,500,500', '--augment', 'shift=1', '--out', base]);
+    expect(a.code, a.stderr).toBe(0);
+    const b = await cli(['train', '--data', 'mnist', '--from', join(base, 'model'), '--freeze', '2', '--epochs', '1', '--split', '6000,500,500', '--out', join(dir, 'tuned'), '--json']);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toContain('Non-trainable params: 208');
+    expect((lastJson(b) as { test: { accuracy: number } }).test.accuracy).toBeGreaterThan(0.85);
+    const c = await cli(['train', '--data', 'mnist', '--from', join(base, 'model'), '--freeze', '4', '--epochs', '1', '--out', join(dir, 'x')]);
+    expect(c.stderr).toContain('layerwise: error: --freeze: expected fewer layers than the network\'s 4 (the output layer must train), got 4');
+    const d = await cli(['train', '--data', 'moons', '--from', join(base, 'model'), '--epochs', '1', '--out', join(dir, 'y')]);
+    expect(d.stderr).toContain(`layerwise: error: --from: ${join(base, 'model')}: the model takes 28 x 28 x 1 images, but --data moons gives 2 features`);
+    const e = await cli(['train', '--data', 'moons', '--augment', 'flip', '--epochs', '1', '--out', join(dir, 'z')]);
+    expect(e.stderr).toContain('layerwise: error: --augment: expected image layers (conv, pool) on image data; this network takes flat features');
   });
 });

@@ -10,6 +10,8 @@ import { Standardizer } from '../../data/normalize.js';
 import { accuracy, classificationReport, confusionMatrix, mse } from '../../diagnose/metrics.js';
 import { evaluate, type Evaluation } from '../../diagnose/evaluate.js';
 import { namedState, Network } from '../../nn/network.js';
+import { replaceHead } from '../../nn/transfer.js';
+import type { AugmentOptions } from '../../data/augment.js';
 import type { TypedLayerSpec } from '../../nn/layers/spec.js';
 import { hasImageLayers, withActivation, type LayerToken } from '../layers-grammar.js';
 import { saveModel } from '../../node/model-files.js';
@@ -24,7 +26,7 @@ import { CliError } from '../errors.js';
 import { MAX_UPDATES, type SplitSpec } from '../options.js';
 import { Progress } from '../progress.js';
 import { writeReport } from '../report.js';
-import { loadCheckpoint, saveCheckpoint, writeHistory, type HistoryRow, type RunMetadata } from '../run-files.js';
+import { loadCheckpoint, loadRunModel, saveCheckpoint, writeHistory, type HistoryRow, type RunMetadata } from '../run-files.js';
 import { printSummary, summaryJson } from '../summary.js';
 
 /** The train command's options after parsing. */
@@ -60,6 +62,12 @@ export interface TrainOptions {
   json: boolean;
   imageSize: number;
   skipBadImages: boolean;
+  /** `--augment`: augmentation of image training batches. */
+  augment?: AugmentOptions;
+  /** `--from`: a trained model folder whose body starts this network (transfer learning). */
+  from?: string;
+  /** `--freeze`: how many leading layers stay as they are. */
+  freeze?: number;
 }
 
 /** Where output goes: human text to stderr when --json keeps stdout for the one JSON line. */
@@ -158,6 +166,31 @@ export function makeNetwork(o: TrainOptions, p: PreparedData): Network {
   }
 }
 
+/** `--from`: the trained model's body with a new output layer for this data's targets. */
+function transferNetwork(o: TrainOptions, p: PreparedData): Network {
+  const base = loadRunModel(o.from!, '--from').network;
+  const shape = imageShapeOf(o);
+  const s = base.inputShape;
+  const fits = s.kind === 'image' ? shape !== null && shape.join() === [s.h, s.w, s.c].join() : base.inputSize === p.table.featureNames.length;
+  if (!fits) {
+    const theirs = s.kind === 'image' ? `${s.h} x ${s.w} x ${s.c} images` : `${base.inputSize} features`;
+    const ours = shape ? `${shape.join(' x ')} images` : `${p.table.featureNames.length} features`;
+    throw new CliError(`--from: ${o.from}: the model takes ${theirs}, but --data ${o.data} gives ${ours}`);
+  }
+  const head: TypedLayerSpec[] = [{ units: p.sets.train.Y.rows, activation: p.output }];
+  // A conv body ends in an image (its Flatten was inserted in front of the old output layer): flatten it for the new head.
+  const body = base.declaredLayers.at(-2);
+  if (body && body.outputShape.kind === 'image') head.unshift({ type: 'flatten' });
+  return replaceHead(base, head, { freeze: false, seed: o.seed });
+}
+
+/** `--freeze n`: the first n declared layers keep their weights. */
+function freezeLayers(net: Network, n: number): void {
+  const count = net.declaredLayers.length;
+  if (n >= count) throw new CliError(`--freeze: expected fewer layers than the network's ${count} (the output layer must train), got ${n}`);
+  net.freeze(n);
+}
+
 /**
  * Fails before any data is loaded when `--out` cannot become a folder, so
  * a long run does not end in EEXIST or ENOTDIR.
@@ -197,7 +230,9 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
   const p = await prepareData(o, io, say);
   const { table, targets, sets, scaler, m, classification, C, output } = p;
   if (!classification && o.optimalError !== undefined) throw new CliError('--optimal-error: expected a classification task (it is a Bayes error rate), got regression; omit it');
-  const net = checkpoint ? checkpoint.model.network : makeNetwork(o, p);
+  const net = checkpoint ? checkpoint.model.network : o.from ? transferNetwork(o, p) : makeNetwork(o, p);
+  if (!checkpoint && o.freeze !== undefined) freezeLayers(net, o.freeze);
+  if (o.augment && !net.isImageNetwork) throw new CliError('--augment: expected image layers (conv, pool) on image data; this network takes flat features (augmentation moves pixels)');
   const lr = o.lr ?? (o.optimizer === 'adam' || o.optimizer === 'rmsprop' ? 0.001 : 0.01);
   const optimizer = resolveOptimizer(o.optimizer);
   if (checkpoint) optimizer.setState(checkpoint.optimizerState);
@@ -268,6 +303,7 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
         : {}),
       onIteration: (i, cost) => progress.iteration(i, cost),
       onEpoch,
+      ...(o.augment ? { augment: o.augment } : {}),
     }));
     stopReason = h.stopReason;
     progress.stop();
