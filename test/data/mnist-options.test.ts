@@ -19,6 +19,6 @@ describe('loadMnist options', () => {
 
   it('names itself for a bad seed', () => {
     expect(() => loadMnist({ count: 1, seed: -1 })).toThrow('loadMnist: seed: expected an integer in [0, 2^32), got -1');
-    expect(() => loadMnist(null as never)).toThrow('loadMnist: options: expected { count?, seed? }, got null');
+    expect(() => loadMnist(null as never)).toThrow('loadMnist: options: expected { count?, seed?, layout? }, got null');
   });
 });
