@@ -3,19 +3,21 @@
  * state, threads or memory leaks into another's figures). Prints the result
  * as JSON on its last stdout line.
  *
- * Usage: node --expose-gc --import tsx bench/child.ts <mnist|planar> <variant> <count> [examples]
- * (count: epochs for mnist, iterations for planar; examples: an MNIST prefix for very slow peers)
+ * Usage: node --expose-gc --import tsx bench/child.ts <mnist|planar|cnn> <variant> <count> [examples]
+ * (count: epochs for mnist, iterations for planar, batches for cnn; examples: an MNIST prefix for very slow peers)
  */
-import { measureMnist, measurePlanar, type MnistTrainer, type PlanarTrainer } from './shared/measure.js';
+import { measureCnn, measureMnist, measurePlanar, summarizeCnn, type CnnRun, type CnnTrainer, type MnistTrainer, type PlanarTrainer } from './shared/measure.js';
 import type { ChildResult, VariantId, WorkloadId } from './shared/types.js';
-import { variantById } from './variants.js';
+import { CNN_EPOCH, cnnVariantById, variantById } from './variants.js';
 import { loadMnistFixture, type MnistFixture } from './workloads/mnist.js';
+import { labelsOf, loadCnnFixture, type CnnFixture } from './workloads/cnn.js';
 import { loadPlanarFixture, type PlanarFixture } from './workloads/planar.js';
 
-/** A peer's trainers for both workloads, its library loaded and its backend selected. */
+/** A peer's trainers for the Node workloads, its library loaded and its backend selected. */
 interface Peer {
   mnist(f: MnistFixture): MnistTrainer;
   planar(f: PlanarFixture): PlanarTrainer;
+  cnn(f: CnnFixture): CnnTrainer;
 }
 
 async function loadPeer(variant: VariantId, mnistExamples: number | undefined): Promise<Peer> {
@@ -25,17 +27,18 @@ async function loadPeer(variant: VariantId, mnistExamples: number | undefined): 
     case 'layerwise-js': {
       const lw = await import('./peers/layerwise.js');
       const note = await lw.useBackend(variant === 'layerwise-js' ? 'js' : 'wasm', variant === 'layerwise-wasm2' ? 2 : 1);
-      return { mnist: (f) => lw.layerwiseMnistTrainer(f, note), planar: (f) => lw.layerwisePlanarTrainer(f, note) };
+      return { mnist: (f) => lw.layerwiseMnistTrainer(f, note), planar: (f) => lw.layerwisePlanarTrainer(f, note), cnn: (f) => lw.layerwiseCnnTrainer(f, note) };
     }
     case 'tfjs-wasm':
     case 'tfjs-cpu': {
       const t = await import('./peers/tfjs.js');
       const note = await t.useTfBackend(variant === 'tfjs-wasm' ? 'wasm' : 'cpu');
-      return { mnist: (f) => t.tfMnistTrainer(f, note), planar: (f) => t.tfPlanarTrainer(f, note) };
+      return { mnist: (f) => t.tfMnistTrainer(f, note), planar: (f) => t.tfPlanarTrainer(f, note), cnn: (f) => t.tfCnnTrainer(f, note) };
     }
     case 'plain-js': {
       const p = await import('./peers/plain-js.js');
-      return { mnist: p.plainMnistTrainer, planar: p.plainPlanarTrainer };
+      const c = await import('./peers/plain-cnn.js');
+      return { mnist: p.plainMnistTrainer, planar: p.plainPlanarTrainer, cnn: (f) => c.plainCnnTrainer(f, labelsOf(f.trainY)) };
     }
     case 'brain': {
       const b = await import('./peers/brain.js');
@@ -44,18 +47,36 @@ async function loadPeer(variant: VariantId, mnistExamples: number | undefined): 
         planar: () => {
           throw new Error(variantById('brain')?.planarReason ?? 'n/a');
         },
+        cnn: () => {
+          throw new Error(cnnVariantById('brain')?.reason ?? 'n/a');
+        },
       };
     }
+    case 'torch1':
+    case 'torch2':
+      throw new Error('n/a (the PyTorch peer runs the CNN workload only)');
   }
+}
+
+/** Runs `batches` CNN batches on a variant: PyTorch timing itself in Python, or a Node trainer timed by measureCnn. */
+async function runCnn(variant: VariantId, f: CnnFixture, batches: number): Promise<CnnRun> {
+  if (variant === 'torch1' || variant === 'torch2') return (await import('./peers/torch.js')).torchCnnRun(variant === 'torch1' ? 1 : 2, batches);
+  return measureCnn((await loadPeer(variant, undefined)).cnn(f), batches, CNN_EPOCH);
 }
 
 async function main(): Promise<void> {
   const [workload, variantArg, countArg, examplesArg] = process.argv.slice(2) as [WorkloadId, string, string, string | undefined];
-  const variant = variantById(variantArg)?.id;
-  if (!variant || (workload !== 'mnist' && workload !== 'planar')) throw new Error(`usage: child.ts <mnist|planar> <variant> <count>, got ${process.argv.slice(2).join(' ')}`);
+  const variant = workload === 'cnn' ? cnnVariantById(variantArg)?.id : variantById(variantArg)?.id;
+  if (!variant || (workload !== 'mnist' && workload !== 'planar' && workload !== 'cnn')) throw new Error(`usage: child.ts <mnist|planar|cnn> <variant> <count>, got ${process.argv.slice(2).join(' ')}`);
   const count = Number(countArg);
   let result: ChildResult;
   try {
+    if (workload === 'cnn') {
+      const f = loadCnnFixture();
+      result = summarizeCnn(variant, await runCnn(variant, f, count), f);
+      process.stdout.write(`\n${JSON.stringify(result)}\n`);
+      return;
+    }
     const peer = await loadPeer(variant, examplesArg ? Number(examplesArg) : undefined);
     if (workload === 'mnist') {
       const f = loadMnistFixture();

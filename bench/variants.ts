@@ -37,12 +37,50 @@ export const VARIANTS: readonly Variant[] = [
   },
 ];
 
+/**
+ * The CNN's variants (bench/workloads/cnn.ts) and their work: whole epochs
+ * of 125 batches, or a cap of `batches` for a peer too slow for one (it then
+ * has no epoch-1 mean cost or test accuracy, only its first batches' costs).
+ */
+export interface CnnVariant {
+  id: VariantId;
+  label: string;
+  /** Batches to train: [full run, --quick]; 125 is one epoch. Null where the peer cannot run it (reason given). */
+  batches: [number, number] | null;
+  reason?: string;
+}
+
+/** Batches in one CNN epoch: 8000 / 64. */
+export const CNN_EPOCH = 125;
+
+const label = (id: VariantId) => VARIANTS.find((v) => v.id === id)!.label;
+
+export const CNN_VARIANTS: readonly CnnVariant[] = [
+  // Three epochs: the memory check needs two epoch ends after the first.
+  { id: 'layerwise-wasm2', label: label('layerwise-wasm2'), batches: [3 * CNN_EPOCH, 2 * CNN_EPOCH] },
+  { id: 'layerwise-wasm1', label: label('layerwise-wasm1'), batches: [3 * CNN_EPOCH, 2 * CNN_EPOCH] },
+  // About 500-700 examples/s: one epoch (the reference for the same-computation check) is 12-16 s.
+  { id: 'layerwise-js', label: label('layerwise-js'), batches: [CNN_EPOCH, 20] },
+  { id: 'plain-js', label: label('plain-js'), batches: [CNN_EPOCH, 20] },
+  { id: 'torch1', label: 'PyTorch, 1 thread', batches: [3 * CNN_EPOCH, 2 * CNN_EPOCH] },
+  { id: 'torch2', label: 'PyTorch, 2 threads', batches: [3 * CNN_EPOCH, 2 * CNN_EPOCH] },
+  // It fails its first step (no Conv2DBackpropFilter kernel); run for real so the reason is its own error.
+  { id: 'tfjs-wasm', label: label('tfjs-wasm'), batches: [CNN_EPOCH, 20] },
+  // About 13 examples/s: 5 s a batch.
+  { id: 'tfjs-cpu', label: label('tfjs-cpu'), batches: [5, 3] },
+  { id: 'brain', label: label('brain'), batches: null, reason: 'n/a (brain.js 1.x has no convolutional layers)' },
+];
+
+export function cnnVariantById(id: string): CnnVariant | undefined {
+  return CNN_VARIANTS.find((v) => v.id === id);
+}
+
 /** The epoch at which every variant's cost and accuracy are compared (the fewest any comparable variant runs). */
 export function checkEpoch(quick: boolean): number {
   return Math.min(...VARIANTS.filter((v) => v.id !== 'brain').map((v) => v.mnistEpochs[quick ? 1 : 0]));
 }
 
-export const WORKLOADS: readonly WorkloadId[] = ['mnist', 'planar'];
+export const WORKLOADS: readonly WorkloadId[] = ['mnist', 'planar', 'cnn'];
 
 export function variantById(id: string): Variant | undefined {
   return VARIANTS.find((v) => v.id === id);

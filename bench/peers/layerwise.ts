@@ -6,7 +6,8 @@
  */
 import { Adam, Network, Tensor, accuracy, fit, setBackend, type ActivationName } from '../../src/index.js';
 import { matrix, type LayerInit, type Matrix } from '../shared/fixtures.js';
-import type { MnistTrainer, PlanarTrainer } from '../shared/measure.js';
+import type { CnnTrainer, MnistTrainer, PlanarTrainer } from '../shared/measure.js';
+import { CNN, CNN_PARAMS, cnnLayers, type CnnFixture, type CnnWeights } from '../workloads/cnn.js';
 import { MNIST, type MnistFixture } from '../workloads/mnist.js';
 import { PLANAR, type PlanarFixture } from '../workloads/planar.js';
 
@@ -89,5 +90,36 @@ export function layerwisePlanarTrainer(f: PlanarFixture, note: string): PlanarTr
       fit(net, X, Y, { learningRate: PLANAR.learningRate, iterations });
     },
     evaluate: () => ({ cost: net.cost(X, Y), accuracy: accuracy(net.classify(X), Y) }),
+  };
+}
+
+/** The CNN through Network + fit, images (m, 28, 28, 1), one-hot Y (10, m), starting from the fixture's weights. */
+export function layerwiseCnnTrainer(f: CnnFixture, note: string): CnnTrainer {
+  const net = new Network({ inputShape: CNN.input, layers: cnnLayers(), seed: CNN.seed });
+  for (const key of CNN_PARAMS) {
+    const p = net.parameters[key];
+    if (!p || p.data.length !== f.init[key].length) throw new Error(`layerwise CNN: parameter ${key} has shape ${p ? p.shape.join('x') : 'none'}, the fixture ${f.init[key].length} values`);
+    p.data.set(f.init[key]);
+  }
+  const X = new Tensor([f.trainX.rows, ...CNN.input], f.trainX.data);
+  const Y = toTensor(f.trainY);
+  return {
+    note,
+    async train(batches, batchEnd) {
+      // One fit call, as a user would write it; `iterations` counts batches across epochs.
+      fit(net, X, Y, {
+        learningRate: CNN.learningRate,
+        iterations: batches,
+        batchSize: CNN.batchSize,
+        shuffle: false,
+        optimizer: new Adam({ beta1: CNN.beta1, beta2: CNN.beta2, epsilon: CNN.epsilon }),
+        onIteration: (_, cost) => batchEnd(cost),
+      });
+    },
+    snapshot() {
+      const out = {} as CnnWeights;
+      for (const key of CNN_PARAMS) out[key] = Float32Array.from(net.parameters[key]!.data);
+      return out;
+    },
   };
 }

@@ -241,7 +241,7 @@ function sgd(w: Float32Array, g: Float32Array, lr: number): void {
 }
 
 /** W -= lr * mhat / (sqrt(vhat) + eps), with the bias corrections c1 = 1 - beta1^t, c2 = 1 - beta2^t. */
-function adam(
+export function adam(
   w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array,
   lr: number, beta1: number, beta2: number, eps: number, c1: number, c2: number,
 ): void {

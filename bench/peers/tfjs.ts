@@ -11,7 +11,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { matrix, type LayerInit, type Matrix } from '../shared/fixtures.js';
-import type { MnistTrainer, PlanarTrainer } from '../shared/measure.js';
+import type { CnnTrainer, MnistTrainer, PlanarTrainer } from '../shared/measure.js';
+import { CNN, CNN_PARAM_SHAPES, CNN_SHAPE, type CnnFixture, type CnnWeights } from '../workloads/cnn.js';
 import { MNIST, type MnistFixture } from '../workloads/mnist.js';
 import { PLANAR, logitAccuracy, type PlanarFixture } from '../workloads/planar.js';
 
@@ -112,6 +113,70 @@ export function tfPlanarTrainer(f: PlanarFixture, note: string): PlanarTrainer {
       const cost = tf.tidy(() => loss().dataSync()[0]!);
       const z = tf.tidy(() => logits().dataSync() as Float32Array);
       return { cost, accuracy: logitAccuracy(z, f.Y.data) };
+    },
+  };
+}
+
+/**
+ * The CNN with tf.conv2d / tf.maxPool on NHWC images and (f, f, c_in, c_out)
+ * filters (layerwise's kernel layout as it is), the dense kernel W3^T over
+ * the same (h, w, c) flatten; the same hand-written minimize loop as the MLP.
+ * A backend that cannot compute a gradient this network needs fails its
+ * first step: that error is reported as the variant's reason.
+ */
+export function tfCnnTrainer(f: CnnFixture, note: string): CnnTrainer {
+  const S = CNN_SHAPE;
+  const filter = (w: Float32Array, key: 'W1' | 'W2') => tf.variable(tf.tensor4d(w, CNN_PARAM_SHAPES[key] as [number, number, number, number]));
+  const W1 = filter(f.init.W1, 'W1');
+  const b1 = tf.variable(tf.tensor1d(f.init.b1));
+  const W2 = filter(f.init.W2, 'W2');
+  const b2 = tf.variable(tf.tensor1d(f.init.b2));
+  const W3 = tf.variable(tf.tensor2d(transpose(matrix(CNN.classes, S.flat, f.init.W3)), [S.flat, CNN.classes]));
+  const b3 = tf.variable(tf.tensor1d(f.init.b3));
+  const params = [W1, b1, W2, b2, W3, b3];
+  const logits = (x: tf.Tensor4D): tf.Tensor2D => {
+    const a1 = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, W1 as tf.Tensor4D, 1, 'valid'), b1)) as tf.Tensor4D, CNN.pool, CNN.pool, 'valid');
+    const a2 = tf.maxPool(tf.relu(tf.add(tf.conv2d(a1, W2 as tf.Tensor4D, 1, 'valid'), b2)) as tf.Tensor4D, CNN.pool, CNN.pool, 'valid');
+    return tf.add(tf.matMul(tf.reshape(a2, [x.shape[0], S.flat]), W3), b3) as tf.Tensor2D;
+  };
+  const opt = tf.train.adam(CNN.learningRate, CNN.beta1, CNN.beta2, CNN.epsilon);
+  const m = f.trainX.rows;
+  const xs = tf.tensor4d(f.trainX.data, [m, S.h0, S.w0, S.c0]);
+  const ys = rowsTensor(f.trainY);
+  const B = CNN.batchSize;
+  const perEpoch = Math.floor(m / B);
+  return {
+    note,
+    async train(batches, batchEnd) {
+      for (let i = 0; i < batches; i++) {
+        const from = (i % perEpoch) * B;
+        // Sliced per batch inside tidy (a view, as a tf.data pipeline would hand out).
+        const cost = tf.tidy(() => {
+          const x = xs.slice([from, 0, 0, 0], [B, -1, -1, -1]);
+          const y = ys.slice([from, 0], [B, -1]);
+          let loss: tf.Scalar | null;
+          try {
+            loss = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(x)) as tf.Scalar, true, params);
+          } catch (e) {
+            if (i > 0) throw e;
+            throw new Error(`n/a (unable to train this network: ${e instanceof Error ? e.message : String(e)})`);
+          }
+          return loss!.dataSync()[0]!;
+        });
+        batchEnd(cost);
+      }
+    },
+    snapshot(): CnnWeights {
+      const read = (v: tf.Variable) => Float32Array.from(v.dataSync() as Float32Array);
+      return {
+        W1: read(W1),
+        b1: read(b1),
+        W2: read(W2),
+        b2: read(b2),
+        // Back from (256, 10) to (10, 256).
+        W3: transpose(matrix(S.flat, CNN.classes, read(W3))),
+        b3: read(b3),
+      };
     },
   };
 }

@@ -6,15 +6,18 @@ import { PYTORCH_REFERENCE, type RatioLine, type Table } from './summary.js';
 export interface Report {
   meta: RunMeta;
   checkEpoch: number;
-  mnist: Table;
-  planar: Table;
+  /** Null for a workload this run did not select (--workload). */
+  mnist: Table | null;
+  planar: Table | null;
+  cnn: Table | null;
   ratios: RatioLine[];
+  cnnRatios: RatioLine[];
   correctness: string[];
   memory: string[];
   gemm: string | null;
 }
 
-const md = (t: Table) => markdownTable(t.headers, t.rows, t.align);
+const md = (t: Table | null) => (t ? markdownTable(t.headers, t.rows, t.align) : 'Not run in this run (--workload).');
 
 export function resultsMarkdown(r: Report): string {
   const m = r.meta;
@@ -45,11 +48,28 @@ weights randn * 0.01 (layerwise \`init: 'random', seed: 2\`), biases 0. Seconds 
 
 ${md(r.planar)}
 
+## 3. MNIST CNN training
+
+28x28x1 -> conv 5x5x8 (valid, stride 1) ReLU -> max pool 2 -> conv 5x5x16 ReLU -> max pool 2 -> flatten 256 -> dense 10 softmax,
+cross-entropy, Adam (lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8), batch 64, the MLP's 8000 training digits as
+(m, 28, 28, 1) images in the same fixed order, the same He-initialized starting weights for every library
+(layerwise, seed 1, biases 0). Examples/s is 64 / the median batch time over the batches after epoch 1
+(after batch 1 where a library ran one epoch or fewer); slow peers are capped at a few batches. The costs
+are each library's own for its first batches (batch 1 before any update) and its mean over epoch 1; test
+accuracy is the shared forward pass on the 2000 test digits with the weights after epoch 1. PyTorch runs in
+its own Python process (its RSS is Python's).
+
+${md(r.cnn)}
+
 ## Ratios and targets
 
-${r.ratios.map((l) => `- ${l.text}`).join('\n')}
+${r.ratios.length ? `${r.ratios.map((l) => `- ${l.text}`).join('\n')}
 
-PyTorch on one CPU thread trains this MLP at roughly ${PYTORCH_REFERENCE.low.toLocaleString('en-US')}-${PYTORCH_REFERENCE.high.toLocaleString('en-US')} examples/s (external reference, not measured here).
+PyTorch on one CPU thread trains this MLP at roughly ${PYTORCH_REFERENCE.low.toLocaleString('en-US')}-${PYTORCH_REFERENCE.high.toLocaleString('en-US')} examples/s (external reference, not measured here).` : 'MLP and planar: not run in this run (--workload).'}
+
+CNN, all measured in this run (PyTorch included):
+
+${r.cnnRatios.length ? r.cnnRatios.map((l) => `- ${l.text}`).join('\n') : '- not run in this run (--workload)'}
 
 ## Same computation?
 
@@ -59,7 +79,7 @@ ${r.correctness.map((l) => `- ${l}`).join('\n')}
 
 ${r.memory.map((l) => `- ${l}`).join('\n')}
 
-## 3. GEMM (bench/gemm.ts)
+## 4. GEMM (bench/gemm.ts)
 
 ${r.gemm === null ? 'bench/gemm.ts is not there yet.' : `\`\`\`\n${r.gemm.trimEnd()}\n\`\`\``}
 `;

@@ -2,8 +2,8 @@
  * Turns the children's results into the tables, the target ratios and the
  * correctness verdicts that the terminal and RESULTS.md both show.
  */
-import type { ChildResult, MnistResult, PlanarResult, VariantId } from '../shared/types.js';
-import { VARIANTS } from '../variants.js';
+import type { ChildResult, CnnResult, MnistResult, PlanarResult, VariantId, WorkloadId } from '../shared/types.js';
+import { CNN_VARIANTS, VARIANTS } from '../variants.js';
 import { num, pct, ratio, type Align } from './format.js';
 
 export interface Table {
@@ -22,14 +22,16 @@ export interface RatioLine {
 /** PyTorch on one CPU thread for this MLP, quoted (not measured here). */
 export const PYTORCH_REFERENCE = { low: 100_000, high: 120_000 };
 
-const label = (id: VariantId) => VARIANTS.find((v) => v.id === id)?.label ?? id;
+const label = (id: VariantId) => VARIANTS.find((v) => v.id === id)?.label ?? CNN_VARIANTS.find((v) => v.id === id)?.label ?? id;
 
-function find<W extends 'mnist' | 'planar'>(results: readonly ChildResult[], workload: W, id: VariantId): (W extends 'mnist' ? MnistResult : PlanarResult) | null {
+type ResultOf<W extends WorkloadId> = W extends 'mnist' ? MnistResult : W extends 'planar' ? PlanarResult : CnnResult;
+
+function find<W extends WorkloadId>(results: readonly ChildResult[], workload: W, id: VariantId): ResultOf<W> | null {
   const r = results.find((x) => x.workload === workload && x.variant === id);
-  return r && r.ok ? (r as W extends 'mnist' ? MnistResult : PlanarResult) : null;
+  return r && r.ok ? (r as ResultOf<W>) : null;
 }
 
-function reason(results: readonly ChildResult[], workload: 'mnist' | 'planar', id: VariantId): string {
+function reason(results: readonly ChildResult[], workload: WorkloadId, id: VariantId): string {
   const r = results.find((x) => x.workload === workload && x.variant === id);
   return r && !r.ok ? r.reason : 'not run';
 }
@@ -157,6 +159,106 @@ export function memoryVerdicts(results: readonly ChildResult[]): string[] {
     // RSS moves with allocator arenas and wasm memory growth; a steady climb past this is a leak.
     const grows = g.heap > 1 || g.rss > 16;
     out.push(`${label(id)}: RSS ${g.rss >= 0 ? '+' : ''}${g.rss.toFixed(1)} MiB/epoch, heap ${g.heap >= 0 ? '+' : ''}${g.heap.toFixed(2)} MiB/epoch after a GC: ${grows ? 'GROWS' : 'flat'}`);
+  }
+  for (const { id } of CNN_VARIANTS) {
+    const r = find(results, 'cnn', id);
+    const g = r ? cnnMemoryGrowth(r) : null;
+    if (!g) continue;
+    const grows = (g.heap !== null && g.heap > 1) || g.rss > 16;
+    const heap = g.heap === null ? '' : `, heap ${g.heap >= 0 ? '+' : ''}${g.heap.toFixed(2)} MiB/epoch`;
+    out.push(`CNN ${label(id)}: RSS ${g.rss >= 0 ? '+' : ''}${g.rss.toFixed(1)} MiB/epoch${heap} after a GC: ${grows ? 'GROWS' : 'flat'}`);
+  }
+  return out;
+}
+
+/** Growth of RSS (and heap, where the peer runs in Node) from the end of CNN epoch 1 to the end of the last, per epoch, in MiB. */
+export function cnnMemoryGrowth(r: CnnResult): { rss: number; heap: number | null } | null {
+  const s = r.memory.perEpoch;
+  if (s.length < 3) return null; // [before training, after epoch 1, ...]: need two epoch ends
+  const first = s[1]!;
+  const last = s[s.length - 1]!;
+  const n = s.length - 2;
+  const heap = first.heapUsedMiB === null || last.heapUsedMiB === null ? null : (last.heapUsedMiB - first.heapUsedMiB) / n;
+  return { rss: (last.rssMiB - first.rssMiB) / n, heap };
+}
+
+/** The CNN's same-computation reference: layerwise's reference backend, else the hand-written JS. */
+function cnnReference(results: readonly ChildResult[]): CnnResult | null {
+  return find(results, 'cnn', 'layerwise-js') ?? find(results, 'cnn', 'plain-js');
+}
+
+/** How many of the first batches' costs the table and the check show. */
+export const FIRST_BATCHES = 3;
+
+export function cnnTable(results: readonly ChildResult[]): Table {
+  const costs = Array.from({ length: FIRST_BATCHES }, (_, i) => `cost batch ${i + 1}`);
+  const headers = ['variant', 'examples/s', 'batches', ...costs, 'epoch 1 mean cost', 'test acc @ epoch 1', 'peak RSS MiB', 'RSS MiB per epoch end', 'note'];
+  const rows = CNN_VARIANTS.map(({ id }) => {
+    const r = find(results, 'cnn', id);
+    if (!r) return unavailableRow(headers.length, label(id), reason(results, 'cnn', id));
+    return [
+      label(id),
+      num(r.examplesPerSecond),
+      r.epochs > 0 ? `${r.batches} (${r.epochs} epoch${r.epochs === 1 ? '' : 's'})` : `${r.batches} (capped)`,
+      ...Array.from({ length: FIRST_BATCHES }, (_, i) => (r.batchCosts[i] === undefined ? '-' : r.batchCosts[i]!.toFixed(6))),
+      r.epochMeanCosts[0] === undefined ? '-' : r.epochMeanCosts[0].toFixed(5),
+      r.testAccuracy[0] === undefined ? '-' : pct(r.testAccuracy[0]),
+      num(r.memory.maxRssMiB),
+      r.memory.perEpoch.slice(1).map((x) => Math.round(x.rssMiB)).join(' ') || '-',
+      r.note ?? '',
+    ];
+  });
+  return { headers, rows, align: ['l', 'r', 'r', ...costs.map((): Align => 'r'), 'r', 'r', 'r', 'l', 'l'] };
+}
+
+export function cnnRatios(results: readonly ChildResult[]): RatioLine[] {
+  const speed = (id: VariantId) => find(results, 'cnn', id)?.examplesPerSecond ?? null;
+  const div = (a: number | null, b: number | null) => (a === null || b === null ? null : a / b);
+  const line = (a: VariantId, b: VariantId, target: number | null = null) =>
+    ratioLine(`CNN examples/s, ${label(a)} / ${label(b)}`, div(speed(a), speed(b)), target, target === null ? null : `>= ${target}x`);
+  return [
+    line('layerwise-wasm2', 'torch1', 1),
+    line('layerwise-wasm1', 'torch1', 0.7),
+    line('layerwise-wasm2', 'plain-js', 20),
+    line('layerwise-wasm2', 'torch2'),
+    line('layerwise-wasm1', 'plain-js'),
+    line('layerwise-wasm2', 'tfjs-cpu'),
+    line('layerwise-wasm1', 'tfjs-cpu'),
+    line('layerwise-wasm2', 'layerwise-wasm1'),
+    line('layerwise-js', 'plain-js'),
+    line('torch2', 'torch1'),
+  ];
+}
+
+/**
+ * Every CNN variant against the reference, from the same weights and the
+ * same digits: the costs the libraries computed for their first batches
+ * (batch 1 before any update, then after one and two Adam steps), and where
+ * both ran a whole epoch, epoch 1's mean batch cost and the test accuracy of
+ * the weights after it (the shared forward pass).
+ */
+export function cnnCorrectness(results: readonly ChildResult[]): string[] {
+  const ref = cnnReference(results);
+  if (!ref) return CNN_VARIANTS.some(({ id }) => find(results, 'cnn', id)) ? ['CNN: no reference run (layerwise js or hand-written JS) to compare against'] : [];
+  const out: string[] = [];
+  const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+  for (const { id } of CNN_VARIANTS) {
+    const r = find(results, 'cnn', id);
+    if (!r || r === ref) continue;
+    const n = Math.min(FIRST_BATCHES, r.batchCosts.length, ref.batchCosts.length);
+    const batchDiff = Math.max(...Array.from({ length: n }, (_, i) => rel(r.batchCosts[i]!, ref.batchCosts[i]!)));
+    const parts = [`batches 1-${n} ${r.batchCosts.slice(0, n).map((c) => c.toFixed(6)).join(' ')} (max rel. diff ${batchDiff.toExponential(1)})`];
+    let ok = batchDiff < 1e-4;
+    if (r.epochMeanCosts[0] !== undefined && ref.epochMeanCosts[0] !== undefined) {
+      const d = rel(r.epochMeanCosts[0], ref.epochMeanCosts[0]);
+      parts.push(`epoch 1 mean ${r.epochMeanCosts[0].toFixed(5)} vs ${ref.epochMeanCosts[0].toFixed(5)} (rel. diff ${d.toExponential(1)})`);
+      ok &&= d < 0.01;
+    }
+    if (r.testAccuracy[0] !== undefined && ref.testAccuracy[0] !== undefined) {
+      parts.push(`test accuracy ${pct(r.testAccuracy[0])} vs ${pct(ref.testAccuracy[0])}`);
+      ok &&= Math.abs(r.testAccuracy[0] - ref.testAccuracy[0]) <= 0.005;
+    }
+    out.push(`CNN ${label(id)} vs ${label(ref.variant)}: ${parts.join(', ')}: ${ok ? 'same' : 'DIFFERENT'}`);
   }
   return out;
 }

@@ -2,6 +2,8 @@
 import { PlainMlp, gatherColumns } from '../peers/plain-js.js';
 import { matrix, type LayerInit, type Matrix } from './fixtures.js';
 import type { MnistFixture } from '../workloads/mnist.js';
+import { PlainCnn } from '../peers/plain-cnn.js';
+import { labelsOf, type CnnFixture, type CnnWeights } from '../workloads/cnn.js';
 
 /**
  * Cost and test accuracy of a set of weights, by the hand-written forward
@@ -46,4 +48,17 @@ function argmaxAccuracy(A: Float32Array, Y: Matrix): number {
     if (best === label) right++;
   }
   return right / Y.cols;
+}
+
+/** Test accuracy of a set of CNN weights, by the hand-written forward pass (the same code for every library's weights). */
+export function evaluateCnn(weights: CnnWeights, f: CnnFixture): number {
+  const net = new PlainCnn(weights);
+  const labels = labelsOf(f.testY);
+  let right = 0;
+  for (let from = 0; from < f.testX.rows; from += CHUNK) {
+    const m = Math.min(CHUNK, f.testX.rows - from);
+    const predicted = net.predict(f.testX.data, from, m);
+    for (let e = 0; e < m; e++) if (predicted[e] === labels[from + e]) right++;
+  }
+  return right / f.testX.rows;
 }

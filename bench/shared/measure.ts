@@ -3,9 +3,10 @@
  * library, evaluates outside the timed region, and samples memory.
  */
 import type { LayerInit } from './fixtures.js';
-import type { EpochCheck, MemorySample, MnistResult, PlanarResult, VariantId } from './types.js';
-import { evaluateMnist } from './evaluate.js';
+import type { CnnMemorySample, CnnResult, EpochCheck, MemorySample, MnistResult, PlanarResult, VariantId } from './types.js';
+import { evaluateCnn, evaluateMnist } from './evaluate.js';
 import type { MnistFixture } from '../workloads/mnist.js';
+import { CNN, type CnnFixture, type CnnWeights } from '../workloads/cnn.js';
 
 /** A peer's MNIST training, as the harness drives it. */
 export interface MnistTrainer {
@@ -31,6 +32,32 @@ export interface PlanarTrainer {
   train(iterations: number): Promise<void> | void;
   /** The peer's own cost (binary cross-entropy) and training accuracy, now. */
   evaluate(): { cost: number; accuracy: number };
+  note?: string;
+}
+
+/** A peer's CNN training, as the harness drives it. */
+export interface CnnTrainer {
+  /**
+   * Trains `batches` batches of 64 over the training set in its fixed order
+   * (batch i is rows (i mod 125) * 64 onwards: epoch after epoch), calling
+   * `batchEnd` synchronously after each batch's update with the cost the
+   * library computed for that batch before the update (the harness stops its
+   * clock there).
+   */
+  train(batches: number, batchEnd: (cost: number) => void): Promise<void>;
+  /** A copy of the current weights in layerwise's layout (bench/workloads/cnn.ts). */
+  snapshot(): CnnWeights;
+  note?: string;
+}
+
+/** What a CNN run measured, before the shared evaluation: from measureCnn, or from a peer that timed itself (PyTorch). */
+export interface CnnRun {
+  batchCosts: number[];
+  batchSeconds: number[];
+  /** The weights after each full epoch. */
+  snapshots: CnnWeights[];
+  /** RSS (and heap) after a GC at the start and at each full epoch's end. */
+  memory: { maxRssMiB: number; perEpoch: CnnMemorySample[] };
   note?: string;
 }
 
@@ -100,5 +127,73 @@ export async function measurePlanar(variant: VariantId, trainer: PlanarTrainer, 
   const { cost, accuracy } = trainer.evaluate();
   const result: PlanarResult = { workload: 'planar', variant, ok: true, iterations, seconds, finalCost: cost, accuracy, memory: { maxRssMiB: maxRssMiB() } };
   if (trainer.note) result.note = trainer.note;
+  return result;
+}
+
+/**
+ * Times each batch of a CNN trainer (from the end of the previous batch, or
+ * of the harness's epoch-end work, to the end of this one) and, at each full
+ * epoch's end, samples memory after a GC and copies the weights; all of that
+ * happens outside the timed batches.
+ */
+export async function measureCnn(trainer: CnnTrainer, batches: number, batchesPerEpoch: number): Promise<CnnRun> {
+  const batchCosts: number[] = [];
+  const batchSeconds: number[] = [];
+  const snapshots: CnnWeights[] = [];
+  const perEpoch: CnnMemorySample[] = [memorySample()];
+  let mark = performance.now();
+  await trainer.train(batches, (cost) => {
+    batchSeconds.push((performance.now() - mark) / 1000);
+    batchCosts.push(cost);
+    if (batchCosts.length % batchesPerEpoch === 0) {
+      perEpoch.push(memorySample());
+      snapshots.push(trainer.snapshot());
+    }
+    mark = performance.now();
+  });
+  if (batchCosts.length !== batches) throw new Error(`the trainer ran ${batchCosts.length} batches, asked for ${batches}`);
+  const run: CnnRun = { batchCosts, batchSeconds, snapshots, memory: { maxRssMiB: maxRssMiB(), perEpoch } };
+  if (trainer.note) run.note = trainer.note;
+  return run;
+}
+
+/**
+ * The figures of a CNN run: the steady-state speed is the batch size over
+ * the median batch time, over the batches after epoch 1 when more than one
+ * epoch ran, else over all batches but the first (warm-up, compilation and
+ * first-touch allocation land there); test accuracy of each epoch's weights
+ * by the shared forward pass.
+ */
+export function summarizeCnn(variant: VariantId, run: CnnRun, f: CnnFixture): CnnResult {
+  const B = CNN.batchSize;
+  const batchesPerEpoch = Math.floor(f.trainX.rows / B);
+  const batches = run.batchSeconds.length;
+  const epochs = Math.floor(batches / batchesPerEpoch);
+  const timedFrom = epochs >= 2 ? batchesPerEpoch : Math.min(1, batches - 1);
+  const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+  const epochSeconds: number[] = [];
+  const epochMeanCosts: number[] = [];
+  for (let e = 0; e < epochs; e++) {
+    epochSeconds.push(sum(run.batchSeconds.slice(e * batchesPerEpoch, (e + 1) * batchesPerEpoch)));
+    epochMeanCosts.push(sum(run.batchCosts.slice(e * batchesPerEpoch, (e + 1) * batchesPerEpoch)) / batchesPerEpoch);
+  }
+  const result: CnnResult = {
+    workload: 'cnn',
+    variant,
+    ok: true,
+    batchSize: B,
+    batchesPerEpoch,
+    batches,
+    epochs,
+    batchSeconds: run.batchSeconds,
+    epochSeconds,
+    timedFrom,
+    examplesPerSecond: B / median(run.batchSeconds.slice(timedFrom)),
+    batchCosts: run.batchCosts,
+    epochMeanCosts,
+    testAccuracy: run.snapshots.map((w) => evaluateCnn(w, f)),
+    memory: run.memory,
+  };
+  if (run.note) result.note = run.note;
   return result;
 }

@@ -4,9 +4,9 @@
  */
 
 /** Which library or variant a child runs. */
-export type VariantId = 'layerwise-wasm2' | 'layerwise-wasm1' | 'layerwise-js' | 'tfjs-wasm' | 'tfjs-cpu' | 'brain' | 'plain-js';
+export type VariantId = 'layerwise-wasm2' | 'layerwise-wasm1' | 'layerwise-js' | 'tfjs-wasm' | 'tfjs-cpu' | 'brain' | 'plain-js' | 'torch1' | 'torch2';
 
-export type WorkloadId = 'mnist' | 'planar';
+export type WorkloadId = 'mnist' | 'planar' | 'cnn';
 
 /** Resident and heap memory at one point (after a forced GC where --expose-gc allows), in MiB. */
 export interface MemorySample {
@@ -51,6 +51,42 @@ export interface PlanarResult {
   note?: string;
 }
 
+/** Resident memory at an epoch end; the heap figure where the peer runs in Node (null for PyTorch). */
+export interface CnnMemorySample {
+  rssMiB: number;
+  heapUsedMiB: number | null;
+}
+
+/** The MNIST CNN (bench/workloads/cnn.ts): per-batch costs and times, so capped peers compare too. */
+export interface CnnResult {
+  workload: 'cnn';
+  variant: VariantId;
+  ok: true;
+  batchSize: number;
+  /** Batches in a full epoch (the training set / the batch size). */
+  batchesPerEpoch: number;
+  /** Batches trained in all (a capped peer stops inside epoch 1). */
+  batches: number;
+  /** Full epochs trained. */
+  epochs: number;
+  /** Wall seconds of each batch (forward, cost, backward, update; the cost read back). */
+  batchSeconds: number[];
+  /** Wall seconds of each full epoch. */
+  epochSeconds: number[];
+  /** The batches the speed is the median over: those after epoch 1 when more than one epoch ran, else all but the first. */
+  timedFrom: number;
+  /** batchSize / the median of batchSeconds from timedFrom on: the steady-state speed. */
+  examplesPerSecond: number;
+  /** Each batch's cost (mean cross-entropy over the batch) before that batch's update, as the library computed it. */
+  batchCosts: number[];
+  /** The mean of batchCosts over each full epoch. */
+  epochMeanCosts: number[];
+  /** Test accuracy after each full epoch, by the shared forward pass (bench/shared/evaluate.ts). */
+  testAccuracy: number[];
+  memory: { maxRssMiB: number; perEpoch: CnnMemorySample[] };
+  note?: string;
+}
+
 /** A variant that could not run, with the reason shown in the table. */
 export interface Unavailable {
   workload: WorkloadId;
@@ -59,4 +95,4 @@ export interface Unavailable {
   reason: string;
 }
 
-export type ChildResult = MnistResult | PlanarResult | Unavailable;
+export type ChildResult = MnistResult | PlanarResult | CnnResult | Unavailable;

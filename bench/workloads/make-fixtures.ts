@@ -9,6 +9,7 @@ import { loadMnist } from '../../src/node/index.js';
 import { matrix, type LayerInit, type Matrix } from '../shared/fixtures.js';
 import { MNIST, type MnistFixture } from './mnist.js';
 import { PLANAR, type PlanarFixture } from './planar.js';
+import { CNN, CNN_PARAM_SHAPES, CNN_PARAMS, cnnLayers, type CnnFixture, type CnnWeights } from './cnn.js';
 
 function toMatrix(t: Tensor): Matrix {
   return matrix(t.rows, t.cols, Float32Array.from(t.data));
@@ -43,4 +44,36 @@ export function makeMnistFixture(): MnistFixture {
 export function makePlanarFixture(): PlanarFixture {
   const { X, Y } = makeFlower({ m: PLANAR.m, seed: PLANAR.dataSeed });
   return { init: initialWeights(PLANAR.layers, ['tanh', 'sigmoid'], 'random', PLANAR.initSeed), X: toMatrix(X), Y: toMatrix(Y) };
+}
+
+/** Columns [from, from + count) of a (rows, cols) matrix as rows: (count, rows), one example per row. */
+function examplesAsRows(src: Matrix, from: number, count: number): Matrix {
+  const out = matrix(count, src.rows);
+  for (let i = 0; i < src.rows; i++) for (let j = 0; j < count; j++) out.data[j * src.rows + i] = src.data[i * src.cols + from + j]!;
+  return out;
+}
+
+/**
+ * The MLP workload's digits as NHWC images (one example per row; a 784-pixel
+ * column is already the row-major 28x28 image), and the weights of a fresh
+ * layerwise CNN with He initialization from seed 1 (biases zero).
+ */
+export function makeCnnFixture(): CnnFixture {
+  const { X, Y } = loadMnist({ count: CNN.train + CNN.test, seed: CNN.seed });
+  const [x, y] = [toMatrix(X), toMatrix(Y)];
+  const net = new Network({ inputShape: CNN.input, layers: cnnLayers(), init: 'he', seed: CNN.seed });
+  const init = {} as CnnWeights;
+  for (const key of CNN_PARAMS) {
+    const p = net.parameters[key];
+    const size = CNN_PARAM_SHAPES[key].reduce((a, b) => a * b, 1);
+    if (!p || p.data.length !== size) throw new Error(`makeCnnFixture: expected layerwise parameter ${key} of ${size} values (${CNN_PARAM_SHAPES[key].join('x')}), got ${p ? p.shape.join('x') : 'none'}`);
+    init[key] = Float32Array.from(p.data);
+  }
+  return {
+    init,
+    trainX: examplesAsRows(x, 0, CNN.train),
+    trainY: columns(y, 0, CNN.train),
+    testX: examplesAsRows(x, CNN.train, CNN.test),
+    testY: columns(y, CNN.train, CNN.test),
+  };
 }

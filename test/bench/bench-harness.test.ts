@@ -17,6 +17,12 @@ import { better } from '../../bench/shared/best.js';
 import { coveredByTargets, gemmTargetLines } from '../../bench/gemm-targets.js';
 import { bestOfRounds } from '../../bench/gemm-cases.js';
 import type { ChildResult } from '../../bench/shared/types.js';
+import { PlainCnn } from '../../bench/peers/plain-cnn.js';
+import { layerwiseCnnTrainer } from '../../bench/peers/layerwise.js';
+import { makeCnnFixture } from '../../bench/workloads/make-fixtures.js';
+import { CNN, labelsOf } from '../../bench/workloads/cnn.js';
+import { matrix as benchMatrix } from '../../bench/shared/fixtures.js';
+import { summarizeCnn } from '../../bench/shared/measure.js';
 
 describe('bench harness: the same computation', () => {
   it('plain JS and layerwise start from the same planar weights and stay at the same cost', () => {
@@ -67,6 +73,50 @@ describe('bench harness: the same computation', () => {
     expect(q.testAccuracy).toBe(0.5);
   });
 });
+
+describe('bench harness: the CNN', () => {
+  it('the hand-written CNN and layerwise (js) start from the same weights and compute the same first costs', async () => {
+    setBackend('js');
+    const f = makeCnnFixture();
+    expect([f.trainX.rows, f.trainX.cols, f.trainY.rows, f.trainY.cols]).toEqual([CNN.train, 784, 10, CNN.train]);
+    expect([...f.init.b1, ...f.init.b2, ...f.init.b3].every((v) => v === 0)).toBe(true);
+    // He initialization: std sqrt(2 / fan_in), fan_in 25 for conv1.
+    const std = Math.sqrt(f.init.W1.reduce((s, v) => s + v * v, 0) / f.init.W1.length);
+    expect(std).toBeGreaterThan(0.5 * Math.sqrt(2 / 25));
+    expect(std).toBeLessThan(1.5 * Math.sqrt(2 / 25));
+    const plain = new PlainCnn(f.init);
+    const labels = labelsOf(f.trainY);
+    const plainCosts = [0, 1, 2].map((b) => plain.step(f.trainX.data, labels, b * CNN.batchSize, CNN.batchSize, CNN.learningRate));
+    const lwCosts: number[] = [];
+    const lw = layerwiseCnnTrainer(f, 'js');
+    await lw.train(3, (c) => lwCosts.push(c));
+    expect(plainCosts[0]).toBeCloseTo(Math.log(10), 0);
+    for (let i = 0; i < 3; i++) expect(Math.abs(plainCosts[i]! - lwCosts[i]!) / lwCosts[i]!).toBeLessThan(1e-5);
+    // And the same weights after three Adam steps (a step moves a weight by about lr = 1e-3).
+    const after = lw.snapshot();
+    for (const key of ['W1', 'b1', 'W2', 'b2', 'W3', 'b3'] as const) {
+      const diff = after[key].reduce((m, v, i) => Math.max(m, Math.abs(v - plain.w[key][i]!)), 0);
+      expect(diff, key).toBeLessThan(1e-5);
+    }
+  });
+
+  it('the CNN speed is the median batch after epoch 1, or after batch 1 when no second epoch ran', () => {
+    const f = makeEmptyCnnFixture();
+    const run = (seconds: number[]) => ({ batchCosts: seconds.map(() => 1), batchSeconds: seconds, snapshots: [], memory: { maxRssMiB: 1, perEpoch: [] } });
+    // Capped: batch 1 (0.5 s of warm-up) is left out; median of 0.1, 0.2, 0.4 is 0.2 s.
+    const capped = summarizeCnn('tfjs-cpu', run([0.5, 0.1, 0.2, 0.4]), f);
+    expect([capped.timedFrom, capped.epochs, capped.examplesPerSecond]).toEqual([1, 0, 64 / 0.2]);
+    // Two epochs of 125: only epoch 2 counts (its batches all 0.01 s), though epoch 1 is slower.
+    const two = summarizeCnn('torch1', run([...Array<number>(125).fill(0.05), ...Array<number>(125).fill(0.01)]), f);
+    expect([two.timedFrom, two.epochs, two.examplesPerSecond]).toEqual([125, 2, 6400]);
+    expect(two.epochSeconds[0]).toBeCloseTo(6.25, 9);
+  });
+});
+
+function makeEmptyCnnFixture() {
+  const w = { W1: new Float32Array(200), b1: new Float32Array(8), W2: new Float32Array(3200), b2: new Float32Array(16), W3: new Float32Array(2560), b3: new Float32Array(10) };
+  return { init: w, trainX: benchMatrix(CNN.train, 784), trainY: benchMatrix(10, CNN.train), testX: benchMatrix(0, 784), testY: benchMatrix(10, 0) };
+}
 
 describe('bench harness: best of rounds', () => {
   const planar = (seconds: number): ChildResult => ({
