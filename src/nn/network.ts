@@ -10,12 +10,14 @@ import type { Activation } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
 import { Rng } from '../random/rng.js';
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
-import type { DType, Tensor } from '../tensor/tensor.js';
+import { allocArray, Tensor, type DType } from '../tensor/tensor.js';
 import { assertFinite, assertKnownKeys, assertMatrix, assertNonEmpty, assertPositiveFinite, assertPositiveInt, describe, toTensor, type TensorLike } from '../tensor/validate.js';
 import { resolveInitializer, type InitSpec } from './initializers.js';
 import { checkLossMatchesOutput, defaultLossFor, resolveLoss, type LossInfo, type LossName } from './losses.js';
 import { buildLayers, checkKeepProb, checkLambda } from './layers/build.js';
+import { Conv2DLayer } from './layers/conv2d.js';
 import { DenseLayer } from './layers/dense.js';
+import { ResidualLayer } from './layers/residual.js';
 import { DropoutLayer } from './layers/elementwise.js';
 import type { BuildContext, Layer } from './layers/layer.js';
 import { FlattenLayer } from './layers/reshape.js';
@@ -118,6 +120,7 @@ export class Network {
   /** The one generator for everything random this network does. */
   readonly rng: Rng;
   private inferencePlan: Plan | null = null;
+  private remainderPlan: Plan | null = null;
 
   constructor(options: NetworkOptions) {
     const where = 'Network';
@@ -267,8 +270,8 @@ export class Network {
       throw new ValueError(`freeze: upTo: expected an integer in [0, ${layers.length - 1}] (the network has ${layers.length} layers; the output layer stays trainable), got ${describe(upTo)}`);
     }
     layers.forEach((l, i) => (l.trainable = i >= upTo));
-    // A Flatten or dropout inserted in front follows the layer after it (they have nothing to train).
     this.inferencePlan = null;
+    this.remainderPlan = null;
     return this;
   }
 
@@ -372,7 +375,47 @@ export class Network {
   private outputs(x: TensorLike, where: string): Tensor {
     const X = this.checkInput(x, where);
     this.checkParameters(where);
-    return this.forwardPlan(this.examples(X)).run(X).clone();
+    const m = this.examples(X);
+    // On the JS heap, like the clone it replaces: results the user keeps hold no wasm memory.
+    const out = new Tensor([this.outputLayer.units, m], allocArray(this.outputLayer.units * m, this.dtype));
+    this.inChunks(X, m, (plan, start, count) => {
+      const A = plan.forward(false);
+      // A is (n[L], count): its columns go to columns start .. start + count of the result.
+      for (let i = 0; i < A.rows; i++) out.data.set(A.data.subarray(i * count, (i + 1) * count), i * m + start);
+    });
+    return out;
+  }
+
+  /**
+   * Runs inference plans over X in chunks of examples small enough that a
+   * chunk's buffers (im2col matrices above all) stay within {@link INFERENCE_BYTES}:
+   * a conv network predicting 10,000 images would otherwise allocate gigabytes.
+   * Examples are independent at inference (batch normalization uses its
+   * running statistics), so chunking changes no result.
+   */
+  private inChunks(X: Tensor, m: number, body: (plan: Plan, start: number, count: number) => void): void {
+    const chunk = Math.max(1, Math.min(m, Math.floor(INFERENCE_BYTES / this.inferenceBytesPerExample())));
+    for (let start = 0; start < m; start += chunk) {
+      const count = Math.min(chunk, m - start);
+      const plan = this.forwardPlan(count);
+      copyExamples(X, m, start, count, plan.input, this.inputShape.kind === 'image');
+      body(plan, start, count);
+    }
+  }
+
+  /** The buffers an inference plan holds per example: every layer's outputs (Z and A), and the im2col rows of convolutions. */
+  private inferenceBytesPerExample(): number {
+    const bytes = this.dtype === 'float64' ? 8 : 4;
+    let values = 0;
+    const visit = (layers: readonly Layer[]): void => {
+      for (const l of layers) {
+        values += 2 * featureCount(l.outputShape);
+        if (l instanceof Conv2DLayer) values += l.options.size * l.options.size * l.inputShape.c * featureCount(l.outputShape) / l.options.filters;
+        if (l instanceof ResidualLayer) visit([...l.main, ...l.shortcut]);
+      }
+    };
+    visit(this.stack);
+    return values * bytes;
   }
 
   /**
@@ -409,20 +452,46 @@ export class Network {
     const m = this.examples(X);
     const Y = this.checkTargets(y, m, 'cost');
     this.checkParameters('cost');
-    const plan = this.forwardPlan(m);
-    plan.run(X);
-    return plan.cost(Y);
+    let sum = 0;
+    this.inChunks(X, m, (plan, start, count) => {
+      plan.forward(false);
+      copyExamples(Y, m, start, count, plan.target, false);
+      sum += plan.cost() * count;
+    });
+    return sum / m;
   }
 
+  /** An inference plan for m examples: the full chunk's and the last partial chunk's are kept. */
   private forwardPlan(m: number): Plan {
-    if (!this.inferencePlan || this.inferencePlan.m !== m) this.inferencePlan = new Plan(this, m, false);
-    return this.inferencePlan;
+    if (this.inferencePlan?.m === m) return this.inferencePlan;
+    if (this.remainderPlan?.m === m) return this.remainderPlan;
+    const plan = new Plan(this, m, false);
+    if (!this.inferencePlan || m > this.inferencePlan.m) this.inferencePlan = plan;
+    else this.remainderPlan = plan;
+    return plan;
   }
 }
 
 function checkUnitInterval(value: unknown, where: string, name: string): number {
   if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw new ValueError(`${where}: ${name}: expected a number in [0, 1), got ${describe(value)}`);
   return value;
+}
+
+/** The most bytes an inference chunk's buffers may take (see Network.inChunks). */
+const INFERENCE_BYTES = 256 * 2 ** 20;
+
+/** Copies examples start .. start + count of X (images: rows; flat: columns of (n, m)) into DST. */
+function copyExamples(X: Tensor, m: number, start: number, count: number, dst: Tensor, images: boolean): void {
+  const n = X.size / m;
+  if (images) {
+    dst.data.set(X.data.subarray(start * n, (start + count) * n));
+    return;
+  }
+  if (count === m) {
+    dst.data.set(X.data);
+    return;
+  }
+  for (let i = 0; i < n; i++) dst.data.set(X.data.subarray(i * m + start, i * m + start + count), i * count);
 }
 
 function checkBoolean(value: unknown, where: string, name: string): boolean {
