@@ -6,6 +6,7 @@
 import type { Activation } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
 import { resolveActivation, type ActivationSpec } from '../nn/activations.js';
+import { denseForward } from '../nn/layers/dense.js';
 import type { Parameters } from '../nn/network.js';
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -59,8 +60,7 @@ export function linearForward(aPrev: TensorLike, w: TensorLike, b: TensorLike): 
   const { A, W } = cache;
   const be = backendFor(W.dtype);
   const Z = be.zeros([W.rows, A.cols], W.dtype);
-  be.matmul(W, A, Z, false, false, 1, 0);
-  be.biasActivation(Z, cache.b, Z, { kind: 'linear' });
+  denseForward(be, W, cache.b, A, Z, Z, { kind: 'linear' });
   return { Z, cache };
 }
 
@@ -87,8 +87,7 @@ export function linearActivationForward(
   const be = backendFor(W.dtype);
   const Z = be.zeros([W.rows, Aprev.cols], W.dtype);
   const A = be.zeros([W.rows, Aprev.cols], W.dtype);
-  be.matmul(W, Aprev, Z, false, false, 1, 0);
-  be.biasActivation(Z, linearCache.b, A, act);
+  denseForward(be, W, linearCache.b, Aprev, Z, A, act);
   return { A, cache: { linearCache, activationCache: Z, A, activation: act } };
 }
 

@@ -168,12 +168,13 @@ export class DenseLayer extends LayerBase implements Layer {
       dBeta: bn?.dBeta ?? null,
       grads,
       forward: (x, training, redraw) => {
-        be.matmul(this.W, x, zRaw, false, false, 1, 0);
         if (bn) {
+          // Batch normalization takes b's place: Z = BN(W A_prev), A = g(Z).
+          be.matmul(this.W, x, zRaw, false, false, 1, 0);
           bn.forward(zRaw, Z, training);
           be.activation(Z, A, this.activation);
         } else {
-          be.biasActivation(Z, this.b!, A, this.activation);
+          denseForward(be, this.W, this.b!, x, Z, A, this.activation);
         }
         masked = mask !== null && training;
         if (!masked) return A;
