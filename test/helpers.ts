@@ -2,12 +2,38 @@
  * Shared test helpers: the backends every numeric suite runs against, and
  * element-wise comparison with an explicit tolerance.
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { getBackend, listBackends, setBackend, type Tensor } from '../src/index.js';
 
-/** Every registered backend; suites loop over these so one suite covers them all. */
+/** Every registered backend ('js', and 'wasm' once src/index.ts has loaded it). */
 export function backendNames(): string[] {
   return listBackends();
+}
+
+/**
+ * Registers `describe(`${name} [${backend}]`, ...)` once per registered backend,
+ * with that backend current for every test and hook of the block (set in a
+ * beforeAll, restored in an afterAll, so tests may be synchronous or async) and
+ * while the block's body is collected (a Network built there binds to it). `fn`
+ * gets the backend's name, e.g. for a float32 tolerance: wasm's float32 kernels
+ * may differ from js's in the last bits. float64 work runs on js through
+ * backendFor whatever backend is current, so a float64 test's wasm copy checks
+ * that routing, not the wasm kernels.
+ */
+export function describeEachBackend(name: string, fn: (backend: string) => void): void {
+  for (const backend of backendNames()) {
+    describe(`${name} [${backend}]`, () => {
+      let previous = '';
+      beforeAll(() => {
+        previous = getBackend().name;
+        setBackend(backend);
+      });
+      afterAll(() => {
+        setBackend(previous);
+      });
+      withBackend(backend, () => fn(backend));
+    });
+  }
 }
 
 /** Runs `fn` with `name` as the current backend, restoring the previous one after. */

@@ -17,6 +17,7 @@ import {
   type Evaluation,
   type RegressionEvaluation,
 } from '../../src/index.js';
+import { describeEachBackend } from '../helpers.js';
 
 function asClassification(e: Evaluation): ClassificationEvaluation {
   if (e.task !== 'classification') throw new Error(`expected a classification evaluation, got ${e.task}`);
@@ -28,7 +29,7 @@ function asRegression(e: Evaluation): RegressionEvaluation {
   return e;
 }
 
-describe('evaluate: diagnosis on real training runs', () => {
+describeEachBackend('evaluate: diagnosis on real training runs', () => {
   it('logistic regression on the flower (not linearly separable) is high bias', () => {
     const { X, Y } = makeFlower({ m: 400, seed: 1 });
     const sets = split(X, Y, { ratios: [0.6, 0.2, 0.2], seed: 1, stratify: true });
@@ -69,7 +70,7 @@ describe('evaluate: diagnosis on real training runs', () => {
   });
 });
 
-describe('evaluate: scores', () => {
+describeEachBackend('evaluate: scores', () => {
   it('classification: cost from Network.cost, accuracy from classify, error = 1 - accuracy', () => {
     const { X, Y } = makeBlobs({ m: 120, seed: 2 });
     const sets = split(X, Y, { ratios: [0.5, 0.25, 0.25], seed: 2 });

@@ -12,6 +12,7 @@ import {
   convSingleStep,
   createMaskFromWindow,
   distributeValue,
+  getBackend,
   listBackends,
   poolBackward,
   poolForward,
@@ -27,7 +28,7 @@ import {
   type NestedArray,
   type PoolCache,
 } from '../../src/index.js';
-import { backendNames, expectClose, withBackend } from '../helpers.js';
+import { describeEachBackend, expectClose, withBackend } from '../helpers.js';
 
 const f64 = (values: NestedArray): Tensor => tensor(values, { dtype: 'float64' });
 
@@ -39,8 +40,8 @@ function random(shape: readonly number[], rng: Rng, dtype: DType = 'float64'): T
 }
 
 /** Random A_prev (m, n_H_prev, n_W_prev, n_C_prev), W (f, f, n_C_prev, n_C) and b (1, 1, 1, n_C). */
-function randomConv(rng: Rng, aShape: readonly [number, number, number, number], f: number, nC: number): { A: Tensor; W: Tensor; b: Tensor } {
-  return { A: random(aShape, rng), W: random([f, f, aShape[3], nC], rng), b: random([1, 1, 1, nC], rng) };
+function randomConv(rng: Rng, aShape: readonly [number, number, number, number], f: number, nC: number, dtype: DType = 'float64'): { A: Tensor; W: Tensor; b: Tensor } {
+  return { A: random(aShape, rng, dtype), W: random([f, f, aShape[3], nC], rng, dtype), b: random([1, 1, 1, nC], rng, dtype) };
 }
 
 /** Calls `body` for every index [n, i, j, c] of a rank-4 shape, row-major. */
@@ -85,128 +86,141 @@ const A33 = [[[[1], [2], [3]], [[4], [5], [6]], [[7], [8], [9]]]];
 const W2 = [[[[1, 0]], [[2, 0]]], [[[3, 0]], [[4, 1]]]];
 const b2 = [[[[0.5, -1]]]];
 
-describe('hand-computed values', () => {
-  it('zeroPad surrounds a 2x2 image with zeros on n_H and n_W only', () => {
-    const P = zeroPad(f64([[[[1, 10], [2, 20]], [[3, 30], [4, 40]]]]), 1);
-    expect(P.shape).toEqual([1, 4, 4, 2]);
-    expect(P.dtype).toBe('float64');
-    const ch0 = [0, 0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0, 0, 0, 0];
-    expect(Array.from({ length: 16 }, (_, k) => P.data[2 * k])).toEqual(ch0);
-    expect(Array.from({ length: 16 }, (_, k) => P.data[2 * k + 1])).toEqual(ch0.map((v) => 10 * v));
-    expect(Array.from(zeroPad([[[[5]]]], 0).data)).toEqual([5]);
-  });
-
-  it('convSingleStep is sum(a_slice_prev * W) + b', () => {
-    const a = [[[1, -1], [2, 0]], [[3, 1], [4, 2]]]; // (2, 2, 2)
-    const W = [[[1, 1], [0, 5]], [[0, 2], [-1, 0]]];
-    // 1 - 1 + 0 + 0 + 0 + 2 - 4 + 0 = -2, plus b
-    expect(convSingleStep(a, W, 0.25)).toBe(-1.75);
-    expect(convSingleStep(a, W, [[[-3]]])).toBe(-5);
-  });
-
-  it('convForward, stride 1 and no padding: every 2x2 window times each filter, plus its bias', () => {
-    const { Z, cache } = convForward(f64(A33), f64(W2), f64(b2), { stride: 1, pad: 0 });
-    expect(Z.shape).toEqual([1, 2, 2, 2]);
-    // Filter 0: 1a + 2b + 3c + 4d over [[a, b], [c, d]]: 1+4+12+20, 2+6+15+24, 4+10+21+32, 5+12+24+36; + 0.5.
-    // Filter 1: the bottom-right value of each window, - 1.
-    expect(Array.from(Z.data)).toEqual([37.5, 4, 47.5, 5, 67.5, 7, 77.5, 8]);
-    expect(cache.hparameters).toEqual({ stride: 1, pad: 0 });
-    expect(cache.Aprev.shape).toEqual([1, 3, 3, 1]);
-  });
-
-  it('convForward with stride 2 and pad 1: output floor((3 + 2 - 2) / 2) + 1 = 2', () => {
-    const { Z } = convForward(f64(A33), f64(W2), f64(b2), { stride: 2, pad: 1 });
-    expect(Z.shape).toEqual([1, 2, 2, 2]);
-    // Windows of the padded 5x5 at (0,0), (0,2), (2,0), (2,2): [[0,0],[0,1]], [[0,0],[2,3]], [[0,4],[0,7]], [[5,6],[8,9]].
-    expect(Array.from(Z.data)).toEqual([4.5, 0, 18.5, 2, 36.5, 6, 77.5, 8]);
-  });
-
-  it('convBackward sums over the batch: db is the sum of dZ per channel, dW and dA_prev by hand', () => {
-    // Two identical examples; dZ is 1 on channel 0 and 0 on channel 1.
-    const A = f64([A33[0]!, A33[0]!]);
-    const { cache } = convForward(A, f64(W2), f64(b2), { stride: 1, pad: 0 });
-    const dZ = f64([0, 1].map(() => [0, 1].map(() => [0, 1].map(() => [1, 0]))));
-    const { dAPrev, dW, db } = convBackward(dZ, cache);
-    expect(Array.from(db.data)).toEqual([8, 0]); // 2 examples x 4 positions, not divided by m
-    expect(db.shape).toEqual([1, 1, 1, 2]);
-    // dW[di, dj, 0, 0] = sum over examples of the 2x2 block of A at (di, dj): 2 x (12, 16, 24, 28).
-    expect(Array.from(dW.data)).toEqual([24, 0, 32, 0, 48, 0, 56, 0]);
-    // dA_prev: each window adds filter 0 [[1, 2], [3, 4]]; per example the same.
-    const one = [1, 3, 2, 4, 10, 6, 3, 7, 4];
-    expect(Array.from(dAPrev.data)).toEqual([...one, ...one]);
-  });
-
-  it('max and average pooling of a 4x4 image, f = 2 s = 2 and f = 3 s = 1', () => {
-    const X = f64([[[1, 3, 2, 4], [5, 7, 6, 8], [9, 2, 1, 0], [3, 4, 8, 5]].map((row) => row.map((v) => [v]))]);
-    const pool = (f: number, stride: number, mode: 'max' | 'average'): number[] => Array.from(poolForward(X, { f, stride, mode }).A.data);
-    expect(pool(2, 2, 'max')).toEqual([7, 8, 9, 8]);
-    expect(pool(2, 2, 'average')).toEqual([4, 5, 4.5, 3.5]);
-    expect(pool(3, 1, 'max')).toEqual([9, 8, 9, 8]);
-    expectClose(pool(3, 1, 'average'), [36 / 9, 33 / 9, 45 / 9, 41 / 9], 1e-15);
-    expect(poolForward(X, { f: 2 }).A.shape).toEqual([1, 2, 2, 1]); // stride defaults to f, mode to 'max'
-    expect(poolForward(X, { f: 2 }).cache.hparameters).toEqual({ f: 2, stride: 2, mode: 'max' });
-  });
-
-  it('poolBackward on a window with a tie: max gives all of dA to the first maximum, average spreads it', () => {
-    const { cache } = poolForward(f64([[[[3], [3]], [[1], [2]]]]), { f: 2, stride: 2 });
-    expect(Array.from(poolBackward(f64([[[[6]]]]), cache).data)).toEqual([6, 0, 0, 0]);
-    const avg = poolForward(f64([[[[3], [3]], [[1], [2]]]]), { f: 2, stride: 2, mode: 'average' }).cache;
-    expect(Array.from(poolBackward(f64([[[[6]]]]), avg).data)).toEqual([1.5, 1.5, 1.5, 1.5]);
-  });
-
-  it('createMaskFromWindow marks the first maximum only; distributeValue splits dz evenly', () => {
-    expect(Array.from(createMaskFromWindow([[1, 3], [3, 2]]).data)).toEqual([0, 1, 0, 0]);
-    expect(Array.from(createMaskFromWindow(f64([[-1, -4], [-2, -1]])).data)).toEqual([1, 0, 0, 0]);
-    const d = distributeValue(2, [2, 2]);
-    expect(d.shape).toEqual([2, 2]);
-    expect(Array.from(d.data)).toEqual([0.5, 0.5, 0.5, 0.5]);
-    expect(distributeValue(3, [1, 3], 'float64').dtype).toBe('float64');
-  });
-});
-
-describe('the helpers agree with the kernels', () => {
-  it("convForward's Z[n, i, j, c] is convSingleStep on the padded window", () => {
-    const rng = new Rng(3);
-    const [stride, pad, f] = [2, 1, 3];
-    const { A, W, b } = randomConv(rng, [2, 5, 6, 3], f, 4);
-    const { Z } = convForward(A, W, b, { stride, pad });
-    const P = zeroPad(A, pad);
-    expect(Z.shape).toEqual([2, 3, 3, 4]);
-    forEachIndex(Z.shape, (n, i, j, c) => {
-      expect(at(Z, n, i, j, c)).toBeCloseTo(convSingleStep(window3(P, n, i * stride, j * stride, f, f), filter(W, c), b.data[c]!), 13);
-    });
-  });
-
-  /** The course's pool_backward loop: each window's dA through createMaskFromWindow or distributeValue, added up. */
-  function poolBackwardByWindows(dA: Tensor, cache: PoolCache): number[] {
-    const { Aprev, hparameters: { f, stride, mode } } = cache;
-    const out = new Array<number>(Aprev.size).fill(0);
-    const [, h, w, C] = Aprev.shape as [number, number, number, number];
-    forEachIndex(dA.shape, (n, i, j, c) => {
-      const win = Array.from({ length: f }, (_, di) => Array.from({ length: f }, (_, dj) => at(Aprev, n, i * stride + di, j * stride + dj, c)));
-      const g = at(dA, n, i, j, c);
-      const share = mode === 'max' ? createMaskFromWindow(f64(win)).data.map((v) => v * g) : distributeValue(g, [f, f], 'float64').data;
-      share.forEach((v, k) => (out[((n * h + i * stride + Math.floor(k / f)) * w + j * stride + (k % f)) * C + c]! += v));
-    });
-    return out;
-  }
-
-  for (const mode of ['max', 'average'] as const) {
-    for (const [f, stride] of [[2, 2], [3, 1], [2, 3]] as const) {
-      it(`poolBackward (${mode}, f ${f}, stride ${stride}) is the sum of each window's ${mode === 'max' ? 'createMaskFromWindow * dA' : 'distributeValue(dA)'}, ties included`, () => {
-        const rng = new Rng(11);
-        // Small integers: many ties, which the first-maximum rule must break like the kernel.
-        const A = zeros([2, 7, 6, 2], 'float64');
-        for (let k = 0; k < A.size; k++) A.data[k] = rng.int(3);
-        const { A: out, cache } = poolForward(A, { f, stride, mode });
-        const dA = random(out.shape, rng);
-        expectClose(poolBackward(dA, cache), poolBackwardByWindows(dA, cache), 1e-14);
+describeEachBackend('hand-computed values', () => {
+  // Small integers, halves and quarters: exact in float32 too, so each dtype the backend computes itself gets the same checks.
+  for (const dtype of getBackend().dtypes) {
+    const t = (values: NestedArray): Tensor => tensor(values, { dtype });
+    describe(dtype, () => {
+      it('zeroPad surrounds a 2x2 image with zeros on n_H and n_W only', () => {
+        const P = zeroPad(t([[[[1, 10], [2, 20]], [[3, 30], [4, 40]]]]), 1);
+        expect(P.shape).toEqual([1, 4, 4, 2]);
+        expect(P.dtype).toBe(dtype);
+        const ch0 = [0, 0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0, 0, 0, 0];
+        expect(Array.from({ length: 16 }, (_, k) => P.data[2 * k])).toEqual(ch0);
+        expect(Array.from({ length: 16 }, (_, k) => P.data[2 * k + 1])).toEqual(ch0.map((v) => 10 * v));
+        expect(Array.from(zeroPad([[[[5]]]], 0).data)).toEqual([5]);
       });
-    }
+
+      it('convSingleStep is sum(a_slice_prev * W) + b', () => {
+        const a = [[[1, -1], [2, 0]], [[3, 1], [4, 2]]]; // (2, 2, 2)
+        const W = [[[1, 1], [0, 5]], [[0, 2], [-1, 0]]];
+        // 1 - 1 + 0 + 0 + 0 + 2 - 4 + 0 = -2, plus b
+        expect(convSingleStep(t(a), t(W), 0.25)).toBe(-1.75);
+        expect(convSingleStep(t(a), t(W), t([[[-3]]]))).toBe(-5);
+      });
+
+      it('convForward, stride 1 and no padding: every 2x2 window times each filter, plus its bias', () => {
+        const { Z, cache } = convForward(t(A33), t(W2), t(b2), { stride: 1, pad: 0 });
+        expect(Z.shape).toEqual([1, 2, 2, 2]);
+        // Filter 0: 1a + 2b + 3c + 4d over [[a, b], [c, d]]: 1+4+12+20, 2+6+15+24, 4+10+21+32, 5+12+24+36; + 0.5.
+        // Filter 1: the bottom-right value of each window, - 1.
+        expect(Array.from(Z.data)).toEqual([37.5, 4, 47.5, 5, 67.5, 7, 77.5, 8]);
+        expect(cache.hparameters).toEqual({ stride: 1, pad: 0 });
+        expect(cache.Aprev.shape).toEqual([1, 3, 3, 1]);
+      });
+
+      it('convForward with stride 2 and pad 1: output floor((3 + 2 - 2) / 2) + 1 = 2', () => {
+        const { Z } = convForward(t(A33), t(W2), t(b2), { stride: 2, pad: 1 });
+        expect(Z.shape).toEqual([1, 2, 2, 2]);
+        // Windows of the padded 5x5 at (0,0), (0,2), (2,0), (2,2): [[0,0],[0,1]], [[0,0],[2,3]], [[0,4],[0,7]], [[5,6],[8,9]].
+        expect(Array.from(Z.data)).toEqual([4.5, 0, 18.5, 2, 36.5, 6, 77.5, 8]);
+      });
+
+      it('convBackward sums over the batch: db is the sum of dZ per channel, dW and dA_prev by hand', () => {
+        // Two identical examples; dZ is 1 on channel 0 and 0 on channel 1.
+        const A = t([A33[0]!, A33[0]!]);
+        const { cache } = convForward(A, t(W2), t(b2), { stride: 1, pad: 0 });
+        const dZ = t([0, 1].map(() => [0, 1].map(() => [0, 1].map(() => [1, 0]))));
+        const { dAPrev, dW, db } = convBackward(dZ, cache);
+        expect(Array.from(db.data)).toEqual([8, 0]); // 2 examples x 4 positions, not divided by m
+        expect(db.shape).toEqual([1, 1, 1, 2]);
+        // dW[di, dj, 0, 0] = sum over examples of the 2x2 block of A at (di, dj): 2 x (12, 16, 24, 28).
+        expect(Array.from(dW.data)).toEqual([24, 0, 32, 0, 48, 0, 56, 0]);
+        // dA_prev: each window adds filter 0 [[1, 2], [3, 4]]; per example the same.
+        const one = [1, 3, 2, 4, 10, 6, 3, 7, 4];
+        expect(Array.from(dAPrev.data)).toEqual([...one, ...one]);
+      });
+
+      it('max and average pooling of a 4x4 image, f = 2 s = 2 and f = 3 s = 1', () => {
+        const X = t([[[1, 3, 2, 4], [5, 7, 6, 8], [9, 2, 1, 0], [3, 4, 8, 5]].map((row) => row.map((v) => [v]))]);
+        const pool = (f: number, stride: number, mode: 'max' | 'average'): number[] => Array.from(poolForward(X, { f, stride, mode }).A.data);
+        expect(pool(2, 2, 'max')).toEqual([7, 8, 9, 8]);
+        expect(pool(2, 2, 'average')).toEqual([4, 5, 4.5, 3.5]);
+        expect(pool(3, 1, 'max')).toEqual([9, 8, 9, 8]);
+        expectClose(pool(3, 1, 'average'), [36 / 9, 33 / 9, 45 / 9, 41 / 9], dtype === 'float64' ? 1e-15 : 1e-6);
+        expect(poolForward(X, { f: 2 }).A.shape).toEqual([1, 2, 2, 1]); // stride defaults to f, mode to 'max'
+        expect(poolForward(X, { f: 2 }).cache.hparameters).toEqual({ f: 2, stride: 2, mode: 'max' });
+      });
+
+      it('poolBackward on a window with a tie: max gives all of dA to the first maximum, average spreads it', () => {
+        const { cache } = poolForward(t([[[[3], [3]], [[1], [2]]]]), { f: 2, stride: 2 });
+        expect(Array.from(poolBackward(t([[[[6]]]]), cache).data)).toEqual([6, 0, 0, 0]);
+        const avg = poolForward(t([[[[3], [3]], [[1], [2]]]]), { f: 2, stride: 2, mode: 'average' }).cache;
+        expect(Array.from(poolBackward(t([[[[6]]]]), avg).data)).toEqual([1.5, 1.5, 1.5, 1.5]);
+      });
+
+      it('createMaskFromWindow marks the first maximum only; distributeValue splits dz evenly', () => {
+        expect(Array.from(createMaskFromWindow([[1, 3], [3, 2]]).data)).toEqual([0, 1, 0, 0]);
+        expect(Array.from(createMaskFromWindow(t([[-1, -4], [-2, -1]])).data)).toEqual([1, 0, 0, 0]);
+        const d = distributeValue(2, [2, 2]);
+        expect(d.shape).toEqual([2, 2]);
+        expect(Array.from(d.data)).toEqual([0.5, 0.5, 0.5, 0.5]);
+        expect(distributeValue(3, [1, 3], 'float64').dtype).toBe('float64');
+      });
+    });
   }
 });
 
-describe('gradient checks (float64, two-sided differences)', () => {
+describeEachBackend('the helpers agree with the kernels', () => {
+  for (const dtype of getBackend().dtypes) {
+    describe(dtype, () => {
+      it("convForward's Z[n, i, j, c] is convSingleStep on the padded window", () => {
+        const rng = new Rng(3);
+        const [stride, pad, f] = [2, 1, 3];
+        const { A, W, b } = randomConv(rng, [2, 5, 6, 3], f, 4, dtype);
+        const { Z } = convForward(A, W, b, { stride, pad });
+        const P = zeroPad(A, pad);
+        expect(Z.shape).toEqual([2, 3, 3, 4]);
+        const byWindows: number[] = [];
+        forEachIndex(Z.shape, (n, i, j, c) => byWindows.push(convSingleStep(window3(P, n, i * stride, j * stride, f, f), filter(W, c), b.data[c]!)));
+        // float32: the kernel rounds each product and partial sum, convSingleStep sums the same 27 float32 products in float64.
+        expectClose(Z, byWindows, dtype === 'float64' ? 1e-13 : 1e-5);
+      });
+
+      /** The course's pool_backward loop: each window's dA through createMaskFromWindow or distributeValue, added up. */
+      function poolBackwardByWindows(dA: Tensor, cache: PoolCache): number[] {
+        const { Aprev, hparameters: { f, stride, mode } } = cache;
+        const out = new Array<number>(Aprev.size).fill(0);
+        const [, h, w, C] = Aprev.shape as [number, number, number, number];
+        forEachIndex(dA.shape, (n, i, j, c) => {
+          const win = Array.from({ length: f }, (_, di) => Array.from({ length: f }, (_, dj) => at(Aprev, n, i * stride + di, j * stride + dj, c)));
+          const g = at(dA, n, i, j, c);
+          const share = mode === 'max' ? createMaskFromWindow(tensor(win, { dtype: Aprev.dtype })).data.map((v) => v * g) : distributeValue(g, [f, f], Aprev.dtype).data;
+          share.forEach((v, k) => (out[((n * h + i * stride + Math.floor(k / f)) * w + j * stride + (k % f)) * C + c]! += v));
+        });
+        return out;
+      }
+
+      for (const mode of ['max', 'average'] as const) {
+        for (const [f, stride] of [[2, 2], [3, 1], [2, 3]] as const) {
+          it(`poolBackward (${mode}, f ${f}, stride ${stride}) is the sum of each window's ${mode === 'max' ? 'createMaskFromWindow * dA' : 'distributeValue(dA)'}, ties included`, () => {
+            const rng = new Rng(11);
+            // Small integers: many ties, which the first-maximum rule must break like the kernel.
+            const A = zeros([2, 7, 6, 2], dtype);
+            for (let k = 0; k < A.size; k++) A.data[k] = rng.int(3);
+            const { A: out, cache } = poolForward(A, { f, stride, mode });
+            const dA = random(out.shape, rng, dtype);
+            expectClose(poolBackward(dA, cache), poolBackwardByWindows(dA, cache), dtype === 'float64' ? 1e-14 : 1e-6);
+          });
+        }
+      }
+    });
+  }
+});
+
+// float64 on every backend: two-sided differences need it, and backendFor('float64') is the js backend whatever is
+// current, so the wasm copy checks that routing (the wasm float32 kernels are checked above and below).
+describeEachBackend('gradient checks (float64, two-sided differences)', () => {
   const EPS = 1e-7;
   // [m, n_H_prev, n_W_prev, n_C_prev, n_C, f, stride, pad]
   const convCases: readonly (readonly number[])[] = [
@@ -263,60 +277,58 @@ describe('gradient checks (float64, two-sided differences)', () => {
   });
 });
 
-describe('dtypes and backends', () => {
+describe('backends', () => {
+  it('the wasm backend is loaded, so the blocks marked [wasm] run float32 on it', () => {
+    expect(listBackends()).toContain('wasm');
+  });
+});
+
+describeEachBackend('dtypes and backends', (backend) => {
   const rng = new Rng(21);
   const { A, W, b } = randomConv(rng, [2, 6, 5, 3], 3, 4);
   const hp = { stride: 2, pad: 1 };
-  const ref = convForward(A, W, b, hp);
-  const dZ = random(ref.Z.shape, rng);
-  const refGrads = convBackward(dZ, ref.cache);
-  const refMax = poolForward(A, { f: 2, stride: 1 });
-  const refAvg = poolForward(A, { f: 3, stride: 2, mode: 'average' });
-  const dMax = random(refMax.A.shape, rng);
-  const dAvg = random(refAvg.A.shape, rng);
-
-  it('the wasm backend is loaded, so float32 runs on it below', () => {
-    expect(listBackends()).toContain('wasm');
+  // The float64 references, on the reference backend whichever block this is.
+  const { ref, refGrads, refMax, refAvg, dZ, dMax, dAvg } = withBackend('js', () => {
+    const ref = convForward(A, W, b, hp);
+    const dZ = random(ref.Z.shape, rng);
+    const refMax = poolForward(A, { f: 2, stride: 1 });
+    const refAvg = poolForward(A, { f: 3, stride: 2, mode: 'average' });
+    const dMax = random(refMax.A.shape, rng);
+    const dAvg = random(refAvg.A.shape, rng);
+    return { ref, refGrads: convBackward(dZ, ref.cache), refMax, refAvg, dZ, dMax, dAvg };
   });
 
-  for (const name of backendNames()) {
-    it(`float32 in, float32 out, within float32 tolerance of float64 (${name} backend)`, () => {
-      withBackend(name, () => {
-        expect(backendFor('float32').name).toBe(name);
-        const A32 = A.clone('float32');
-        const { Z, cache } = convForward(A32, W.clone('float32'), b.clone('float32'), hp);
-        const g = convBackward(dZ.clone('float32'), cache);
-        const max = poolForward(A32, { f: 2, stride: 1 });
-        const avg = poolForward(A32, { f: 3, stride: 2, mode: 'average' });
-        const outputs: [Tensor, Tensor][] = [
-          [Z, ref.Z],
-          [g.dAPrev, refGrads.dAPrev],
-          [g.dW, refGrads.dW],
-          [g.db, refGrads.db],
-          [zeroPad(A32, 2), zeroPad(A, 2)],
-          [max.A, refMax.A],
-          [avg.A, refAvg.A],
-          [poolBackward(dMax.clone('float32'), max.cache), poolBackward(dMax, refMax.cache)],
-          [poolBackward(dAvg.clone('float32'), avg.cache), poolBackward(dAvg, refAvg.cache)],
-        ];
-        for (const [got, want] of outputs) {
-          expect(got.dtype).toBe('float32');
-          expect(got.shape).toEqual(want.shape);
-          expectClose(got, want.data, 1e-5);
-        }
-      });
-    });
-  }
+  it('float32 in, float32 out, within float32 tolerance of float64', () => {
+    expect(backendFor('float32').name).toBe(backend);
+    const A32 = A.clone('float32');
+    const { Z, cache } = convForward(A32, W.clone('float32'), b.clone('float32'), hp);
+    const g = convBackward(dZ.clone('float32'), cache);
+    const max = poolForward(A32, { f: 2, stride: 1 });
+    const avg = poolForward(A32, { f: 3, stride: 2, mode: 'average' });
+    const outputs: [Tensor, Tensor][] = [
+      [Z, ref.Z],
+      [g.dAPrev, refGrads.dAPrev],
+      [g.dW, refGrads.dW],
+      [g.db, refGrads.db],
+      [zeroPad(A32, 2), zeroPad(A, 2)],
+      [max.A, refMax.A],
+      [avg.A, refAvg.A],
+      [poolBackward(dMax.clone('float32'), max.cache), poolBackward(dMax, refMax.cache)],
+      [poolBackward(dAvg.clone('float32'), avg.cache), poolBackward(dAvg, refAvg.cache)],
+    ];
+    for (const [got, want] of outputs) {
+      expect(got.dtype).toBe('float32');
+      expect(got.shape).toEqual(want.shape);
+      expectClose(got, want.data, 1e-5);
+    }
+  });
 
   it('float64 runs on the reference kernels whatever the backend, and gives the same values', () => {
-    for (const name of backendNames()) {
-      withBackend(name, () => {
-        const { Z, cache } = convForward(A, W, b, hp);
-        expect(Z.dtype).toBe('float64');
-        expect(Array.from(Z.data)).toEqual(Array.from(ref.Z.data));
-        expect(Array.from(convBackward(dZ, cache).dW.data)).toEqual(Array.from(refGrads.dW.data));
-      });
-    }
+    expect(backendFor('float64').name).toBe('js');
+    const { Z, cache } = convForward(A, W, b, hp);
+    expect(Z.dtype).toBe('float64');
+    expect(Array.from(Z.data)).toEqual(Array.from(ref.Z.data));
+    expect(Array.from(convBackward(dZ, cache).dW.data)).toEqual(Array.from(refGrads.dW.data));
   });
 
   it('dZ and dA given as nested arrays (float32) are read in the cache dtype', () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   compareGradients, computeCost, gradientCheck, initializeParameters, modelBackward, modelForward, oneHot, Rng, tensor, type ActivationSpec, type LossName, type Tensor,
 } from '../../src/index.js';
+import { describeEachBackend } from '../helpers.js';
 
 function randomMatrix(rows: number, cols: number, seed: number, scale = 1): number[][] {
   const rng = new Rng(seed);
@@ -32,7 +33,9 @@ const cases: { name: string; dims: number[]; acts: ActivationSpec[]; loss: LossN
   { name: 'sigmoid hidden + softmax in the middle', dims: [4, 4, 3, 1], acts: ['sigmoid', 'softmax', 'sigmoid'], loss: 'bce', Y: [[0, 0, 1, 1, 0, 1, 0]] },
 ];
 
-describe('gradient check (float64, two-sided, epsilon 1e-7)', () => {
+// float64 runs on the js kernels whatever the current backend (backendFor), so the wasm copy checks that routing;
+// the float32 case at the end runs on each backend's own kernels.
+describeEachBackend('gradient check (float64, two-sided, epsilon 1e-7)', () => {
   for (const c of cases) {
     it(`${c.name}: ${c.dims.join('-')} with ${c.acts.map((a) => (typeof a === 'string' ? a : 'leakyRelu(0.3)')).join(', ')}`, () => {
       const p = initializeParameters(c.dims, { init: 'xavier', seed: 3, dtype: 'float64' });

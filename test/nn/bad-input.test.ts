@@ -137,8 +137,8 @@ describe('bad input to Network', () => {
     expect(() => new Network({ inputSize: 2, layers: [{ units: 1 }], keepprob: 0.5 } as unknown as NetworkOptions)).toThrow(
       'Network: keepprob: expected one of inputSize, inputShape, layers, init, seed, dtype, loss, l2, l1, inputKeepProb, keepProb, batchNorm, batchNormMomentum, batchNormEpsilon (did you mean keepProb?), got an unknown option',
     );
-    expect(() => new Network({ inputSize: 2, layers: [{ units: 1 }], learningRate: 3 } as unknown as NetworkOptions)).toThrow('Network: learningRate: expected one of inputSize, layers,');
-    expect(() => new Network({ inputSize: 2, layers: [null as unknown as LayerSpec] })).toThrow('Network: layers[0]: expected { units, activation?, ... }, got null');
+    expect(() => new Network({ inputSize: 2, layers: [{ units: 1 }], learningRate: 3 } as unknown as NetworkOptions)).toThrow('Network: learningRate: expected one of inputSize, inputShape, layers,');
+    expect(() => new Network({ inputSize: 2, layers: [null as unknown as LayerSpec] })).toThrow("Network: layers[0]: expected a layer spec such as { units: 64 } or { type: 'conv2d', filters: 8, size: 3 }, got null");
   });
 
   it('a classification threshold that is not a number in (0, 1), or one a softmax output cannot use', () => {

@@ -3,8 +3,9 @@
  * 15,000 iterations): zeros cannot break symmetry (50%), large random init
  * trains poorly, He works well.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { accuracy, fit, makeCircles, Network, type InitSpec } from '../../src/index.js';
+import { describeEachBackend } from '../helpers.js';
 
 const train = makeCircles({ m: 300, noise: 0.05, seed: 1 });
 const test = makeCircles({ m: 100, noise: 0.05, seed: 2 });
@@ -15,7 +16,7 @@ function run(init: InitSpec) {
   return { net, h, train: accuracy(net.classify(train.X), train.Y), test: accuracy(net.classify(test.X), test.Y) };
 }
 
-describe('initialization study (two circles)', () => {
+describeEachBackend('initialization study (two circles)', () => {
   it('zeros: every unit stays identical, the cost stays at log 2 and accuracy at 50%', () => {
     const r = run('zeros');
     expect(r.train).toBe(0.5);

@@ -4,8 +4,9 @@
  * training accuracy than gradient descent and momentum after the same epochs;
  * with learning-rate decay, gradient descent catches up.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { accuracy, fit, makeMoons, Network, type FitOptions } from '../../src/index.js';
+import { describeEachBackend } from '../helpers.js';
 
 const { X, Y } = makeMoons({ m: 300, noise: 0.2, seed: 3 });
 const run = (opts: Partial<FitOptions>) => {
@@ -14,7 +15,7 @@ const run = (opts: Partial<FitOptions>) => {
   return accuracy(net.classify(X), Y);
 };
 
-describe('optimization study (moons)', () => {
+describeEachBackend('optimization study (moons)', () => {
   it('Adam beats gradient descent and momentum; decay lets gradient descent catch up', () => {
     const gd = run({ optimizer: 'gd' });
     const momentum = run({ optimizer: 'momentum' });

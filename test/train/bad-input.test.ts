@@ -19,7 +19,7 @@ import {
   type FitOptions,
   type Tensor,
 } from '../../src/index.js';
-import { backendNames, withBackend } from '../helpers.js';
+import { describeEachBackend } from '../helpers.js';
 
 const X = [[0, 1, 0, 1], [0, 0, 1, 1]];
 const Y = [[0, 1, 1, 0]];
@@ -33,64 +33,54 @@ const make = (units: number, extra: Partial<{ dtype: 'float32' | 'float64'; dept
 const weights = (net: Network) => net.layers.map((l) => Array.from(l.W.data));
 const advice = "an optimizer holds one network's state: create a new one per network, or call reset() to start afresh";
 
-for (const backend of backendNames()) {
-  describe(`an optimizer reused on another network [${backend}]`, () => {
-    it('fails before any update, naming the parameter and both shapes (4 -> 40 and 40 -> 4 units)', () => {
-      withBackend(backend, () => {
-        for (const [from, to] of [
-          [4, 40],
-          [40, 4],
-        ] as const) {
-          const opt = new Momentum();
-          fit(make(from), X, Y, { learningRate: 0.01, iterations: 2, optimizer: opt });
-          const other = make(to);
-          const before = weights(other);
-          const sizes = opt.getState().buffers.map((b) => b.length);
-          expect(() => fit(other, X, Y, { learningRate: 0.01, iterations: 3, optimizer: opt })).toThrow(
-            `fit: optimizer.state: expected state for parameter 0 of shape (${to}, 2) float32, got Momentum state for (${from}, 2) float32 (made for another network); ${advice}`,
-          );
-          expect(weights(other)).toEqual(before);
-          expect(opt.getState().buffers.map((b) => b.length)).toEqual(sizes);
-          expect(opt.step).toBe(2);
-        }
-      });
-    });
-
-    it('fails on another number of parameters and on another dtype', () => {
-      withBackend(backend, () => {
-        const opt = new Adam();
-        fit(make(4), X, Y, { learningRate: 0.01, iterations: 2, optimizer: opt });
-        expect(() => fit(make(4, { depth: 2 }), X, Y, { learningRate: 0.01, iterations: 1, optimizer: opt })).toThrow(
-          `fit: optimizer.state: expected state for 6 parameters, got Adam state for 4 (made for another network); ${advice}`,
-        );
-        expect(() => fit(make(4, { dtype: 'float64' }), X, Y, { learningRate: 0.01, iterations: 1, optimizer: opt })).toThrow(
-          'fit: optimizer.state: expected state for parameter 0 of shape (4, 2) float64, got Adam state for (4, 2) float32',
-        );
-      });
-    });
-
-    it('still carries its state over on the same network, and starts afresh after reset()', () => {
-      withBackend(backend, () => {
-        const net = make(4);
-        const opt = new Momentum();
-        fit(net, X, Y, { learningRate: 0.01, iterations: 2, optimizer: opt });
-        fit(net, X, Y, { learningRate: 0.01, iterations: 3, optimizer: opt });
-        expect(opt.step).toBe(5);
-        opt.reset();
-        fit(make(40), X, Y, { learningRate: 0.01, iterations: 1, optimizer: opt });
-        expect(opt.getState().buffers.map((b) => b.length)).toEqual([80, 40, 40, 1]);
-      });
-    });
-
-    it('a stateless optimizer (gradient descent) may move to another network', () => {
-      withBackend(backend, () => {
-        const gd = new GradientDescent();
-        fit(make(4), X, Y, { learningRate: 0.01, iterations: 2, optimizer: gd });
-        expect(fit(make(40), X, Y, { learningRate: 0.01, iterations: 2, optimizer: gd }).cost).toHaveLength(2);
-      });
-    });
+describeEachBackend('an optimizer reused on another network', () => {
+  it('fails before any update, naming the parameter and both shapes (4 -> 40 and 40 -> 4 units)', () => {
+    for (const [from, to] of [
+      [4, 40],
+      [40, 4],
+    ] as const) {
+      const opt = new Momentum();
+      fit(make(from), X, Y, { learningRate: 0.01, iterations: 2, optimizer: opt });
+      const other = make(to);
+      const before = weights(other);
+      const sizes = opt.getState().buffers.map((b) => b.length);
+      expect(() => fit(other, X, Y, { learningRate: 0.01, iterations: 3, optimizer: opt })).toThrow(
+        `fit: optimizer.state: expected state for parameter 0 of shape (${to}, 2) float32, got Momentum state for (${from}, 2) float32 (made for another network); ${advice}`,
+      );
+      expect(weights(other)).toEqual(before);
+      expect(opt.getState().buffers.map((b) => b.length)).toEqual(sizes);
+      expect(opt.step).toBe(2);
+    }
   });
-}
+
+  it('fails on another number of parameters and on another dtype', () => {
+    const opt = new Adam();
+    fit(make(4), X, Y, { learningRate: 0.01, iterations: 2, optimizer: opt });
+    expect(() => fit(make(4, { depth: 2 }), X, Y, { learningRate: 0.01, iterations: 1, optimizer: opt })).toThrow(
+      `fit: optimizer.state: expected state for 6 parameters, got Adam state for 4 (made for another network); ${advice}`,
+    );
+    expect(() => fit(make(4, { dtype: 'float64' }), X, Y, { learningRate: 0.01, iterations: 1, optimizer: opt })).toThrow(
+      'fit: optimizer.state: expected state for parameter 0 of shape (4, 2) float64, got Adam state for (4, 2) float32',
+    );
+  });
+
+  it('still carries its state over on the same network, and starts afresh after reset()', () => {
+    const net = make(4);
+    const opt = new Momentum();
+    fit(net, X, Y, { learningRate: 0.01, iterations: 2, optimizer: opt });
+    fit(net, X, Y, { learningRate: 0.01, iterations: 3, optimizer: opt });
+    expect(opt.step).toBe(5);
+    opt.reset();
+    fit(make(40), X, Y, { learningRate: 0.01, iterations: 1, optimizer: opt });
+    expect(opt.getState().buffers.map((b) => b.length)).toEqual([80, 40, 40, 1]);
+  });
+
+  it('a stateless optimizer (gradient descent) may move to another network', () => {
+    const gd = new GradientDescent();
+    fit(make(4), X, Y, { learningRate: 0.01, iterations: 2, optimizer: gd });
+    expect(fit(make(40), X, Y, { learningRate: 0.01, iterations: 2, optimizer: gd }).cost).toHaveLength(2);
+  });
+});
 
 describe('Optimizer.apply and build', () => {
   const p = () => tensor([[1, 2]]);
@@ -210,7 +200,7 @@ describe('fit options', () => {
 
   it('rejects misspelt option keys, suggesting the right one', () => {
     expect(() => fit(make(3), X, Y, bad({ batchsize: 1 }))).toThrow(
-      'fit: batchsize: expected one of learningRate, iterations, epochs, batchSize, shuffle, optimizer, schedule, initialEpoch, dev, devEvery, earlyStopping, onIteration, onEpoch, signal (did you mean batchSize?), got an unknown option',
+      'fit: batchsize: expected one of learningRate, iterations, epochs, batchSize, shuffle, optimizer, schedule, initialEpoch, dev, devEvery, earlyStopping, onIteration, onEpoch, signal, augment (did you mean batchSize?), got an unknown option',
     );
     expect(() => fit(make(3), X, Y, bad({ learningrate: 0.1 }))).toThrow('(did you mean learningRate?)');
     expect(() => fit(make(3), X, Y, bad({ dev: { X, Y }, earlyStopping: { patiance: 1 } }))).toThrow(

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DivergenceError, fit, Network, Optimizer } from '../../src/index.js';
+import { describeEachBackend } from '../helpers.js';
 
-describe('fit', () => {
+describeEachBackend('fit', () => {
   it('stops on divergence with the iteration and keeps the last finite parameters', () => {
     // a linear regression with a huge learning rate: the cost grows geometrically until it overflows float32
     const net = new Network({ inputSize: 1, layers: [{ units: 1, activation: 'linear' }], init: 'zeros' });

@@ -1,29 +1,33 @@
 /**
  * Mini-batch training, dev-set learning curves, early stopping and aborting.
  */
-import { describe, expect, it } from 'vitest';
-import { fit, makeFlower, modelBackward, modelForward, Network, tensor, updateParameters, type Parameters } from '../../src/index.js';
-import { expectClose } from '../helpers.js';
+import { expect, it } from 'vitest';
+import { fit, getBackend, makeFlower, modelBackward, modelForward, Network, tensor, updateParameters, type Parameters } from '../../src/index.js';
+import { describeEachBackend, expectClose } from '../helpers.js';
 
 function columns(t: { get(i: number, j: number): number; rows: number }, from: number, to: number): number[][] {
   return Array.from({ length: t.rows }, (_, i) => Array.from({ length: to - from }, (_, k) => t.get(i, from + k)));
 }
 
-describe('mini-batches', () => {
-  it('one unshuffled epoch of batches 4, 4, 2 equals three gradient steps, the last a mean over its own 2 examples', () => {
-    const { X, Y } = makeFlower({ m: 10, seed: 1, dtype: 'float64' });
-    const net = new Network({ inputSize: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], dtype: 'float64', seed: 5, init: 'xavier' });
-    let p: Parameters = {};
-    for (const [k, v] of Object.entries(net.parameters)) p[k as keyof Parameters] = v.clone();
-    const h = fit(net, X, Y, { learningRate: 0.5, epochs: 1, batchSize: 4, shuffle: false });
-    expect(h.cost).toHaveLength(3);
-    for (const [from, to] of [[0, 4], [4, 8], [8, 10]] as const) {
-      const { AL, caches } = modelForward(tensor(columns(X, from, to), { dtype: 'float64' }), p, ['tanh', 'sigmoid']);
-      p = updateParameters(p, modelBackward(AL, tensor(columns(Y, from, to), { dtype: 'float64' }), caches), 0.5);
-    }
-    expectClose(net.parameters.W1!, p.W1!.data, 1e-12);
-    expectClose(net.parameters.b2!, p.b2!.data, 1e-12);
-  });
+describeEachBackend('mini-batches', () => {
+  // Each dtype the backend computes itself (float64 on wasm runs the js kernels, checked in the js copy).
+  for (const dtype of getBackend().dtypes) {
+    const tol = dtype === 'float64' ? 1e-12 : 1e-6;
+    it(`one unshuffled epoch of batches 4, 4, 2 equals three gradient steps, the last a mean over its own 2 examples (${dtype})`, () => {
+      const { X, Y } = makeFlower({ m: 10, seed: 1, dtype });
+      const net = new Network({ inputSize: 2, layers: [{ units: 3, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], dtype, seed: 5, init: 'xavier' });
+      let p: Parameters = {};
+      for (const [k, v] of Object.entries(net.parameters)) p[k as keyof Parameters] = v.clone();
+      const h = fit(net, X, Y, { learningRate: 0.5, epochs: 1, batchSize: 4, shuffle: false });
+      expect(h.cost).toHaveLength(3);
+      for (const [from, to] of [[0, 4], [4, 8], [8, 10]] as const) {
+        const { AL, caches } = modelForward(tensor(columns(X, from, to), { dtype }), p, ['tanh', 'sigmoid']);
+        p = updateParameters(p, modelBackward(AL, tensor(columns(Y, from, to), { dtype }), caches), 0.5);
+      }
+      expectClose(net.parameters.W1!, p.W1!.data, tol);
+      expectClose(net.parameters.b2!, p.b2!.data, tol);
+    });
+  }
 
   it('batch size 1 is stochastic gradient descent: m updates per epoch', () => {
     const { X, Y } = makeFlower({ m: 12, seed: 1 });
@@ -60,7 +64,7 @@ describe('mini-batches', () => {
   });
 });
 
-describe('dev set, early stopping, abort', () => {
+describeEachBackend('dev set, early stopping, abort', () => {
   const { X, Y } = makeFlower({ m: 60, seed: 4 });
   const dev = makeFlower({ m: 200, seed: 5 });
 

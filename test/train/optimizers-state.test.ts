@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   Adam,
+  getBackend,
   GradientDescent,
-  jsBackend,
   Momentum,
   OPTIMIZER_NAMES,
   Optimizer,
@@ -16,6 +16,7 @@ import {
   type OptimizerConfig,
   type Tensor,
 } from '../../src/index.js';
+import { describeEachBackend } from '../helpers.js';
 
 describe('resolveOptimizer', () => {
   it('makes each named optimizer with its defaults', () => {
@@ -64,11 +65,12 @@ function params(): [Tensor, Tensor] {
   return [tensor([[0.3, -0.2], [0.1, 0.7]]), tensor([[0], [0.5]])];
 }
 
+/** Steps `from` to `to` on the current backend's kernels. */
 function run(opt: Optimizer, ps: Tensor[], from: number, to: number): void {
-  for (let t = from; t < to; t++) opt.apply(jsBackend, ps, gradsAt(t), 0.05);
+  for (let t = from; t < to; t++) opt.apply(getBackend(), ps, gradsAt(t), 0.05);
 }
 
-describe('checkpoint and resume', () => {
+describeEachBackend('checkpoint and resume', () => {
   for (const make of [() => new Momentum(), () => new RMSprop(), () => new Adam({ beta1: 0.8 })]) {
     const name = make().name;
 
@@ -149,8 +151,8 @@ describe('checkpoint and resume', () => {
     opt.setState({ step: 5, buffers: [new Float32Array(4), new Float32Array(4)] });
     const p = params();
     const grads = gradsAt(0);
-    expect(() => opt.apply(jsBackend, p, grads, 0.1)).toThrow('Adam.apply: state.buffers: expected 4 buffers for 2 parameters, got 2');
-    expect(() => opt.apply(jsBackend, p, grads, 0.1)).toThrow('Adam.apply: state.buffers: expected 4 buffers for 2 parameters, got 2');
+    expect(() => opt.apply(getBackend(), p, grads, 0.1)).toThrow('Adam.apply: state.buffers: expected 4 buffers for 2 parameters, got 2');
+    expect(() => opt.apply(getBackend(), p, grads, 0.1)).toThrow('Adam.apply: state.buffers: expected 4 buffers for 2 parameters, got 2');
     expect(Array.from(p[0].data)).toEqual(Array.from(params()[0].data));
     expect(opt.step).toBe(5);
   });

@@ -2,8 +2,9 @@
  * L2, L1, inverted dropout and batch normalization inside the Network:
  * gradient checks in float64 and the statistical properties the course states.
  */
-import { describe, expect, it } from 'vitest';
-import { checkGradients, fit, makeFlower, Network, Plan, Rng, tensor, ValueError } from '../../src/index.js';
+import { expect, it } from 'vitest';
+import { checkGradients, fit, getBackend, makeFlower, Network, Plan, Rng, tensor, ValueError } from '../../src/index.js';
+import { describeEachBackend } from '../helpers.js';
 
 const rng = new Rng(5);
 const X = Array.from({ length: 3 }, () => Array.from({ length: 8 }, () => rng.normal()));
@@ -20,7 +21,8 @@ function net64(extra: object, layers?: object[]): Network {
   });
 }
 
-describe('gradient check with regularization, dropout and batch norm (float64, < 1e-7)', () => {
+// float64 runs on the js kernels whatever the current backend (backendFor), so this block's wasm copy checks that routing.
+describeEachBackend('gradient check with regularization, dropout and batch norm (float64, < 1e-7)', () => {
   it('L2 (lambda 0.7)', () => {
     expect(checkGradients(net64({ l2: 0.7 }), X, Y).difference).toBeLessThan(1e-7);
   });
@@ -42,7 +44,7 @@ describe('gradient check with regularization, dropout and batch norm (float64, <
   });
 });
 
-describe('regularization cost', () => {
+describeEachBackend('regularization cost', () => {
   it('L2 adds (lambda / 2m) sum ||W||^2 and L1 adds (lambda / m) sum |W|', () => {
     const n = new Network({ inputSize: 2, layers: [{ units: 1, activation: 'sigmoid', l2: 0.5 }], init: 'zeros', dtype: 'float64' });
     n.parameters.W1!.data.set([3, -4]); // ||W||^2 = 25
@@ -73,29 +75,32 @@ describe('regularization cost', () => {
   });
 });
 
-describe('inverted dropout', () => {
-  it('keeps about keepProb of the units and leaves the mean activation unchanged', () => {
-    const n = new Network({ inputSize: 1, layers: [{ units: 50, activation: 'sigmoid', keepProb: 0.7 }, { units: 1 }], seed: 4, dtype: 'float64' });
-    const m = 2000;
-    const plan = new Plan(n, m, true);
-    plan.input.data.set(Float64Array.from({ length: m }, (_, j) => Math.sin(j)));
-    plan.forward(true);
-    const A = plan.A[0]!.data;
-    const dropped = plan.out[1]!.data;
-    let kept = 0;
-    let meanA = 0;
-    let meanD = 0;
-    for (let i = 0; i < A.length; i++) {
-      if (dropped[i] !== 0) kept++;
-      meanA += A[i]!;
-      meanD += dropped[i]!;
-    }
-    // 100,000 Bernoulli(0.7) draws: std of the kept fraction is 0.0014
-    expect(kept / A.length).toBeCloseTo(0.7, 2);
-    // A ~ 0.5 with entries in (0, 1): the relative std of the dropped mean is below 0.5%
-    expect(meanD / meanA).toBeCloseTo(1, 1);
-    expect(Math.abs(meanD / meanA - 1)).toBeLessThan(0.01);
-  });
+describeEachBackend('inverted dropout', () => {
+  // Each dtype the backend computes itself: its own dropout kernel draws the masks.
+  for (const dtype of getBackend().dtypes) {
+    it(`keeps about keepProb of the units and leaves the mean activation unchanged (${dtype})`, () => {
+      const n = new Network({ inputSize: 1, layers: [{ units: 50, activation: 'sigmoid', keepProb: 0.7 }, { units: 1 }], seed: 4, dtype });
+      const m = 2000;
+      const plan = new Plan(n, m, true);
+      plan.input.data.set(Float64Array.from({ length: m }, (_, j) => Math.sin(j)));
+      plan.forward(true);
+      const A = plan.A[0]!.data;
+      const dropped = plan.out[1]!.data;
+      let kept = 0;
+      let meanA = 0;
+      let meanD = 0;
+      for (let i = 0; i < A.length; i++) {
+        if (dropped[i] !== 0) kept++;
+        meanA += A[i]!;
+        meanD += dropped[i]!;
+      }
+      // 100,000 Bernoulli(0.7) draws: std of the kept fraction is 0.0014
+      expect(kept / A.length).toBeCloseTo(0.7, 2);
+      // A ~ 0.5 with entries in (0, 1): the relative std of the dropped mean is below 0.5%
+      expect(meanD / meanA).toBeCloseTo(1, 1);
+      expect(Math.abs(meanD / meanA - 1)).toBeLessThan(0.01);
+    });
+  }
 
   it('keepProb = 1 is exactly the network without dropout, bit for bit', () => {
     const { X: fx, Y: fy } = makeFlower({ m: 100, seed: 2 });
@@ -128,7 +133,7 @@ describe('inverted dropout', () => {
   });
 });
 
-describe('batch normalization', () => {
+describeEachBackend('batch normalization', () => {
   it('normalizes Z per unit over the batch in training and uses running statistics at prediction', () => {
     const { X: fx, Y: fy } = makeFlower({ m: 200, seed: 3 });
     const n = new Network({ inputSize: 2, layers: [{ units: 8, activation: 'relu', batchNorm: true }, { units: 1 }], seed: 2 });
