@@ -202,6 +202,27 @@ export interface Kernels {
   col2im(cols: Tensor, dx: Tensor, g: WindowGeometry): void;
 
   /**
+   * The convolution without im2col's matrix: Z = im2col(X) W, then Z += b (b (1, n_C) broadcast
+   * over the pixels; none when null), then A = g(Z) when A is given (softmax is not allowed;
+   * A may be Z). X is (m, h, w, c), W the filters (f, f, c, n_C) (any view of f f c n_C values),
+   * Z and A (m, outH, outW, n_C) or their (m outH outW, n_C) views. The sums are those of
+   * `matmul(im2col(X), W)` up to float32 rounding (their order is the backend's).
+   */
+  convForward(x: Tensor, w: Tensor, b: Tensor | null, z: Tensor, a: Tensor | null, act: Activation, g: WindowGeometry): void;
+
+  /**
+   * A convolution's filter gradient without im2col's matrix: dW = scale im2col(X)^T dZ, with
+   * dZ (m, outH, outW, n_C) (or its (m outH outW, n_C) view) and dW the shape of the filters.
+   */
+  convFilterGradient(x: Tensor, dz: Tensor, dw: Tensor, scale: number, g: WindowGeometry): void;
+
+  /**
+   * A convolution's input gradient without im2col's matrix: DX = col2im(dZ W^T), DX (m, h, w, c),
+   * padding positions dropped.
+   */
+  convInputGradient(dz: Tensor, w: Tensor, dx: Tensor, g: WindowGeometry): void;
+
+  /**
    * Z += b with b (1, n_C) broadcast over the rows of Z (p, n_C), then A = g(Z): a convolution's
    * bias and activation. Softmax is not allowed (the layers refuse it). A may be Z.
    */

@@ -2,9 +2,10 @@
  * Shared setup for the wasm backend suites: the loaded backend, seeded random
  * tensors in wasm memory or on the JS heap, and exact (bitwise) comparison.
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
-import { initWasmBackendSync } from '../../src/backend/wasm/index.js';
+import { initWasmBackendSync, setWasmThreads } from '../../src/backend/wasm/index.js';
+import { setAdaptiveSharing } from '../../src/backend/wasm/testing.js';
 import { Rng } from '../../src/random/rng.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
@@ -13,6 +14,21 @@ export function loadWasm(): Backend {
   const backend = initWasmBackendSync({ threads: 1 });
   if (!backend) throw new Error('the wasm backend did not load in Node');
   return backend;
+}
+
+/**
+ * Inside a describe: two threads for its tests, with every eligible kernel shared however busy
+ * the machine running the tests is; one thread and the adaptive governor again afterwards.
+ */
+export function shareEveryKernel(): void {
+  beforeAll(async () => {
+    await setWasmThreads(2);
+    setAdaptiveSharing(false);
+  });
+  afterAll(async () => {
+    setAdaptiveSharing(true);
+    await setWasmThreads(1);
+  });
 }
 
 /** A tensor in wasm memory with values uniform in [lo, hi). */

@@ -9,9 +9,9 @@ import { UPDATE_PARALLEL_MIN } from '../../src/backend/wasm/updates.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { MAX_CHUNKS } from '../../src/backend/wasm/protocol.js';
 import { ShareGovernor } from '../../src/backend/wasm/governor.js';
-import { killKernelWorker, runWorkerTask, setAdaptiveSharing, workerTasks } from '../../src/backend/wasm/testing.js';
+import { killKernelWorker, runWorkerTask, workerTasks } from '../../src/backend/wasm/testing.js';
 import { Rng } from '../../src/random/rng.js';
-import { expectSameBits, loadWasm, onHeap, randomWasm } from './wasm-helpers.js';
+import { expectSameBits, loadWasm, onHeap, randomWasm, shareEveryKernel } from './wasm-helpers.js';
 
 const wasm = loadWasm();
 
@@ -22,15 +22,7 @@ const SHAPES: readonly (readonly [number, number, number])[] = [
 const TRANSPOSES: readonly (readonly [boolean, boolean])[] = [[false, false], [false, true], [true, false], [true, true]];
 
 describe('two GEMM threads', () => {
-  beforeAll(async () => {
-    await setWasmThreads(2);
-    // Every eligible GEMM is shared, however busy the machine running the tests is.
-    setAdaptiveSharing(false);
-  });
-  afterAll(async () => {
-    setAdaptiveSharing(true);
-    await setWasmThreads(1);
-  });
+  shareEveryKernel();
 
   it('start', () => {
     expect(wasmThreads()).toBe(2);

@@ -50,6 +50,107 @@ export function col2im(cols: Tensor, dx: Tensor, g: WindowGeometry): void {
   windowCopies(dx.data, cols.data, g, true);
 }
 
+/**
+ * The index in X of channel 0 of window element (di, dj) of output pixel (e, oi, oj), or -1 where
+ * it falls in the padding.
+ */
+function windowPixel(g: WindowGeometry, e: number, oi: number, oj: number, di: number, dj: number): number {
+  const ii = oi * g.stride + di - g.pad;
+  const jj = oj * g.stride + dj - g.pad;
+  if (ii < 0 || ii >= g.h || jj < 0 || jj >= g.w) return -1;
+  return ((e * g.h + ii) * g.w + jj) * g.c;
+}
+
+/** See Kernels.convForward: each sum over the window in double precision, rounded once. */
+export function convForward(x: Tensor, w: Tensor, b: Tensor | null, z: Tensor, a: Tensor | null, act: Activation, g: WindowGeometry): void {
+  const X = x.data;
+  const W = w.data;
+  const Z = z.data;
+  const { f, c } = g;
+  const n = W.length / (f * f * c);
+  let zo = 0;
+  for (let e = 0; e < g.m; e++) {
+    for (let oi = 0; oi < g.outH; oi++) {
+      for (let oj = 0; oj < g.outW; oj++, zo += n) {
+        for (let o = 0; o < n; o++) {
+          let s = 0;
+          for (let di = 0; di < f; di++) {
+            for (let dj = 0; dj < f; dj++) {
+              const xo = windowPixel(g, e, oi, oj, di, dj);
+              if (xo < 0) continue;
+              const wo = (di * f + dj) * c * n + o;
+              for (let ch = 0; ch < c; ch++) s += X[xo + ch]! * W[wo + ch * n]!;
+            }
+          }
+          Z[zo + o] = s;
+        }
+      }
+    }
+  }
+  if (b) {
+    const B = b.data;
+    for (let i = 0; i < Z.length; i += n) for (let o = 0; o < n; o++) Z[i + o] = Z[i + o]! + B[o]!;
+  }
+  if (a) activationKernels[act.kind].forward(Z, a.data, Z.length / n, n, act);
+}
+
+/** See Kernels.convFilterGradient: each sum over the batch's pixels in double precision, rounded once. */
+export function convFilterGradient(x: Tensor, dz: Tensor, dw: Tensor, scale: number, g: WindowGeometry): void {
+  const X = x.data;
+  const D = dz.data;
+  const DW = dw.data;
+  const { f, c } = g;
+  const n = DW.length / (f * f * c);
+  for (let di = 0; di < f; di++) {
+    for (let dj = 0; dj < f; dj++) {
+      for (let ch = 0; ch < c; ch++) {
+        for (let o = 0; o < n; o++) {
+          let s = 0;
+          let zo = o;
+          for (let e = 0; e < g.m; e++) {
+            for (let oi = 0; oi < g.outH; oi++) {
+              for (let oj = 0; oj < g.outW; oj++, zo += n) {
+                const xo = windowPixel(g, e, oi, oj, di, dj);
+                if (xo >= 0) s += X[xo + ch]! * D[zo]!;
+              }
+            }
+          }
+          DW[((di * f + dj) * c + ch) * n + o] = scale * s;
+        }
+      }
+    }
+  }
+}
+
+/** See Kernels.convInputGradient: each element of dZ W^T in double precision, added pixel by pixel as col2im does. */
+export function convInputGradient(dz: Tensor, w: Tensor, dx: Tensor, g: WindowGeometry): void {
+  const D = dz.data;
+  const W = w.data;
+  const DX = dx.data;
+  const { f, c } = g;
+  const n = W.length / (f * f * c);
+  DX.fill(0);
+  let zo = 0;
+  for (let e = 0; e < g.m; e++) {
+    for (let oi = 0; oi < g.outH; oi++) {
+      for (let oj = 0; oj < g.outW; oj++, zo += n) {
+        for (let di = 0; di < f; di++) {
+          for (let dj = 0; dj < f; dj++) {
+            const xo = windowPixel(g, e, oi, oj, di, dj);
+            if (xo < 0) continue;
+            for (let ch = 0; ch < c; ch++) {
+              const wo = ((di * f + dj) * c + ch) * n;
+              let s = 0;
+              for (let o = 0; o < n; o++) s += D[zo + o]! * W[wo + o]!;
+              DX[xo + ch] = DX[xo + ch]! + s;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 /** Z += b broadcast over the rows of the (p, c) view, then A = g(Z). */
 export function channelBiasActivation(z: Tensor, b: Tensor, a: Tensor, act: Activation): void {
   const Z = z.data;

@@ -10,6 +10,8 @@ import { createDropout } from './dropout.js';
 import type { WasmExports } from './exports.js';
 import type { ShareGovernor } from './governor.js';
 import type { WasmHeap } from './heap.js';
+import { KeptBlock } from './kept-block.js';
+import { createConvolutions } from './convolution.js';
 import { createMatmul } from './matmul.js';
 import { createUpdates } from './updates.js';
 import type { Stager } from './staging.js';
@@ -36,6 +38,7 @@ export function createKernels(ex: WasmExports, stager: Stager, heap: WasmHeap, w
   return {
     ...createDenseKernels(ex, stager, staged, work, threads, governor),
     ...createConvKernels(ex, stager, staged, reductionScratch(heap, work, ex.gemmWorkBytes())),
+    ...createConvolutions(ex, stager, heap, threads, governor),
     dropout: createDropout(ex, stager, heap),
   } satisfies Kernels;
 }
@@ -170,17 +173,10 @@ function createDenseKernels(ex: WasmExports, stager: Stager, staged: Staged, wor
  * between products and holds 36K channels, or past that a block of the heap kept for the next call.
  */
 function reductionScratch(heap: WasmHeap, work: number, workBytes: number): (channels: number) => number {
-  let extra = 0;
-  let extraBytes = 0;
+  const extra = new KeptBlock(heap);
   return (channels) => {
     const bytes = channels * 32;
-    if (bytes <= workBytes) return work;
-    if (bytes > extraBytes) {
-      if (extra !== 0) heap.allocator.free(extra);
-      extra = heap.allocator.alloc(bytes);
-      extraBytes = bytes;
-    }
-    return extra;
+    return bytes <= workBytes ? work : extra.at(bytes);
   };
 }
 

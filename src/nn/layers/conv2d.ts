@@ -7,8 +7,10 @@
  * row of COLS (m outH outW, f f n_C_prev), and Z = COLS W with W read as a
  * (f f n_C_prev, n_C) matrix is Z (m, outH, outW, n_C) row-major, channels last.
  * Backward: dW = (1/m) COLS^T dZ, db = (1/m) column sums of dZ, and
- * dA_prev = col2im(dZ W^T). A 1x1 convolution with stride 1 and no padding
- * reads A_prev itself as COLS.
+ * dA_prev = col2im(dZ W^T). The kernels (convForward, convFilterGradient,
+ * convInputGradient) compute these products without building COLS: the wasm
+ * backend reads each window in place (f runs of f n_C_prev floats), which
+ * saves writing and reading back a matrix f f times the size of the input.
  */
 import type { Activation, Backend, WindowGeometry } from '../../backend/backend.js';
 import type { Rng } from '../../random/rng.js';
@@ -40,7 +42,10 @@ export interface Conv2DOptions {
 /** Buffers of one convolution for a batch, shared by the layer and the functional API. */
 export interface ConvBuffers {
   readonly g: WindowGeometry;
-  /** The im2col matrix, or null when COLS is the input itself (1x1, stride 1, no padding). */
+  /**
+   * The im2col matrix, or null when the kernels need none. The convolution kernels read the
+   * windows in place, so this is always null now; it stays for callers that test it.
+   */
   readonly cols: Tensor | null;
   /** Z (m, outH, outW, n_C). */
   readonly Z: Tensor;
@@ -48,59 +53,34 @@ export interface ConvBuffers {
   readonly views: ViewCache;
 }
 
-/** im2col then Z = COLS W (+ b when given, without activation): the convolution itself. */
+/** Z = the convolution of x by W (+ b when given, without activation). */
 export function convolve(be: Backend, x: Tensor, W: Tensor, b: Tensor | null, buf: ConvBuffers): void {
-  const { g, Z } = buf;
-  const k = g.f * g.f * g.c;
-  const n = Z.shape[3]!;
-  const rows = g.m * g.outH * g.outW;
-  const v = buf.views;
-  const cols = buf.cols ?? v.matrix(x, rows, k);
-  if (buf.cols) be.im2col(x, buf.cols, g);
-  const Zm = v.matrix(Z, rows, n);
-  be.matmul(cols, v.matrix(W, k, n), Zm, false, false, 1, 0);
-  if (b) be.channelBiasActivation(Zm, v.matrix(b, 1, n), Zm, LINEAR);
+  be.convForward(x, W, b, buf.Z, null, LINEAR, buf.g);
 }
 
 /**
  * Gradients of a convolution from dZ (m, outH, outW, n_C): dW = scale COLS^T dZ and db = scale sum
- * of dZ (each skipped when null), and dA_prev = col2im(dZ W^T) when dX is given. `dCols` is the
- * (m outH outW, f f c) scratch for dZ W^T (unused for 1x1 stride-1 unpadded convolutions).
- * COLS must hold im2col(x) (convolve leaves it there). `scale` is 1/m by default, the layer's
- * mean over the batch; the functional convBackward passes 1, the sums of the course's conv_backward.
+ * of dZ (each skipped when null), and dA_prev = col2im(dZ W^T) when dX is given, with COLS =
+ * im2col(x). `dCols` is unused (the kernels need no (m outH outW, f f c) scratch); it stays for
+ * callers that pass one. `scale` is 1/m by default, the layer's mean over the batch; the
+ * functional convBackward passes 1, the sums of the course's conv_backward.
  */
 export function convolveBackward(
-  be: Backend, x: Tensor, W: Tensor, dZ: Tensor, buf: ConvBuffers, dW: Tensor | null, db: Tensor | null, dX: Tensor | null, dCols: Tensor | null,
+  be: Backend, x: Tensor, W: Tensor, dZ: Tensor, buf: ConvBuffers, dW: Tensor | null, db: Tensor | null, dX: Tensor | null, _dCols: Tensor | null,
   scale = 1 / buf.g.m,
 ): void {
   const { g } = buf;
-  const k = g.f * g.f * g.c;
   const n = dZ.shape[3]!;
-  const rows = g.m * g.outH * g.outW;
   const v = buf.views;
-  const dZm = v.matrix(dZ, rows, n);
-  const cols = buf.cols ?? v.matrix(x, rows, k);
-  if (dW) be.matmul(cols, dZm, v.matrix(dW, k, n), true, false, scale, 0);
-  if (db) be.colSum(dZm, v.matrix(db, 1, n), scale);
-  if (!dX) return;
-  if (buf.cols) {
-    be.matmul(dZm, v.matrix(W, k, n), dCols!, false, true, 1, 0);
-    be.col2im(dCols!, dX, g);
-  } else {
-    be.matmul(dZm, v.matrix(W, k, n), v.matrix(dX, rows, k), false, true, 1, 0);
-  }
+  if (dW) be.convFilterGradient(x, dZ, dW, scale, g);
+  if (db) be.colSum(v.matrix(dZ, g.m * g.outH * g.outW, n), v.matrix(db, 1, n), scale);
+  if (dX) be.convInputGradient(dZ, W, dX, g);
 }
 
 /** Allocates the buffers of a convolution of `input` images by W for m examples. */
 export function convBuffers(be: Backend, input: FeatureShape & { kind: 'image' }, m: number, f: number, stride: number, pad: number, filters: number, dtype: DType): ConvBuffers {
   const g = geometry(input, m, f, stride, pad);
-  const direct = f === 1 && stride === 1 && pad === 0;
-  return {
-    g,
-    cols: direct ? null : be.zeros([m * g.outH * g.outW, f * f * input.c], dtype),
-    Z: be.zeros([m, g.outH, g.outW, filters], dtype),
-    views: new ViewCache(),
-  };
+  return { g, cols: null, Z: be.zeros([m, g.outH, g.outW, filters], dtype), views: new ViewCache() };
 }
 
 const LINEAR: Activation = { kind: 'linear' };
@@ -169,17 +149,17 @@ export class Conv2DLayer extends LayerBase implements Layer {
     const bn = this.bn ? new BatchNormPass(be, this.outputShape, this.bn, this.bnSettings, m, dtype, withBackward, !this.trainable) : null;
     const dW = learn ? be.zeros(this.W.shape, dtype) : null;
     const db = learn && this.b ? be.zeros(this.b.shape, dtype) : null;
-    const dCols = withBackward && buf.cols ? be.zeros(buf.cols.shape, dtype) : null;
     const bRow = this.b ? views.matrix(this.b, 1, o.filters) : null;
     return {
       grads: learn ? [dW!, ...(db ? [db] : []), ...(bn ? bn.grads : [])] : [],
       forward: (x, training) => {
-        convolve(be, x, this.W, null, buf);
         if (bn) {
+          convolve(be, x, this.W, null, buf);
           bn.forward(buf.Z, zOut, training);
           be.activation(Zm, Am, this.activation);
         } else {
-          be.channelBiasActivation(Zm, bRow!, Am, this.activation);
+          // Bias and activation in the convolution's pass, while each block of Z is in cache.
+          be.convForward(x, this.W, bRow, buf.Z, A, this.activation, buf.g);
         }
         return A;
       },
@@ -187,7 +167,7 @@ export class Conv2DLayer extends LayerBase implements Layer {
         const dOutM = views.pixels(dOut);
         be.activationBackward(dOutM, Zm, Am, dOutM, this.activation);
         if (bn) bn.backward(dOut, dOut);
-        convolveBackward(be, x, this.W, dOut, buf, dW, db, dIn, dCols);
+        convolveBackward(be, x, this.W, dOut, buf, dW, db, dIn, null);
         if (dW) regularizationGradient(be, this, dW, m);
       },
     };

@@ -51,7 +51,7 @@ const LONG_RUN = 64;
 }
 
 /** DST[0 .. n) += SRC[0 .. n). */
-@inline function addRun(dst: usize, src: usize, n: i32): void {
+@inline export function addRun(dst: usize, src: usize, n: i32): void {
   let k = 0;
   for (; k + 4 <= n; k += 4) v128.store(dst + bytes(k), f32x4.add(v128.load(dst + bytes(k)), v128.load(src + bytes(k))));
   for (; k < n; k++) store<f32>(dst + bytes(k), load<f32>(dst + bytes(k)) + load<f32>(src + bytes(k)));

@@ -13,6 +13,7 @@
 import { B_PER_BLOCK, B_WHOLE_PACK, B_WHOLE_PACKED, gemmRange, packsWholeB } from './gemm';
 import { axpy } from './elementwise';
 import { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers';
+import { convRange } from './implicit';
 
 /**
  * The claim word, 64 bits: the task number (the low 32 bits of the main
@@ -112,6 +113,24 @@ export function updateShared(
     const lo = i * chunk;
     const p = <usize>lo << 2;
     update(kind, w + p, g + p, s1 + p, s2 + p, min(n, lo + chunk) - lo, h0, h1, h2, h3, h4, h5, h6, h7);
+    ran++;
+  }
+  return ran;
+}
+
+/**
+ * Runs chunks of a convolution kernel (convRange's arguments; chunk i covers [i chunk,
+ * min(total, (i + 1) chunk))) until none is left; returns how many this call ran. Chunks of
+ * pixels start on whole tiles, so every element is computed as on one thread.
+ */
+export function convShared(
+  kind: i32, s0: usize, s1: usize, s2: i32, s3: usize, s4: usize, s5: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32,
+  n: i32, act: i32, scalar: f32, total: i32, chunk: i32, tile: usize, claim: usize, task: i32, fromBack: i32,
+): i32 {
+  let ran = 0;
+  for (let i = claimChunk(claim, task, fromBack); i >= 0; i = claimChunk(claim, task, fromBack)) {
+    const lo = i * chunk;
+    convRange(kind, s0, s1, s2, s3, s4, s5, m, h, wd, c, f, stride, outH, outW, n, act, scalar, lo, min(total, lo + chunk), tile);
     ran++;
   }
   return ran;

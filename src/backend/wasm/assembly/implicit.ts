@@ -1,0 +1,412 @@
+// Convolutions as implicit GEMM: the products of im2col + GEMM computed from
+// the channels-last images (m, h, w, c) themselves, without the COLS matrix.
+// Row p of COLS is the window of output pixel p: f runs of f c floats, one
+// image row apart, starting at the window's corner. The micro-kernels read
+// those runs in place, so nothing is copied: im2col's matrix (f f times the
+// image, written and read back every step) never exists. Pad is 0 here; the
+// TypeScript side pads X into a scratch first.
+//
+// Tiles are 4 rows by 8 columns, eight f32x4 accumulators like the GEMM's
+// 2 x 16 tile, with the same loads per multiply-add: forward, 4 pixels x 8
+// filters; filter gradient, 4 window elements x 8 filters; input gradient,
+// 4 pixels x 8 window elements. Small convolutions have 8 or 16 filters,
+// which the 16-wide GEMM tile computed half empty (8) or with K too short to
+// amortize it.
+//
+// Every output element is a sum in a fixed order that depends on the
+// geometry alone, never on which rows, tiles or examples a call covers, so
+// work split between threads gives the same bits as one thread.
+import { activationForward } from './activations';
+import { addRun } from './conv';
+
+/** Rows of a tile. */
+const TR = 4;
+/** Columns of a tile (two f32x4). */
+const TW = 8;
+/** The filter gradient sums at least this many pixels in registers before adding them to dW. */
+const DW_BLOCK = 256;
+
+@inline function bytes(n: i32): usize {
+  return <usize>n << 2;
+}
+
+/** n rounded up to whole tile columns. */
+@inline function panelWidth(n: i32): i32 {
+  return (n + TW - 1) & ~(TW - 1);
+}
+
+/** Bytes of one thread's tile scratch for input gradients of K-element windows: TR rows of K rounded up to whole panels. */
+export function convTileBytes(k: i32): i32 {
+  return TR * panelWidth(k) * 4;
+}
+
+/**
+ * The 4 x 8 tile of a product whose A rows are read in place: row r starts at
+ * a_r and runs `f` times `run` floats, the i-th run `rowStep` bytes after the
+ * (i-1)-th; B's rows of 8 floats are `sb` bytes apart, one per element of a
+ * run. The raw sums go to t_r (8 floats each). With f = 1 it is a plain GEMM
+ * tile over `run` steps.
+ */
+function tile4x8(f: i32, run: i32, rowStep: usize, a0: usize, a1: usize, a2: usize, a3: usize, b: usize, sb: usize, t0: usize, t1: usize, t2: usize, t3: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const skip = rowStep - bytes(run);
+  for (let di = 0; di < f; di++) {
+    for (let t = 0; t < run; t++) {
+      const b0 = v128.load(b), b1 = v128.load(b, 16);
+      let x = v128.load32_splat(a0);
+      c00 = f32x4.add(c00, f32x4.mul(x, b0));
+      c01 = f32x4.add(c01, f32x4.mul(x, b1));
+      x = v128.load32_splat(a1);
+      c10 = f32x4.add(c10, f32x4.mul(x, b0));
+      c11 = f32x4.add(c11, f32x4.mul(x, b1));
+      x = v128.load32_splat(a2);
+      c20 = f32x4.add(c20, f32x4.mul(x, b0));
+      c21 = f32x4.add(c21, f32x4.mul(x, b1));
+      x = v128.load32_splat(a3);
+      c30 = f32x4.add(c30, f32x4.mul(x, b0));
+      c31 = f32x4.add(c31, f32x4.mul(x, b1));
+      a0 += 4;
+      a1 += 4;
+      a2 += 4;
+      a3 += 4;
+      b += sb;
+    }
+    a0 += skip;
+    a1 += skip;
+    a2 += skip;
+    a3 += skip;
+  }
+  v128.store(t0, c00);
+  v128.store(t0, c01, 16);
+  v128.store(t1, c10);
+  v128.store(t1, c11, 16);
+  v128.store(t2, c20);
+  v128.store(t2, c21, 16);
+  v128.store(t3, c30);
+  v128.store(t3, c31, 16);
+}
+
+/** DST[0 .. w) = SRC[0 .. w) for a tile row of w <= 8 floats. */
+@inline function copyLanes(dst: usize, src: usize, w: i32): void {
+  for (let j = 0; j < w; j++) store<f32>(dst + bytes(j), load<f32>(src + bytes(j)));
+}
+
+/**
+ * The forward tile of `h` (1..4) pixels whose windows start at q0..q3 (the missing ones repeat
+ * q0), for every panel of 8 filters: Z rows zp, zp + n, ... get the raw sums. W is read as
+ * rows of `ldw` floats (n itself, or whole panels when packed with zero columns).
+ */
+function forwardTile(
+  h: i32, q0: usize, q1: usize, q2: usize, q3: usize, zp: usize, n: i32, w: usize, ldw: i32, f: i32, run: i32, rowBytes: usize, tile: usize,
+): void {
+  const zRow = bytes(n);
+  const sb = bytes(ldw);
+  for (let j = 0; j < n; j += TW) {
+    const cols = min(TW, n - j);
+    const b = w + bytes(j);
+    const out = zp + bytes(j);
+    if (h == TR && cols == TW) {
+      tile4x8(f, run, rowBytes, q0, q1, q2, q3, b, sb, out, out + zRow, out + 2 * zRow, out + 3 * zRow);
+      continue;
+    }
+    tile4x8(f, run, rowBytes, q0, q1, q2, q3, b, sb, tile, tile + 32, tile + 64, tile + 96);
+    for (let r = 0; r < h; r++) copyLanes(out + <usize>r * zRow, tile + <usize>r * 32, cols);
+  }
+}
+
+/** Z rows [0, rows) += b, then A = g(Z) when A is given (codes of activations.ts). */
+function finishRows(z: usize, b: usize, a: usize, rows: i32, n: i32, act: i32, slope: f32): void {
+  if (b != 0) {
+    for (let r = 0; r < rows; r++) addRun(z + bytes(r * n), b, n);
+  }
+  if (a != 0) activationForward(z, 0, a, rows, n, act, slope);
+}
+
+/** The pixels a forward call finishes (bias, activation) at a time, while their rows of Z are in cache. */
+const FINISH_PIXELS = 64;
+
+/**
+ * Z (P, n) = conv(X, W) for output pixels [p0, p1) (P = m outH outW, pixels in (example, row,
+ * column) order), then Z += b (b = 0: none) and A = g(Z) (a = 0: none). X is (m, h, w, c) with
+ * pad 0; W is (f f c, n) read as rows of `ldw` floats (see forwardTile). `tile` is 128 bytes
+ * of scratch. p0 is a multiple of 4 (or 0), so tiles fall on the same pixels however the
+ * pixels are split.
+ */
+function convForward(
+  x: usize, w: usize, ldw: i32, b: usize, z: usize, a: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32, n: i32,
+  act: i32, slope: f32, p0: i32, p1: i32, tile: usize,
+): void {
+  if (p0 >= p1) return;
+  const run = f * c;
+  const rowBytes = bytes(wd * c);
+  const pixStep = bytes(stride * c);
+  const perImage = outH * outW;
+  let ex = p0 / perImage;
+  let oi = (p0 - ex * perImage) / outW;
+  let oj = p0 - ex * perImage - oi * outW;
+  let corner = x + bytes(((ex * h + oi * stride) * wd + oj * stride) * c);
+  let q0: usize = 0, q1: usize = 0, q2: usize = 0, q3: usize = 0;
+  let filled = 0;
+  let first = p0;
+  let finished = p0;
+  for (let p = p0; p < p1; p++) {
+    if (filled == 0) q0 = corner;
+    else if (filled == 1) q1 = corner;
+    else if (filled == 2) q2 = corner;
+    else q3 = corner;
+    filled++;
+    // The next pixel's window.
+    oj++;
+    corner += pixStep;
+    if (oj == outW) {
+      oj = 0;
+      oi++;
+      if (oi == outH) {
+        oi = 0;
+        ex++;
+      }
+      corner = x + bytes(((ex * h + oi * stride) * wd) * c);
+    }
+    if (filled < TR && p + 1 < p1) continue;
+    if (filled < 2) q1 = q0;
+    if (filled < 3) q2 = q0;
+    if (filled < 4) q3 = q0;
+    forwardTile(filled, q0, q1, q2, q3, z + bytes(first * n), n, w, ldw, f, run, rowBytes, tile);
+    first = p + 1;
+    filled = 0;
+    if ((b != 0 || a != 0) && (first - finished >= FINISH_PIXELS || first == p1)) {
+      finishRows(z + bytes(finished * n), b, a == 0 ? 0 : a + bytes(finished * n), first - finished, n, act, slope);
+      finished = first;
+    }
+  }
+}
+
+/** W (K, n) as rows of `ldw` >= n floats, the extra columns zero: whole panels for convForward. */
+export function packFilterColumns(w: usize, dst: usize, k: i32, n: i32, ldw: i32): void {
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < ldw; j++) store<f32>(dst + bytes(i * ldw + j), j < n ? load<f32>(w + bytes(i * n + j)) : 0);
+  }
+}
+
+/** W^T (n, K) as rows of `ldk` >= K floats, the extra columns zero: the B of convInputGradient. */
+export function packFilterRows(w: usize, dst: usize, k: i32, n: i32, ldk: i32): void {
+  for (let o = 0; o < n; o++) {
+    for (let i = 0; i < ldk; i++) store<f32>(dst + bytes(o * ldk + i), i < k ? load<f32>(w + bytes(i * n + o)) : 0);
+  }
+}
+
+// The filter gradient's panels of dZ: 8 columns read in place, or the last w < 8 of a row lane by
+// lane (reading 8 floats there could run past the end of dZ).
+
+@final class FullPanel {
+  @inline lo(p: usize, _w: i32): v128 {
+    return v128.load(p);
+  }
+  @inline hi(p: usize, _w: i32): v128 {
+    return v128.load(p, 16);
+  }
+}
+
+/** Floats [0, min(w, 4)) at p in lanes 0.., the other lanes zero. */
+@inline function loadLanes(p: usize, w: i32): v128 {
+  let v = v128.load32_zero(p);
+  if (w > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (w > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  if (w > 3) v = f32x4.replace_lane(v, 3, load<f32>(p, 12));
+  return v;
+}
+
+@final class PartialPanel {
+  @inline lo(p: usize, w: i32): v128 {
+    return loadLanes(p, w);
+  }
+  @inline hi(p: usize, w: i32): v128 {
+    return w > 4 ? loadLanes(p + 16, w - 4) : f32x4.splat(0);
+  }
+}
+
+/**
+ * The raw sums of a filter-gradient tile over `rows` output rows of one example: for every pixel,
+ * X at corner + o_r (the tile's four window elements) times dZ's 8 (or w) columns at dz. The
+ * first pixel's window starts at `corner`; pixels are `pixStep` bytes apart along an output
+ * row and rows `rowStep` apart; dZ rows are `ldz` bytes apart. Sums go to t (4 rows of 8).
+ */
+@inline function filterSums<P>(
+  rows: i32, outW: i32, corner: usize, rowStep: usize, pixStep: usize, o0: usize, o1: usize, o2: usize, o3: usize, dz: usize, ldz: usize, w: i32, t: usize,
+): void {
+  const panel = changetype<P>(0);
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let i = 0; i < rows; i++) {
+    let q = corner;
+    for (let j = 0; j < outW; j++) {
+      const b0 = panel.lo(dz, w), b1 = panel.hi(dz, w);
+      let x = v128.load32_splat(q + o0);
+      c00 = f32x4.add(c00, f32x4.mul(x, b0));
+      c01 = f32x4.add(c01, f32x4.mul(x, b1));
+      x = v128.load32_splat(q + o1);
+      c10 = f32x4.add(c10, f32x4.mul(x, b0));
+      c11 = f32x4.add(c11, f32x4.mul(x, b1));
+      x = v128.load32_splat(q + o2);
+      c20 = f32x4.add(c20, f32x4.mul(x, b0));
+      c21 = f32x4.add(c21, f32x4.mul(x, b1));
+      x = v128.load32_splat(q + o3);
+      c30 = f32x4.add(c30, f32x4.mul(x, b0));
+      c31 = f32x4.add(c31, f32x4.mul(x, b1));
+      q += pixStep;
+      dz += ldz;
+    }
+    corner += rowStep;
+  }
+  v128.store(t, c00);
+  v128.store(t, c01, 16);
+  v128.store(t, c10, 32);
+  v128.store(t, c11, 48);
+  v128.store(t, c20, 64);
+  v128.store(t, c21, 80);
+  v128.store(t, c30, 96);
+  v128.store(t, c31, 112);
+}
+
+function filterSumsFull(
+  rows: i32, outW: i32, corner: usize, rowStep: usize, pixStep: usize, o0: usize, o1: usize, o2: usize, o3: usize, dz: usize, ldz: usize, t: usize,
+): void {
+  filterSums<FullPanel>(rows, outW, corner, rowStep, pixStep, o0, o1, o2, o3, dz, ldz, TW, t);
+}
+
+function filterSumsPartial(
+  rows: i32, outW: i32, corner: usize, rowStep: usize, pixStep: usize, o0: usize, o1: usize, o2: usize, o3: usize, dz: usize, ldz: usize, w: i32, t: usize,
+): void {
+  filterSums<PartialPanel>(rows, outW, corner, rowStep, pixStep, o0, o1, o2, o3, dz, ldz, w, t);
+}
+
+/** The byte offset of window element k in a window: k = (di, dj, ch), di rows down and (k - di f c) floats along. */
+@inline function windowOffset(k: i32, run: i32, rowBytes: usize): usize {
+  const di = k / run;
+  return <usize>di * rowBytes + bytes(k - di * run);
+}
+
+/**
+ * dW (K, n) = scale COLS^T dZ for the window elements of tiles [t0, t1) (tile t covers elements
+ * [4t, min(K, 4t + 4))). X is (m, h, w, c) with pad 0, dZ (m outH outW, n). Each element sums
+ * its pixels in order, in blocks of whole output rows of about DW_BLOCK pixels (one example at
+ * most) that are added up in float32, then scaled. `tile` is 256 bytes of scratch.
+ */
+function convFilterGradient(
+  x: usize, dz: usize, dw: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32, n: i32, scale: f32,
+  t0: i32, t1: i32, tile: usize,
+): void {
+  const k = f * f * c;
+  const run = f * c;
+  const rowBytes = bytes(wd * c);
+  const pixStep = bytes(stride * c);
+  const rowStep = <usize>stride * rowBytes;
+  const ldz = bytes(n);
+  const imageBytes = bytes(h * wd * c);
+  const blockRows = min(outH, max(1, (DW_BLOCK + outW - 1) / outW));
+  const vs = f32x4.splat(scale);
+  for (let t = t0; t < t1; t++) {
+    const k0 = t * TR;
+    const rows = min(TR, k - k0);
+    const o0 = windowOffset(k0, run, rowBytes);
+    const o1 = rows > 1 ? windowOffset(k0 + 1, run, rowBytes) : o0;
+    const o2 = rows > 2 ? windowOffset(k0 + 2, run, rowBytes) : o0;
+    const o3 = rows > 3 ? windowOffset(k0 + 3, run, rowBytes) : o0;
+    for (let j = 0; j < n; j += TW) {
+      const cols = min(TW, n - j);
+      // The running sums of the tile, after the tile scratch's 4 x 8 block sums.
+      const acc = tile + 128;
+      memory.fill(acc, 0, 128);
+      for (let e = 0; e < m; e++) {
+        const image = x + <usize>e * imageBytes;
+        for (let i0 = 0; i0 < outH; i0 += blockRows) {
+          const r = min(blockRows, outH - i0);
+          const corner = image + <usize>i0 * rowStep;
+          const dzp = dz + bytes(((e * outH + i0) * outW) * n + j);
+          if (cols == TW) filterSumsFull(r, outW, corner, rowStep, pixStep, o0, o1, o2, o3, dzp, ldz, tile);
+          else filterSumsPartial(r, outW, corner, rowStep, pixStep, o0, o1, o2, o3, dzp, ldz, cols, tile);
+          for (let q: usize = 0; q < 128; q += 16) v128.store(acc + q, f32x4.add(v128.load(acc + q), v128.load(tile + q)));
+        }
+      }
+      for (let r = 0; r < rows; r++) {
+        const src = acc + <usize>r * 32;
+        v128.store(src, f32x4.mul(v128.load(src), vs));
+        v128.store(src, f32x4.mul(v128.load(src, 16), vs), 16);
+        copyLanes(dw + bytes((k0 + r) * n + j), src, cols);
+      }
+    }
+  }
+}
+
+/**
+ * DX = col2im(dZ W^T) for examples [e0, e1): each example's image is zeroed, then for every tile
+ * of 4 of its pixels (the last one shorter) the 4 rows of dZ W^T are computed into `tile` and
+ * added where im2col read them, pixel by pixel in order (the reference col2im's order). `wt` is
+ * W^T packed by packFilterRows with rows of ldk = K rounded up to whole panels; `tile` holds
+ * convTileBytes(K) bytes.
+ */
+function convInputGradient(
+  dz: usize, wt: usize, ldk: i32, dx: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32, n: i32,
+  e0: i32, e1: i32, tile: usize,
+): void {
+  if (e0 >= e1) return;
+  const k = f * f * c;
+  const run = f * c;
+  const rowBytes = bytes(wd * c);
+  const imageBytes = bytes(h * wd * c);
+  const ldz = bytes(n);
+  const tRow = bytes(ldk);
+  const sb = bytes(ldk);
+  const perImage = outH * outW;
+  memory.fill(dx + <usize>e0 * imageBytes, 0, <usize>(e1 - e0) * imageBytes);
+  for (let e = e0; e < e1; e++) {
+    const image = dx + <usize>e * imageBytes;
+    const rows = dz + bytes(e * perImage * n);
+    for (let p = 0; p < perImage; p += TR) {
+      const hgt = min(TR, perImage - p);
+      const a0 = rows + <usize>p * ldz;
+      const a1 = hgt > 1 ? a0 + ldz : a0;
+      const a2 = hgt > 2 ? a0 + 2 * ldz : a0;
+      const a3 = hgt > 3 ? a0 + 3 * ldz : a0;
+      for (let j = 0; j < k; j += TW) {
+        const t = tile + bytes(j);
+        tile4x8(1, n, 0, a0, a1, a2, a3, wt + bytes(j), sb, t, t + tRow, t + 2 * tRow, t + 3 * tRow);
+      }
+      for (let r = 0; r < hgt; r++) {
+        const q = p + r;
+        const oi = q / outW;
+        const oj = q - oi * outW;
+        let dst = image + bytes((oi * stride * wd + oj * stride) * c);
+        let src = tile + <usize>r * tRow;
+        for (let di = 0; di < f; di++) {
+          addRun(dst, src, run);
+          dst += rowBytes;
+          src += bytes(run);
+        }
+      }
+    }
+  }
+}
+
+// The three kernels behind one entry point, for the TypeScript side and the worker (shared.ts):
+// `kind` picks the kernel, s0..s5 are its pointers and leading dimension, [lo, hi) the range it
+// computes (pixels, tiles of window elements, or examples).
+
+/** convForward: s0 = X, s1 = W, s2 = ldw, s3 = b, s4 = Z, s5 = A; [lo, hi) pixels. */
+export const CONV_FORWARD = 0;
+/** convFilterGradient: s0 = X, s1 = dZ, s4 = dW, scalar = scale; [lo, hi) tiles of 4 window elements. */
+export const CONV_FILTER = 1;
+/** convInputGradient: s0 = dZ, s1 = packed W^T, s2 = ldk, s4 = dX; [lo, hi) examples. */
+export const CONV_INPUT = 2;
+
+/** Runs kernel `kind` over [lo, hi); see the constants above. */
+export function convRange(
+  kind: i32, s0: usize, s1: usize, s2: i32, s3: usize, s4: usize, s5: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32,
+  n: i32, act: i32, scalar: f32, lo: i32, hi: i32, tile: usize,
+): void {
+  if (kind == CONV_FORWARD) convForward(s0, s1, s2, s3, s4, s5, m, h, wd, c, f, stride, outH, outW, n, act, scalar, lo, hi, tile);
+  else if (kind == CONV_FILTER) convFilterGradient(s0, s1, s4, m, h, wd, c, f, stride, outH, outW, n, scalar, lo, hi, tile);
+  else if (kind == CONV_INPUT) convInputGradient(s0, s1, s2, s4, m, h, wd, c, f, stride, outH, outW, n, lo, hi, tile);
+  else unreachable();
+}
