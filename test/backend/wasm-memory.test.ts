@@ -153,6 +153,25 @@ describe('wasm tensors when the memory grows', () => {
     expect(t.data.every((v) => v === 0)).toBe(true);
     expect(heap.addressOf(keep)).not.toBe(ptr);
   });
+
+  it('clear only the memory an earlier block had: fresh memory is already zero', () => {
+    const memory = new WasmMemory(new WebAssembly.Memory({ initial: 1, maximum: 1024 }), false, 1024);
+    const cleared: number[] = [];
+    const heap = new WasmHeap(memory, 1024, (ptr, bytes) => {
+      cleared.push(bytes);
+      memory.f32(ptr, bytes / 4).fill(0);
+    });
+    heap.zeros([4, 4]);
+    expect(cleared).toEqual([]);
+    // A freed block at the top lowers it: the next, larger block starts there and runs past it.
+    const ptr = heap.allocator.alloc(256 * 4);
+    memory.f32(ptr, 256).fill(7);
+    heap.allocator.free(ptr);
+    const t = heap.zeros([32, 32]);
+    expect(heap.addressOf(t)).toBe(ptr);
+    expect(cleared).toEqual([256 * 4]);
+    expect(t.data.every((v) => v === 0)).toBe(true);
+  });
 });
 
 describe('garbage-collected wasm tensors', () => {

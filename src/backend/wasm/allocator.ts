@@ -39,6 +39,7 @@ export class FreeListAllocator {
   private readonly freeStarts: number[] = [];
   private readonly freeSizes: number[] = [];
   private topAddress: number;
+  private highWater: number;
 
   /**
    * @param base the first address the allocator may use
@@ -46,6 +47,15 @@ export class FreeListAllocator {
    */
   constructor(base: number, private readonly ensure: (end: number) => void) {
     this.topAddress = alignUp(base);
+    this.highWater = this.topAddress;
+  }
+
+  /**
+   * The end of the highest block ever handed out. Memory above it has never been part of a
+   * block, so it still holds the zeros a wasm memory starts (and grows) with.
+   */
+  get untouchedFrom(): number {
+    return this.highWater;
   }
 
   /** A block of at least `bytes` bytes, BLOCK_ALIGN-aligned. */
@@ -68,6 +78,7 @@ export class FreeListAllocator {
     const ptr = this.topAddress;
     this.ensure(ptr + size);
     this.topAddress = ptr + size;
+    this.highWater = Math.max(this.highWater, this.topAddress);
     this.live.set(ptr, size);
     return ptr;
   }

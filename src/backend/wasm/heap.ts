@@ -23,7 +23,15 @@ export class WasmHeap {
   private tracked: WeakRef<Tensor>[] = [];
   private trackedAtLastPrune = 0;
 
-  constructor(readonly memory: WasmMemory, base: number) {
+  /**
+   * @param zero clears `bytes` bytes at `ptr` (the module's fill: a typed array's fill over
+   *   shared memory runs several times slower); by default a typed array's fill
+   */
+  constructor(
+    readonly memory: WasmMemory,
+    base: number,
+    private readonly zero: (ptr: number, bytes: number) => void = (ptr, bytes) => memory.f32(ptr, bytes / 4).fill(0),
+  ) {
     this.allocator = new FreeListAllocator(base, (end) => memory.ensure(end));
     if (!memory.shared) memory.onGrow(() => this.refreshTracked());
   }
@@ -31,10 +39,13 @@ export class WasmHeap {
   /** A zero-filled float32 tensor in wasm memory. */
   zeros(shape: readonly number[]): Tensor {
     const size = shape.reduce((p, d) => p * d, 1);
+    const untouched = this.allocator.untouchedFrom;
     const ptr = this.allocator.alloc(size * 4);
+    // Reused memory holds old values; memory no block has had is still zero (and clearing it would
+    // only fault its pages in early).
+    const end = Math.min(ptr + size * 4, untouched);
+    if (end > ptr) this.zero(ptr, end - ptr);
     const view = this.memory.f32(ptr, size);
-    // Reused blocks hold old values.
-    view.fill(0);
     this.adopt(view, ptr);
     const t = new Tensor(shape, view);
     if (!this.memory.shared) this.track(t);

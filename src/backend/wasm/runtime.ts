@@ -44,7 +44,7 @@ function checkExports(exports: WebAssembly.Exports): WasmExports {
 /** Builds the runtime around an instance of `module` on `memory`. */
 export function assembleRuntime(module: WebAssembly.Module, instance: WebAssembly.Instance, memory: WasmMemory): WasmRuntime {
   const ex = checkExports(instance.exports);
-  const heap = new WasmHeap(memory, ex.heapBase());
+  const heap = new WasmHeap(memory, ex.heapBase(), (ptr, bytes) => ex.fill(ptr, bytes / 4, 0));
   const workBytes = ex.gemmWorkBytes();
   const work = heap.allocator.alloc(workBytes);
   const stager = new Stager(heap);
