@@ -1,7 +1,8 @@
 /**
  * The model format: a JSON manifest (architecture, training metadata,
  * library and format versions, where each tensor lies) plus the weights as
- * little-endian float32 with a CRC-32. Loading validates the manifest against
+ * little-endian float32 (float64 for float64 networks, said by the weights
+ * entry's `dtype`) with a CRC-32. Loading validates the manifest against
  * a schema and the weights against the checksum, and never evaluates code
  * from a file. Browser-safe: bytes in, bytes out; the Node layer writes files.
  */
@@ -114,6 +115,8 @@ const manifestSchema = z
         file: z.string().regex(/^[A-Za-z0-9._-]+$/),
         byteLength: z.number().int().nonnegative(),
         crc32: z.string().regex(/^[0-9a-f]{8}$/),
+        /** How each number is stored; absent (files before it, and float32 networks) means float32. */
+        dtype: z.enum(['float32', 'float64']).optional(),
         tensors: z.array(tensorEntrySchema),
       })
       .strict(),
@@ -146,8 +149,14 @@ function namedTensors(net: Network): [string, Tensor][] {
   return namedState(net);
 }
 
+/** Bytes per stored number: float64 weights (float64 networks) take 8, float32 weights 4. */
+function bytesPer(dtype: 'float32' | 'float64' | undefined): number {
+  return dtype === 'float64' ? 8 : 4;
+}
+
 /**
- * A network as a manifest and little-endian float32 weights.
+ * A network as a manifest and little-endian weights: float32, or float64 for
+ * a float64 network (so it loads back exactly).
  *
  * @example
  * ```ts
@@ -170,16 +179,19 @@ export function serializeModelAs(where: string, net: Network, options: Serialize
   if (!(net instanceof Network)) throw new ValueError(`${where}: net: expected a Network, got ${typeName(net)}`);
   if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options: expected an object, got ${describe(options)}`);
   const tensors = namedTensors(net);
-  for (const [name, t] of tensors) assertFiniteWeights(t, name, where);
+  const float64 = net.dtype === 'float64';
+  for (const [name, t] of tensors) assertFiniteWeights(t, name, where, float64);
   const metadata = options.metadata === undefined ? undefined : jsonMetadata(options.metadata, where);
   const total = tensors.reduce((s, [, t]) => s + t.size, 0);
-  const weights = new Uint8Array(total * 4);
+  const size = bytesPer(net.dtype);
+  const weights = new Uint8Array(total * size);
   const view = new DataView(weights.buffer);
   const entries: ModelManifest['weights']['tensors'] = [];
   let offset = 0;
   for (const [name, t] of tensors) {
     entries.push({ name, shape: [...t.shape], offset });
-    for (let i = 0; i < t.size; i++, offset += 4) view.setFloat32(offset, t.data[i]!, true);
+    if (float64) for (let i = 0; i < t.size; i++, offset += 8) view.setFloat64(offset, t.data[i]!, true);
+    else for (let i = 0; i < t.size; i++, offset += 4) view.setFloat32(offset, t.data[i]!, true);
   }
   const manifest: ModelManifest = {
     format: 'layerwise-model',
@@ -197,7 +209,8 @@ export function serializeModelAs(where: string, net: Network, options: Serialize
       batchNormMomentum: net.batchNormMomentum,
       batchNormEpsilon: net.batchNormEpsilon,
     },
-    weights: { file: options.weightsFile ?? 'weights.bin', byteLength: weights.length, crc32: crc32(weights), tensors: entries },
+    // float32 weights have no dtype entry, so their files stay readable by versions before it.
+    weights: { file: options.weightsFile ?? 'weights.bin', byteLength: weights.length, crc32: crc32(weights), ...(float64 ? { dtype: 'float64' as const } : {}), tensors: entries },
   };
   if (options.includeRngState) manifest.rngState = net.rng.getState();
   if (metadata) manifest.metadata = metadata;
@@ -205,12 +218,12 @@ export function serializeModelAs(where: string, net: Network, options: Serialize
 }
 
 // A NaN weight would be written, then refused by every load: fail before anything is written.
-function assertFiniteWeights(t: Tensor, name: string, where: string): void {
+function assertFiniteWeights(t: Tensor, name: string, where: string, float64: boolean): void {
   const d = t.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
-    if (!Number.isFinite(v) || !Number.isFinite(Math.fround(v))) {
-      throw new ValueError(`${where}: net: ${name}: expected finite float32 weights, got ${v} at index ${i} (row ${Math.floor(i / t.cols)}, column ${i % t.cols}); did training diverge?`);
+    if (!Number.isFinite(v) || (!float64 && !Number.isFinite(Math.fround(v)))) {
+      throw new ValueError(`${where}: net: ${name}: expected finite ${float64 ? 'float64' : 'float32'} weights, got ${v} at index ${i} (row ${Math.floor(i / t.cols)}, column ${i % t.cols}); did training diverge?`);
     }
   }
 }
@@ -292,25 +305,36 @@ export function deserializeModel(
   assertBytes(weights);
   const manifest = parseManifest(manifestValue, source);
   const w = manifest.weights;
-  if (weights.length !== w.byteLength) {
-    throw new ValueError(`${where}: ${w.file}: expected ${w.byteLength} bytes, got ${weights.length} (the file is truncated or does not belong to this manifest)`);
-  }
+  if (weights.length !== w.byteLength) throw new ValueError(`${where}: ${w.file}: ${byteLengthMismatch(w.byteLength, weights.length)}`);
   const sum = crc32(weights);
   if (sum !== w.crc32) throw new ValueError(`${where}: ${w.file}: checksum mismatch: expected crc32 ${w.crc32}, got ${sum} (the file is corrupted)`);
+  if (w.dtype === 'float64' && manifest.network.dtype !== 'float64') {
+    throw new ValueError(`${where}: ${source}: weights.dtype: expected "${manifest.network.dtype}" like network.dtype, got "float64"`);
+  }
   const network = buildNetwork(manifest.network, source);
   const expected = namedTensors(network);
   const entries = matchEntries(expected, w.tensors, `${where}: ${source}: weights.tensors`);
-  checkLayout(entries, w.byteLength, `${where}: ${source}`, w.file);
+  const size = bytesPer(w.dtype);
+  checkLayout(entries, w.byteLength, size, `${where}: ${source}`, w.file);
   const view = new DataView(weights.buffer, weights.byteOffset, weights.byteLength);
   for (const { name, tensor: t, offset } of entries) {
     for (let i = 0; i < t.size; i++) {
-      const v = view.getFloat32(offset + i * 4, true);
+      const v = size === 8 ? view.getFloat64(offset + i * 8, true) : view.getFloat32(offset + i * 4, true);
       if (!Number.isFinite(v)) throw new ValueError(`${where}: ${w.file}: ${name} holds ${v} at index ${i}; a saved model has finite weights`);
       t.data[i] = v;
     }
   }
   if (manifest.rngState) network.rng.setState(manifest.rngState as RngState);
   return { network, manifest, metadata: manifest.metadata ?? {}, rngState: (manifest.rngState as RngState | undefined) ?? null };
+}
+
+/**
+ * What is wrong with a weights file of `got` bytes whose manifest says
+ * `expected` (the words after the file's name).
+ */
+export function byteLengthMismatch(expected: number, got: number): string {
+  const why = got < expected ? 'the file is truncated or does not belong to this manifest' : 'the file is longer than the manifest says: it does not belong to it';
+  return `expected ${expected} bytes, got ${got} (${why})`;
 }
 
 function assertBytes(weights: unknown): void {
@@ -366,16 +390,16 @@ function matchEntries(expected: [string, Tensor][], entries: ModelManifest['weig
 
 // Overlapping offsets would load one tensor's bytes into another without any other check noticing
 // (the checksum covers the file, not the manifest): the tensors must tile the file exactly.
-function checkLayout(placed: readonly PlacedTensor[], byteLength: number, where: string, file: string): void {
+function checkLayout(placed: readonly PlacedTensor[], byteLength: number, size: number, where: string, file: string): void {
   let end = 0;
   let previous: PlacedTensor | null = null;
   for (const p of [...placed].sort((a, b) => a.offset - b.offset)) {
-    if (p.offset + p.tensor.size * 4 > byteLength) throw new ValueError(`${where}: weights.tensors: ${p.name} lies past the end of ${file}`);
+    if (p.offset + p.tensor.size * size > byteLength) throw new ValueError(`${where}: weights.tensors: ${p.name} lies past the end of ${file}`);
     if (p.offset !== end) {
       const after = previous ? `right after ${previous.name}, which ends at byte ${end}` : 'the start of the file';
       throw new ValueError(`${where}: weights.tensors: ${p.name}.offset: expected ${end} (${after}; tensors lie end to end), got ${p.offset}${p.offset < end ? ', which overlaps' : ''}`);
     }
-    end = p.offset + p.tensor.size * 4;
+    end = p.offset + p.tensor.size * size;
     previous = p;
   }
   if (end !== byteLength) throw new ValueError(`${where}: weights.byteLength: expected ${end} (the tensors' total size), got ${byteLength}`);
