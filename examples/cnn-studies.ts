@@ -7,10 +7,11 @@
  *    dev digits, 40 epochs, without augmentation and with random shifts of up
  *    to 2 pixels and rotations of up to 10 degrees. Augmentation should narrow
  *    the train-dev gap.
- * 2. Transfer learning: a body trained on the digits 0-4 is frozen under a new
- *    softmax head for the digits 5-9, trained on 300 of them, against the same
- *    network trained from scratch on the same 300; dev accuracy per epoch on
- *    1,500 other 5-9 digits.
+ * 2. Transfer learning: a conv body trained on the digits 0-4 is frozen under a
+ *    new softmax head for the digits 5-9, trained on 300 of them, against the
+ *    same network trained from scratch on the same 300 and against the
+ *    pretrained body fine-tuned (not frozen); Adam 1e-2, dev accuracy per
+ *    epoch on 1,500 other 5-9 digits.
  *
  * Run: npx tsx examples/cnn-studies.ts
  */
@@ -60,14 +61,32 @@ console.log(`pretrained on 4,000 digits 0-4: ${pct(accuracy(pre.classify(low.X),
 const high = subset(all, (l) => l >= 5, 0, 300, 5, 5);
 const highDev = subset(all, (l) => l >= 5, 300, 1500, 5, 5);
 const scratch = new Network({ inputShape: [28, 28, 1], layers: [...BODY, { units: 5, activation: 'softmax' }], seed: 2 });
-const transfer = replaceHead(pre, [{ units: 5, activation: 'softmax' }], { seed: 2 });
-const curves: Record<string, number[]> = { scratch: [], 'frozen body + new head': [] };
+const runs = {
+  scratch: scratch,
+  'frozen body + new head': replaceHead(pre, [{ units: 5, activation: 'softmax' }], { seed: 2 }),
+  'fine-tuned body': replaceHead(pre, [{ units: 5, activation: 'softmax' }], { seed: 2, freeze: false }),
+};
+const curves: Record<string, number[]> = {};
 const seconds: Record<string, number> = {};
-for (const [name, net] of [['scratch', scratch], ['frozen body + new head', transfer]] as const) {
-  const t = performance.now();
-  fit(net, high.X, high.Y, { learningRate: 1e-3, optimizer: 'adam', epochs: 15, batchSize: 32, onEpoch: () => curves[name]!.push(accuracy(net.classify(highDev.X), highDev.Y)) });
-  seconds[name] = (performance.now() - t) / 1000;
+for (const [name, net] of Object.entries(runs)) {
+  curves[name] = [];
+  let train = 0;
+  // Training time alone: the dev evaluation after each epoch is excluded.
+  fit(net, high.X, high.Y, {
+    learningRate: 1e-2,
+    optimizer: 'adam',
+    epochs: 15,
+    batchSize: 32,
+    onEpoch: (e) => {
+      // examplesPerSecond counts the epoch's updates (ceil(m / 32) batches of 32) over its own time.
+      train += (Math.ceil(high.Y[0]!.length / 32) * 32) / e.examplesPerSecond;
+      curves[name]!.push(accuracy(net.classify(highDev.X), highDev.Y));
+    },
+  });
+  seconds[name] = train;
 }
 console.log(`epoch   ${Object.keys(curves).map((k) => k.padEnd(24)).join('')}`);
 for (const e of [0, 1, 2, 4, 9, 14]) console.log(`${String(e + 1).padEnd(8)}${Object.values(curves).map((c) => pct(c[e]!).padEnd(24)).join('')}`);
-for (const [name, s] of Object.entries(seconds)) console.log(`${name}: ${s.toFixed(1)} s for 15 epochs (dev evaluation included)`);
+const first90 = (c: number[]) => c.findIndex((a) => a >= 0.9) + 1 || 'never';
+console.log(`first epoch >= 90%  ${Object.values(curves).map((c) => String(first90(c)).padEnd(24)).join('')}`);
+for (const [name, s] of Object.entries(seconds)) console.log(`${name}: ${s.toFixed(2)} s of training for 15 epochs`);
