@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Activation, Backend, WindowGeometry } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
+import { checkGradients, Network, type ActivationSpec } from '../../src/index.js';
 import { setWasmThreads, wasmThreads } from '../../src/backend/wasm/index.js';
 import { workerTasks } from '../../src/backend/wasm/testing.js';
 import { Rng } from '../../src/random/rng.js';
@@ -207,6 +208,26 @@ describe('wasm convolution kernels on two threads', () => {
       const two = run();
       expect(workerTasks()).toBe(before + 3);
       for (let i = 0; i < one.length; i++) expectSameBits(two[i]!, one[i]!);
+    });
+  }
+});
+
+describe('conv2d layers on these kernels', () => {
+  // Without batch norm the layer keeps A alone and reads g'(Z) off it. (Padding only in the first
+  // layer: a window of padding and dead ReLU outputs would put Z exactly on ReLU's kink.)
+  const activations: readonly ActivationSpec[] = ['relu', 'sigmoid', 'tanh', 'linear', { name: 'leakyRelu', slope: 0.2 }];
+  for (const activation of activations) {
+    it(`pass a float64 gradient check with ${JSON.stringify(activation)}`, () => {
+      const net = new Network({
+        inputShape: [7, 6, 2],
+        layers: [{ type: 'conv2d', filters: 3, size: 3, padding: 1, activation }, { type: 'conv2d', filters: 5, size: 2, stride: 2, activation }, { units: 2, activation: 'softmax' }],
+        dtype: 'float64',
+        seed: 3,
+      });
+      const rng = new Rng(8);
+      const X = random([3, 7, 6, 2], rng);
+      const Y = [[1, 0, 1], [0, 1, 0]];
+      expect(checkGradients(net, X, Y).difference).toBeLessThan(1e-7);
     });
   }
 });

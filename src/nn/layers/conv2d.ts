@@ -85,6 +85,15 @@ export function convBuffers(be: Backend, input: FeatureShape & { kind: 'image' }
 
 const LINEAR: Activation = { kind: 'linear' };
 
+/**
+ * Whether the activation's backward pass gives the same dZ from A = g(Z) in place of Z: sigmoid
+ * and tanh read A only; for ReLU and a leaky ReLU with a slope >= 0, A > 0 exactly where Z > 0
+ * (a NaN in Z gives 0 or NaN in A, neither > 0); the identity reads neither.
+ */
+function derivativeFromOutput(act: Activation): boolean {
+  return act.kind !== 'softmax' && (act.kind !== 'leakyRelu' || act.slope >= 0);
+}
+
 /** A 2-D convolution layer with its activation (and optional batch normalization). */
 export class Conv2DLayer extends LayerBase implements Layer {
   readonly type = 'conv2d' as const;
@@ -140,9 +149,12 @@ export class Conv2DLayer extends LayerBase implements Layer {
     const { be, m, dtype, withBackward } = co;
     const o = this.options;
     const learn = withBackward && this.trainable;
-    const buf = convBuffers(be, this.inputShape, m, o.size, o.stride, o.pad, o.filters, dtype);
-    const zOut = this.bn ? batchBuffer(be, this.outputShape, m, dtype) : buf.Z;
+    const g = geometry(this.inputShape, m, o.size, o.stride, o.pad);
     const A = batchBuffer(be, this.outputShape, m, dtype);
+    // Without batch norm, when g'(Z) can be read off A = g(Z), Z is not kept: the convolution writes A alone.
+    const aOnly = !this.bn && derivativeFromOutput(this.activation);
+    const buf: ConvBuffers = { g, cols: null, Z: aOnly ? A : batchBuffer(be, this.outputShape, m, dtype), views: new ViewCache() };
+    const zOut = this.bn ? batchBuffer(be, this.outputShape, m, dtype) : buf.Z;
     const views = buf.views;
     const Zm = views.pixels(zOut);
     const Am = views.pixels(A);
@@ -158,8 +170,8 @@ export class Conv2DLayer extends LayerBase implements Layer {
           bn.forward(buf.Z, zOut, training);
           be.activation(Zm, Am, this.activation);
         } else {
-          // Bias and activation in the convolution's pass, while each block of Z is in cache.
-          be.convForward(x, this.W, bRow, buf.Z, A, this.activation, buf.g);
+          // Bias and activation in the convolution's pass.
+          be.convForward(x, this.W, bRow, buf.Z, A, this.activation, g);
         }
         return A;
       },

@@ -16,7 +16,7 @@
 // Every output element is a sum in a fixed order that depends on the
 // geometry alone, never on which rows, tiles or examples a call covers, so
 // work split between threads gives the same bits as one thread.
-import { activationForward } from './activations';
+import { activationForward, LINEAR, RELU } from './activations';
 import { addRun } from './conv';
 
 /** Rows of a tile. */
@@ -44,10 +44,15 @@ export function convTileBytes(k: i32): i32 {
  * The 4 x 8 tile of a product whose A rows are read in place: row r starts at
  * a_r and runs `f` times `run` floats, the i-th run `rowStep` bytes after the
  * (i-1)-th; B's rows of 8 floats are `sb` bytes apart, one per element of a
- * run. The raw sums go to t_r (8 floats each). With f = 1 it is a plain GEMM
- * tile over `run` steps.
+ * run. The sums go to t_r (8 floats each), plus the 8 (or `cols`) floats at
+ * `bias` unless it is 0, then through ReLU when `relu` is 1 (the same
+ * operations as channelBiasActivation's). With f = 1 it is a plain GEMM tile
+ * over `run` steps.
  */
-function tile4x8(f: i32, run: i32, rowStep: usize, a0: usize, a1: usize, a2: usize, a3: usize, b: usize, sb: usize, t0: usize, t1: usize, t2: usize, t3: usize): void {
+function tile4x8(
+  f: i32, run: i32, rowStep: usize, a0: usize, a1: usize, a2: usize, a3: usize, b: usize, sb: usize, t0: usize, t1: usize, t2: usize, t3: usize,
+  bias: usize, cols: i32, relu: i32,
+): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   const skip = rowStep - bytes(run);
@@ -77,6 +82,29 @@ function tile4x8(f: i32, run: i32, rowStep: usize, a0: usize, a1: usize, a2: usi
     a2 += skip;
     a3 += skip;
   }
+  if (bias != 0) {
+    const b0 = cols == TW ? v128.load(bias) : loadLanes(bias, cols);
+    const b1 = cols == TW ? v128.load(bias, 16) : cols > 4 ? loadLanes(bias + 16, cols - 4) : f32x4.splat(0);
+    c00 = f32x4.add(c00, b0);
+    c01 = f32x4.add(c01, b1);
+    c10 = f32x4.add(c10, b0);
+    c11 = f32x4.add(c11, b1);
+    c20 = f32x4.add(c20, b0);
+    c21 = f32x4.add(c21, b1);
+    c30 = f32x4.add(c30, b0);
+    c31 = f32x4.add(c31, b1);
+  }
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c00 = f32x4.pmax(zero, c00);
+    c01 = f32x4.pmax(zero, c01);
+    c10 = f32x4.pmax(zero, c10);
+    c11 = f32x4.pmax(zero, c11);
+    c20 = f32x4.pmax(zero, c20);
+    c21 = f32x4.pmax(zero, c21);
+    c30 = f32x4.pmax(zero, c30);
+    c31 = f32x4.pmax(zero, c31);
+  }
   v128.store(t0, c00);
   v128.store(t0, c01, 16);
   v128.store(t1, c10);
@@ -94,23 +122,26 @@ function tile4x8(f: i32, run: i32, rowStep: usize, a0: usize, a1: usize, a2: usi
 
 /**
  * The forward tile of `h` (1..4) pixels whose windows start at q0..q3 (the missing ones repeat
- * q0), for every panel of 8 filters: Z rows zp, zp + n, ... get the raw sums. W is read as
- * rows of `ldw` floats (n itself, or whole panels when packed with zero columns).
+ * q0), for every panel of 8 filters: Z rows zp, zp + n, ... get the sums, plus b unless it is
+ * 0, through ReLU when `relu` is 1. W is read as rows of `ldw` floats (n itself, or whole
+ * panels when packed with zero columns).
  */
 function forwardTile(
-  h: i32, q0: usize, q1: usize, q2: usize, q3: usize, zp: usize, n: i32, w: usize, ldw: i32, f: i32, run: i32, rowBytes: usize, tile: usize,
+  h: i32, q0: usize, q1: usize, q2: usize, q3: usize, zp: usize, n: i32, w: usize, ldw: i32, f: i32, run: i32, rowBytes: usize, b: usize, relu: i32,
+  tile: usize,
 ): void {
   const zRow = bytes(n);
   const sb = bytes(ldw);
   for (let j = 0; j < n; j += TW) {
     const cols = min(TW, n - j);
-    const b = w + bytes(j);
+    const panel = w + bytes(j);
+    const bias = b == 0 ? 0 : b + bytes(j);
     const out = zp + bytes(j);
     if (h == TR && cols == TW) {
-      tile4x8(f, run, rowBytes, q0, q1, q2, q3, b, sb, out, out + zRow, out + 2 * zRow, out + 3 * zRow);
+      tile4x8(f, run, rowBytes, q0, q1, q2, q3, panel, sb, out, out + zRow, out + 2 * zRow, out + 3 * zRow, bias, cols, relu);
       continue;
     }
-    tile4x8(f, run, rowBytes, q0, q1, q2, q3, b, sb, tile, tile + 32, tile + 64, tile + 96);
+    tile4x8(f, run, rowBytes, q0, q1, q2, q3, panel, sb, tile, tile + 32, tile + 64, tile + 96, bias, cols, relu);
     for (let r = 0; r < h; r++) copyLanes(out + <usize>r * zRow, tile + <usize>r * 32, cols);
   }
 }
@@ -131,7 +162,8 @@ const FINISH_PIXELS = 64;
  * column) order), then Z += b (b = 0: none) and A = g(Z) (a = 0: none). X is (m, h, w, c) with
  * pad 0; W is (f f c, n) read as rows of `ldw` floats (see forwardTile). `tile` is 128 bytes
  * of scratch. p0 is a multiple of 4 (or 0), so tiles fall on the same pixels however the
- * pixels are split.
+ * pixels are split. With one output (no A, or A over Z) the bias and a ReLU are applied to the
+ * tile's registers; otherwise blocks of rows are finished while they are in cache.
  */
 function convForward(
   x: usize, w: usize, ldw: i32, b: usize, z: usize, a: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32, n: i32,
@@ -150,6 +182,11 @@ function convForward(
   let filled = 0;
   let first = p0;
   let finished = p0;
+  // In the tile: the bias, and ReLU (or nothing else: linear over Z itself).
+  const inTile = (a == 0 || a == z) && (act == RELU || act == LINEAR);
+  const tileBias = inTile ? b : 0;
+  const relu = inTile && a != 0 && act == RELU ? 1 : 0;
+  const finish = !inTile && (b != 0 || a != 0);
   for (let p = p0; p < p1; p++) {
     if (filled == 0) q0 = corner;
     else if (filled == 1) q1 = corner;
@@ -172,10 +209,10 @@ function convForward(
     if (filled < 2) q1 = q0;
     if (filled < 3) q2 = q0;
     if (filled < 4) q3 = q0;
-    forwardTile(filled, q0, q1, q2, q3, z + bytes(first * n), n, w, ldw, f, run, rowBytes, tile);
+    forwardTile(filled, q0, q1, q2, q3, z + bytes(first * n), n, w, ldw, f, run, rowBytes, tileBias, relu, tile);
     first = p + 1;
     filled = 0;
-    if ((b != 0 || a != 0) && (first - finished >= FINISH_PIXELS || first == p1)) {
+    if (finish && (first - finished >= FINISH_PIXELS || first == p1)) {
       finishRows(z + bytes(finished * n), b, a == 0 ? 0 : a + bytes(finished * n), first - finished, n, act, slope);
       finished = first;
     }
@@ -371,7 +408,7 @@ function convInputGradient(
       const a3 = hgt > 3 ? a0 + 3 * ldz : a0;
       for (let j = 0; j < k; j += TW) {
         const t = tile + bytes(j);
-        tile4x8(1, n, 0, a0, a1, a2, a3, wt + bytes(j), sb, t, t + tRow, t + 2 * tRow, t + 3 * tRow);
+        tile4x8(1, n, 0, a0, a1, a2, a3, wt + bytes(j), sb, t, t + tRow, t + 2 * tRow, t + 3 * tRow, 0, TW, 0);
       }
       for (let r = 0; r < hgt; r++) {
         const q = p + r;
