@@ -75,6 +75,7 @@ program.configureOutput({ outputError: (str, write) => write(`layerwise: ${str.r
 
 trainingOptions(program.command('train').description('train a network and write the model, history.csv and report.html'))
   .option('--out <dir>', 'output folder', 'layerwise-run')
+  .option('--force', 'use a non-empty --out folder that is not a layerwise run (files layerwise did not write are never replaced, even so)')
   .option('--checkpoint-every <epochs>', 'save a resumable checkpoint every N epochs', positiveInt('--checkpoint-every'))
   .option('--resume <dir>', 'continue the run whose --out folder is <dir> from its last checkpoint')
   .option('--augment <list>', `augment image training batches: ${AUGMENT_HELP}`, augmentList('--augment'))
@@ -115,6 +116,7 @@ trainingOptions(program.command('search').description('random hyperparameter sea
   .requiredOption('--trials <n>', 'number of trials', positiveInt('--trials'))
   .option('--space <json>', 'search space as JSON, e.g. {"lr":{"logUniform":[0.0001,0.01]},"layers":{"choice":[[64],[128,64]]}}')
   .option('--out <dir>', 'folder for trials.csv and best.json', 'layerwise-search')
+  .option('--force', 'use a non-empty --out folder that is not a layerwise run (files layerwise did not write are never replaced, even so)')
   .action((o: TrainOptions & { trials: number; space?: string }) => run(async () => (await useFastestBackend(io, o.json), searchCommand(o, io))));
 
 await program.parseAsync(process.argv);

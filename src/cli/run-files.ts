@@ -4,17 +4,18 @@
  * checkpoints (model with the generator's state, optimizer state, progress)
  * that `--resume` continues from. Every file is written atomically.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { StandardizerJSON } from '../data/normalize.js';
 import { crc32 } from '../io/crc32.js';
 import type { Network } from '../nn/network.js';
-import { writeFileAtomic } from '../node/files.js';
-import { loadModel, saveModel, type LoadedModel } from '../node/model-files.js';
+import { readRegularFile, writeFileAtomic } from '../node/files.js';
+import { loadModel, MANIFEST_FILE, saveModel, saveModelFiles, type LoadedModel } from '../node/model-files.js';
 import type { OptimizerState } from '../train/optimizer.js';
 import { CliError } from './errors.js';
 import { MAX_EPOCHS } from './options.js';
+import { runFolderOf, type RunFolder } from './out-dir.js';
 import { ValueError } from '../tensor/errors.js';
 import type { Task } from './data/index.js';
 import type { ColumnEncoding } from './data/table.js';
@@ -31,6 +32,8 @@ export interface RunMetadata {
   imageSize: number | null;
   training: Record<string, unknown>;
   examples: { train: number; dev: number; test: number };
+  /** The run that trained it (absent in older models): `--resume` checks a checkpoint against it. */
+  runId?: string;
 }
 
 const encodingSchema = z.union([
@@ -50,6 +53,7 @@ const metadataSchema = z
     imageSize: z.number().int().positive().nullable(),
     training: z.record(z.string(), z.unknown()),
     examples: z.object({ train: z.number().int(), dev: z.number().int(), test: z.number().int() }),
+    runId: z.string().optional(),
   })
   .strict();
 
@@ -71,7 +75,21 @@ export function loadRunModel(dir: string, option = '--model'): LoadedModel & { r
     const issue = parsed.error.issues[0]!;
     throw new CliError(`${option}: ${dir}: model.json metadata.${issue.path.join('.')}: ${issue.message} (was this model saved by \`layerwise train\`?)`);
   }
+  checkClasses(loaded.network, parsed.data as RunMetadata, `${option}: ${dir}: model.json metadata.classes`);
   return { ...loaded, run: parsed.data as RunMetadata };
+}
+
+/** A classifier's class names must be the output layer's classes: one sigmoid unit for two, or one unit each. */
+function checkClasses(net: Network, run: RunMetadata, where: string): void {
+  if (run.task !== 'classification') return;
+  if (run.classes === null) throw new CliError(`${where}: expected the class names of a classification model, got null`);
+  const out = net.layers.at(-1)!;
+  const kind = out.activation.kind;
+  const fits = out.units === 1 ? kind === 'sigmoid' && run.classes.length === 2 : out.units === run.classes.length;
+  if (!fits) {
+    const holds = out.units === 1 ? (kind === 'sigmoid' ? '2 classes' : 'no classes') : `${out.units} classes`;
+    throw new CliError(`${where}: ${run.classes.length} class names, but the output layer has ${out.units} ${kind} unit${out.units === 1 ? '' : 's'} (${holds}); the metadata does not belong to this network`);
+  }
 }
 
 /** One row of history.csv. */
@@ -102,6 +120,8 @@ export interface CheckpointState {
   earlyStopping: { bestDevCost: number | null; bestEpoch: number | null; epochsSinceBest: number };
   /** The train command's resolved options, so --resume continues the same run. */
   options: Record<string, unknown>;
+  /** The run that wrote it (absent in older checkpoints). */
+  runId?: string;
 }
 
 const positiveInt = z.number().int().positive();
@@ -149,6 +169,7 @@ const checkpointSchema = z.object({
   history: z.array(z.object({ epoch: z.number(), trainCost: z.number(), trainUnregularizedCost: z.number(), devCost: z.number().nullable(), devMetric: z.number().nullable(), learningRate: z.number(), seconds: z.number() })),
   earlyStopping: z.object({ bestDevCost: z.number().nullable(), bestEpoch: z.number().nullable(), epochsSinceBest: z.number().int() }),
   options: trainOptionsSchema,
+  runId: z.string().optional(),
 });
 
 /**
@@ -159,12 +180,18 @@ const checkpointSchema = z.object({
  * leaves `latest.json` naming a complete checkpoint.
  */
 export function saveCheckpoint(dir: string, net: Network, metadata: RunMetadata, optimizer: { config: Record<string, unknown>; state: OptimizerState }, progress: Omit<CheckpointState, 'optimizer'>, best: Network | null): void {
+  const run = runFolderOf(dir);
+  const runId = run?.runId ?? metadata.runId;
+  const meta = (runId === undefined ? metadata : { ...metadata, runId }) as unknown as Record<string, unknown>;
   const root = join(dir, 'checkpoint');
   const name = `epoch-${progress.epoch + 1}`;
   const cdir = join(root, name);
+  // Only checkpoint folders layerwise wrote are replaced or removed (the run's list says which; without one, a folder with a state.json).
+  const ours = (f: string) => (run ? run.owns(`checkpoint/${f}/`) : existsSync(join(root, f, 'state.json')));
+  if (existsSync(cdir) && !ours(name)) throw new CliError(`${cdir}: exists and was not written by layerwise; move it or choose another --out`);
   rmSync(cdir, { recursive: true, force: true });
-  saveModel(join(cdir, 'model'), net, { metadata: metadata as unknown as Record<string, unknown>, includeRngState: true });
-  if (best) saveModel(join(cdir, 'best'), best, { metadata: metadata as unknown as Record<string, unknown> });
+  saveModel(join(cdir, 'model'), net, { metadata: meta, includeRngState: true });
+  if (best) saveModel(join(cdir, 'best'), best, { metadata: meta });
   const lengths = optimizer.state.buffers.map((b) => b.length);
   const bytes = new Uint8Array(lengths.reduce((s, n) => s + n, 0) * 4);
   const view = new DataView(bytes.buffer);
@@ -173,10 +200,33 @@ export function saveCheckpoint(dir: string, net: Network, metadata: RunMetadata,
   const sum = crc32(bytes);
   const file = `optimizer-${sum}.bin`;
   writeFileAtomic(join(cdir, file), bytes);
-  const state: CheckpointState = { ...progress, optimizer: { config: optimizer.config, step: optimizer.state.step, lengths, file, crc32: sum } };
+  const state: CheckpointState = { ...progress, ...(runId === undefined ? {} : { runId }), optimizer: { config: optimizer.config, step: optimizer.state.step, lengths, file, crc32: sum } };
   writeFileAtomic(join(cdir, 'state.json'), JSON.stringify(state) + '\n');
   writeFileAtomic(join(root, 'latest.json'), JSON.stringify({ checkpoint: name }) + '\n');
-  for (const f of readdirSync(root)) if (/^epoch-\d+$/.test(f) && f !== name) rmSync(join(root, f), { recursive: true, force: true });
+  for (const f of readdirSync(root)) if (/^epoch-\d+$/.test(f) && f !== name && ours(f)) rmSync(join(root, f), { recursive: true, force: true });
+}
+
+/**
+ * Saves a run's final model into `<dir>/model`, with the run's id. A run
+ * that writes no checkpoints then removes the checkpoint an earlier run left
+ * in the folder: resuming it would replace this newer model with the older
+ * run's.
+ */
+export function saveRunModel(dir: string, net: Network, metadata: RunMetadata): void {
+  const run = runFolderOf(dir);
+  const meta = run ? { ...metadata, runId: run.runId } : metadata;
+  saveModelFiles(join(dir, 'model'), net, { metadata: meta as unknown as Record<string, unknown> }, run?.owns('model/') ?? false);
+  if (run && !run.writes('checkpoint/') && run.owns('checkpoint/')) removeCheckpoints(dir, run);
+}
+
+/** Removes what layerwise wrote in `<dir>/checkpoint`: the pointer first, so no moment has it naming a half-removed folder. */
+function removeCheckpoints(dir: string, run: RunFolder): void {
+  const root = join(dir, 'checkpoint');
+  const names = existsSync(root) ? readdirSync(root) : [];
+  for (const f of names.filter((f) => f.startsWith('latest.json'))) rmSync(join(root, f), { force: true });
+  for (const f of names.filter((f) => /^epoch-\d+$/.test(f))) rmSync(join(root, f), { recursive: true, force: true });
+  if (existsSync(root) && readdirSync(root).length === 0) rmdirSync(root);
+  run.forget('checkpoint/');
 }
 
 /** Loads `<dir>/checkpoint` for --resume. */
@@ -202,8 +252,50 @@ export function loadCheckpoint(dir: string): { model: LoadedModel & { run: RunMe
   }
   const state = parseCheckpointState(raw, statePath);
   const model = loadRunModel(join(cdir, 'model'), '--resume');
+  checkSameRun(dir, state, model);
   const best = existsSync(join(cdir, 'best')) ? loadModelFor(join(cdir, 'best'), '--resume') : null;
   return { model, best, state, optimizerState: { step: state.optimizer.step, buffers: readOptimizerBuffers(join(cdir, state.optimizer.file), state) } };
+}
+
+/** The options that define a run's model; two runs that differ in one are different runs. */
+const RUN_DEFINING = ['data', 'target', 'task', 'layers', 'activation', 'optimizer', 'batchSize', 'l2', 'l1', 'keepProb', 'batchNorm', 'init', 'split', 'seed', 'from', 'freeze'] as const;
+
+/**
+ * Refuses a checkpoint that is not the run of the folder's model: a stale
+ * checkpoint an earlier run left next to a newer model from another run
+ * (another run id; for files without run ids, other options). Resuming it
+ * would replace the newer model with the older run's.
+ */
+function checkSameRun(dir: string, state: CheckpointState, model: LoadedModel & { run: RunMetadata }): void {
+  if (state.runId !== undefined && model.run.runId !== undefined && state.runId !== model.run.runId) {
+    throw new CliError(`--resume: ${dir}: the checkpoint's state.json is from run ${state.runId}, but its model from run ${model.run.runId}; it mixes two runs`);
+  }
+  const runId = state.runId ?? model.run.runId;
+  const modelDir = join(dir, 'model');
+  const current = currentModel(modelDir);
+  // No model yet, or one older than the checkpoint: the checkpoint's run came later and replaces it.
+  if (!current || current.createdAt <= model.manifest.createdAt) return;
+  const differ = RUN_DEFINING.filter((k) => JSON.stringify(current.training[k]) !== JSON.stringify(state.options[k]));
+  if (runId !== undefined && current.runId !== undefined ? runId === current.runId : runId === undefined && current.runId === undefined && differ.length === 0) return;
+  const shown = (v: unknown) => (v === undefined ? 'none' : JSON.stringify(v));
+  const options = differ.length === 0 ? '' : `; trained with other options: ${differ.map((k) => `${k} ${shown(current.training[k])} (the checkpoint's: ${shown(state.options[k])})`).join(', ')}`;
+  throw new CliError(
+    `--resume: ${dir}: the checkpoint (${runId === undefined ? '' : `run ${runId}, `}after epoch ${state.epoch + 1} of ${String(state.options.epochs)}, saved ${model.manifest.createdAt}) is older than the model in ${modelDir}, ` +
+      `which another run wrote (${current.runId === undefined ? '' : `run ${current.runId}, `}saved ${current.createdAt}${options}); resuming would replace that newer model with the older run's. ` +
+      `Train without --resume to start a new run, or move ${modelDir} aside to continue the old one`,
+  );
+}
+
+/** What the model in a run folder says about its run, read from its manifest only; null when there is no readable one. */
+function currentModel(modelDir: string): { createdAt: string; runId: string | undefined; training: Record<string, unknown> } | null {
+  try {
+    const m = JSON.parse(new TextDecoder().decode(readRegularFile(join(modelDir, MANIFEST_FILE), { maxSize: 256 * 2 ** 20 }))) as { createdAt?: unknown; metadata?: { runId?: unknown; training?: unknown } };
+    if (typeof m.createdAt !== 'string') return null;
+    const training = m.metadata?.training;
+    return { createdAt: m.createdAt, runId: typeof m.metadata?.runId === 'string' ? m.metadata.runId : undefined, training: training !== null && typeof training === 'object' ? (training as Record<string, unknown>) : {} };
+  } catch {
+    return null;
+  }
 }
 
 function parseCheckpointState(raw: unknown, statePath: string): CheckpointState {

@@ -14,7 +14,8 @@ import { fit } from '../../train/fit.js';
 import { CliError } from '../errors.js';
 import { accuracy, mse } from '../../diagnose/metrics.js';
 import { MAX_EPOCHS } from '../options.js';
-import { checkOutDir, checkUpdates, makeNetwork, prepareData, type Io, type TrainOptions } from './train.js';
+import { openRunFolder, SEARCH_OUTPUTS } from '../out-dir.js';
+import { checkUpdates, makeNetwork, prepareData, type Io, type TrainOptions } from './train.js';
 
 /** An option a space may set: which values it takes, in words, and whether a numeric range can produce them. */
 interface Searchable {
@@ -105,9 +106,10 @@ export async function searchCommand(o: TrainOptions & { trials: number; space?: 
   if (o.earlyStopping !== undefined) {
     throw new CliError('--early-stopping: every trial of a search trains its full --epochs; omit it here (or search over "epochs" in --space)');
   }
-  checkOutDir(o.out);
   const say = (line: string) => (o.json ? io.err(line) : io.out(line));
+  const outRun = openRunFolder(o.out, { command: 'search', flags: o, outputs: SEARCH_OUTPUTS, say });
   const p = await prepareData(o, io, say);
+  outRun.beginCompute();
   if (p.m.dev === 0) throw new CliError('--split: a search is scored on the dev set; give a split with a dev share');
   const outDir = resolve(o.out);
   mkdirSync(outDir, { recursive: true });

@@ -4,7 +4,7 @@
  * write the model, history.csv and report.html.
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { split, type Split } from '../../data/split.js';
 import { Standardizer } from '../../data/normalize.js';
 import { accuracy, classificationReport, confusionMatrix, mse } from '../../diagnose/metrics.js';
@@ -14,7 +14,7 @@ import { replaceHead } from '../../nn/transfer.js';
 import type { AugmentOptions } from '../../data/augment.js';
 import type { TypedLayerSpec } from '../../nn/layers/spec.js';
 import { hasImageLayers, withActivation, type LayerToken } from '../layers-grammar.js';
-import { saveModel } from '../../node/model-files.js';
+import { openRunFolder, trainOutputs } from '../out-dir.js';
 import { getBackend } from '../../backend/registry.js';
 import { fit, type EpochInfo } from '../../train/fit.js';
 import { resolveOptimizer } from '../../train/optimizers/resolve.js';
@@ -26,7 +26,7 @@ import { CliError } from '../errors.js';
 import { MAX_UPDATES, type SplitSpec } from '../options.js';
 import { Progress } from '../progress.js';
 import { writeReport } from '../report.js';
-import { loadCheckpoint, loadRunModel, saveCheckpoint, writeHistory, type HistoryRow, type RunMetadata } from '../run-files.js';
+import { loadCheckpoint, loadRunModel, saveCheckpoint, saveRunModel, writeHistory, type HistoryRow, type RunMetadata } from '../run-files.js';
 import { printSummary, summaryJson } from '../summary.js';
 
 /** The train command's options after parsing. */
@@ -191,20 +191,6 @@ function freezeLayers(net: Network, n: number): void {
   net.freeze(n);
 }
 
-/**
- * Fails before any data is loaded when `--out` cannot become a folder, so
- * a long run does not end in EEXIST or ENOTDIR.
- */
-export function checkOutDir(out: string): void {
-  if (existsSync(out)) {
-    if (!statSync(out).isDirectory()) throw new CliError(`--out: ${out}: expected a folder (or a path to create one), got an existing file`);
-    return;
-  }
-  let above = dirname(resolve(out));
-  while (!existsSync(above)) above = dirname(above);
-  if (!statSync(above).isDirectory()) throw new CliError(`--out: ${out}: cannot create the folder, since ${above} is a file`);
-}
-
 /** Fails before training when the run would take more mini-batch updates than one run may keep a history of. */
 export function checkUpdates(epochs: number, batchSize: number, m: number, option: string): void {
   const batches = Math.ceil(m / Math.min(batchSize, m));
@@ -223,11 +209,12 @@ function diverged(e: DivergenceError, lr: number): CliError {
 export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> {
   const started = performance.now();
   const checkpoint = opts.resume ? loadCheckpoint(opts.resume) : null;
-  const o: TrainOptions = checkpoint ? { ...(checkpoint.state.options as unknown as TrainOptions), json: opts.json, resume: opts.resume } : opts;
+  const o: TrainOptions = checkpoint ? { ...(checkpoint.state.options as unknown as TrainOptions), json: opts.json, resume: opts.resume, out: opts.resume! } : opts;
   const say = (line: string) => (o.json ? io.err(line) : io.out(line));
-  checkOutDir(o.out);
+  const outRun = openRunFolder(o.out, { command: 'train', flags: opts, outputs: trainOutputs(o.checkpointEvery), runId: checkpoint?.state.runId, say });
 
   const p = await prepareData(o, io, say);
+  outRun.beginCompute();
   const { table, targets, sets, scaler, m, classification, C, output } = p;
   if (!classification && o.optimalError !== undefined) throw new CliError('--optimal-error: expected a classification task (it is a Bayes error rate), got regression; omit it');
   const net = checkpoint ? checkpoint.model.network : o.from ? transferNetwork(o, p) : makeNetwork(o, p);
@@ -252,7 +239,7 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
   const firstEpoch = checkpoint ? checkpoint.state.epoch + 1 : 0;
   const epochsLeft = o.epochs - firstEpoch;
   const history: HistoryRow[] = checkpoint ? [...checkpoint.state.history] : [];
-  // The folder is created by the first checkpoint or the final save, so a run that fails early leaves none.
+  // openRunFolder created and locked the folder; a run that fails before writing into it removes it again.
   const outDir = resolve(o.out);
   checkUpdates(Math.max(0, epochsLeft), o.batchSize, m.train, '--epochs');
   const shape = net.isImageNetwork ? net.stack.filter((l) => l.type !== 'flatten').map((l) => l.describe().split(' ').slice(0, 2).join(' ')).join(' -> ') : `${net.layerDims.join('-')} (${net.layers.map((l) => l.activation.kind).join(', ')})`;
@@ -317,7 +304,7 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
   const perClass = classification ? classificationReport(net.classify(reportSet.X), [Array.from(targetLabels(reportSet.Y))], C) : null;
 
   const modelDir = join(outDir, 'model');
-  saveModel(modelDir, net, { metadata: metadata as unknown as Record<string, unknown> });
+  saveRunModel(outDir, net, metadata);
   writeHistory(outDir, history, metricName);
   const seconds = (performance.now() - started) / 1000;
   writeReport(join(outDir, 'report.html'), { metadata, history, evaluation: result, confusion, perClass, reportSetName: m.test > 0 ? 'test' : m.dev > 0 ? 'dev' : 'train', layerDims: net.layerDims, seconds, stopReason });
