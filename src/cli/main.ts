@@ -14,6 +14,7 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
 import { inspectCommand } from './commands/inspect.js';
 import { searchCommand } from './commands/search.js';
+import { defaultConcurrency, workerCommand } from './commands/worker.js';
 import { useFastestBackend } from './backend.js';
 
 const io: Io = {
@@ -113,10 +114,23 @@ program
   .action((o: { model: string; json: boolean }) => run(async () => inspectCommand(o, io)));
 
 trainingOptions(program.command('search').description('random hyperparameter search, scored on the dev set'))
-  .requiredOption('--trials <n>', 'number of trials', positiveInt('--trials'))
+  .option('--trials <n>', 'number of trials (required, unless --attach)', positiveInt('--trials'))
+  .option('--queue <url>', 'run the trials on `layerwise worker` processes through this Redis: redis://host:port[/db]')
+  .option('--attach <id>', 'with --queue: reconnect to the search with this id (printed when it was submitted) and wait for its results')
+  // --attach runs with the search's own options: note the ones typed here, which it refuses.
+  .hook('preAction', (cmd) => void cmd.setOptionValue('given', Object.keys(cmd.opts()).filter((k) => cmd.getOptionValueSource(k) === 'cli')))
   .option('--space <json>', 'search space as JSON, e.g. {"lr":{"logUniform":[0.0001,0.01]},"layers":{"choice":[[64],[128,64]]}}')
   .option('--out <dir>', 'folder for trials.csv and best.json', 'layerwise-search')
   .option('--force', 'use a non-empty --out folder that is not a layerwise run (files layerwise did not write are never replaced, even so)')
   .action((o: TrainOptions & { trials: number; space?: string }) => run(async () => (await useFastestBackend(io, o.json), searchCommand(o, io))));
+
+program
+  .command('worker')
+  .description('take the trials of `layerwise search --queue` searches from Redis and train them (stop: Ctrl-C or SIGTERM, after the running trials)')
+  .requiredOption('--queue <url>', 'the Redis the searches queue their trials on: redis://host:port[/db]')
+  .option('--concurrency <n>', `trials trained at once, each in its own thread (default: one per 2 cores, here ${defaultConcurrency()}; a lone trial uses 2 wasm threads)`, positiveInt('--concurrency'))
+  .option('--name <name>', 'this worker\'s name in logs and job records (default: host:pid)')
+  .option('--lock-duration <ms>', 'how long a trial stays locked without renewal: a killed worker\'s trial goes to another worker after this (and the stalled-job check runs as often)', positiveInt('--lock-duration'), 30000)
+  .action((o: { queue: string; concurrency?: number; name?: string; lockDuration: number }) => run(() => workerCommand(o, io)));
 
 await program.parseAsync(process.argv);

@@ -53,6 +53,13 @@ export interface Trial<C> {
   readonly seconds: number;
 }
 
+/** A trial that a {@link TrialQueue} could not score (its objective threw, or it diverged), with the reason. */
+export interface FailedTrial<C> {
+  readonly index: number;
+  readonly config: C;
+  readonly reason: string;
+}
+
 /** What {@link randomSearch} returns. */
 export interface SearchResult<C> {
   /** The completed trials, best (lowest score) first; ties keep sampling order. */
@@ -61,6 +68,36 @@ export interface SearchResult<C> {
   readonly best: Trial<C> | null;
   /** True when the signal stopped the search before all trials ran. */
   readonly aborted: boolean;
+  /** With a `queue`: the trials that failed on the workers, in sampling order (absent from a local search, which stops at the first error). */
+  readonly failed?: FailedTrial<C>[];
+}
+
+/** One sampled trial, as a {@link TrialQueue} receives it. */
+export interface PlannedTrial<C> {
+  /** Which trial this is, in sampling order from 0. */
+  readonly index: number;
+  readonly config: C;
+}
+
+/** What a {@link TrialQueue} is told while it runs the trials. */
+export interface TrialQueueHooks<C> {
+  /** Called once per trial scored, in the order the results arrive. */
+  readonly onTrial: (trial: Trial<C>) => void;
+  /** Called once per trial that failed for good. */
+  readonly onFailed: (failed: FailedTrial<C>) => void;
+  /** Once aborted, the queue stops waiting (the trials may go on elsewhere) and resolves with `aborted: true`. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Where the trials of a search run when they do not run here: the queue
+ * hands each sampled trial to workers, which score it with their own
+ * objective, and reports every outcome. `layerwise/node`'s
+ * `RedisTrialQueue` is one (BullMQ on Redis).
+ */
+export interface TrialQueue {
+  /** Runs each trial once; resolves once every trial has an outcome, or the signal stopped the wait. */
+  run<C>(search: { readonly space: SearchSpace; readonly seed: number; readonly trials: readonly PlannedTrial<C>[] }, hooks: TrialQueueHooks<C>): Promise<{ aborted: boolean }>;
 }
 
 /** Options of {@link randomSearch}. */
@@ -78,6 +115,27 @@ export interface SearchOptions<S extends SearchSpace> {
   /** Called after each trial, e.g. to log progress or to abort once a score is good enough. */
   readonly onTrial?: (trial: Trial<ConfigOf<S>>) => void;
   /** Checked before each trial: once aborted, the search stops and returns the trials done so far. */
+  readonly signal?: AbortSignal;
+  /** Only in {@link QueueSearchOptions}. */
+  readonly queue?: undefined;
+}
+
+/**
+ * Options of a {@link randomSearch} whose trials run on a {@link TrialQueue}:
+ * the same sampling (the same seed gives the same configurations as a local
+ * search), but the objective is the workers', so none is given here.
+ */
+export interface QueueSearchOptions<S extends SearchSpace> {
+  readonly space: S;
+  readonly trials: number;
+  readonly seed: number;
+  readonly queue: TrialQueue;
+  readonly objective?: undefined;
+  /** Called as each trial's score arrives (in arrival order, not sampling order). */
+  readonly onTrial?: (trial: Trial<ConfigOf<S>>) => void;
+  /** Called as each failed trial's reason arrives. */
+  readonly onFailed?: (failed: FailedTrial<ConfigOf<S>>) => void;
+  /** Once aborted, stops waiting and returns the trials scored so far (the queue's workers may go on). */
   readonly signal?: AbortSignal;
 }
 
@@ -191,21 +249,39 @@ function compileSpace(space: unknown, where: string): { name: string; kind: Dist
  * result.trials.length === 10 && result.best === result.trials[0]; // true
  * ```
  */
-export function randomSearch<S extends SearchSpace>(options: SearchOptions<S>): SearchResult<ConfigOf<S>> {
+export function randomSearch<S extends SearchSpace>(options: QueueSearchOptions<S>): Promise<SearchResult<ConfigOf<S>>>;
+export function randomSearch<S extends SearchSpace>(options: SearchOptions<S>): SearchResult<ConfigOf<S>>;
+export function randomSearch<S extends SearchSpace>(options: SearchOptions<S> | QueueSearchOptions<S>): SearchResult<ConfigOf<S>> | Promise<SearchResult<ConfigOf<S>>> {
   const where = 'randomSearch';
   if (options === null || typeof options !== 'object') {
     throw new ValueError(`${where}: options: expected { space, trials, seed, objective }, got ${describe(options)}`);
   }
-  const { space, trials, seed, objective, onTrial, signal } = options;
+  const { space, trials, seed, objective, onTrial, signal, queue } = options;
   const dims = compileSpace(space, where);
   const count = assertPositiveInt(trials, where, 'trials');
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new ValueError(`${where}: seed: expected an integer in [0, 2^32), got ${describe(seed)}`);
   }
-  if (typeof objective !== 'function') throw new ValueError(`${where}: objective: expected a function (config, trialIndex) => number, got ${describe(objective)}`);
   if (onTrial !== undefined && typeof onTrial !== 'function') throw new ValueError(`${where}: onTrial: expected a function, got ${describe(onTrial)}`);
-
   const rng = new Rng(seed);
+  const sample = (): ConfigOf<S> => {
+    const config: Record<string, unknown> = {};
+    for (const d of dims) config[d.name] = samplers[d.kind].sample(d.param, rng);
+    return config as ConfigOf<S>;
+  };
+  if (queue !== undefined) {
+    if (queue === null || typeof queue !== 'object' || typeof (queue as TrialQueue).run !== 'function') {
+      throw new ValueError(`${where}: queue: expected a TrialQueue (an object with run(search, hooks)), got ${describe(queue)}`);
+    }
+    if (objective !== undefined) throw new ValueError(`${where}: objective: a search on a queue is scored by the queue's workers; omit the objective`);
+    const onFailed = (options as QueueSearchOptions<S>).onFailed;
+    if (onFailed !== undefined && typeof onFailed !== 'function') throw new ValueError(`${where}: onFailed: expected a function, got ${describe(onFailed)}`);
+    // The same draws in the same order as the local loop: trial i gets the same configuration either way.
+    const planned = Array.from({ length: count }, (_, index) => ({ index, config: sample() }));
+    return runOnQueue(queue, { space, seed, trials: planned }, { onTrial, onFailed, signal });
+  }
+  if (typeof objective !== 'function') throw new ValueError(`${where}: objective: expected a function (config, trialIndex) => number, got ${describe(objective)}`);
+
   const done: Trial<ConfigOf<S>>[] = [];
   let aborted = false;
   for (let index = 0; index < count; index++) {
@@ -213,19 +289,56 @@ export function randomSearch<S extends SearchSpace>(options: SearchOptions<S>): 
       aborted = true;
       break;
     }
-    const config: Record<string, unknown> = {};
-    for (const d of dims) config[d.name] = samplers[d.kind].sample(d.param, rng);
+    const config = sample();
     const start = performance.now();
     const score = objective(config as ConfigOf<S>, index);
     const seconds = (performance.now() - start) / 1000;
     if (typeof score !== 'number' || Number.isNaN(score)) {
       throw new ValueError(`${where}: objective: expected a number (lower is better) from trial ${index}, got ${describe(score)}`);
     }
-    const trial: Trial<ConfigOf<S>> = { index, config: config as ConfigOf<S>, score, seconds };
+    const trial: Trial<ConfigOf<S>> = { index, config, score, seconds };
     done.push(trial);
     onTrial?.(trial);
   }
-  // Array.prototype.sort is stable, so equal scores stay in sampling order.
-  const sorted = [...done].sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0));
+  const sorted = sortTrials(done);
   return { trials: sorted, best: sorted[0] ?? null, aborted };
+}
+
+/** Best (lowest score) first; equal scores in sampling order. */
+function sortTrials<C>(trials: readonly Trial<C>[]): Trial<C>[] {
+  // Array.prototype.sort is stable, so after ordering by index, equal scores stay in sampling order.
+  return [...trials].sort((a, b) => a.index - b.index).sort((a, b) => (a.score < b.score ? -1 : a.score > b.score ? 1 : 0));
+}
+
+/** A search's trials on a queue: every trial counted once, whatever order and however often the queue reports it. */
+async function runOnQueue<C>(
+  queue: TrialQueue,
+  search: { space: SearchSpace; seed: number; trials: readonly PlannedTrial<C>[] },
+  hooks: { onTrial?: (trial: Trial<C>) => void; onFailed?: (failed: FailedTrial<C>) => void; signal?: AbortSignal },
+): Promise<SearchResult<C>> {
+  const where = 'randomSearch';
+  const done = new Map<number, Trial<C>>();
+  const failed = new Map<number, FailedTrial<C>>();
+  const known = (index: unknown): index is number => typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < search.trials.length;
+  const { aborted } = await queue.run(search, {
+    onTrial: (t) => {
+      if (!known(t.index) || done.has(t.index) || failed.has(t.index)) return;
+      if (typeof t.score !== 'number' || Number.isNaN(t.score)) {
+        throw new ValueError(`${where}: queue: expected a number (lower is better) from trial ${t.index}, got ${describe(t.score)}`);
+      }
+      // The configuration is the one sampled here, whatever came back.
+      const trial: Trial<C> = { index: t.index, config: search.trials[t.index]!.config, score: t.score, seconds: t.seconds };
+      done.set(t.index, trial);
+      hooks.onTrial?.(trial);
+    },
+    onFailed: (f) => {
+      if (!known(f.index) || done.has(f.index) || failed.has(f.index)) return;
+      const failure: FailedTrial<C> = { index: f.index, config: search.trials[f.index]!.config, reason: String(f.reason) };
+      failed.set(f.index, failure);
+      hooks.onFailed?.(failure);
+    },
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+  });
+  const sorted = sortTrials([...done.values()]);
+  return { trials: sorted, best: sorted[0] ?? null, aborted, failed: [...failed.values()].sort((a, b) => a.index - b.index) };
 }
