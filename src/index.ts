@@ -101,6 +101,10 @@ export { crc32 } from './io/crc32.js';
 export { LIBRARY_VERSION } from './io/version.js';
 
 export { initWasmBackend, initWasmBackendSync, setWasmThreads, wasmThreads, type WasmBackendOptions, type ThreadCount } from './backend/wasm/index.js';
+export { memory, type MemoryReport, type BackendMemory } from './backend/memory-report.js';
+export { WasmOutOfMemoryError } from './backend/wasm/memory.js';
+export { DisposedError } from './tensor/tensor.js';
+export type { LayerBytes } from './nn/network.js';
 
 // The fastest backend by default: where the host compiles WebAssembly
 // synchronously (Node, workers) the SIMD backend loads now; a browser's main

@@ -10,7 +10,10 @@ import type { Activation } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
 import { Rng } from '../random/rng.js';
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
-import { allocArray, Tensor, type DType } from '../tensor/tensor.js';
+import { allocArray, Allocations, DisposedError, Tensor, type DType, type FloatArray } from '../tensor/tensor.js';
+import type { Backend } from '../backend/backend.js';
+import { formatBytes, memoryLimit } from '../backend/memory-report.js';
+import { WasmOutOfMemoryError } from '../backend/wasm/memory.js';
 import { assertFinite, assertKnownKeys, assertMatrix, assertNonEmpty, assertPositiveFinite, assertPositiveInt, describe, toTensor, type TensorLike } from '../tensor/validate.js';
 import { resolveInitializer, type InitSpec } from './initializers.js';
 import { checkLossMatchesOutput, defaultLossFor, resolveLoss, type LossInfo, type LossName } from './losses.js';
@@ -121,6 +124,9 @@ export class Network {
   readonly rng: Rng;
   private inferencePlan: Plan | null = null;
   private remainderPlan: Plan | null = null;
+  /** The parameters and statistics (blocks of wasm memory on that backend), to give back on dispose. */
+  private readonly owned = new Allocations();
+  private isDisposed = false;
 
   constructor(options: NetworkOptions) {
     const where = 'Network';
@@ -156,12 +162,82 @@ export class Network {
       nextNumber: 1,
       build: (specs, input, path, top) => buildLayers(ctx, specs, input, path, top),
     };
-    const body = buildLayers(ctx, options.layers, this.inputShape, 'layers', true);
-    this.stack = this.inputKeepProb < 1 ? [new DropoutLayer(this.inputShape, this.inputKeepProb), ...body] : body;
-    this.layers = this.stack.filter((l): l is DenseLayer => l instanceof DenseLayer);
-    const output = this.outputLayer.activation;
+    // Every check first, on layers that hold shapes but no memory: a network too large for the
+    // backend's memory is refused before anything is allocated or initialized.
+    const sized = buildLayers(sizingContext(ctx), options.layers, this.inputShape, 'layers', true);
+    const output = (sized[sized.length - 1] as DenseLayer).activation;
     this.loss = options.loss === undefined ? defaultLossFor(output) : resolveLoss(options.loss, where, 'loss');
     checkLossMatchesOutput(this.loss, output, where);
+    const sizes = layerSizes(sized, dtype);
+    const needed = sizes.reduce((sum, l) => sum + l.bytes, 0);
+    checkFits(ctx.be, needed, sizes, 0, where, 'the parameters need %s', SMALLER);
+    let body: Layer[];
+    try {
+      body = this.owned.collect(() => buildLayers(ctx, options.layers, this.inputShape, 'layers', true));
+    } catch (e) {
+      this.owned.release();
+      if (e instanceof WasmOutOfMemoryError) throw tooLarge(ctx.be, needed, sizes, 0, where, 'the parameters need %s', SMALLER, e);
+      throw e;
+    }
+    this.stack = this.inputKeepProb < 1 ? [new DropoutLayer(this.inputShape, this.inputKeepProb), ...body] : body;
+    this.layers = this.stack.filter((l): l is DenseLayer => l instanceof DenseLayer);
+  }
+
+  /** Whether {@link Network.dispose} was called. */
+  get disposed(): boolean {
+    return this.isDisposed;
+  }
+
+  /**
+   * Gives the network's memory back now: its parameters and statistics and
+   * its inference buffers (on the wasm backend, blocks of wasm memory, which
+   * a dropped network returns only when the garbage collector runs, late or
+   * never under wasm memory pressure). Afterwards using the network, or any
+   * of its parameter tensors, throws a {@link DisposedError}. `using net =
+   * new Network(...)` disposes it at the end of the block. Calling it twice
+   * does nothing.
+   *
+   * @example
+   * ```ts
+   * import { Network } from 'layerwise';
+   * const net = new Network({ inputSize: 2, layers: [{ units: 1, activation: 'sigmoid' }] });
+   * const W1 = net.parameters.W1!;
+   * net.dispose();
+   * net.disposed && W1.disposed; // true
+   * ```
+   */
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    this.dropInferencePlans();
+    for (const [, t] of namedState(this)) t.dispose();
+    this.owned.release();
+  }
+
+  /** `using net = new Network(...)` disposes the network at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** Throws a DisposedError naming `where` once the network is disposed. */
+  assertUsable(where: string): void {
+    if (this.isDisposed) throw new DisposedError(`${where}: the network was disposed (net.dispose()): its parameters and buffers have been given back`);
+  }
+
+  /**
+   * The bytes of each declared layer's parameters and statistics, and of its
+   * trainable parameters (what a gradient or an optimizer's buffer per
+   * parameter takes), with the layer's name for messages.
+   */
+  layerBytes(): LayerBytes[] {
+    return layerSizes(this.declaredLayers, this.dtype);
+  }
+
+  private dropInferencePlans(): void {
+    this.inferencePlan?.dispose();
+    this.remainderPlan?.dispose();
+    this.inferencePlan = null;
+    this.remainderPlan = null;
   }
 
   /** The last layer (dense). */
@@ -181,6 +257,7 @@ export class Network {
 
   /** Every parameter by course name (W1, b1, ...): live references (changing them changes the network). */
   get parameters(): Parameters {
+    this.assertUsable('parameters');
     const p: Parameters = {};
     for (const l of this.stack) for (const { name, tensor } of l.params) p[name] = tensor;
     return p;
@@ -218,6 +295,7 @@ export class Network {
    * ```
    */
   summary(): string {
+    this.assertUsable('summary');
     const rows: [string, string, string][] = [['Layer', 'Output shape', 'Param #']];
     let total = 0;
     let trainable = 0;
@@ -269,14 +347,15 @@ export class Network {
     if (typeof upTo !== 'number' || !Number.isInteger(upTo) || upTo < 0 || upTo >= layers.length) {
       throw new ValueError(`freeze: upTo: expected an integer in [0, ${layers.length - 1}] (the network has ${layers.length} layers; the output layer stays trainable), got ${describe(upTo)}`);
     }
+    this.assertUsable('freeze');
     layers.forEach((l, i) => (l.trainable = i >= upTo));
-    this.inferencePlan = null;
-    this.remainderPlan = null;
+    this.dropInferencePlans();
     return this;
   }
 
   /** Checks an input X, (n_x, m) or images (m, n_H, n_W, n_C), and returns it as a tensor. */
   checkInput(x: TensorLike, where: string, name = 'X'): Tensor {
+    this.assertUsable(where);
     if (this.inputShape.kind === 'image') return this.checkImages(x, where, name);
     const X = assertMatrix(toTensor(x, where, name), where, name);
     if (X.rows !== this.inputSize) {
@@ -336,6 +415,7 @@ export class Network {
    * naming the tensor, rather than coming out of every prediction.
    */
   checkParameters(where: string, name = 'network'): void {
+    this.assertUsable(where);
     for (const [k, t] of namedState(this)) assertFinite(t, where, `${name}.${k}`);
   }
 
@@ -465,11 +545,94 @@ export class Network {
   private forwardPlan(m: number): Plan {
     if (this.inferencePlan?.m === m) return this.inferencePlan;
     if (this.remainderPlan?.m === m) return this.remainderPlan;
+    // The plan replaced is given back now (it is the network's own: nothing else holds it).
     const plan = new Plan(this, m, false);
-    if (!this.inferencePlan || m > this.inferencePlan.m) this.inferencePlan = plan;
-    else this.remainderPlan = plan;
+    if (!this.inferencePlan || m > this.inferencePlan.m) {
+      this.inferencePlan?.dispose();
+      this.inferencePlan = plan;
+    } else {
+      this.remainderPlan?.dispose();
+      this.remainderPlan = plan;
+    }
     return plan;
   }
+}
+
+const SMALLER = 'use fewer units or filters';
+
+/** One declared layer's memory: its parameters and statistics, and the trainable part of them. */
+export interface LayerBytes {
+  /** The layer as messages name it: `layers[1] (dense 16000 relu: W2, b2)`. */
+  readonly name: string;
+  readonly bytes: number;
+  readonly trainableBytes: number;
+}
+
+/** The declared layers' sizes from their tensors' shapes (the sizing build's tensors hold no values); `layers` without the input dropout. */
+function layerSizes(layers: readonly Layer[], dtype: DType): LayerBytes[] {
+  const per = dtype === 'float64' ? 8 : 4;
+  const bytes = (ts: readonly { tensor: Tensor }[]) => ts.reduce((s, { tensor }) => s + tensor.shape.reduce((p, d) => p * d, 1) * per, 0);
+  const out: LayerBytes[] = [];
+  let index = 0;
+  for (const l of layers) {
+    // An automatic Flatten is not among the declared layers (and holds nothing).
+    if (l instanceof FlattenLayer && l.automatic) continue;
+    const names = l.state.map((t) => t.name);
+    out.push({ name: `layers[${index}] (${l.describe()}${names.length > 0 ? `: ${names.join(', ')}` : ''})`, bytes: bytes(l.state), trainableBytes: bytes(l.trainableParams) });
+    index++;
+  }
+  return out;
+}
+
+/**
+ * Refuses, before anything is allocated, `needed` bytes that the backend's
+ * memory cannot hold besides what it holds already. Only the wasm backend
+ * has a limit (4 GiB of wasm memory). `what` and `breakdown` say what the
+ * bytes are for; `sizes` (the layers) name the largest layer.
+ */
+export function checkFits(be: Backend, needed: number, sizes: readonly LayerBytes[], own: number, where: string, what: string, advice: string): void {
+  const limit = memoryLimit(be);
+  if (limit && needed > limit.maxBytes - limit.bytesInUse) throw tooLarge(be, needed, sizes, own, where, what, advice, null);
+}
+
+/**
+ * The error for memory the backend cannot hold: the bytes (`what` with %s
+ * for them), what holds the memory (`own` bytes of it are the network's
+ * own), and the largest layer.
+ */
+export function tooLarge(be: Backend, needed: number, sizes: readonly LayerBytes[], own: number, where: string, what: string, advice: string, cause: Error | null): ValueError {
+  const limit = memoryLimit(be) ?? { maxBytes: 0, bytesInUse: 0, tensorBytes: 0 };
+  const largest = sizes.reduce<LayerBytes | null>((a, l) => (a === null || l.bytes > a.bytes ? l : a), null);
+  // Other tensors hold memory that dispose() would give back; the kernels' scratch (a few MiB) always stays.
+  const others = limit.tensorBytes - own;
+  const held = [own > 0 ? `${formatBytes(own)} by this network` : '', others >= 2 ** 20 ? `${formatBytes(others)} by other tensors: dispose networks you no longer need (net.dispose())` : '']
+    .filter((x) => x !== '')
+    .join('; ');
+  const inUse = held === '' ? '' : `, and ${formatBytes(limit.bytesInUse)} of it are in use (${held})`;
+  return new ValueError(
+    `${where}: ${what.replace('%s', formatBytes(needed))}, more than the ${be.name} backend's memory can hold: it is at most ${formatBytes(limit.maxBytes)}${inUse}. ` +
+      `The largest layer is ${largest ? `${largest.name}, ${formatBytes(largest.bytes)}` : 'none'}: ${advice}`,
+    cause ? { cause } : undefined,
+  );
+}
+
+/**
+ * A build context whose backend allocates nothing: layers built with it run
+ * every check and know every shape, but their tensors hold no values (the
+ * initializers fill zero-length arrays).
+ */
+function sizingContext(ctx: BuildContext): BuildContext {
+  const be: Backend = { ...ctx.be, zeros: shapeOnly, fill: () => undefined };
+  const sizing: BuildContext = { ...ctx, be, rng: new Rng(0), nextNumber: 1, build: (specs, input, path, top) => buildLayers(sizing, specs, input, path, top) };
+  return sizing;
+}
+
+/** A tensor with a shape and no values, for the sizing build only (nothing reads its values). */
+function shapeOnly(shape: readonly number[], dtype: DType): Tensor {
+  const t = Object.create(Tensor.prototype) as { shape: readonly number[]; data: FloatArray };
+  t.shape = Object.freeze([...shape]);
+  t.data = dtype === 'float64' ? new Float64Array(0) : new Float32Array(0);
+  return t as unknown as Tensor;
 }
 
 function checkUnitInterval(value: unknown, where: string, name: string): number {

@@ -5,7 +5,7 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Allocations, DisposedError, type Tensor } from '../tensor/tensor.js';
 import { outputGradient, type CompiledDense } from './layers/dense.js';
 import { Chain } from './layers/layer.js';
 import { DenseLayer } from './layers/dense.js';
@@ -21,7 +21,10 @@ export interface LayerGrads {
 }
 
 /**
- * Buffers and passes for a fixed batch size m.
+ * Buffers and passes for a fixed batch size m. On the wasm backend the
+ * buffers are blocks of wasm memory: `dispose()` (or `using`) gives them
+ * back at once; a dropped plan's come back only when the garbage collector
+ * runs. A disposed plan throws a DisposedError when used.
  *
  * @example
  * ```ts
@@ -48,22 +51,67 @@ export class Plan {
   /** The compiled dense layers, in order. */
   private readonly dense: readonly CompiledDense[];
   private readonly output: CompiledDense;
+  /** The buffers this plan allocated (every layer's compile included), to give back on dispose. */
+  private readonly owned = new Allocations();
+  private isDisposed = false;
 
   constructor(
     readonly net: Network,
     readonly m: number,
     withBackward: boolean,
   ) {
+    net.assertUsable('Plan');
     const be = backendFor(net.dtype);
     this.be = be;
     const dtype = net.dtype;
-    this.input = batchBuffer(be, net.inputShape, m, dtype);
-    this.target = be.zeros([net.outputLayer.units, m], dtype);
-    this.chain = new Chain(net.stack, { be, m, dtype, withBackward, rng: net.rng }, false);
+    try {
+      [this.input, this.target, this.chain] = this.owned.collect((): [Tensor, Tensor, Chain] => [
+        batchBuffer(be, net.inputShape, m, dtype),
+        be.zeros([net.outputLayer.units, m], dtype),
+        new Chain(net.stack, { be, m, dtype, withBackward, rng: net.rng }, false),
+      ]);
+    } catch (e) {
+      // Out of memory halfway: give back what was allocated rather than leave it to the collector.
+      this.owned.release();
+      throw e;
+    }
     this.dense = this.chain.compiled.filter((_, i) => net.stack[i] instanceof DenseLayer) as CompiledDense[];
     this.output = this.dense[this.dense.length - 1]!;
     this.params = net.stack.flatMap((l) => l.trainableParams.map((p) => p.tensor));
     this.paramGrads = withBackward ? this.chain.grads : [];
+  }
+
+  /** Whether {@link Plan.dispose} was called (or the network was disposed). */
+  get disposed(): boolean {
+    return this.isDisposed || this.net.disposed;
+  }
+
+  /**
+   * Gives the plan's buffers back now. The network's parameters are the
+   * network's and stay. Calling it twice does nothing.
+   *
+   * @example
+   * ```ts
+   * import { Network, Plan } from 'layerwise';
+   * const net = new Network({ inputSize: 2, layers: [{ units: 3 }, { units: 1 }] });
+   * const plan = new Plan(net, 4, true);
+   * plan.dispose();
+   * plan.disposed && !net.disposed; // true
+   * ```
+   */
+  dispose(): void {
+    if (this.isDisposed) return;
+    this.isDisposed = true;
+    this.owned.release();
+  }
+
+  /** `using plan = new Plan(...)` disposes it at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  private assertUsable(where: string): void {
+    if (this.disposed) throw new DisposedError(`Plan.${where}: the plan (batch size ${this.m}) was disposed${this.net.disposed ? ' with its network' : ''}; make a new one`);
   }
 
   /** Z[l] of the dense layers (index l-1): pre-activations, the activation cache. */
@@ -89,6 +137,7 @@ export class Plan {
 
   /** Copies X into the input buffer and runs an inference forward pass; returns A[L] (owned by the plan). */
   run(x: Tensor): Tensor {
+    this.assertUsable('run');
     this.input.data.set(x.data);
     return this.forward(false);
   }
@@ -100,6 +149,7 @@ export class Plan {
    * normalization uses batch statistics; otherwise neither applies.
    */
   forward(training = false, redrawMasks = true): Tensor {
+    this.assertUsable('forward');
     return this.chain.forward(this.input, training, redrawMasks);
   }
 
@@ -122,6 +172,7 @@ export class Plan {
 
   /** The backward pass after a forward pass: fills the gradients (regularization included). */
   backward(y: Tensor = this.target): void {
+    this.assertUsable('backward');
     const dZ = this.chain.dOuts[this.chain.dOuts.length - 1];
     // Nothing trainable (every layer frozen): there is no gradient to compute.
     if (!dZ) return;

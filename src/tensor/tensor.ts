@@ -1,4 +1,17 @@
+/// <reference lib="esnext.disposable" />
 import { describeValue, formatShape, ShapeError, ValueError } from './errors.js';
+
+// `using` and `[Symbol.dispose]()` where the host predates explicit resource management
+// (Node 20 has the symbol; older browsers may not). Symbol.for matches TypeScript's helpers.
+(Symbol as { dispose?: symbol }).dispose ??= Symbol.for('Symbol.dispose');
+
+/**
+ * Thrown when a disposed tensor, plan or network is used: its memory has been
+ * given back, so there is nothing left to read.
+ */
+export class DisposedError extends Error {
+  override readonly name = 'DisposedError';
+}
 
 /** The element types a tensor can hold. float32 is the default; float64 is for gradient checks. */
 export type DType = 'float32' | 'float64';
@@ -41,8 +54,49 @@ export class Tensor {
     if (data.length !== size) {
       throw new ShapeError(`Tensor: data has ${data.length} values but shape ${formatShape(shape)} needs ${size}`);
     }
+    const memory = bindings.get(data);
+    if (memory !== undefined) {
+      // A raw view kept from a tensor whose memory was since given back: refuse it rather than read another tensor's values.
+      if (memory.released) throw new DisposedError(`Tensor: data: a view of memory that was disposed (given back to the backend); it may hold another tensor's values now`);
+      memory.add(this);
+    }
     this.shape = Object.freeze([...shape]);
     this.data = data;
+  }
+
+  /** Whether {@link Tensor.dispose} was called on this tensor (or on another tensor over the same memory). */
+  get disposed(): boolean {
+    return disposedViews.has(this.data);
+  }
+
+  /**
+   * Gives the tensor's memory back now instead of when the garbage collector
+   * gets to it. Wasm-backend tensors return their block to the wasm heap;
+   * every tensor over the same memory (a `reshape`, say) is disposed with
+   * it. Afterwards any use of the tensor's values throws a
+   * {@link DisposedError}. A raw `data` view taken before must not be used
+   * either: its memory may hold another tensor's values. Calling it twice
+   * does nothing.
+   *
+   * @example
+   * ```ts
+   * import { zeros } from 'layerwise';
+   * const t = zeros([2, 2]);
+   * t.dispose();
+   * t.disposed; // true
+   * t.toString() === 'Tensor(2, 2) float32 (disposed)'; // true
+   * ```
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    const memory = bindings.get(this.data);
+    if (memory !== undefined) memory.release();
+    else this.data = disposedView(this);
+  }
+
+  /** `using t = ...` disposes the tensor at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** `'float32'` or `'float64'`. */
@@ -105,8 +159,117 @@ export class Tensor {
 
   /** A short description: `Tensor(2, 3) float32`. */
   toString(): string {
-    return `Tensor${formatShape(this.shape)} ${this.dtype}`;
+    return `Tensor${formatShape(this.shape)} ${this.dtype}${this.disposed ? ' (disposed)' : ''}`;
   }
+}
+
+/**
+ * Memory outside the JS heap that tensors' values live in (a block of the
+ * wasm backend's heap), bound to its views with {@link bindExternalMemory}.
+ */
+export interface ExternalMemory {
+  /** Gives the memory back. Called once, by the first dispose of a tensor over it. */
+  release(): void;
+}
+
+/** One block of external memory and the tensors over it (to dispose them all when it is given back). */
+class Binding {
+  released = false;
+  private tensors: WeakRef<Tensor>[] = [];
+  private pruneAbove = 8;
+
+  constructor(private readonly memory: ExternalMemory) {}
+
+  add(t: Tensor): void {
+    this.tensors.push(new WeakRef(t));
+    // Aliases come and go (reshapes): drop dead references so the list stays proportional to live ones.
+    if (this.tensors.length > this.pruneAbove) {
+      this.tensors = this.tensors.filter((r) => r.deref() !== undefined);
+      this.pruneAbove = 2 * this.tensors.length + 8;
+    }
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const ref of this.tensors) {
+      const t = ref.deref();
+      if (t !== undefined && !t.disposed) t.data = disposedView(t);
+    }
+    this.tensors = [];
+    this.memory.release();
+  }
+}
+
+const bindings = new WeakMap<FloatArray, Binding>();
+const disposedViews = new WeakSet<FloatArray>();
+/** The bindings made while an {@link Allocations.collect} runs (the innermost one), else null. */
+let collecting: Binding[] | null = null;
+
+/**
+ * Binds a backend's view to the external memory it lies in: tensors made
+ * over the view (or over views shared with {@link shareExternalMemory}) are
+ * disposed together when the memory is given back. For backends.
+ */
+export function bindExternalMemory(view: FloatArray, memory: ExternalMemory): void {
+  const b = new Binding(memory);
+  bindings.set(view, b);
+  if (collecting !== null) collecting.push(b);
+}
+
+/** Binds another view of the same memory (a fresh view after a grow, a subarray) to `from`'s binding. */
+export function shareExternalMemory(from: FloatArray, view: FloatArray): void {
+  const b = bindings.get(from);
+  if (b !== undefined) bindings.set(view, b);
+}
+
+/**
+ * The external memory allocated while some code runs, to give back together:
+ * a plan's buffers, a network's parameters, what one `fit` call allocates.
+ * Collections nest: an inner one keeps its allocations to itself. Memory
+ * on the JS heap (the js backend's) is not collected: the garbage collector
+ * owns it.
+ */
+export class Allocations {
+  private held: Binding[] = [];
+
+  /** Runs `fn`, keeping every block of external memory it allocates. */
+  collect<T>(fn: () => T): T {
+    const outer = collecting;
+    collecting = this.held;
+    try {
+      return fn();
+    } finally {
+      collecting = outer;
+    }
+  }
+
+  /** Blocks held (allocated and not yet given back). */
+  get count(): number {
+    let n = 0;
+    for (const b of this.held) if (!b.released) n++;
+    return n;
+  }
+
+  /** Gives every collected block back, disposing the tensors over them. */
+  release(): void {
+    const held = this.held;
+    this.held = [];
+    for (const b of held) b.release();
+  }
+}
+
+/** A stand-in for a disposed tensor's data: every use throws, naming the tensor. */
+function disposedView(t: Tensor): FloatArray {
+  const what = `Tensor${formatShape(t.shape)}`;
+  const fail = (): never => {
+    throw new DisposedError(`${what} was disposed: its memory has been given back (tensor.dispose(), or the plan or network that owned it was disposed)`);
+  };
+  // Same class as the data, so dtype and instanceof still answer; anything that reads or writes throws.
+  const target = t.data instanceof Float64Array ? new Float64Array(0) : new Float32Array(0);
+  const view = new Proxy(target, { get: fail, set: fail, has: fail, ownKeys: fail, getOwnPropertyDescriptor: fail, defineProperty: fail, deleteProperty: fail });
+  disposedViews.add(view);
+  return view;
 }
 
 /**

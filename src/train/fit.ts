@@ -2,13 +2,21 @@
  * The training loop. It compiles plans for the batch sizes once (the full
  * batch, or the mini-batch and the last partial batch), then each iteration
  * gathers its batch and runs forward, cost, backward and update kernels into
- * those plans' buffers: nothing is allocated per iteration.
+ * those plans' buffers: nothing is allocated per iteration. Everything a call
+ * allocates (plans, data copies, snapshots, the state of an optimizer it
+ * made from a name) is given back before it returns or throws, so calling it
+ * again and again holds no more memory than one call.
  */
 import { Plan } from '../nn/plan.js';
-import { Network } from '../nn/network.js';
+import { checkFits, Network, tooLarge } from '../nn/network.js';
+import { featureCount } from '../nn/layers/shape.js';
+import type { Layer } from '../nn/layers/layer.js';
+import { formatBytes } from '../backend/memory-report.js';
+import { WasmOutOfMemoryError } from '../backend/wasm/memory.js';
 import { DivergenceError, ValueError } from '../tensor/errors.js';
-import { Tensor } from '../tensor/tensor.js';
+import { Allocations, Tensor } from '../tensor/tensor.js';
 import type { Backend } from '../backend/backend.js';
+import { backendFor } from '../backend/registry.js';
 import { assertKnownKeys, assertPositiveFinite, assertPositiveInt, describe, type TensorLike } from '../tensor/validate.js';
 import { augmentBatch, resolveAugment, type AugmentOptions } from '../data/augment.js';
 import { Optimizer } from './optimizer.js';
@@ -264,10 +272,86 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
     throw new ValueError(`${where}: net: expected at least one trainable layer, got every layer frozen (unfreeze some with net.freeze(n) or trainable: true)`);
   }
   const optimizer = optimizerFor(options.optimizer, where);
+  // An optimizer made here from a name dies with this call: its state is given back with the rest.
+  // A user's Optimizer keeps its state for the next call.
+  const ownsOptimizer = !(options.optimizer instanceof Optimizer);
+  const augment = options.augment === undefined ? null : resolveAugment(options.augment, where);
+  if (augment && net.inputShape.kind !== 'image') {
+    throw new ValueError(`${where}: augment: expected an image network (inputShape [n_H, n_W, n_C]); this network takes ${net.inputSize} flat features`);
+  }
+  const devM = devX ? net.examples(devX) : 0;
+  // A user's optimizer that has not stepped yet has its state still to make (the CLI passes one).
+  const makesState = ownsOptimizer || optimizer.step === 0;
+  const needs = trainingBytes(net, X, Y, batchSize, devM, optimizer.name, makesState, Boolean(options.earlyStopping && (options.earlyStopping.restoreBest ?? true)));
+  const sizes = net.layerBytes();
+  const own = sizes.reduce((sum, l) => sum + l.bytes, 0);
+  checkFits(backendFor(net.dtype), needs.total, sizes, own, where, `training needs %s besides the network${needs.breakdown}`, TRAINING_ADVICE);
 
+  const owned = new Allocations();
+  const plans: Plan[] = [];
+  const release = (): void => {
+    for (const p of plans) p.dispose();
+    owned.release();
+  };
+  const plan = (size: number, withBackward: boolean): Plan => {
+    const p = new Plan(net, size, withBackward);
+    plans.push(p);
+    return p;
+  };
+  try {
+    let setup: Setup;
+    try {
+      setup = prepare(net, X, Y, devX, devY, batchSize, perEpoch, m, options, optimizer, ownsOptimizer, owned, plan, where);
+    } catch (e) {
+      if (!(e instanceof WasmOutOfMemoryError)) throw e;
+      release();
+      const what = `training needs more than the %s estimated besides the network${needs.breakdown} (the memory ran out while allocating them)`;
+      throw tooLarge(backendFor(net.dtype), needs.total, sizes, own, where, what, TRAINING_ADVICE, e);
+    }
+    return train(net, X, m, total, batchSize, perEpoch, options, optimizer, augment, setup, where);
+  } finally {
+    release();
+  }
+}
+
+/** What training runs on, allocated once per call (see {@link prepare}). */
+interface Setup {
+  readonly batches: Batches;
+  readonly be: Backend;
+  readonly fullBatch: boolean;
+  readonly XT: Tensor;
+  readonly YT: Tensor;
+  readonly gathered: { full: ImageGather; last: ImageGather | null } | null;
+  readonly devPlan: Plan | null;
+  readonly good: ParameterSnapshot;
+  readonly spare: ParameterSnapshot;
+  readonly best: ParameterSnapshot | null;
+}
+
+/**
+ * Allocates the plans, data copies, snapshots and optimizer state of one
+ * call: plans through `plan` (disposed by the caller), the rest collected in
+ * `owned`.
+ */
+function prepare(
+  net: Network,
+  X: Tensor,
+  Y: Tensor,
+  devX: Tensor | null,
+  devY: Tensor | null,
+  batchSize: number,
+  perEpoch: number,
+  m: number,
+  options: FitOptions,
+  optimizer: Optimizer,
+  ownsOptimizer: boolean,
+  owned: Allocations,
+  plan: (size: number, withBackward: boolean) => Plan,
+  where: string,
+): Setup {
   const batches: Batches = {
-    full: new Plan(net, batchSize, true),
-    last: m % batchSize === 0 ? null : new Plan(net, m % batchSize, true),
+    full: plan(batchSize, true),
+    last: m % batchSize === 0 ? null : plan(m % batchSize, true),
     perEpoch,
     size: batchSize,
   };
@@ -277,40 +361,57 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   // once: reads are then contiguous, and no kernel copies a JS-heap tensor per call. Images already
   // have one example per row; their batches are gathered as columns, then transposed back into rows.
   const images = net.isImageNetwork;
-  const XT = fullBatch ? X : images ? rowsCopy(be, X, m) : transposedCopy(be, X);
-  const YT = fullBatch ? Y : transposedCopy(be, Y);
-  const gathered = !fullBatch && images ? imageGather(be, batches, net.inputSize) : null;
+  const XT = fullBatch ? X : owned.collect(() => (images ? rowsCopy(be, X, m) : transposedCopy(be, X)));
+  const YT = fullBatch ? Y : owned.collect(() => transposedCopy(be, Y));
+  const gathered = !fullBatch && images ? owned.collect(() => imageGather(be, batches, net.inputSize)) : null;
   if (fullBatch) {
     batches.full.input.data.set(X.data);
     batches.full.target.data.set(Y.data);
   }
-  const shuffle = !fullBatch && (options.shuffle ?? true);
-  const order = new Int32Array(m);
-  const augment = options.augment === undefined ? null : resolveAugment(options.augment, where);
-  if (augment && net.inputShape.kind !== 'image') {
-    throw new ValueError(`${where}: augment: expected an image network (inputShape [n_H, n_W, n_C]); this network takes ${net.inputSize} flat features`);
-  }
-  const image = net.inputShape.kind === 'image' ? net.inputShape : null;
-  const scratch = augment ? new Float32Array(net.inputSize) : null;
-  const devPlan = devX ? new Plan(net, net.examples(devX), false) : null;
+  const devPlan = devX ? plan(net.examples(devX), false) : null;
   if (devPlan && devX && devY) {
     devPlan.input.data.set(devX.data);
     devPlan.target.data.set(devY.data);
   }
+  // Before any kernel runs: a forward pass in training mode already moves batch-norm statistics.
+  if (ownsOptimizer) owned.collect(() => optimizer.build(be, batches.full.params, where));
+  else optimizer.build(be, batches.full.params, where);
+  // `good` holds the parameters at the start of the latest epoch whose first cost was finite;
+  // `spare` takes each epoch's start until that cost is seen. Swapping avoids a second copy.
+  const [good, spare, best] = owned.collect(() => [
+    new ParameterSnapshot(net, be),
+    new ParameterSnapshot(net, be),
+    options.earlyStopping && (options.earlyStopping.restoreBest ?? true) ? new ParameterSnapshot(net, be) : null,
+  ]);
+  return { batches, be, fullBatch, XT, YT, gathered, devPlan, good: good!, spare: spare!, best };
+}
+
+/** The training loop over what {@link prepare} allocated. */
+function train(
+  net: Network,
+  X: Tensor,
+  m: number,
+  total: number,
+  batchSize: number,
+  perEpoch: number,
+  options: FitOptions,
+  optimizer: Optimizer,
+  augment: ReturnType<typeof resolveAugment> | null,
+  setup: Setup,
+  where: string,
+): History {
+  const { batches, be, fullBatch, XT, YT, gathered, devPlan, best } = setup;
+  let { good, spare } = setup;
+  const shuffle = !fullBatch && (options.shuffle ?? true);
+  const order = new Int32Array(m);
+  const image = net.inputShape.kind === 'image' ? net.inputShape : null;
+  const scratch = augment ? new Float32Array(net.inputSize) : null;
   const devCost = (): number => {
     devPlan!.forward(false);
     return devPlan!.cost();
   };
-
   const params = batches.full.params;
-  // Before any kernel runs: a forward pass in training mode already moves batch-norm statistics.
-  optimizer.build(be, params, where);
-  // `good` holds the parameters at the start of the latest epoch whose first cost was finite;
-  // `spare` takes each epoch's start until that cost is seen. Swapping avoids a second copy.
-  let good = new ParameterSnapshot(net, be);
-  let spare = new ParameterSnapshot(net, be);
   let goodEpoch = 0;
-  const best = options.earlyStopping && (options.earlyStopping.restoreBest ?? true) ? new ParameterSnapshot(net, be) : null;
   const cost = new Float64Array(total);
   const dataCost = new Float64Array(total);
   const history: History = { cost: [], unregularizedCost: [], epochs: [], dev: [], stopReason: 'completed', bestEpoch: null, seconds: 0 };
@@ -423,6 +524,65 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   history.unregularizedCost = Array.from(dataCost.subarray(0, it));
   history.seconds = (now() - start) / 1000;
   return history;
+}
+
+const TRAINING_ADVICE = "use fewer units or filters, a smaller batch or dev set, or an optimizer with less state ('gd')";
+
+/** Bytes per value of a dtype. */
+function bytesPer(t: { readonly dtype: string }): number {
+  return t.dtype === 'float64' ? 8 : 4;
+}
+
+/** Buffers an optimizer keeps per trainable value, by name: its state is this many copies of the parameters. */
+const OPTIMIZER_COPIES: { readonly [name: string]: number } = { momentum: 1, rmsprop: 1, adam: 2 };
+
+/**
+ * A lower bound of what one call allocates besides the network itself, from
+ * shapes alone: gradients (one set per training plan), the parameter
+ * snapshots, the optimizer's state when it is still to be made, the data copies
+ * mini-batches are gathered from, and each plan's input and layer outputs
+ * (a plan holds more: caches, masks, input gradients, im2col matrices).
+ */
+function trainingBytes(
+  net: Network,
+  X: Tensor,
+  Y: Tensor,
+  batchSize: number,
+  devM: number,
+  optimizerName: string,
+  makesState: boolean,
+  keepsBest: boolean,
+): { total: number; breakdown: string } {
+  const m = Y.cols;
+  const per = net.dtype === 'float64' ? 8 : 4;
+  const layers = net.layerBytes();
+  const state = layers.reduce((s, l) => s + l.bytes, 0);
+  const trainable = layers.reduce((s, l) => s + l.trainableBytes, 0);
+  const trainingPlans = m % batchSize === 0 ? 1 : 2;
+  const examples = batchSize + (m % batchSize) + devM;
+  let outputs = 0;
+  const visit = (ls: readonly Layer[]): void => {
+    for (const l of ls) {
+      outputs += featureCount(l.outputShape);
+      const inner = l as Partial<{ main: readonly Layer[]; shortcut: readonly Layer[] }>;
+      if (inner.main) visit(inner.main);
+      if (inner.shortcut) visit(inner.shortcut);
+    }
+  };
+  visit(net.stack);
+  const parts: [string, number][] = [
+    [`gradients${trainingPlans > 1 ? ' (full and last batch)' : ''}`, trainingPlans * trainable],
+    [`${keepsBest ? 3 : 2} parameter snapshots`, (keepsBest ? 3 : 2) * state],
+    [`${optimizerName} state`, makesState ? (OPTIMIZER_COPIES[optimizerName] ?? 0) * trainable : 0],
+    ['data copies for mini-batches', batchSize === m ? 0 : X.size * bytesPer(X) + Y.size * bytesPer(Y)],
+    ['batch buffers', (net.inputSize + outputs + net.outputLayer.units) * examples * per],
+  ];
+  const total = parts.reduce((s, [, b]) => s + b, 0);
+  const breakdown = parts
+    .filter(([, b]) => b > 0)
+    .map(([what, b]) => `${what} ${formatBytes(b)}`)
+    .join(', ');
+  return { total, breakdown: ` (at least: ${breakdown})` };
 }
 
 /** Tile edge of the blocked transpose: a tile's rows of S and of D stay in cache while it is copied. */

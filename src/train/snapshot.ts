@@ -48,8 +48,10 @@ export class ParameterSnapshot {
 
   /** Fills the snapshot from another network of the same architecture (a checkpoint's best); check it first with {@link assertSnapshotSource}. */
   copyFrom(other: Network): void {
-    const src = new ParameterSnapshot(other, this.be);
-    for (let i = 0; i < this.saved.length; i++) this.be.copy(src.saved[i]!, this.saved[i]!);
+    // Straight from the other network's tensors: a temporary snapshot would hold a second copy of
+    // every parameter until the garbage collector found it.
+    const src = namedState(other);
+    for (let i = 0; i < this.saved.length; i++) this.be.copy(src[i]![1], this.saved[i]!);
   }
 
   /** Copies the network's current state into the snapshot. */

@@ -39,6 +39,7 @@ export class FreeListAllocator {
   private readonly freeStarts: number[] = [];
   private readonly freeSizes: number[] = [];
   private topAddress: number;
+  private liveTotal = 0;
   private highWater: number;
 
   /**
@@ -73,6 +74,7 @@ export class FreeListAllocator {
         this.freeSizes[i] = free - size;
       }
       this.live.set(ptr, size);
+      this.liveTotal += size;
       return ptr;
     }
     const ptr = this.topAddress;
@@ -80,6 +82,7 @@ export class FreeListAllocator {
     this.topAddress = ptr + size;
     this.highWater = Math.max(this.highWater, this.topAddress);
     this.live.set(ptr, size);
+    this.liveTotal += size;
     return ptr;
   }
 
@@ -88,6 +91,7 @@ export class FreeListAllocator {
     const size = this.live.get(ptr);
     if (size === undefined) throw new Error(`FreeListAllocator.free: ${ptr} is not a live block`);
     this.live.delete(ptr);
+    this.liveTotal -= size;
     let start = ptr;
     let end = ptr + size;
     // i: the first free block above ptr.
@@ -118,12 +122,10 @@ export class FreeListAllocator {
 
   /** Counts and sizes, for tests and diagnostics. */
   stats(): AllocatorStats {
-    let liveBytes = 0;
-    for (const s of this.live.values()) liveBytes += s;
     return {
       top: this.topAddress,
       liveBlocks: this.live.size,
-      liveBytes,
+      liveBytes: this.liveTotal,
       freeBlocks: this.freeStarts.length,
       freeBytes: this.freeSizes.reduce((a, b) => a + b, 0),
     };

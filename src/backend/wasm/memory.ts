@@ -9,6 +9,37 @@
 
 const PAGE = 65536;
 
+/** Bytes as `1,024,000,000 bytes (976.6 MiB)`. */
+export function formatBytes(bytes: number): string {
+  const units = ['KiB', 'MiB', 'GiB'];
+  let v = bytes;
+  let unit = '';
+  for (const u of units) {
+    if (v < 1024) break;
+    v /= 1024;
+    unit = u;
+  }
+  return unit === '' ? `${bytes.toLocaleString('en-US')} bytes` : `${bytes.toLocaleString('en-US')} bytes (${v.toFixed(1)} ${unit})`;
+}
+
+/**
+ * The wasm memory cannot grow enough for an allocation. A RangeError (what
+ * WebAssembly itself throws), with the numbers: callers (the heap, `fit`)
+ * rethrow it with what they were allocating.
+ */
+export class WasmOutOfMemoryError extends RangeError {
+  override readonly name = 'WasmOutOfMemoryError';
+  constructor(
+    message: string,
+    /** The end address the allocation needed. */
+    readonly neededEnd: number,
+    /** The memory's maximum size in bytes. */
+    readonly maxBytes: number,
+  ) {
+    super(message);
+  }
+}
+
 /** Whether this host can create a shared WebAssembly.Memory. */
 export function sharedMemorySupported(): boolean {
   return typeof SharedArrayBuffer === 'function';
@@ -30,6 +61,11 @@ export class WasmMemory {
   /** Current size in bytes. */
   get byteLength(): number {
     return this.memory.buffer.byteLength;
+  }
+
+  /** The most bytes it can grow to. */
+  get maxBytes(): number {
+    return this.maxPages * PAGE;
   }
 
   /** Whether `buffer` is (or was, before a grow) this memory's buffer. */
@@ -56,7 +92,7 @@ export class WasmMemory {
     // Grow by at least half again, so a growing program pays for few grows (and few view refreshes).
     const pages = Math.min(Math.max(needPages, Math.ceil(havePages / 2)), this.maxPages - havePages);
     if (pages < needPages) {
-      throw new RangeError(`wasm backend: out of memory: need ${end} bytes, the maximum is ${this.maxPages * PAGE}`);
+      throw new WasmOutOfMemoryError(`wasm backend: out of memory: need ${end} bytes, the maximum is ${this.maxBytes}`, end, this.maxBytes);
     }
     this.memory.grow(pages);
     this.buffers.add(this.memory.buffer);
