@@ -98,6 +98,14 @@ export { diagnose, VERDICTS, BIAS_VARIANCE_THRESHOLDS, type Verdict, type BiasVa
 export { evaluate, type EvaluateSets, type EvaluateOptions, type LabeledData, type ClassificationScores, type RegressionScores, type ClassificationEvaluation, type RegressionEvaluation, type Evaluation } from './diagnose/evaluate.js';
 export { serializeModel, deserializeModel, parseManifest, MODEL_FORMAT_VERSION, type ModelManifest, type SerializedModel, type SerializeOptions } from './io/model-format.js';
 export { crc32 } from './io/crc32.js';
+export { exportOnnx, ONNX_OPSETS, type OnnxExportOptions } from './io/onnx/export.js';
+export { importOnnx, type ImportedOnnx } from './io/onnx/import.js';
+export { checkOnnx } from './io/onnx/check.js';
+export { SUPPORTED_OPS as ONNX_IMPORT_OPS } from './io/onnx/import-ops.js';
+export { exportTfjs, type TfjsExportOptions } from './io/tfjs/export.js';
+export { importTfjs, type ImportedTfjs } from './io/tfjs/import.js';
+export { SUPPORTED_LAYERS as TFJS_IMPORT_LAYERS } from './io/tfjs/import-layers.js';
+export type { TfjsModelJson, KerasLayer, WeightSpec } from './io/tfjs/model-json.js';
 export { LIBRARY_VERSION } from './io/version.js';
 
 export { initWasmBackend, initWasmBackendSync, setWasmThreads, wasmThreads, type WasmBackendOptions, type ThreadCount } from './backend/wasm/index.js';

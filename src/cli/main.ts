@@ -13,6 +13,8 @@ import { trainCommand, type Io, type TrainOptions } from './commands/train.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
 import { inspectCommand } from './commands/inspect.js';
+import { exportCommand, type ExportOptions } from './commands/export.js';
+import { importCommand, type ImportOptions } from './commands/import.js';
 import { searchCommand } from './commands/search.js';
 import { defaultConcurrency, workerCommand } from './commands/worker.js';
 import { useFastestBackend } from './backend.js';
@@ -112,6 +114,23 @@ program
   .requiredOption('--model <dir>', 'model folder written by train')
   .option('--json', 'print one JSON object', false)
   .action((o: { model: string; json: boolean }) => run(async () => inspectCommand(o, io)));
+
+program
+  .command('export')
+  .description('write a model folder as an ONNX file or a TensorFlow.js layers model (model.json + weights.bin)')
+  .requiredOption('--model <dir>', 'model folder written by train (or saveModel)')
+  .requiredOption('--format <name>', 'onnx or tfjs', oneOf('--format', ['onnx', 'tfjs'] as const))
+  .requiredOption('--out <path>', 'the .onnx file (onnx), or the folder for model.json and weights.bin (tfjs)')
+  .option('--opset <n>', 'ONNX opset, 13 to 21 (default: 13)', positiveInt('--opset'))
+  .action((o: ExportOptions) => run(async () => exportCommand(o, io)));
+
+program
+  .command('import')
+  .description('read a TensorFlow.js layers model or an ONNX file into a layerwise model folder')
+  .argument('<source>', 'the TensorFlow.js model folder (model.json and its weight files) or the .onnx file')
+  .requiredOption('--format <name>', 'tfjs or onnx', oneOf('--format', ['tfjs', 'onnx'] as const))
+  .requiredOption('--out <dir>', 'model folder to write')
+  .action((source: string, o: ImportOptions) => run(async () => importCommand(source, o, io)));
 
 trainingOptions(program.command('search').description('random hyperparameter search, scored on the dev set'))
   .option('--trials <n>', 'number of trials (required, unless --attach)', positiveInt('--trials'))
