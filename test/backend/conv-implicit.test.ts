@@ -212,6 +212,55 @@ describe('wasm convolution kernels on two threads', () => {
   }
 });
 
+describe('pooling and activation backward on two threads', () => {
+  shareEveryKernel();
+
+  for (const [m, h, w, c, f, stride] of [[64, 24, 24, 8, 2, 2], [20, 29, 27, 13, 3, 2], [90, 19, 19, 5, 3, 1]] as const) {
+    const g = geometry(m, h, w, c, f, stride, 0);
+    it(`give bit-identical results to one thread: pooling ${label(g, c)}`, async () => {
+      const rng = new Rng(h * w * c);
+      const x = randomWasm(wasm, [m, h, w, c], rng);
+      const dOut = randomWasm(wasm, [m, g.outH, g.outW, c], rng);
+      const run = (): Tensor[] => {
+        const out = [dOut.shape, x.shape, dOut.shape, x.shape].map((s) => wasm.zeros(s, 'float32'));
+        const [maxOut, maxDx, avgOut, avgDx] = out as [Tensor, Tensor, Tensor, Tensor];
+        wasm.maxPoolForward(x, maxOut, g);
+        wasm.maxPoolBackward(dOut, x, maxDx, g);
+        wasm.avgPoolForward(x, avgOut, g);
+        wasm.avgPoolBackward(dOut, avgDx, g);
+        return out;
+      };
+      await setWasmThreads(1);
+      const one = run();
+      await setWasmThreads(2);
+      const before = workerTasks();
+      const two = run();
+      expect(workerTasks()).toBe(before + 4);
+      for (let i = 0; i < one.length; i++) expectSameBits(two[i]!, one[i]!);
+    });
+  }
+
+  for (const act of ACTIVATIONS) {
+    it(`give bit-identical results to one thread: ${act.kind} backward of 100,003 values`, async () => {
+      const rng = new Rng(5);
+      const [z, a, dA] = [0, 1, 2].map(() => randomWasm(wasm, [100_003, 1], rng)) as [Tensor, Tensor, Tensor];
+      const run = (): Tensor => {
+        const dZ = wasm.zeros(z.shape, 'float32');
+        wasm.activationBackward(dA, z, a, dZ, act);
+        return dZ;
+      };
+      await setWasmThreads(1);
+      const one = run();
+      await setWasmThreads(2);
+      const before = workerTasks();
+      const two = run();
+      expect(workerTasks()).toBe(before + 1);
+      expectSameBits(two, one);
+      expectSameBits(two, run());
+    });
+  }
+});
+
 describe('conv2d layers on these kernels', () => {
   // Without batch norm the layer keeps A alone and reads g'(Z) off it. (Padding only in the first
   // layer: a window of padding and dead ReLU outputs would put Z exactly on ReLU's kink.)

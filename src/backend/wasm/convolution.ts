@@ -5,9 +5,9 @@
  *
  * The wasm kernels read windows in place and know no padding: a padded
  * convolution first copies X into a zero-bordered scratch (and the input
- * gradient is computed there, then cropped). Filters whose count is not a
- * multiple of 8 are copied into whole 8-column panels, and the input
- * gradient reads W^T, packed once per call. Scratch blocks are kept from
+ * gradient is computed there, then cropped). The filters are packed once per
+ * call into panels of 8 columns (W for the forward pass, W^T for the input
+ * gradient), which the micro-kernels read at constant offsets. Scratch blocks are kept from
  * call to call, so a training loop allocates nothing after its first step.
  *
  * Shared work is cut by what each kernel's outputs depend on alone: pixels
@@ -20,37 +20,29 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { Activation, Kernels, WindowGeometry } from '../backend.js';
 import { activationCode, activationSlope } from './codes.js';
 import type { WasmExports } from './exports.js';
-import type { ShareGovernor } from './governor.js';
 import type { WasmHeap } from './heap.js';
 import { KeptBlock } from './kept-block.js';
+import { LAYER_KERNELS, LayerTasks } from './layer-tasks.js';
 import { PARALLEL_MIN_MACS } from './matmul.js';
-import { settleShared, SHARED_CHUNKS } from './share.js';
 import type { Stager } from './staging.js';
-import type { ThreadControl } from './threads.js';
 
-/** Kernel kinds of convRange (CONV_* in assembly/implicit.ts). */
-const CONV_FORWARD = 0;
-const CONV_FILTER = 1;
-const CONV_INPUT = 2;
-/** Rows (pixels or window elements) and columns of the kernels' tiles. */
+/** Rows (pixels or window elements) of the kernels' tiles. */
 const TILE_ROWS = 4;
-const TILE_COLS = 8;
 /** The forward and filter-gradient kernels' tile scratch. */
 const SMALL_TILE_BYTES = 256;
 const LINEAR_CODE = activationCode({ kind: 'linear' });
 
 type ConvolutionKernels = Pick<Kernels, 'convForward' | 'convFilterGradient' | 'convInputGradient'>;
 
-/** n rounded up to whole tile columns. */
-function panels(n: number): number {
-  return Math.ceil(n / TILE_COLS) * TILE_COLS;
+/** The multiply-adds of a convolution (each of its three products has as many). */
+function macs(g: WindowGeometry, n: number): number {
+  return g.m * g.outH * g.outW * g.f * g.f * g.c * n;
 }
 
-/** The three kernels over the given exports, stager, heap, threads and sharing governor. */
-export function createConvolutions(ex: WasmExports, stager: Stager, heap: WasmHeap, threads: ThreadControl, governor: ShareGovernor): ConvolutionKernels {
+/** The three kernels over the given exports, stager, heap and the layer tasks that share them. */
+export function createConvolutions(ex: WasmExports, stager: Stager, heap: WasmHeap, tasks: LayerTasks): ConvolutionKernels {
   const padded = new KeptBlock(heap);
   const packed = new KeptBlock(heap);
-  const tiles = new KeptBlock(heap);
 
   /** X with its padding in the scratch (X itself when g.pad is 0). */
   function padInput(px: number, g: WindowGeometry): number {
@@ -59,36 +51,6 @@ export function createConvolutions(ex: WasmExports, stager: Stager, heap: WasmHe
     const block = padded.at(g.m * (g.h + 2 * p) * (g.w + 2 * p) * g.c * 4);
     ex.zeroPad(px, block, g.m, g.h, g.w, g.c, p, 0);
     return block;
-  }
-
-  /**
-   * Runs kernel `kind` over [0, total) in chunks of `chunk`, on one thread or shared; the
-   * geometry is that of the padded image (pad 0). `tileBytes` is one thread's tile scratch.
-   */
-  function run(
-    kind: number, s0: number, s1: number, s2: number, s3: number, s4: number, s5: number, g: WindowGeometry, n: number,
-    act: number, scalar: number, total: number, chunk: number, tileBytes: number,
-  ): void {
-    const bytes = Math.ceil(tileBytes / 64) * 64;
-    const tile = tiles.at(2 * bytes);
-    const h = g.h + 2 * g.pad;
-    const w = g.w + 2 * g.pad;
-    const macs = g.m * g.outH * g.outW * g.f * g.f * g.c * n;
-    const available = macs >= PARALLEL_MIN_MACS && total > chunk ? threads.current() : null;
-    const worker = available !== null && governor.shouldShare(macs) ? available : null;
-    if (!worker) {
-      ex.convRange(kind, s0, s1, s2, s3, s4, s5, g.m, h, w, g.c, g.f, g.stride, g.outH, g.outW, n, act, scalar, 0, total, tile);
-      return;
-    }
-    const chunks = Math.ceil(total / chunk);
-    const task = worker.postConv(chunks, kind, s0, s1, s2, s3, s4, s5, g.m, h, w, g.c, g.f, g.stride, g.outH, g.outW, n, act, scalar, total, chunk, tile + bytes);
-    const start = performance.now();
-    let mine = -1;
-    try {
-      mine = ex.convShared(kind, s0, s1, s2, s3, s4, s5, g.m, h, w, g.c, g.f, g.stride, g.outH, g.outW, n, act, scalar, total, chunk, tile, worker.claimAddress, task, 0);
-    } finally {
-      settleShared(worker, governor, chunks, mine, start);
-    }
   }
 
   return {
@@ -103,16 +65,16 @@ export function createConvolutions(ex: WasmExports, stager: Stager, heap: WasmHe
         const pz = stager.output(z, false);
         const pa = a ? stager.output(a, false) : 0;
         const src = padInput(px, g);
-        // Whole panels of filters are read in place; a last partial one is padded with zero columns.
-        const ldw = n % TILE_COLS === 0 ? n : panels(n);
-        let filters = pw;
-        if (ldw !== n) {
-          filters = packed.at(k * ldw * 4);
-          ex.packFilterColumns(pw, filters, k, n, ldw);
-        }
-        const chunk = Math.ceil(pixels / (TILE_ROWS * SHARED_CHUNKS)) * TILE_ROWS;
+        // Panels of 8 filters, one after the other (a last partial one padded with zero columns).
+        const filters = packed.at(ex.packedFilterBytes(k, n));
+        ex.packFilterColumns(pw, filters, k, n);
         const code = a ? activationCode(act) : LINEAR_CODE;
-        run(CONV_FORWARD, src, filters, ldw, pb, pz, pa, g, n, code, activationSlope(act), pixels, chunk, SMALL_TILE_BYTES);
+        const h = g.h + 2 * g.pad;
+        const wd = g.w + 2 * g.pad;
+        tasks.run(
+          LAYER_KERNELS.convForward, src, filters, 0, pb, pz, pa, g, h, wd, n, code, activationSlope(act), pixels, LayerTasks.chunk(pixels, TILE_ROWS),
+          SMALL_TILE_BYTES, macs(g, n), PARALLEL_MIN_MACS,
+        );
       } finally {
         stager.finish();
       }
@@ -121,13 +83,16 @@ export function createConvolutions(ex: WasmExports, stager: Stager, heap: WasmHe
     convFilterGradient(x: Tensor, dz: Tensor, dw: Tensor, scale: number, g: WindowGeometry): void {
       const k = g.f * g.f * g.c;
       const n = dw.size / k;
-      const rowTiles = Math.ceil(k / TILE_ROWS);
+      const rowTiles = ex.convFilterTiles(k, n);
       try {
         const px = stager.input(x);
         const pd = stager.input(dz);
         const pw = stager.output(dw, false);
         const src = padInput(px, g);
-        run(CONV_FILTER, src, pd, 0, 0, pw, 0, g, n, LINEAR_CODE, scale, rowTiles, Math.ceil(rowTiles / SHARED_CHUNKS), SMALL_TILE_BYTES);
+        tasks.run(
+          LAYER_KERNELS.convFilterGradient, src, pd, 0, 0, pw, 0, g, g.h + 2 * g.pad, g.w + 2 * g.pad, n, LINEAR_CODE, scale, rowTiles, LayerTasks.chunk(rowTiles), SMALL_TILE_BYTES,
+          macs(g, n), PARALLEL_MIN_MACS,
+        );
       } finally {
         stager.finish();
       }
@@ -136,17 +101,20 @@ export function createConvolutions(ex: WasmExports, stager: Stager, heap: WasmHe
     convInputGradient(dz: Tensor, w: Tensor, dx: Tensor, g: WindowGeometry): void {
       const k = g.f * g.f * g.c;
       const n = w.size / k;
-      const ldk = panels(k);
       try {
         const pd = stager.input(dz);
         const pw = stager.input(w);
         const px = stager.output(dx, false);
-        const wt = packed.at(n * ldk * 4);
-        ex.packFilterRows(pw, wt, k, n, ldk);
-        const p = g.pad;
-        const out = p === 0 ? px : padded.at(g.m * (g.h + 2 * p) * (g.w + 2 * p) * g.c * 4);
-        run(CONV_INPUT, pd, wt, ldk, 0, out, 0, g, n, LINEAR_CODE, 0, g.m, Math.ceil(g.m / SHARED_CHUNKS), ex.convTileBytes(k));
-        if (p !== 0) ex.zeroPad(out, px, g.m, g.h, g.w, g.c, p, 1);
+        const wt = packed.at(ex.packedFilterBytes(n, k));
+        ex.packFilterRows(pw, wt, k, n);
+        const h = g.h + 2 * g.pad;
+        const wd = g.w + 2 * g.pad;
+        const out = g.pad === 0 ? px : padded.at(g.m * h * wd * g.c * 4);
+        tasks.run(
+          LAYER_KERNELS.convInputGradient, pd, wt, 0, 0, out, 0, g, h, wd, n, LINEAR_CODE, 0, g.m, LayerTasks.chunk(g.m), ex.convTileBytes(k),
+          macs(g, n), PARALLEL_MIN_MACS,
+        );
+        if (g.pad !== 0) ex.zeroPad(out, px, g.m, g.h, g.w, g.c, g.pad, 1);
       } finally {
         stager.finish();
       }

@@ -24,18 +24,20 @@ export interface WasmExports {
     h0: number, h1: number, h2: number, h3: number, h4: number, h5: number, h6: number, h7: number,
     chunk: number, claim: number, task: number, fromBack: number,
   ): number;
-  convRange(
+  layerRange(
     kind: number, s0: number, s1: number, s2: number, s3: number, s4: number, s5: number, m: number, h: number, w: number, c: number, f: number,
     stride: number, outH: number, outW: number, n: number, act: number, scalar: number, lo: number, hi: number, tile: number,
   ): void;
-  convShared(
+  layerShared(
     kind: number, s0: number, s1: number, s2: number, s3: number, s4: number, s5: number, m: number, h: number, w: number, c: number, f: number,
     stride: number, outH: number, outW: number, n: number, act: number, scalar: number, total: number, chunk: number, tile: number,
     claim: number, task: number, fromBack: number,
   ): number;
   convTileBytes(k: number): number;
-  packFilterColumns(w: number, dst: number, k: number, n: number, ldw: number): void;
-  packFilterRows(w: number, dst: number, k: number, n: number, ldk: number): void;
+  convFilterTiles(k: number, n: number): number;
+  packedFilterBytes(k: number, n: number): number;
+  packFilterColumns(w: number, dst: number, k: number, n: number): void;
+  packFilterRows(w: number, dst: number, k: number, n: number): void;
   postClaim(claim: number, task: number, chunks: number): void;
   claimChunk(claim: number, task: number, fromBack: number): number;
   activationForward(z: number, b: number, a: number, rows: number, cols: number, act: number, slope: number): void;
@@ -79,8 +81,8 @@ export interface WasmExports {
 
 /** The names above, to check an instance's exports against at load time. */
 export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
-  'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'gemmShared', 'update', 'updateShared', 'convRange', 'convShared', 'convTileBytes',
-  'packFilterColumns', 'packFilterRows', 'postClaim', 'claimChunk', 'activationForward', 'activationBackward',
+  'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'gemmShared', 'update', 'updateShared', 'layerRange', 'layerShared', 'convTileBytes', 'convFilterTiles',
+  'packedFilterBytes', 'packFilterColumns', 'packFilterRows', 'postClaim', 'claimChunk', 'activationForward', 'activationBackward',
   'rowSum', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'dropout', 'gatherColumns', 'gatherRows',
   'batchNormForward', 'batchNormBackward', 'im2col', 'col2im', 'channelBiasActivation', 'colSum', 'transpose', 'maxPoolForward', 'maxPoolBackward',
   'avgPoolForward', 'avgPoolBackward', 'zeroPad', 'channelBatchNormForward', 'channelBatchNormBackward',

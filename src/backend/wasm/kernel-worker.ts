@@ -1,6 +1,6 @@
 /**
  * The main thread's side of the kernel worker: post a task (a GEMM, a
- * parameter update or a convolution kernel) into the shared control block, claim chunks of it ourselves,
+ * parameter update or a kernel of convolutional layers) into the shared control block, claim chunks of it ourselves,
  * then join if the worker took any.
  *
  * Joining spins on DONE first (a blocking round trip costs 40-60 us, more
@@ -11,7 +11,7 @@ import { WORKER_CODE } from './generated/worker-code.js';
 import type { WasmHeap } from './heap.js';
 import {
   ARGS_BYTE_OFFSET, CLAIM, CONTROL_BYTES, DONE, MAIN_SLEEPS, MAX_ARGS, MAX_CHUNKS, MESSAGE_BYTE_OFFSET, MESSAGE_LENGTH, SEQ,
-  SPIN_ITERATIONS, STATUS, TASK_ARGS, TASK_CONV, TASK_GEMM, TASK_UPDATE, WORKER_SLEEPS, type TaskKind, type UpdateKind,
+  SPIN_ITERATIONS, STATUS, TASK_ARGS, TASK_GEMM, TASK_LAYER, TASK_UPDATE, WORKER_SLEEPS, type TaskKind, type UpdateKind,
 } from './protocol.js';
 import { spawnWorker, type WorkerHandle } from './spawn.js';
 
@@ -113,10 +113,10 @@ export class KernelWorker {
   }
 
   /**
-   * Posts a convolution kernel of `chunks` chunks (convShared's arguments before the claim
+   * Posts a layer kernel of `chunks` chunks (layerShared's arguments before the claim
    * address, `tile` the worker's own scratch); returns the task number.
    */
-  postConv(
+  postLayer(
     chunks: number, kind: number, s0: number, s1: number, s2: number, s3: number, s4: number, s5: number,
     m: number, h: number, w: number, c: number, f: number, stride: number, outH: number, outW: number, n: number,
     act: number, scalar: number, total: number, chunk: number, tile: number,
@@ -125,7 +125,7 @@ export class KernelWorker {
     s[1] = kind; s[2] = s0; s[3] = s1; s[4] = s2; s[5] = s3; s[6] = s4; s[7] = s5;
     s[8] = m; s[9] = h; s[10] = w; s[11] = c; s[12] = f; s[13] = stride; s[14] = outH; s[15] = outW; s[16] = n;
     s[17] = act; s[18] = scalar; s[19] = total; s[20] = chunk; s[21] = tile;
-    return this.publish(TASK_CONV, chunks);
+    return this.publish(TASK_LAYER, chunks);
   }
 
   /** Posts a task from raw argument slots (tests use it to make a task fail on purpose). */

@@ -12,6 +12,7 @@ import type { ShareGovernor } from './governor.js';
 import type { WasmHeap } from './heap.js';
 import { KeptBlock } from './kept-block.js';
 import { createConvolutions } from './convolution.js';
+import { LAYER_KERNELS, LAYER_PARALLEL_MIN_VALUES, LayerTasks } from './layer-tasks.js';
 import { createMatmul } from './matmul.js';
 import { createUpdates } from './updates.js';
 import type { Stager } from './staging.js';
@@ -35,10 +36,11 @@ export function createKernels(ex: WasmExports, stager: Stager, heap: WasmHeap, w
     }
   }
 
+  const tasks = new LayerTasks(ex, heap, threads, governor);
   return {
-    ...createDenseKernels(ex, stager, staged, work, threads, governor),
-    ...createConvKernels(ex, stager, staged, reductionScratch(heap, work, ex.gemmWorkBytes())),
-    ...createConvolutions(ex, stager, heap, threads, governor),
+    ...createDenseKernels(ex, stager, staged, work, threads, governor, tasks),
+    ...createConvKernels(ex, stager, staged, reductionScratch(heap, work, ex.gemmWorkBytes()), tasks),
+    ...createConvolutions(ex, stager, heap, tasks),
     dropout: createDropout(ex, stager, heap),
   } satisfies Kernels;
 }
@@ -47,7 +49,7 @@ export function createKernels(ex: WasmExports, stager: Stager, heap: WasmHeap, w
 type Staged = <T>(body: () => T) => T;
 
 /** The kernels of fully connected networks (everything but dropout and the convolutional kernels). */
-function createDenseKernels(ex: WasmExports, stager: Stager, staged: Staged, work: number, threads: ThreadControl, governor: ShareGovernor) {
+function createDenseKernels(ex: WasmExports, stager: Stager, staged: Staged, work: number, threads: ThreadControl, governor: ShareGovernor, tasks: LayerTasks) {
   return {
     matmul: createMatmul(ex, stager, work, threads, governor),
 
@@ -71,7 +73,17 @@ function createDenseKernels(ex: WasmExports, stager: Stager, staged: Staged, wor
         const pdA = stager.input(dA);
         const pz = stager.input(z);
         const pa = stager.input(a);
-        ex.activationBackward(pdA, pz, pa, stager.output(dZ, false), z.rows, z.cols, activationCode(act), activationSlope(act));
+        const pdZ = stager.output(dZ, false);
+        const code = activationCode(act);
+        if (act.kind === 'softmax' || z.size < LAYER_PARALLEL_MIN_VALUES) {
+          ex.activationBackward(pdA, pz, pa, pdZ, z.rows, z.cols, code, activationSlope(act));
+          return;
+        }
+        // Elementwise: runs of values (whole float32x4 groups) may go to either thread.
+        tasks.run(
+          LAYER_KERNELS.activationBackward, pdA, pz, pa, 0, pdZ, 0, NO_WINDOW, 0, 0, 0, code, activationSlope(act), z.size, LayerTasks.chunk(z.size, 4), 0,
+          z.size, LAYER_PARALLEL_MIN_VALUES,
+        );
       });
     },
 
@@ -206,8 +218,11 @@ function batchNormForwardOn(
   };
 }
 
+/** The geometry argument of layer tasks that have none. */
+const NO_WINDOW: WindowGeometry = { m: 0, h: 0, w: 0, c: 0, f: 0, stride: 0, pad: 0, outH: 0, outW: 0 };
+
 /** The convolutional kernels; geometry travels as plain numbers. */
-function createConvKernels(ex: WasmExports, stager: Stager, staged: Staged, scratch: (channels: number) => number) {
+function createConvKernels(ex: WasmExports, stager: Stager, staged: Staged, scratch: (channels: number) => number, tasks: LayerTasks) {
   return {
     im2col(x: Tensor, cols: Tensor, g: WindowGeometry): void {
       staged(() => {
@@ -249,7 +264,7 @@ function createConvKernels(ex: WasmExports, stager: Stager, staged: Staged, scra
     maxPoolForward(x: Tensor, out: Tensor, g: WindowGeometry): void {
       staged(() => {
         const px = stager.input(x);
-        ex.maxPoolForward(px, stager.output(out, false), g.m, g.h, g.w, g.c, g.f, g.stride, g.outH, g.outW);
+        tasks.pool(LAYER_KERNELS.maxPoolForward, px, 0, stager.output(out, false), g);
       });
     },
 
@@ -257,21 +272,21 @@ function createConvKernels(ex: WasmExports, stager: Stager, staged: Staged, scra
       staged(() => {
         const pd = stager.input(dOut);
         const px = stager.input(x);
-        ex.maxPoolBackward(pd, px, stager.output(dx, false), g.m, g.h, g.w, g.c, g.f, g.stride, g.outH, g.outW);
+        tasks.pool(LAYER_KERNELS.maxPoolBackward, pd, px, stager.output(dx, false), g);
       });
     },
 
     avgPoolForward(x: Tensor, out: Tensor, g: WindowGeometry): void {
       staged(() => {
         const px = stager.input(x);
-        ex.avgPoolForward(px, stager.output(out, false), g.m, g.h, g.w, g.c, g.f, g.stride, g.outH, g.outW);
+        tasks.pool(LAYER_KERNELS.avgPoolForward, px, 0, stager.output(out, false), g);
       });
     },
 
     avgPoolBackward(dOut: Tensor, dx: Tensor, g: WindowGeometry): void {
       staged(() => {
         const pd = stager.input(dOut);
-        ex.avgPoolBackward(pd, stager.output(dx, false), g.m, g.h, g.w, g.c, g.f, g.stride, g.outH, g.outW);
+        tasks.pool(LAYER_KERNELS.avgPoolBackward, pd, 0, stager.output(dx, false), g);
       });
     },
 

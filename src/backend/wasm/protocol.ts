@@ -34,8 +34,8 @@ export const MAX_CHUNKS = 127;
 /** What a task runs: its kind goes in the first argument slot, the kernel's arguments after it. */
 export const TASK_GEMM = 0;
 export const TASK_UPDATE = 1;
-export const TASK_CONV = 2;
-export type TaskKind = typeof TASK_GEMM | typeof TASK_UPDATE | typeof TASK_CONV;
+export const TASK_LAYER = 2;
+export type TaskKind = typeof TASK_GEMM | typeof TASK_UPDATE | typeof TASK_LAYER;
 
 /** The parameter updates of an update task (the kinds of update() in assembly/shared.ts). */
 export const UPDATE_KINDS = { axpy: 0, momentum: 1, rmsprop: 2, adam: 3 } as const;
@@ -45,11 +45,11 @@ export type UpdateKind = (typeof UPDATE_KINDS)[keyof typeof UPDATE_KINDS];
  * How many argument slots after the kind each task uses: gemmShared's
  * arguments before `claim` (a, b, c, m, n, k, transA, transB, alpha, beta,
  * byColumns, chunk, work), updateShared's (kind, w, g, s1, s2, n, eight
- * scalars, chunk), and convShared's (kind, six pointers, nine geometry
+ * scalars, chunk), and layerShared's (kind, six pointers, nine geometry
  * numbers, act, scalar, total, chunk, tile). The worker appends the claim
  * address, the task number and "from the back" itself.
  */
-export const TASK_ARGS: { readonly [K in TaskKind]: number } = { [TASK_GEMM]: 13, [TASK_UPDATE]: 15, [TASK_CONV]: 21 };
+export const TASK_ARGS: { readonly [K in TaskKind]: number } = { [TASK_GEMM]: 13, [TASK_UPDATE]: 15, [TASK_LAYER]: 21 };
 
 /** Byte offset of the Float64 argument slots inside the block. */
 export const ARGS_BYTE_OFFSET = 64;

@@ -250,6 +250,39 @@ export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
   }
 }
 
+@final class MaxBackwardTiled {
+  /**
+   * For windows that tile the image (stride f, no rows or columns left over): writes every
+   * position of the window, dOut[o] + 0 at the first maximum (what adding it to a zeroed DX
+   * gives, -0 becoming +0) and 0 elsewhere, so DX needs no clearing pass before.
+   */
+  @inline window(dOut: usize, x: usize, dx: usize, corner: usize, o: usize, c: i32, f: i32, row: usize): void {
+    const zero = f32x4.splat(0);
+    for (let ch = 0; ch < c; ch += width(ch, c)) {
+      const full = ch + 4 <= c;
+      const p = corner + bytes(ch);
+      let best = load4(x + p, full);
+      let at = i32x4.splat(0);
+      for (let di = 0; di < f; di++) {
+        for (let dj = 0; dj < f; dj++) {
+          const off = <i32>(<usize>di * row + bytes(dj * c));
+          const v = load4(x + p + <usize>off, full);
+          const gt = f32x4.gt(v, best);
+          best = v128.bitselect(v, best, gt);
+          at = v128.bitselect(i32x4.splat(off), at, gt);
+        }
+      }
+      const g = f32x4.add(load4(dOut + o + bytes(ch), full), zero);
+      for (let di = 0; di < f; di++) {
+        for (let dj = 0; dj < f; dj++) {
+          const off = <i32>(<usize>di * row + bytes(dj * c));
+          store4(dx + p + <usize>off, v128.and(g, i32x4.eq(at, i32x4.splat(off))), full);
+        }
+      }
+    }
+  }
+}
+
 @final class AvgForward {
   /** OUT[o] = the window's sum per channel / (f f). */
   @inline window(x: usize, _b: usize, out: usize, corner: usize, o: usize, c: i32, f: i32, row: usize): void {
@@ -291,6 +324,10 @@ export function maxPoolForward(x: usize, out: usize, m: i32, h: i32, w: i32, c: 
 
 /** Max pooling backward; see Kernels.maxPoolBackward. */
 export function maxPoolBackward(dOut: usize, x: usize, dx: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32): void {
+  if (stride == f && outH * f == h && outW * f == w) {
+    pool<MaxBackwardTiled>(dOut, x, dx, m, h, w, c, f, stride, outH, outW);
+    return;
+  }
   memory.fill(dx, 0, bytes(m * h * w * c));
   pool<MaxBackward>(dOut, x, dx, m, h, w, c, f, stride, outH, outW);
 }

@@ -43,14 +43,14 @@ export function convTileBytes(k: i32): i32 {
 /**
  * The 4 x 8 tile of a product whose A rows are read in place: row r starts at
  * a_r and runs `f` times `run` floats, the i-th run `rowStep` bytes after the
- * (i-1)-th; B's rows of 8 floats are `sb` bytes apart, one per element of a
- * run. The sums go to t_r (8 floats each), plus the 8 (or `cols`) floats at
+ * (i-1)-th; B is a packed panel, rows of 8 floats one after the other, one
+ * per element of a run. The sums go to t_r (8 floats each), plus the 8 (or `cols`) floats at
  * `bias` unless it is 0, then through ReLU when `relu` is 1 (the same
  * operations as channelBiasActivation's). With f = 1 it is a plain GEMM tile
  * over `run` steps.
  */
 function tile4x8(
-  f: i32, run: i32, rowStep: usize, a0: usize, a1: usize, a2: usize, a3: usize, b: usize, sb: usize, t0: usize, t1: usize, t2: usize, t3: usize,
+  f: i32, run: i32, rowStep: usize, a0: usize, a1: usize, a2: usize, a3: usize, b: usize, t0: usize, t1: usize, t2: usize, t3: usize,
   bias: usize, cols: i32, relu: i32,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -75,7 +75,7 @@ function tile4x8(
       a1 += 4;
       a2 += 4;
       a3 += 4;
-      b += sb;
+      b += 32;
     }
     a0 += skip;
     a1 += skip;
@@ -115,7 +115,45 @@ function tile4x8(
   v128.store(t3, c31, 16);
 }
 
-/** DST[0 .. w) = SRC[0 .. w) for a tile row of w <= 8 floats. */
+/**
+ * Rows a0..a3 (n floats each, in place) times `panels` packed panels of 8 columns, one after the
+ * other from b (n rows of 8 floats each): the 4 x 8 tiles of one row of tiles, in one call. Tile
+ * j's sums go to t + 32 j + r tRow for row r.
+ */
+function panels4x8(panels: i32, n: i32, a0: usize, a1: usize, a2: usize, a3: usize, b: usize, t: usize, tRow: usize): void {
+  for (let j = 0; j < panels; j++) {
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    for (let o = 0; o < n; o++) {
+      const b0 = v128.load(b), b1 = v128.load(b, 16);
+      const p = bytes(o);
+      let x = v128.load32_splat(a0 + p);
+      c00 = f32x4.add(c00, f32x4.mul(x, b0));
+      c01 = f32x4.add(c01, f32x4.mul(x, b1));
+      x = v128.load32_splat(a1 + p);
+      c10 = f32x4.add(c10, f32x4.mul(x, b0));
+      c11 = f32x4.add(c11, f32x4.mul(x, b1));
+      x = v128.load32_splat(a2 + p);
+      c20 = f32x4.add(c20, f32x4.mul(x, b0));
+      c21 = f32x4.add(c21, f32x4.mul(x, b1));
+      x = v128.load32_splat(a3 + p);
+      c30 = f32x4.add(c30, f32x4.mul(x, b0));
+      c31 = f32x4.add(c31, f32x4.mul(x, b1));
+      b += 32;
+    }
+    v128.store(t, c00);
+    v128.store(t, c01, 16);
+    v128.store(t + tRow, c10);
+    v128.store(t + tRow, c11, 16);
+    v128.store(t + 2 * tRow, c20);
+    v128.store(t + 2 * tRow, c21, 16);
+    v128.store(t + 3 * tRow, c30);
+    v128.store(t + 3 * tRow, c31, 16);
+    t += 32;
+  }
+}
+
+/** DST[0 .. w) = SRC[0 .. w) for a tile row of w <= 16 floats. */
 @inline function copyLanes(dst: usize, src: usize, w: i32): void {
   for (let j = 0; j < w; j++) store<f32>(dst + bytes(j), load<f32>(src + bytes(j)));
 }
@@ -123,25 +161,24 @@ function tile4x8(
 /**
  * The forward tile of `h` (1..4) pixels whose windows start at q0..q3 (the missing ones repeat
  * q0), for every panel of 8 filters: Z rows zp, zp + n, ... get the sums, plus b unless it is
- * 0, through ReLU when `relu` is 1. W is read as rows of `ldw` floats (n itself, or whole
- * panels when packed with zero columns).
+ * 0, through ReLU when `relu` is 1. W comes packed by packFilterColumns (panels of K rows).
  */
 function forwardTile(
-  h: i32, q0: usize, q1: usize, q2: usize, q3: usize, zp: usize, n: i32, w: usize, ldw: i32, f: i32, run: i32, rowBytes: usize, b: usize, relu: i32,
+  h: i32, q0: usize, q1: usize, q2: usize, q3: usize, zp: usize, n: i32, w: usize, f: i32, run: i32, rowBytes: usize, b: usize, relu: i32,
   tile: usize,
 ): void {
   const zRow = bytes(n);
-  const sb = bytes(ldw);
+  const panelBytes = <usize>(f * run) * 32;
   for (let j = 0; j < n; j += TW) {
     const cols = min(TW, n - j);
-    const panel = w + bytes(j);
+    const panel = w + <usize>(j / TW) * panelBytes;
     const bias = b == 0 ? 0 : b + bytes(j);
     const out = zp + bytes(j);
     if (h == TR && cols == TW) {
-      tile4x8(f, run, rowBytes, q0, q1, q2, q3, panel, sb, out, out + zRow, out + 2 * zRow, out + 3 * zRow, bias, cols, relu);
+      tile4x8(f, run, rowBytes, q0, q1, q2, q3, panel, out, out + zRow, out + 2 * zRow, out + 3 * zRow, bias, cols, relu);
       continue;
     }
-    tile4x8(f, run, rowBytes, q0, q1, q2, q3, panel, sb, tile, tile + 32, tile + 64, tile + 96, bias, cols, relu);
+    tile4x8(f, run, rowBytes, q0, q1, q2, q3, panel, tile, tile + 32, tile + 64, tile + 96, bias, cols, relu);
     for (let r = 0; r < h; r++) copyLanes(out + <usize>r * zRow, tile + <usize>r * 32, cols);
   }
 }
@@ -160,13 +197,13 @@ const FINISH_PIXELS = 64;
 /**
  * Z (P, n) = conv(X, W) for output pixels [p0, p1) (P = m outH outW, pixels in (example, row,
  * column) order), then Z += b (b = 0: none) and A = g(Z) (a = 0: none). X is (m, h, w, c) with
- * pad 0; W is (f f c, n) read as rows of `ldw` floats (see forwardTile). `tile` is 128 bytes
+ * pad 0; W is (f f c, n) packed by packFilterColumns. `tile` is 128 bytes
  * of scratch. p0 is a multiple of 4 (or 0), so tiles fall on the same pixels however the
  * pixels are split. With one output (no A, or A over Z) the bias and a ReLU are applied to the
  * tile's registers; otherwise blocks of rows are finished while they are in cache.
  */
-function convForward(
-  x: usize, w: usize, ldw: i32, b: usize, z: usize, a: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32, n: i32,
+export function convForward(
+  x: usize, w: usize, b: usize, z: usize, a: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32, n: i32,
   act: i32, slope: f32, p0: i32, p1: i32, tile: usize,
 ): void {
   if (p0 >= p1) return;
@@ -209,7 +246,7 @@ function convForward(
     if (filled < 2) q1 = q0;
     if (filled < 3) q2 = q0;
     if (filled < 4) q3 = q0;
-    forwardTile(filled, q0, q1, q2, q3, z + bytes(first * n), n, w, ldw, f, run, rowBytes, tileBias, relu, tile);
+    forwardTile(filled, q0, q1, q2, q3, z + bytes(first * n), n, w, f, run, rowBytes, tileBias, relu, tile);
     first = p + 1;
     filled = 0;
     if (finish && (first - finished >= FINISH_PIXELS || first == p1)) {
@@ -219,17 +256,34 @@ function convForward(
   }
 }
 
-/** W (K, n) as rows of `ldw` >= n floats, the extra columns zero: whole panels for convForward. */
-export function packFilterColumns(w: usize, dst: usize, k: i32, n: i32, ldw: i32): void {
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j < ldw; j++) store<f32>(dst + bytes(i * ldw + j), j < n ? load<f32>(w + bytes(i * n + j)) : 0);
+/** Bytes of W (K, n) or W^T packed into panels of 8 columns: panelWidth(n) K floats. */
+export function packedFilterBytes(k: i32, n: i32): i32 {
+  return panelWidth(n) * k * 4;
+}
+
+/**
+ * W (K, n) as panels of 8 columns for convForward: panel j is K rows of W[i, 8j .. 8j + 8), the
+ * columns past n zero.
+ */
+export function packFilterColumns(w: usize, dst: usize, k: i32, n: i32): void {
+  for (let j = 0; j < n; j += TW) {
+    for (let i = 0; i < k; i++) {
+      for (let q = 0; q < TW; q++) store<f32>(dst + bytes(q), j + q < n ? load<f32>(w + bytes(i * n + j + q)) : 0);
+      dst += 32;
+    }
   }
 }
 
-/** W^T (n, K) as rows of `ldk` >= K floats, the extra columns zero: the B of convInputGradient. */
-export function packFilterRows(w: usize, dst: usize, k: i32, n: i32, ldk: i32): void {
-  for (let o = 0; o < n; o++) {
-    for (let i = 0; i < ldk; i++) store<f32>(dst + bytes(o * ldk + i), i < k ? load<f32>(w + bytes(i * n + o)) : 0);
+/**
+ * W^T (n, K) as panels of 8 columns for convInputGradient: panel j is n rows of W[8j .. 8j + 8, o]
+ * (row o), the elements past K zero.
+ */
+export function packFilterRows(w: usize, dst: usize, k: i32, n: i32): void {
+  for (let j = 0; j < k; j += TW) {
+    for (let o = 0; o < n; o++) {
+      for (let q = 0; q < TW; q++) store<f32>(dst + bytes(q), j + q < k ? load<f32>(w + bytes((j + q) * n + o)) : 0);
+      dst += 32;
+    }
   }
 }
 
@@ -318,6 +372,54 @@ function filterSumsPartial(
   filterSums<PartialPanel>(rows, outW, corner, rowStep, pixStep, o0, o1, o2, o3, dz, ldz, w, t);
 }
 
+/**
+ * filterSums for a tile of 2 window elements (at corner + o0, corner + o1) by 16 columns of dZ:
+ * the same sums with half the broadcasts, for filter counts that are multiples of 16. Sums go
+ * to t (2 rows of 16).
+ */
+function filterSums2x16(rows: i32, outW: i32, corner: usize, rowStep: usize, pixStep: usize, o0: usize, o1: usize, dz: usize, ldz: usize, t: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+  for (let i = 0; i < rows; i++) {
+    let q = corner;
+    for (let j = 0; j < outW; j++) {
+      const b0 = v128.load(dz), b1 = v128.load(dz, 16), b2 = v128.load(dz, 32), b3 = v128.load(dz, 48);
+      let x = v128.load32_splat(q + o0);
+      c00 = f32x4.add(c00, f32x4.mul(x, b0));
+      c01 = f32x4.add(c01, f32x4.mul(x, b1));
+      c02 = f32x4.add(c02, f32x4.mul(x, b2));
+      c03 = f32x4.add(c03, f32x4.mul(x, b3));
+      x = v128.load32_splat(q + o1);
+      c10 = f32x4.add(c10, f32x4.mul(x, b0));
+      c11 = f32x4.add(c11, f32x4.mul(x, b1));
+      c12 = f32x4.add(c12, f32x4.mul(x, b2));
+      c13 = f32x4.add(c13, f32x4.mul(x, b3));
+      q += pixStep;
+      dz += ldz;
+    }
+    corner += rowStep;
+  }
+  v128.store(t, c00);
+  v128.store(t, c01, 16);
+  v128.store(t, c02, 32);
+  v128.store(t, c03, 48);
+  v128.store(t, c10, 64);
+  v128.store(t, c11, 80);
+  v128.store(t, c12, 96);
+  v128.store(t, c13, 112);
+}
+
+/** Whether the filter gradient of n filters runs 2 x 16 tiles (n a multiple of 16) rather than 4 x 8. */
+@inline function wideFilterTiles(n: i32): bool {
+  return n % 16 == 0;
+}
+
+/** The tiles of window elements convFilterGradient splits K elements into, for n filters. */
+export function convFilterTiles(k: i32, n: i32): i32 {
+  const rows = wideFilterTiles(n) ? 2 : TR;
+  return (k + rows - 1) / rows;
+}
+
 /** The byte offset of window element k in a window: k = (di, dj, ch), di rows down and (k - di f c) floats along. */
 @inline function windowOffset(k: i32, run: i32, rowBytes: usize): usize {
   const di = k / run;
@@ -326,11 +428,12 @@ function filterSumsPartial(
 
 /**
  * dW (K, n) = scale COLS^T dZ for the window elements of tiles [t0, t1) (tile t covers elements
- * [4t, min(K, 4t + 4))). X is (m, h, w, c) with pad 0, dZ (m outH outW, n). Each element sums
+ * [4t, min(K, 4t + 4)), or [2t, 2t + 2) with 2 x 16 tiles; see convFilterTiles). X is
+ * (m, h, w, c) with pad 0, dZ (m outH outW, n). Each element sums
  * its pixels in order, in blocks of whole output rows of about DW_BLOCK pixels (one example at
  * most) that are added up in float32, then scaled. `tile` is 256 bytes of scratch.
  */
-function convFilterGradient(
+export function convFilterGradient(
   x: usize, dz: usize, dw: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32, n: i32, scale: f32,
   t0: i32, t1: i32, tile: usize,
 ): void {
@@ -343,16 +446,19 @@ function convFilterGradient(
   const imageBytes = bytes(h * wd * c);
   const blockRows = min(outH, max(1, (DW_BLOCK + outW - 1) / outW));
   const vs = f32x4.splat(scale);
+  const wide = wideFilterTiles(n);
+  const tileRows = wide ? 2 : TR;
+  const tileCols = wide ? 16 : TW;
   for (let t = t0; t < t1; t++) {
-    const k0 = t * TR;
-    const rows = min(TR, k - k0);
+    const k0 = t * tileRows;
+    const rows = min(tileRows, k - k0);
     const o0 = windowOffset(k0, run, rowBytes);
     const o1 = rows > 1 ? windowOffset(k0 + 1, run, rowBytes) : o0;
     const o2 = rows > 2 ? windowOffset(k0 + 2, run, rowBytes) : o0;
     const o3 = rows > 3 ? windowOffset(k0 + 3, run, rowBytes) : o0;
-    for (let j = 0; j < n; j += TW) {
-      const cols = min(TW, n - j);
-      // The running sums of the tile, after the tile scratch's 4 x 8 block sums.
+    for (let j = 0; j < n; j += tileCols) {
+      const cols = min(tileCols, n - j);
+      // The running sums of the tile (32 floats either shape), after the tile scratch's block sums.
       const acc = tile + 128;
       memory.fill(acc, 0, 128);
       for (let e = 0; e < m; e++) {
@@ -361,17 +467,14 @@ function convFilterGradient(
           const r = min(blockRows, outH - i0);
           const corner = image + <usize>i0 * rowStep;
           const dzp = dz + bytes(((e * outH + i0) * outW) * n + j);
-          if (cols == TW) filterSumsFull(r, outW, corner, rowStep, pixStep, o0, o1, o2, o3, dzp, ldz, tile);
+          if (wide) filterSums2x16(r, outW, corner, rowStep, pixStep, o0, o1, dzp, ldz, tile);
+          else if (cols == TW) filterSumsFull(r, outW, corner, rowStep, pixStep, o0, o1, o2, o3, dzp, ldz, tile);
           else filterSumsPartial(r, outW, corner, rowStep, pixStep, o0, o1, o2, o3, dzp, ldz, cols, tile);
           for (let q: usize = 0; q < 128; q += 16) v128.store(acc + q, f32x4.add(v128.load(acc + q), v128.load(tile + q)));
         }
       }
-      for (let r = 0; r < rows; r++) {
-        const src = acc + <usize>r * 32;
-        v128.store(src, f32x4.mul(v128.load(src), vs));
-        v128.store(src, f32x4.mul(v128.load(src, 16), vs), 16);
-        copyLanes(dw + bytes((k0 + r) * n + j), src, cols);
-      }
+      for (let q: usize = 0; q < 128; q += 16) v128.store(acc + q, f32x4.mul(v128.load(acc + q), vs));
+      for (let r = 0; r < rows; r++) copyLanes(dw + bytes((k0 + r) * n + j), acc + bytes(r * tileCols), cols);
     }
   }
 }
@@ -380,11 +483,10 @@ function convFilterGradient(
  * DX = col2im(dZ W^T) for examples [e0, e1): each example's image is zeroed, then for every tile
  * of 4 of its pixels (the last one shorter) the 4 rows of dZ W^T are computed into `tile` and
  * added where im2col read them, pixel by pixel in order (the reference col2im's order). `wt` is
- * W^T packed by packFilterRows with rows of ldk = K rounded up to whole panels; `tile` holds
- * convTileBytes(K) bytes.
+ * W^T packed by packFilterRows; `tile` holds convTileBytes(K) bytes.
  */
-function convInputGradient(
-  dz: usize, wt: usize, ldk: i32, dx: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32, n: i32,
+export function convInputGradient(
+  dz: usize, wt: usize, dx: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32, n: i32,
   e0: i32, e1: i32, tile: usize,
 ): void {
   if (e0 >= e1) return;
@@ -393,8 +495,7 @@ function convInputGradient(
   const rowBytes = bytes(wd * c);
   const imageBytes = bytes(h * wd * c);
   const ldz = bytes(n);
-  const tRow = bytes(ldk);
-  const sb = bytes(ldk);
+  const tRow = bytes(panelWidth(k));
   const perImage = outH * outW;
   memory.fill(dx + <usize>e0 * imageBytes, 0, <usize>(e1 - e0) * imageBytes);
   for (let e = e0; e < e1; e++) {
@@ -406,10 +507,7 @@ function convInputGradient(
       const a1 = hgt > 1 ? a0 + ldz : a0;
       const a2 = hgt > 2 ? a0 + 2 * ldz : a0;
       const a3 = hgt > 3 ? a0 + 3 * ldz : a0;
-      for (let j = 0; j < k; j += TW) {
-        const t = tile + bytes(j);
-        tile4x8(1, n, 0, a0, a1, a2, a3, wt + bytes(j), sb, t, t + tRow, t + 2 * tRow, t + 3 * tRow, 0, TW, 0);
-      }
+      panels4x8(panelWidth(k) / TW, n, a0, a1, a2, a3, wt, tile, tRow);
       for (let r = 0; r < hgt; r++) {
         const q = p + r;
         const oi = q / outW;
@@ -424,26 +522,4 @@ function convInputGradient(
       }
     }
   }
-}
-
-// The three kernels behind one entry point, for the TypeScript side and the worker (shared.ts):
-// `kind` picks the kernel, s0..s5 are its pointers and leading dimension, [lo, hi) the range it
-// computes (pixels, tiles of window elements, or examples).
-
-/** convForward: s0 = X, s1 = W, s2 = ldw, s3 = b, s4 = Z, s5 = A; [lo, hi) pixels. */
-export const CONV_FORWARD = 0;
-/** convFilterGradient: s0 = X, s1 = dZ, s4 = dW, scalar = scale; [lo, hi) tiles of 4 window elements. */
-export const CONV_FILTER = 1;
-/** convInputGradient: s0 = dZ, s1 = packed W^T, s2 = ldk, s4 = dX; [lo, hi) examples. */
-export const CONV_INPUT = 2;
-
-/** Runs kernel `kind` over [lo, hi); see the constants above. */
-export function convRange(
-  kind: i32, s0: usize, s1: usize, s2: i32, s3: usize, s4: usize, s5: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32,
-  n: i32, act: i32, scalar: f32, lo: i32, hi: i32, tile: usize,
-): void {
-  if (kind == CONV_FORWARD) convForward(s0, s1, s2, s3, s4, s5, m, h, wd, c, f, stride, outH, outW, n, act, scalar, lo, hi, tile);
-  else if (kind == CONV_FILTER) convFilterGradient(s0, s1, s4, m, h, wd, c, f, stride, outH, outW, n, scalar, lo, hi, tile);
-  else if (kind == CONV_INPUT) convInputGradient(s0, s1, s2, s4, m, h, wd, c, f, stride, outH, outW, n, lo, hi, tile);
-  else unreachable();
 }

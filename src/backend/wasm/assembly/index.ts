@@ -10,9 +10,9 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { addSign, batchNormBackward, batchNormForward, dropout, gatherColumns, gatherRows, mul, sumAbs } from './layers';
-export { claimChunk, convShared, gemmShared, postClaim, update, updateShared } from './shared';
+export { claimChunk, gemmShared, layerRange, layerShared, postClaim, update, updateShared } from './shared';
 export {
   avgPoolBackward, avgPoolForward, channelBatchNormBackward, channelBatchNormForward, channelBiasActivation, col2im, colSum, im2col,
   maxPoolBackward, maxPoolForward, transpose, zeroPad,
 } from './conv';
-export { convRange, convTileBytes, packFilterColumns, packFilterRows } from './implicit';
+export { convFilterTiles, convTileBytes, packedFilterBytes, packFilterColumns, packFilterRows } from './implicit';

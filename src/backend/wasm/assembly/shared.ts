@@ -13,7 +13,9 @@
 import { B_PER_BLOCK, B_WHOLE_PACK, B_WHOLE_PACKED, gemmRange, packsWholeB } from './gemm';
 import { axpy } from './elementwise';
 import { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers';
-import { convRange } from './implicit';
+import { activationBackward } from './activations';
+import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './conv';
+import { convFilterGradient, convForward, convInputGradient } from './implicit';
 
 /**
  * The claim word, 64 bits: the task number (the low 32 bits of the main
@@ -118,19 +120,58 @@ export function updateShared(
   return ran;
 }
 
+// The kernels of convolutional layers behind one entry point, for the TypeScript side and the
+// worker: `kind` picks the kernel, s0..s5 are its pointers (and a leading dimension), [lo, hi)
+// the range it computes, in the units its outputs split into without changing any value.
+
+/** convForward: s0 = X, s1 = packed W, s3 = b, s4 = Z, s5 = A, scalar = slope; pixels (lo a multiple of 4). */
+const CONV_FORWARD = 0;
+/** convFilterGradient: s0 = X, s1 = dZ, s4 = dW, scalar = scale; tiles of 4 window elements. */
+const CONV_FILTER = 1;
+/** convInputGradient: s0 = dZ, s1 = packed W^T, s4 = dX; examples. */
+const CONV_INPUT = 2;
+/** Pooling: s0 = X (forward) or dOut (backward), s1 = X (max backward), s4 = OUT or dX; examples. */
+const MAX_POOL_FORWARD = 3;
+const MAX_POOL_BACKWARD = 4;
+const AVG_POOL_FORWARD = 5;
+const AVG_POOL_BACKWARD = 6;
+/** activationBackward (not softmax): s0 = dA, s1 = Z, s2 = A, s4 = dZ, act, scalar = slope; values (lo a multiple of 4). */
+const ACTIVATION_BACKWARD = 7;
+
+/** Runs layer kernel `kind` over [lo, hi); see the constants above. h and w are X's (padded) edges. */
+export function layerRange(
+  kind: i32, s0: usize, s1: usize, s2: usize, s3: usize, s4: usize, s5: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32,
+  n: i32, act: i32, scalar: f32, lo: i32, hi: i32, tile: usize,
+): void {
+  if (lo >= hi) return;
+  const image = <usize>(h * w * c) << 2;
+  const pooled = <usize>(outH * outW * c) << 2;
+  const first = <usize>lo;
+  switch (kind) {
+    case CONV_FORWARD: convForward(s0, s1, s3, s4, s5, m, h, w, c, f, stride, outH, outW, n, act, scalar, lo, hi, tile); break;
+    case CONV_FILTER: convFilterGradient(s0, s1, s4, m, h, w, c, f, stride, outH, outW, n, scalar, lo, hi, tile); break;
+    case CONV_INPUT: convInputGradient(s0, s1, s4, m, h, w, c, f, stride, outH, outW, n, lo, hi, tile); break;
+    case MAX_POOL_FORWARD: maxPoolForward(s0 + first * image, s4 + first * pooled, hi - lo, h, w, c, f, stride, outH, outW); break;
+    case MAX_POOL_BACKWARD: maxPoolBackward(s0 + first * pooled, s1 + first * image, s4 + first * image, hi - lo, h, w, c, f, stride, outH, outW); break;
+    case AVG_POOL_FORWARD: avgPoolForward(s0 + first * image, s4 + first * pooled, hi - lo, h, w, c, f, stride, outH, outW); break;
+    case AVG_POOL_BACKWARD: avgPoolBackward(s0 + first * pooled, s4 + first * image, hi - lo, h, w, c, f, stride, outH, outW); break;
+    case ACTIVATION_BACKWARD: activationBackward(s0 + (first << 2), s1 + (first << 2), s2 + (first << 2), s4 + (first << 2), 1, hi - lo, act, scalar); break;
+    default: unreachable();
+  }
+}
+
 /**
- * Runs chunks of a convolution kernel (convRange's arguments; chunk i covers [i chunk,
- * min(total, (i + 1) chunk))) until none is left; returns how many this call ran. Chunks of
- * pixels start on whole tiles, so every element is computed as on one thread.
+ * Runs chunks of a layer kernel (layerRange's arguments; chunk i covers [i chunk, min(total,
+ * (i + 1) chunk))) until none is left; returns how many this call ran.
  */
-export function convShared(
-  kind: i32, s0: usize, s1: usize, s2: i32, s3: usize, s4: usize, s5: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32,
+export function layerShared(
+  kind: i32, s0: usize, s1: usize, s2: usize, s3: usize, s4: usize, s5: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32,
   n: i32, act: i32, scalar: f32, total: i32, chunk: i32, tile: usize, claim: usize, task: i32, fromBack: i32,
 ): i32 {
   let ran = 0;
   for (let i = claimChunk(claim, task, fromBack); i >= 0; i = claimChunk(claim, task, fromBack)) {
     const lo = i * chunk;
-    convRange(kind, s0, s1, s2, s3, s4, s5, m, h, wd, c, f, stride, outH, outW, n, act, scalar, lo, min(total, lo + chunk), tile);
+    layerRange(kind, s0, s1, s2, s3, s4, s5, m, h, w, c, f, stride, outH, outW, n, act, scalar, lo, min(total, lo + chunk), tile);
     ran++;
   }
   return ran;

@@ -6,11 +6,11 @@
  *
  * It instantiates the shared module on the shared memory, then loops: wait
  * for SEQ to move, claim and run chunks of the posted task (gemmShared,
- * updateShared or convShared, from the back) until none is left, publish DONE.
+ * updateShared or layerShared, from the back) until none is left, publish DONE.
  */
 import {
   ARGS_BYTE_OFFSET, CLAIM, DONE, MAIN_SLEEPS, MAX_ARGS, MESSAGE_BYTE_OFFSET, MESSAGE_BYTES, MESSAGE_LENGTH, READY, SEQ, SPIN_ITERATIONS, STATUS,
-  STOP, TASK_CONV, TASK_GEMM, TASK_UPDATE, WORKER_SLEEPS, type WorkerMessage, type WorkerStart,
+  STOP, TASK_GEMM, TASK_LAYER, TASK_UPDATE, WORKER_SLEEPS, type WorkerMessage, type WorkerStart,
 } from '../protocol.js';
 
 type SharedKernel = (...args: number[]) => number;
@@ -51,7 +51,7 @@ function serve(start: WorkerStart, report: (message: WorkerMessage) => void): vo
   });
   const gemmShared = instance.exports['gemmShared'] as SharedKernel;
   const updateShared = instance.exports['updateShared'] as SharedKernel;
-  const convShared = instance.exports['convShared'] as SharedKernel;
+  const layerShared = instance.exports['layerShared'] as SharedKernel;
   const ctl = new Int32Array(start.memory.buffer, start.control, ARGS_BYTE_OFFSET / 4);
   const a = new Float64Array(start.memory.buffer, start.control + ARGS_BYTE_OFFSET, MAX_ARGS);
   const claim = start.control + CLAIM * 4;
@@ -70,8 +70,8 @@ function serve(start: WorkerStart, report: (message: WorkerMessage) => void): vo
         gemmShared(a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, claim, seen, 1);
       } else if (kind === TASK_UPDATE) {
         updateShared(a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, a[14]!, a[15]!, claim, seen, 1);
-      } else if (kind === TASK_CONV) {
-        convShared(
+      } else if (kind === TASK_LAYER) {
+        layerShared(
           a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, a[14]!, a[15]!, a[16]!, a[17]!, a[18]!, a[19]!,
           a[20]!, a[21]!, claim, seen, 1,
         );
