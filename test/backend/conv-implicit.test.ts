@@ -212,6 +212,30 @@ describe('wasm convolution kernels on two threads', () => {
   }
 });
 
+describe('max pooling over windows that tile the image (the one-pass backward)', () => {
+  // Even edges: the parity cases of conv-kernels.test.ts have odd ones. Values from a small set tie
+  // often (the first maximum wins), and gradients include -0 (a zeroed DX plus -0 is +0).
+  for (const [m, h, w, c, f] of [[3, 24, 24, 8, 2], [2, 8, 8, 16, 2], [4, 4, 6, 5, 2], [2, 9, 9, 3, 3], [1, 2, 2, 1, 2]] as const) {
+    const g = geometry(m, h, w, c, f, f, 0);
+    it(`${label(g, c)}: forward and backward bit for bit as the reference`, () => {
+      const rng = new Rng(h * c + f);
+      const x = wasm.zeros([m, h, w, c], 'float32');
+      for (let i = 0; i < x.size; i++) x.data[i] = Math.floor(rng.uniform() * 4) - 1;
+      const dOut = randomWasm(wasm, [m, g.outH, g.outW, c], rng);
+      for (let i = 0; i < dOut.size; i += 7) dOut.data[i] = -0;
+      const [out, outRef] = [wasm.zeros(dOut.shape, 'float32'), zeros(dOut.shape)];
+      wasm.maxPoolForward(x, out, g);
+      js.maxPoolForward(onHeap(x), outRef, g);
+      expectSameBits(out, outRef);
+      const [dx, dxRef] = [wasm.zeros(x.shape, 'float32'), zeros(x.shape)];
+      dx.data.fill(NaN);
+      wasm.maxPoolBackward(dOut, x, dx, g);
+      js.maxPoolBackward(onHeap(dOut), onHeap(x), dxRef, g);
+      expectSameBits(dx, dxRef);
+    });
+  }
+});
+
 describe('pooling and activation backward on two threads', () => {
   shareEveryKernel();
 
