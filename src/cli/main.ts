@@ -9,7 +9,7 @@ import { BUILTINS } from './data/index.js';
 import { CliError, userMessage } from './errors.js';
 import { LAYERS_GRAMMAR, parseLayers } from './layers-grammar.js';
 import { AUGMENT_HELP, augmentList, delimiter, keepProbList, MAX_EPOCHS, nonNegativeInt, numberIn, oneOf, positiveInt, splitSpec } from './options.js';
-import { trainCommand, type Io, type TrainOptions } from './commands/train.js';
+import { trainCommand, TRAINING_DEFAULTS, type Io, type TrainArgs, type TrainOptions } from './commands/train.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -25,6 +25,10 @@ const io: Io = {
   isTTY: Boolean(process.stdout.isTTY && process.stderr.isTTY),
 };
 
+/** What a search trial trains when --epochs and --batch-size are not given (every trial trains its full epochs). */
+const SEARCH_EPOCHS = 10;
+const SEARCH_BATCH_SIZE = 64;
+
 const DELIMITER_HELP = 'field separator of a CSV file: one character such as ";", or "tab" (default: ",")';
 
 /** Options shared by train and search: data, network, optimization, regularization, split. */
@@ -39,8 +43,8 @@ function trainingOptions(cmd: Command): Command {
     .option('--output <name>', 'output activation: sigmoid, softmax or linear (default: from the task and the class count)', oneOf('--output', ['sigmoid', 'softmax', 'linear'] as const))
     .option('--optimizer <name>', 'gd, momentum, rmsprop or adam', oneOf('--optimizer', ['gd', 'momentum', 'rmsprop', 'adam'] as const), 'adam')
     .option('--lr <rate>', 'learning rate (default: 0.001 for adam and rmsprop, 0.01 otherwise)', numberIn('--lr', 0, Infinity, { minOpen: true, maxOpen: true }))
-    .option('--epochs <n>', 'passes over the training set', positiveInt('--epochs', MAX_EPOCHS), 10)
-    .option('--batch-size <n>', 'examples per update', positiveInt('--batch-size'), 64)
+    .option('--epochs <n>', `passes over the training set (train: exactly n, no early stopping unless --early-stopping is given; default: a budget of at least ${TRAINING_DEFAULTS.minEpochs} epochs and ${TRAINING_DEFAULTS.minUpdates} updates, stopped early on the dev cost; search: ${SEARCH_EPOCHS})`, positiveInt('--epochs', MAX_EPOCHS))
+    .option('--batch-size <n>', `examples per update (default: about 1/${TRAINING_DEFAULTS.smallTableBatches} of the training set, at most ${TRAINING_DEFAULTS.largeBatch}; search: ${SEARCH_BATCH_SIZE})`, positiveInt('--batch-size'))
     .option('--decay <rate>', 'learning-rate decay: lr / (1 + decay * epoch)', numberIn('--decay', 0, Infinity, { maxOpen: true }))
     .option('--l2 <lambda>', 'L2 regularization strength', numberIn('--l2', 0, Infinity, { maxOpen: true }), 0)
     .option('--l1 <lambda>', 'L1 regularization strength', numberIn('--l1', 0, Infinity, { maxOpen: true }), 0)
@@ -51,7 +55,7 @@ function trainingOptions(cmd: Command): Command {
     .option('--seed <n>', 'seed of the one random generator', nonNegativeInt('--seed'), 1)
     .option('--normalize', 'standardize features with the training set statistics (default: yes, unless every feature already lies in [0, 1], like pixels)')
     .option('--no-normalize', 'do not standardize features')
-    .option('--early-stopping <patience>', 'stop after this many epochs without dev improvement, keep the best weights', positiveInt('--early-stopping'))
+    .option('--early-stopping <patience>', 'stop after this many epochs without dev improvement, keep the best weights (train default: on, with a patience chosen from the data size, unless --epochs is given)', positiveInt('--early-stopping'))
     .option('--optimal-error <e>', 'Bayes or human-level error for the bias/variance diagnosis', numberIn('--optimal-error', 0, 1))
     .option('--image-size <n>', 'side images are resized to', positiveInt('--image-size'), 64)
     .option('--skip-bad-images', 'skip undecodable images with a warning', false)
@@ -84,7 +88,8 @@ trainingOptions(program.command('train').description('train a network and write 
   .option('--augment <list>', `augment image training batches: ${AUGMENT_HELP}`, augmentList('--augment'))
   .option('--from <model>', 'transfer learning: start from this trained model folder, with a new output layer for the data\'s classes')
   .option('--freeze <n>', 'freeze the first n layers (with --from: of the pretrained body) while the rest trains', positiveInt('--freeze'))
-  .action((o: TrainOptions) => run(async () => (await useFastestBackend(io, o.json), trainCommand(o, io))));
+  .option('--no-early-stopping', 'train the whole epoch budget (or --epochs) without stopping on the dev cost')
+  .action((o: TrainArgs) => run(async () => (await useFastestBackend(io, o.json), trainCommand(o, io))));
 
 program
   .command('evaluate')
@@ -141,7 +146,10 @@ trainingOptions(program.command('search').description('random hyperparameter sea
   .option('--space <json>', 'search space as JSON, e.g. {"lr":{"logUniform":[0.0001,0.01]},"layers":{"choice":[[64],[128,64]]}}')
   .option('--out <dir>', 'folder for trials.csv and best.json', 'layerwise-search')
   .option('--force', 'use a non-empty --out folder that is not a layerwise run (files layerwise did not write are never replaced, even so)')
-  .action((o: TrainOptions & { trials: number; space?: string }) => run(async () => (await useFastestBackend(io, o.json), searchCommand(o, io))));
+  .action((o: TrainArgs & { trials: number; space?: string }) => {
+    const options: TrainOptions & { trials: number; space?: string } = { ...o, epochs: o.epochs ?? SEARCH_EPOCHS, batchSize: o.batchSize ?? SEARCH_BATCH_SIZE, earlyStopping: o.earlyStopping === false ? undefined : o.earlyStopping };
+    return run(async () => (await useFastestBackend(io, o.json), searchCommand(options, io)));
+  });
 
 program
   .command('worker')

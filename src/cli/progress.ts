@@ -20,13 +20,15 @@ export class Progress {
     private readonly epochs: number,
     private readonly batches: number,
     private readonly quiet = false,
+    /** What the running cost is multiplied by to show it in the target's units (sigma^2 for standardized regression targets). */
+    private readonly costScale = 1,
   ) {}
 
   /** Called after each iteration (0-based across the run). */
   iteration(i: number, cost: number): void {
     if (this.plain) return;
     const inEpoch = (i % this.batches) + 1;
-    this.costSum += cost;
+    this.costSum += cost * this.costScale;
     this.costCount++;
     if (!this.bar) {
       this.bar = new cliProgress.SingleBar(

@@ -28,6 +28,8 @@ export interface RunMetadata {
   columns: ColumnEncoding[];
   featureNames: string[];
   standardizer: StandardizerJSON | null;
+  /** Regression: the training targets' mean and std; the network predicts standardized targets (absent in older models). */
+  targetStandardizer?: StandardizerJSON | null;
   data: string;
   imageSize: number | null;
   training: Record<string, unknown>;
@@ -49,6 +51,7 @@ const metadataSchema = z
     columns: z.array(encodingSchema),
     featureNames: z.array(z.string()),
     standardizer: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).passthrough().nullable(),
+    targetStandardizer: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).passthrough().nullable().optional(),
     data: z.string(),
     imageSize: z.number().int().positive().nullable(),
     training: z.record(z.string(), z.unknown()),

@@ -163,6 +163,42 @@ export class Standardizer {
   }
 
   /**
+   * The inverse of {@link Standardizer.transform}: x * sigma + mu as a new
+   * tensor of X's dtype (sigma taken as 1 for a constant feature, as in
+   * transform). It maps a network's outputs trained on standardized targets
+   * back to the targets' own units.
+   *
+   * @example
+   * ```ts
+   * import { Standardizer } from 'layerwise';
+   * const s = Standardizer.fit([[100, 200, 300]]);
+   * const scaled = s.transform([[150, 300]]);
+   * const back = s.inverseTransform(scaled);
+   * Math.abs(back.get(0, 0) - 150) < 1e-3 && Math.abs(back.get(0, 1) - 300) < 1e-3; // true
+   * ```
+   */
+  inverseTransform(x: TensorLike): Tensor {
+    const where = 'Standardizer.inverseTransform';
+    const X = this.check(x, where);
+    const out = new Tensor(X.shape, allocArray(X.size, X.dtype));
+    const { rows, cols } = X;
+    const limit = X.dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;
+    for (let i = 0; i < rows; i++) {
+      const mu = this.mean.data[i]!;
+      const sigma = this.divisor[i]!;
+      const off = i * cols;
+      for (let j = 0; j < cols; j++) {
+        const v = X.data[off + j]! * sigma + mu;
+        if (!(Math.abs(v) <= limit)) {
+          throw new ValueError(`${where}: X: expected values whose value x * std + mean fits ${X.dtype}, got ${X.data[off + j]} at row ${i}, column ${j} (mean ${mu}, std ${sigma}, giving ${v})`);
+        }
+        out.data[off + j] = v;
+      }
+    }
+    return out;
+  }
+
+  /**
    * The statistics as plain JSON (what `JSON.stringify` writes).
    *
    * @example

@@ -4,20 +4,23 @@
 import { classificationReport, confusionMatrix, mae, mse, r2 } from '../../diagnose/metrics.js';
 import type { Io } from './train.js';
 import { loadRunModel } from '../run-files.js';
-import { loadForModel } from './model-data.js';
+import { loadForModel, regressionPredictions } from './model-data.js';
 
 /** Runs `layerwise evaluate`; returns the exit code. */
 export async function evaluateCommand(o: { model: string; data: string; delimiter?: string; json: boolean }, io: Io): Promise<number> {
   const { network, run } = loadRunModel(o.model);
   const d = await loadForModel(network, run, o.data, true, io.err, o.delimiter);
-  const cost = network.cost(d.X, d.Y!);
   if (run.task === 'regression') {
-    const A = network.predict(d.X);
-    const out = { task: 'regression', examples: d.table.m, cost, mse: mse(A, d.Y!), mae: mae(A, d.Y!), r2: r2(A, d.Y!) };
+    // In the target's units; the cost of a squared-error network is its MSE (also when it was trained on standardized targets).
+    const A = regressionPredictions(network, run, d.X);
+    const e = mse(A, d.Y!);
+    const cost = run.targetStandardizer ? e : network.cost(d.X, d.Y!);
+    const out = { task: 'regression', examples: d.table.m, cost, mse: e, mae: mae(A, d.Y!), r2: r2(A, d.Y!) };
     if (o.json) io.out(JSON.stringify(out));
     else io.out(`examples ${out.examples}: cost ${cost.toFixed(4)}, mse ${out.mse.toFixed(4)}, mae ${out.mae.toFixed(4)}, r2 ${out.r2.toFixed(4)}`);
     return 0;
   }
+  const cost = network.cost(d.X, d.Y!);
   const classes = run.classes!;
   const pred = network.classify(d.X);
   const truth = [Array.from(d.labels!)];

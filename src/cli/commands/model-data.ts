@@ -21,6 +21,16 @@ export interface ModelData {
   labels: Int32Array | null;
 }
 
+/**
+ * A regression model's predictions in the target's units: the network
+ * predicts standardized targets when the run stored their statistics (older
+ * models predict the targets as they are).
+ */
+export function regressionPredictions(network: Network, run: RunMetadata, X: Tensor): Tensor {
+  const A = network.predict(X);
+  return run.targetStandardizer ? Standardizer.fromJSON(run.targetStandardizer).inverseTransform(A) : A;
+}
+
 /** Loads `data` the way the model's training run did. */
 export async function loadForModel(
   network: Network, run: RunMetadata, data: string, requireTarget: boolean, warn: (m: string) => void, delimiter?: string,

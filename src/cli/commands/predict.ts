@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../../node/files.js';
 import { CliError } from '../errors.js';
 import { loadRunModel } from '../run-files.js';
-import { loadForModel } from './model-data.js';
+import { loadForModel, regressionPredictions } from './model-data.js';
 import type { Io } from './train.js';
 
 function csvCell(s: string): string {
@@ -27,7 +27,7 @@ export async function predictCommand(o: { model: string; data: string; delimiter
   if (o.out !== undefined) checkOutFile(o.out);
   const { network, run } = loadRunModel(o.model);
   const d = await loadForModel(network, run, o.data, false, io.err, o.delimiter);
-  const A = network.predict(d.X);
+  const A = run.task === 'regression' ? regressionPredictions(network, run, d.X) : network.predict(d.X);
   const m = A.cols;
   const lines: string[] = [];
   if (run.task === 'regression') {

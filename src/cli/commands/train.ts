@@ -5,9 +5,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { split, type Split } from '../../data/split.js';
+import { split, type Split, type SplitSet } from '../../data/split.js';
 import { Standardizer } from '../../data/normalize.js';
-import { accuracy, classificationReport, confusionMatrix, mse } from '../../diagnose/metrics.js';
+import { accuracy, classificationReport, confusionMatrix, mae, mse, r2 } from '../../diagnose/metrics.js';
 import { evaluate, type Evaluation } from '../../diagnose/evaluate.js';
 import { namedState, Network } from '../../nn/network.js';
 import { replaceHead } from '../../nn/transfer.js';
@@ -70,6 +70,96 @@ export interface TrainOptions {
   freeze?: number;
 }
 
+/**
+ * The train command's options as parsed: what the user left out of
+ * --epochs, --batch-size and --early-stopping is chosen from the data's size
+ * by {@link planTraining}, which turns them into {@link TrainOptions}.
+ */
+export type TrainArgs = Omit<TrainOptions, 'epochs' | 'batchSize' | 'earlyStopping'> & {
+  epochs?: number;
+  batchSize?: number;
+  /** A patience in epochs; false for --no-early-stopping; undefined: on unless --epochs is given. */
+  earlyStopping?: number | false;
+};
+
+/** Options that load and prepare the data and build the network (shared by train and search). */
+type DataOptions = Omit<TrainOptions, 'epochs' | 'batchSize' | 'earlyStopping'>;
+
+/**
+ * The defaults for what the user leaves out, anchored on scikit-learn's
+ * MLPClassifier/MLPRegressor (Adam, up to 200 epochs, stop once the loss has
+ * not improved by 1e-4 for 10 epochs): train until the dev cost stops
+ * improving, within a budget of at least `minUpdates` updates.
+ */
+export const TRAINING_DEFAULTS = {
+  /** Mini-batches per epoch on a small table: the batch is about m / 8 (at least 8 examples). */
+  smallTableBatches: 8,
+  /** The batch size from 8 x 64 = 512 training examples up (MNIST's 64). */
+  largeBatch: 64,
+  /** The epoch budget is at least this many epochs... */
+  minEpochs: 200,
+  /** ...and at least this many updates. */
+  minUpdates: 10_000,
+  /** Patience: at least this many epochs... */
+  minPatience: 10,
+  /** ...and at least this many updates without improvement (a dev set of 15 rows is noisy: with 200, one iris run stopped at epoch 29 and restored epoch 4). */
+  patienceUpdates: 500,
+  /** The smallest drop of the dev cost that counts as an improvement (scikit-learn's tol). */
+  minDelta: 1e-4,
+} as const;
+
+/** How a run trains: what {@link planTraining} chose and the lines that say why. */
+export interface TrainingPlan {
+  epochs: number;
+  batchSize: number;
+  /** Early stopping's patience in epochs, or null when it is off. */
+  patience: number | null;
+  lines: string[];
+}
+
+/**
+ * Chooses the batch size, the epoch budget and early stopping for the
+ * options the user left out, from the numbers of training and dev examples.
+ * Given options are kept: `--epochs n` trains exactly n epochs unless
+ * `--early-stopping` is given too.
+ */
+export function planTraining(o: { epochs?: number; batchSize?: number; earlyStopping?: number | false }, m: { train: number; dev: number }, costScale = 1): TrainingPlan {
+  const d = TRAINING_DEFAULTS;
+  const lines: string[] = [];
+  let batchSize = o.batchSize;
+  if (batchSize === undefined) {
+    const small = m.train <= d.smallTableBatches * d.largeBatch;
+    batchSize = small ? Math.min(m.train, Math.max(8, Math.ceil(m.train / d.smallTableBatches))) : d.largeBatch;
+    lines.push(
+      small
+        ? `batch size: ${batchSize} (chosen for ${m.train} training examples: about 1/${d.smallTableBatches} of a small table, at least 8; --batch-size to override)`
+        : `batch size: ${batchSize} (chosen for ${m.train} training examples: mini-batches of ${d.largeBatch} above ${d.smallTableBatches * d.largeBatch}; --batch-size to override)`,
+    );
+  }
+  const batches = Math.ceil(m.train / Math.min(batchSize, m.train));
+  const explicitEpochs = o.epochs !== undefined;
+  const epochs = o.epochs ?? Math.max(d.minEpochs, Math.ceil(d.minUpdates / batches));
+  let patience: number | null = null;
+  if (typeof o.earlyStopping === 'number') patience = o.earlyStopping;
+  else if (o.earlyStopping === undefined && !explicitEpochs && m.dev > 0) patience = Math.max(d.minPatience, Math.ceil(d.patienceUpdates / batches));
+  if (!explicitEpochs) {
+    lines.push(`epochs: up to ${epochs} (chosen: at least ${d.minEpochs} epochs and ${d.minUpdates.toLocaleString('en-US')} updates, ${batches} per epoch; --epochs to override)`);
+  }
+  if (patience !== null) {
+    const how = typeof o.earlyStopping === 'number' ? '--early-stopping' : 'chosen; --early-stopping <patience> to change it, --no-early-stopping to train the whole budget';
+    lines.push(`early stopping: once the dev cost has not improved by ${minDeltaWords(costScale)} for ${patience} epochs, keeping the best epoch's weights (${how})`);
+  } else if (!explicitEpochs) {
+    lines.push(`early stopping: off (${o.earlyStopping === false ? '--no-early-stopping' : 'no dev set to stop on'}); the whole budget is trained`);
+  }
+  return { epochs, batchSize, patience, lines };
+}
+
+/** The smallest improvement early stopping counts, in the units costs are printed in (a regression's are the target's squared units). */
+function minDeltaWords(costScale: number): string {
+  const d = TRAINING_DEFAULTS.minDelta;
+  return costScale === 1 ? String(d) : `${Number((d * costScale).toPrecision(3))} (${d} x the target's variance)`;
+}
+
 /** Where output goes: human text to stderr when --json keeps stdout for the one JSON line. */
 export interface Io {
   out: (line: string) => void;
@@ -86,7 +176,7 @@ function splitData(X: Tensor, Y: Tensor, spec: SplitSpec, seed: number, stratify
   }
 }
 
-function buildLayers(o: TrainOptions, outputUnits: number, output: 'sigmoid' | 'softmax' | 'linear'): TypedLayerSpec[] {
+function buildLayers(o: DataOptions, outputUnits: number, output: 'sigmoid' | 'softmax' | 'linear'): TypedLayerSpec[] {
   const keep = o.keepProb ?? [];
   const dense = o.layers.filter((t) => typeof t === 'number').length;
   if (keep.length > 1 && keep.length !== dense) {
@@ -102,7 +192,7 @@ function buildLayers(o: TrainOptions, outputUnits: number, output: 'sigmoid' | '
 }
 
 /** The shape of one example of image data: MNIST's 28 x 28 x 1, an image folder's size x size x 3; null for tables. */
-function imageShapeOf(o: TrainOptions): [number, number, number] | null {
+function imageShapeOf(o: DataOptions): [number, number, number] | null {
   if (o.data === 'mnist') return [28, 28, 1];
   return existsSync(o.data) && statSync(o.data).isDirectory() ? [o.imageSize, o.imageSize, 3] : null;
 }
@@ -120,7 +210,7 @@ export interface PreparedData {
 }
 
 /** Loads, encodes, splits and standardizes the data of a run (train and search share it). */
-export async function prepareData(o: TrainOptions, io: Io, say: (line: string) => void): Promise<PreparedData> {
+export async function prepareData(o: DataOptions, io: Io, say: (line: string) => void): Promise<PreparedData> {
   checkTargetOption(o.data, o.target);
   const table = await loadTable(o.data, { ...(o.target !== undefined ? { target: o.target } : {}), delimiter: o.delimiter, imageSize: o.imageSize, skipBadImages: o.skipBadImages, seed: o.seed, warn: io.err });
   for (const n of table.notes) say(n);
@@ -151,7 +241,7 @@ export async function prepareData(o: TrainOptions, io: Io, say: (line: string) =
 }
 
 /** The network the options describe, for the prepared data. */
-export function makeNetwork(o: TrainOptions, p: PreparedData): Network {
+export function makeNetwork(o: DataOptions, p: PreparedData): Network {
   const layers = buildLayers(o, p.sets.train.Y.rows, p.output);
   const shape = hasImageLayers(o.layers) ? imageShapeOf(o) : null;
   if (hasImageLayers(o.layers) && !shape) {
@@ -167,7 +257,7 @@ export function makeNetwork(o: TrainOptions, p: PreparedData): Network {
 }
 
 /** `--from`: the trained model's body with a new output layer for this data's targets. */
-function transferNetwork(o: TrainOptions, p: PreparedData): Network {
+function transferNetwork(o: DataOptions, p: PreparedData): Network {
   const base = loadRunModel(o.from!, '--from').network;
   const shape = imageShapeOf(o);
   const s = base.inputShape;
@@ -206,17 +296,23 @@ function diverged(e: DivergenceError, lr: number): CliError {
 }
 
 /** Runs `layerwise train`; returns the process exit code. */
-export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> {
+export async function trainCommand(opts: TrainArgs, io: Io): Promise<number> {
   const started = performance.now();
   const checkpoint = opts.resume ? loadCheckpoint(opts.resume) : null;
-  const o: TrainOptions = checkpoint ? { ...(checkpoint.state.options as unknown as TrainOptions), json: opts.json, resume: opts.resume, out: opts.resume! } : opts;
-  const say = (line: string) => (o.json ? io.err(line) : io.out(line));
-  const outRun = openRunFolder(o.out, { command: 'train', flags: opts, outputs: trainOutputs(o.checkpointEvery), runId: checkpoint?.state.runId, say });
+  // A checkpoint stores the options as they were resolved (epochs, batch size, patience), so the run continues as it started.
+  const args: TrainArgs = checkpoint ? { ...(checkpoint.state.options as unknown as TrainOptions), json: opts.json, resume: opts.resume, out: opts.resume! } : opts;
+  const say = (line: string) => (args.json ? io.err(line) : io.out(line));
+  const outRun = openRunFolder(args.out, { command: 'train', flags: opts, outputs: trainOutputs(args.checkpointEvery), runId: checkpoint?.state.runId, say });
 
-  const p = await prepareData(o, io, say);
+  const p = await prepareData(args, io, say);
   outRun.beginCompute();
   const { table, targets, sets, scaler, m, classification, C, output } = p;
-  if (!classification && o.optimalError !== undefined) throw new CliError('--optimal-error: expected a classification task (it is a Bayes error rate), got regression; omit it');
+  if (!classification && args.optimalError !== undefined) throw new CliError('--optimal-error: expected a classification task (it is a Bayes error rate), got regression; omit it');
+  if (typeof args.earlyStopping === 'number' && m.dev === 0) throw new CliError('--early-stopping: needs a dev set; give --split with a dev share');
+  const targetScaling = classification ? null : standardizeTargets(sets, say);
+  const costScale = targetScaling?.costScale ?? 1;
+  const plan = planTraining(args, m, costScale);
+  const o: TrainOptions = { ...args, epochs: plan.epochs, batchSize: plan.batchSize, earlyStopping: plan.patience ?? undefined };
   const net = checkpoint ? checkpoint.model.network : o.from ? transferNetwork(o, p) : makeNetwork(o, p);
   if (!checkpoint && o.freeze !== undefined) freezeLayers(net, o.freeze);
   if (o.augment && !net.isImageNetwork) throw new CliError('--augment: expected image layers (conv, pool) on image data; this network takes flat features (augmentation moves pixels)');
@@ -230,6 +326,7 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
     columns: [...table.columns],
     featureNames: [...table.featureNames],
     standardizer: scaler ? scaler.toJSON() : null,
+    targetStandardizer: targetScaling ? targetScaling.scaler.toJSON() : null,
     data: o.data,
     imageSize: table.notes.some((n) => n.includes('resized')) ? o.imageSize : null,
     training: { ...o, lr, output, resume: undefined, json: undefined } as Record<string, unknown>,
@@ -243,62 +340,77 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
   const outDir = resolve(o.out);
   checkUpdates(Math.max(0, epochsLeft), o.batchSize, m.train, '--epochs');
   const shape = net.isImageNetwork ? net.stack.filter((l) => l.type !== 'flatten').map((l) => l.describe().split(' ').slice(0, 2).join(' ')).join(' -> ') : `${net.layerDims.join('-')} (${net.layers.map((l) => l.activation.kind).join(', ')})`;
-  say(`network: ${shape}, ${o.optimizer} lr ${lr}, ${o.epochs} epochs, batch ${o.batchSize}, backend ${getBackend().name}`);
+  const epochWords = args.epochs === undefined && !checkpoint ? `up to ${o.epochs} epochs` : `${o.epochs} epochs`;
+  if (!checkpoint) for (const line of plan.lines) say(line);
+  say(`network: ${shape}, ${o.optimizer} lr ${lr}, ${epochWords}, batch ${o.batchSize}, backend ${getBackend().name}`);
   if (net.isImageNetwork) for (const line of net.summary().split('\n')) say(`  ${line}`);
   if (checkpoint) say(`resuming from ${opts.resume} after epoch ${checkpoint.state.epoch + 1} of ${o.epochs}`);
 
   const batches = Math.ceil(m.train / Math.min(o.batchSize, m.train));
-  const progress = new Progress(io, o.json || !io.isTTY, o.epochs, batches, o.json);
-  const devScore = (): number | null => (m.dev === 0 ? null : classification ? accuracy(net.classify(sets.dev.X), sets.dev.Y) : mse(net.predict(sets.dev.X), sets.dev.Y));
+  const progress = new Progress(io, o.json || !io.isTTY, o.epochs, batches, o.json, costScale);
+  const devScore = (): number | null => {
+    if (m.dev === 0) return null;
+    if (classification) return accuracy(net.classify(sets.dev.X), sets.dev.Y);
+    return targetScaling ? mse(targetScaling.scaler.inverseTransform(net.predict(sets.dev.X)), targetScaling.original.dev) : mse(net.predict(sets.dev.X), sets.dev.Y);
+  };
   const metricName = classification ? 'accuracy' : 'mse';
   let best: Network | null = checkpoint?.best?.network ?? null;
-  const onEpoch = (e: EpochInfo) => {
+  let lastEpoch = firstEpoch - 1;
+  const onEpoch = (raw: EpochInfo) => {
+    // Costs in the target's units: the squared error scales by sigma^2, a regularization term does not.
+    const e = costScale === 1 ? raw : { ...raw, cost: raw.unregularizedCost * costScale + (raw.cost - raw.unregularizedCost), unregularizedCost: raw.unregularizedCost * costScale, devCost: raw.devCost === null ? null : raw.devCost * costScale };
+    lastEpoch = e.epoch;
     const metric = devScore();
     history.push({ epoch: e.epoch + 1, trainCost: e.cost, trainUnregularizedCost: e.unregularizedCost, devCost: e.devCost, devMetric: metric, learningRate: e.learningRate, seconds: e.seconds });
     progress.epochDone(e, metric, metricName);
-    if (o.earlyStopping !== undefined && e.bestEpoch === e.epoch) best = cloneNetwork(net, best);
+    // Only a checkpoint needs its own copy of the best weights (fit keeps one to restore at the end).
+    if (o.earlyStopping !== undefined && o.checkpointEvery !== undefined && e.bestEpoch === e.epoch) best = cloneNetwork(net, best);
     if (o.checkpointEvery !== undefined && (e.epoch + 1) % o.checkpointEvery === 0) {
       saveCheckpoint(
         outDir,
         net,
         metadata,
         { config: optimizer.getConfig() as Record<string, unknown>, state: optimizer.getState() },
-        { epoch: e.epoch, history, earlyStopping: { bestDevCost: e.bestDevCost, bestEpoch: e.bestEpoch, epochsSinceBest: e.epochsSinceBest }, options: { ...o, resume: undefined } as Record<string, unknown> },
+        { epoch: e.epoch, history, earlyStopping: { bestDevCost: raw.bestDevCost, bestEpoch: raw.bestEpoch, epochsSinceBest: raw.epochsSinceBest }, options: { ...o, resume: undefined } as Record<string, unknown> },
         best,
       );
     }
   };
-  let stopReason = 'completed';
+  let stopReason = `budget reached (${o.epochs} epochs)`;
   if (epochsLeft > 0) {
-    if (o.earlyStopping !== undefined && m.dev === 0) throw new CliError('--early-stopping: needs a dev set; give --split with a dev share');
     const es = checkpoint?.state.earlyStopping;
-    const h = fitOrExplain(lr, progress, () => fit(net, sets.train.X, sets.train.Y, {
-      learningRate: lr,
-      epochs: epochsLeft,
-      batchSize: Math.min(o.batchSize, m.train),
-      optimizer,
-      initialEpoch: firstEpoch,
-      ...(o.decay !== undefined ? { schedule: { kind: 'inverseTime' as const, decayRate: o.decay } } : {}),
-      ...(m.dev > 0 ? { dev: { X: sets.dev.X, Y: sets.dev.Y } } : {}),
-      ...(o.earlyStopping !== undefined
-        ? {
-            earlyStopping: {
-              patience: o.earlyStopping,
-              ...(es && es.bestDevCost !== null ? { resume: { bestDevCost: es.bestDevCost, bestEpoch: es.bestEpoch, epochsSinceBest: es.epochsSinceBest, ...(best ? { bestNetwork: best } : {}) } } : {}),
-            },
-          }
-        : {}),
-      onIteration: (i, cost) => progress.iteration(i, cost),
-      onEpoch,
-      ...(o.augment ? { augment: o.augment } : {}),
-    }));
-    stopReason = h.stopReason;
+    const h = fitOrExplain(lr, progress, () =>
+      fit(net, sets.train.X, sets.train.Y, {
+        learningRate: lr,
+        epochs: epochsLeft,
+        batchSize: Math.min(o.batchSize, m.train),
+        optimizer,
+        initialEpoch: firstEpoch,
+        ...(o.decay !== undefined ? { schedule: { kind: 'inverseTime' as const, decayRate: o.decay } } : {}),
+        ...(m.dev > 0 ? { dev: { X: sets.dev.X, Y: sets.dev.Y } } : {}),
+        ...(o.earlyStopping !== undefined
+          ? {
+              earlyStopping: {
+                patience: o.earlyStopping,
+                minDelta: TRAINING_DEFAULTS.minDelta,
+                ...(es && es.bestDevCost !== null ? { resume: { bestDevCost: es.bestDevCost, bestEpoch: es.bestEpoch, epochsSinceBest: es.epochsSinceBest, ...(best ? { bestNetwork: best } : {}) } } : {}),
+              },
+            }
+          : {}),
+        onIteration: (i, cost) => progress.iteration(i, cost),
+        onEpoch,
+        ...(o.augment ? { augment: o.augment } : {}),
+      }),
+    );
     progress.stop();
-    if (h.stopReason === 'earlyStopping') say(`early stopping: no dev improvement for ${o.earlyStopping} epochs; restored the weights of epoch ${(h.bestEpoch ?? 0) + 1}`);
+    stopReason = describeStop(h.stopReason, lastEpoch, o, h.bestEpoch, history, costScale);
+    say(`stopped: ${stopReason}`);
   }
 
   const evalSets = { train: sets.train, ...(m.dev > 0 ? { dev: sets.dev } : {}), ...(m.test > 0 ? { test: sets.test } : {}) };
-  const result: Evaluation = evaluate(net, evalSets, classification && o.optimalError !== undefined ? { optimalError: o.optimalError } : {});
+  const result: Evaluation = targetScaling
+    ? evaluateInTargetUnits(net, evalSets, targetScaling)
+    : evaluate(net, evalSets, classification && o.optimalError !== undefined ? { optimalError: o.optimalError } : {});
   const reportSet = m.test > 0 ? sets.test : m.dev > 0 ? sets.dev : sets.train;
   const confusion = classification ? confusionMatrix(net.classify(reportSet.X), [Array.from(targetLabels(reportSet.Y))], C) : null;
   const perClass = classification ? classificationReport(net.classify(reportSet.X), [Array.from(targetLabels(reportSet.Y))], C) : null;
@@ -312,6 +424,51 @@ export async function trainCommand(opts: TrainOptions, io: Io): Promise<number> 
   if (o.json) io.out(JSON.stringify(summary));
   else printSummary(io, result, m, outDir, modelDir, seconds);
   return 0;
+}
+
+/** Why training ended, in words: the budget, or early stopping, and which epoch's weights were restored. */
+function describeStop(reason: 'completed' | 'earlyStopping' | 'aborted', lastEpoch: number, o: TrainOptions, bestEpoch: number | null, history: readonly HistoryRow[], costScale: number): string {
+  const restored = o.earlyStopping !== undefined && bestEpoch !== null;
+  const bestCost = restored ? history.find((r) => r.epoch === bestEpoch + 1)?.devCost : undefined;
+  const best = restored ? `restored the weights of the best epoch, ${bestEpoch + 1}${typeof bestCost === 'number' ? ` (dev cost ${bestCost.toPrecision(4)})` : ''}` : '';
+  if (reason === 'earlyStopping') return `early stopping at epoch ${lastEpoch + 1} (the dev cost had not improved by ${Number((TRAINING_DEFAULTS.minDelta * costScale).toPrecision(3))} for ${o.earlyStopping} epochs); ${best}`;
+  if (reason === 'aborted') return `aborted after epoch ${lastEpoch + 1}; ${restored ? best : `kept the weights of epoch ${lastEpoch + 1}`}`;
+  return `budget reached (${o.epochs} epochs)${restored ? `; ${best}` : ''}`;
+}
+
+/** Regression targets standardized for training: the statistics, and the targets in their own units to score against. */
+interface TargetScaling {
+  scaler: Standardizer;
+  original: { train: Tensor; dev: Tensor; test: Tensor };
+  /** sigma^2: what a squared error on the scaled targets is multiplied by in the target's units. */
+  costScale: number;
+}
+
+/**
+ * Regression: standardizes the targets with the training set's mean and std
+ * (targets in the hundreds would otherwise meet a network whose outputs start
+ * near 0, and Adam's steps of about lr would need thousands of epochs to
+ * reach them). The model keeps the statistics; predictions are mapped back.
+ */
+function standardizeTargets(sets: Split, say: (line: string) => void): TargetScaling {
+  const scaler = Standardizer.fit(sets.train.Y);
+  const original = { train: sets.train.Y, dev: sets.dev.Y, test: sets.test.Y };
+  for (const set of [sets.train, sets.dev, sets.test]) if (set.Y.cols > 0) set.Y = scaler.transform(set.Y);
+  const mu = scaler.mean.data[0]!;
+  const sigma = scaler.std.data[0]!;
+  say(`targets: standardized with the training set's mean ${Number(mu.toPrecision(6))} and std ${Number(sigma.toPrecision(6))}${sigma === 0 ? ' (constant: centred only)' : ''}; predictions, costs and metrics are in the target's units`);
+  return { scaler, original, costScale: sigma === 0 ? 1 : sigma * sigma };
+}
+
+/** Regression scores in the target's units (the cost of a squared-error network is its MSE). */
+function evaluateInTargetUnits(net: Network, sets: { train: SplitSet; dev?: SplitSet; test?: SplitSet }, t: TargetScaling): Evaluation {
+  const score = (set: SplitSet, Y: Tensor) => {
+    const P = t.scaler.inverseTransform(net.predict(set.X));
+    const e = mse(P, Y);
+    return { cost: e, mse: e, mae: mae(P, Y), r2: r2(P, Y) };
+  };
+  const o = t.original;
+  return { task: 'regression', train: score(sets.train, o.train), ...(sets.dev ? { dev: score(sets.dev, o.dev) } : {}), ...(sets.test ? { test: score(sets.test, o.test) } : {}) };
 }
 
 function fitOrExplain<T>(lr: number, progress: Progress, train: () => T): T {
