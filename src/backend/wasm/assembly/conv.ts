@@ -148,9 +148,33 @@ export function channelBiasActivation(z: usize, b: usize, a: usize, rows: i32, c
 
 /** out[j] = scale sum_i X[i, j] for X (rows, cols); `scratch` holds cols doubles. */
 export function colSum(x: usize, out: usize, rows: i32, cols: i32, scale: f64, scratch: usize): void {
-  memory.fill(scratch, 0, doubles(cols));
-  for (let i = 0; i < rows; i++) accumulate(scratch, x + bytes(i * cols), cols);
+  // Groups of 8 columns keep their sums in registers, one pass over the rows per group.
+  const grouped = cols & ~7;
+  for (let j = 0; j < grouped; j += 8) columnGroupSums(x + bytes(j), bytes(cols), rows, scratch + doubles(j));
+  const rest = cols - grouped;
+  if (rest > 0) {
+    const s = scratch + doubles(grouped);
+    memory.fill(s, 0, doubles(rest));
+    for (let i = 0; i < rows; i++) accumulate(s, x + bytes(i * cols + grouped), rest);
+  }
   for (let j = 0; j < cols; j++) store<f32>(out + bytes(j), <f32>(scale * load<f64>(scratch + doubles(j))));
+}
+
+/** S[0 .. 8) = the f64 sums over `rows` rows (`ld` bytes apart) of the 8 floats at x, row after row (accumulate's order). */
+function columnGroupSums(x: usize, ld: usize, rows: i32, s: usize): void {
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0);
+  for (let i = 0; i < rows; i++) {
+    const v0 = v128.load(x), v1 = v128.load(x, 16);
+    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(v0));
+    s1 = f64x2.add(s1, promoteHigh(v0));
+    s2 = f64x2.add(s2, f64x2.promote_low_f32x4(v1));
+    s3 = f64x2.add(s3, promoteHigh(v1));
+    x += ld;
+  }
+  v128.store(s, s0);
+  v128.store(s, s1, 16);
+  v128.store(s, s2, 32);
+  v128.store(s, s3, 48);
 }
 
 /** Columns per block of the transpose: a block's output rows stay in L1 while four input rows stream through. */
