@@ -53,6 +53,24 @@ export { linearBackward, linearActivationBackward, modelBackward, type LayerGrad
 export { gradientCheck, compareGradients, type GradientCheckOptions, type GradientCheckResult } from './functional/gradient-check.js';
 export { zeroPad, convSingleStep, convForward, convBackward, type ConvCache, type ConvHyperparameters } from './functional/conv.js';
 export { poolForward, poolBackward, createMaskFromWindow, distributeValue, type PoolCache, type PoolHyperparameters, type PoolMode } from './functional/pool.js';
+export { rnnCellForward, rnnForward, rnnCellBackward, rnnBackward, type RnnParameters, type RnnParametersLike, type RnnCache, type RnnCellGradients, type RnnGradients } from './functional/rnn.js';
+export { lstmCellForward, lstmForward, lstmCellBackward, lstmBackward, type LstmParameters, type LstmParametersLike, type LstmCache, type LstmCellGradients, type LstmGradients, type LstmWeightGradients } from './functional/lstm.js';
+export { gruCellForward, gruForward, gruCellBackward, gruBackward, type GruParameters, type GruParametersLike, type GruCache, type GruCellGradients, type GruGradients, type GruWeightGradients } from './functional/gru.js';
+export { oneStepAttention, oneStepAttentionBackward, type AttentionParameters, type AttentionParametersLike, type OneStepAttentionCache, type OneStepAttentionGradients } from './functional/attention.js';
+export {
+  scaledDotProductAttention,
+  scaledDotProductAttentionBackward,
+  positionalEncoding,
+  multiHeadAttention,
+  multiHeadAttentionBackward,
+  type AttentionCache,
+  type MultiHeadParameters,
+  type MultiHeadParametersLike,
+  type MultiHeadCache,
+  type MultiHeadOptions,
+  type MultiHeadGradients,
+} from './functional/self-attention.js';
+export { clip, sample, type SampleOptions } from './functional/sampling.js';
 
 export { Optimizer, GradientDescent } from './train/optimizer.js';
 export { fit, type FitOptions, type History } from './train/fit.js';
