@@ -5,8 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     pool: 'forks',
-    // Browser suites without a browser are skipped with one line for the whole run (or fail under CI): test/browser.ts.
-    globalSetup: ['test/setup-browser.ts'],
+    // Browser suites without a browser, and Redis suites without redis-server, are skipped with one line each
+    // for the whole run (or fail under CI): test/browser.ts, test/redis.ts.
+    globalSetup: ['test/setup-browser.ts', 'test/setup-redis.ts'],
     // --expose-gc lets the allocation test measure the heap after a full collection.
     poolOptions: { forks: { execArgv: ['--expose-gc'] } },
   },

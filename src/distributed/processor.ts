@@ -31,7 +31,7 @@ export interface TrialContext<C> {
   readonly task: unknown;
   /** Which attempt this is, from 1. */
   readonly attempt: number;
-  /** Reports progress (e.g. after each epoch); seen by the search as the trial runs. */
+  /** Reports progress (e.g. after each epoch; passed on at most twice a second); seen by the search as the trial runs. */
   progress(p: TrialProgress): void;
 }
 
@@ -53,6 +53,8 @@ export function trialProcessor<C = Record<string, unknown>>(score: (trial: Trial
     if (why !== null) throw new UnrecoverableError(`job ${job.id} is ${why}: this worker runs ${JOB_FORMAT} version ${JOB_VERSION}; refused`);
     const data = job.data;
     const started = performance.now();
+    // Progress goes to Redis at most twice a second, however fast the epochs.
+    let lastProgress = -Infinity;
     let value: number;
     try {
       value = await score({
@@ -62,6 +64,9 @@ export function trialProcessor<C = Record<string, unknown>>(score: (trial: Trial
         task: data.task,
         attempt: (job.attemptsMade ?? 0) + 1,
         progress: (p) => {
+          const now = performance.now();
+          if (now - lastProgress < 500) return;
+          lastProgress = now;
           void job.updateProgress(p as unknown as object);
         },
       });

@@ -14,7 +14,7 @@
  * Node only (BullMQ and ioredis): exported from `layerwise/node`.
  */
 import { Worker, type Job } from 'bullmq';
-import { QUEUE_NAME, QueueError, parseRedisUrl, type RedisAddress, type TrialJobData, type TrialJobResult, type TrialProgress } from './protocol.js';
+import { QUEUE_NAME, QueueError, parseRedisUrl, type RedisAddress, type TrialJobData, type TrialJobResult } from './protocol.js';
 import { checkQueueFormat, connectRedis, persistenceWarnings, redisOptions } from './redis.js';
 
 /** Options of {@link startTrialWorker}. */
@@ -35,6 +35,8 @@ export interface TrialWorkerOptions {
    * The stalled-job check runs as often.
    */
   readonly lockDurationMs?: number;
+  /** Node options of the processor threads (default: {@link threadExecArgv}'s). */
+  readonly execArgv?: readonly string[];
   /** Environment variables for the processor threads, on top of this process's. */
   readonly env?: Readonly<Record<string, string>>;
   /** Where the worker says what it does (one line each); default none. */
@@ -50,16 +52,21 @@ export interface TrialWorker {
   running(): { search: string; index: number }[];
   /** Takes no more trials and resolves once the running ones have finished and the worker is closed. */
   stop(): Promise<void>;
-  /** Hands the running trials back to the queue at once (another worker starts them over) and closes the worker. */
+  /** Hands the running trials back to the queue at once (another worker starts them over) and starts closing the worker; resolves with the count handed back. */
   returnTrials(): Promise<number>;
 }
 
-/** The thread arguments that let a worker thread load a .ts processor when this process runs under tsx (development only). */
-function tsxThreadArgs(processor: string): string[] {
-  if (!/\.[mc]?ts$/.test(processor)) return [];
-  // tsx registers its loader on the main thread only; a worker thread gets it from this --import.
-  const api = import.meta.resolve('tsx/esm/api');
-  return ['--import', `data:text/javascript,import{register}from${JSON.stringify(api)};register()`];
+/**
+ * The Node options of the processor threads: this process's, and for a .ts
+ * processor (development under tsx) an --import that registers tsx's loader,
+ * which tsx itself registers on the main thread only.
+ */
+export function threadExecArgv(processor: string, tsxApi?: string): string[] {
+  const args = [...process.execArgv];
+  if (!/\.[mc]?ts$/.test(processor)) return args;
+  const api = tsxApi ?? (typeof import.meta.resolve === 'function' ? import.meta.resolve('tsx/esm/api') : null);
+  if (api !== null) args.push('--import', `data:text/javascript,import{register}from${JSON.stringify(api)};register()`);
+  return args;
 }
 
 /**
@@ -99,7 +106,7 @@ export async function startTrialWorker(o: TrialWorkerOptions): Promise<TrialWork
     connection: { ...redisOptions(address), maxRetriesPerRequest: null },
     concurrency,
     useWorkerThreads: true,
-    workerThreadsOptions: { env, execArgv: [...process.execArgv, ...tsxThreadArgs(o.processor)] },
+    workerThreadsOptions: { env, execArgv: [...(o.execArgv ?? threadExecArgv(o.processor))] },
     lockDuration,
     stalledInterval: lockDuration,
     maxStalledCount: 2,
@@ -113,10 +120,6 @@ export async function startTrialWorker(o: TrialWorkerOptions): Promise<TrialWork
     active.set(String(job.id), job);
     const attempt = job.attemptsMade + 1 > 1 ? ` (attempt ${job.attemptsMade + 1})` : '';
     log(`${label(job)}: started${attempt}: ${JSON.stringify(job.data?.config ?? null)}`);
-  });
-  worker.on('progress', (job, p) => {
-    const q = p as TrialProgress;
-    if (q && typeof q === 'object' && typeof q.epoch === 'number') log(`${label(job)}: epoch ${q.epoch}${q.epochs !== undefined ? `/${q.epochs}` : ''}${typeof q.cost === 'number' ? `, cost ${q.cost.toPrecision(4)}` : ''}`);
   });
   worker.on('completed', (job, r) => {
     active.delete(String(job.id));
@@ -157,7 +160,8 @@ export async function startTrialWorker(o: TrialWorkerOptions): Promise<TrialWork
         }
       }
       active.clear();
-      await worker.close(true).catch(() => undefined);
+      // The threads still train the returned trials; their results would be refused (the locks are gone). Close without waiting for them.
+      void worker.close(true).catch(() => undefined);
       return returned;
     },
   };

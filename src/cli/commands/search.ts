@@ -299,7 +299,9 @@ export async function searchCommand(args: SearchCommandOptions, io: Io): Promise
   let searchId: string | null = null;
   try {
     if (o.queue !== undefined) {
-      let lastLine = '';
+      // A line when the counts change; the running trials' epochs alone, at most every 5 s.
+      let lastCounts = '';
+      let lastAt = 0;
       const queue = new RedisTrialQueue({
         url: o.queue,
         ...(attached ? { attach: attached.record.id } : { task: cliTask(o, p!) }),
@@ -310,9 +312,11 @@ export async function searchCommand(args: SearchCommandOptions, io: Io): Promise
           row(['trial', ...keys, 'dev', 'seconds']);
         },
         onProgress: (s) => {
-          const line = progressLine(s, metric);
-          if (line !== lastLine) io.err(line);
-          lastLine = line;
+          const counts = `${s.done} ${s.failed} ${s.running} ${s.waiting}`;
+          if (counts === lastCounts && Date.now() - lastAt < 5000) return;
+          lastCounts = counts;
+          lastAt = Date.now();
+          io.err(progressLine(s, metric));
         },
       });
       result = await randomSearch({ space, trials: o.trials, seed: o.seed, signal: controller.signal, queue, onTrial, onFailed });

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { getBackend } from '../../backend/registry.js';
 import { initWasmBackend } from '../../backend/wasm/index.js';
 import { TrialRefused, trialProcessor } from '../../distributed/processor.js';
-import { QueueError } from '../../distributed/protocol.js';
+import { parseRedisUrl, QueueError } from '../../distributed/protocol.js';
 import { startTrialWorker } from '../../distributed/worker.js';
 import { DivergenceError } from '../../tensor/errors.js';
 import { CliError } from '../errors.js';
@@ -37,6 +37,12 @@ export function defaultConcurrency(): number {
 
 /** Runs `layerwise worker` until it is stopped; returns the exit code. */
 export async function workerCommand(o: WorkerOptions, io: Io): Promise<number> {
+  try {
+    parseRedisUrl(o.queue, '--queue');
+  } catch (e) {
+    if (e instanceof QueueError) throw new CliError(e.message, 2);
+    throw e;
+  }
   const concurrency = o.concurrency ?? defaultConcurrency();
   const name = o.name ?? `${hostname()}:${process.pid}`;
   const threads = concurrency === 1 ? 2 : 1;
@@ -68,12 +74,14 @@ export async function workerCommand(o: WorkerOptions, io: Io): Promise<number> {
         const running = w.running();
         io.err(`worker ${name}: ${signal}: ${running.length > 0 ? `finishing ${running.length} running trial(s) first (${signal} again hands them back to the queue now)` : 'stopping'}`);
         void w.stop().then(() => {
+          if (signals > 1) return;
           off();
           io.err(`worker ${name}: stopped`);
           resolve(0);
         });
         return;
       }
+      if (signals > 2) process.exit(code);
       void w.returnTrials().then(
         (n) => {
           io.err(`worker ${name}: handed ${n} trial(s) back to the queue; stopped`);
