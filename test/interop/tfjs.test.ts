@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 /** tfjs's prediction for layerwise's X ((n, m) columns or (m, h, w, c) images), as rows. */
 function tfPredict(model: tf.LayersModel, X: Tensor): Float32Array {
-  const input = X.shape.length === 2 ? tf.tensor2d(rows(X), [X.cols, X.rows]) : tf.tensor(Float32Array.from(X.data), X.shape);
+  const input = X.shape.length === 2 ? tf.tensor2d(rows(X), [X.cols, X.rows]) : tf.tensor(Float32Array.from(X.data), [...X.shape]);
   const y = model.predict(input) as tf.Tensor;
   const out = y.dataSync() as Float32Array;
   tf.dispose([input, y]);
@@ -96,7 +96,7 @@ describe('importTfjs of models built and trained with TensorFlow.js', () => {
     model.add(tf.layers.dense({ units: 3 }));
     model.add(tf.layers.activation({ activation: 'softmax' }));
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
-    const xs = tf.tensor(Float32Array.from(X.data), X.shape);
+    const xs = tf.tensor(Float32Array.from(X.data), [...X.shape]);
     const ys = tf.tensor2d(rows(Y), [48, 3]);
     await model.fit(xs, ys, { epochs: 3, batchSize: 16, verbose: 0 });
     const { modelJson, weights } = await save(model);
