@@ -619,10 +619,14 @@ export function tooLarge(be: Backend, needed: number, sizes: readonly LayerBytes
 /**
  * A build context whose backend allocates nothing: layers built with it run
  * every check and know every shape, but their tensors hold no values (the
- * initializers fill zero-length arrays).
+ * initializers fill zero-length arrays). Any other kernel a layer's
+ * constructor calls does nothing (a kernel run on those tensors would write
+ * past them).
  */
 function sizingContext(ctx: BuildContext): BuildContext {
-  const be: Backend = { ...ctx.be, zeros: shapeOnly, fill: () => undefined };
+  const be = new Proxy(ctx.be, {
+    get: (target, key) => (key === 'zeros' ? shapeOnly : typeof target[key as keyof Backend] === 'function' ? () => 0 : target[key as keyof Backend]),
+  });
   const sizing: BuildContext = { ...ctx, be, rng: new Rng(0), nextNumber: 1, build: (specs, input, path, top) => buildLayers(sizing, specs, input, path, top) };
   return sizing;
 }
