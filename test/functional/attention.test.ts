@@ -44,7 +44,11 @@ function randn(shape: number[], seed: number, scale = 1, dtype: DType = 'float64
   return dtype === 'float64' ? t : t.clone(dtype);
 }
 
-const dot = (G: Tensor, t: Tensor): number => G.data.reduce((s, g, i) => s + g * t.data[i]!, 0);
+const dot = (G: Tensor, t: Tensor): number => {
+  let s = 0;
+  for (let i = 0; i < t.size; i++) s += G.data[i]! * t.data[i]!;
+  return s;
+};
 
 // Q (2, 2, 2), K (2, 3, 2), V (2, 3, 2)
 const Qv = [
