@@ -47,6 +47,20 @@ const GEOMETRIES: readonly WindowGeometry[] = [
 const FILTERS = [1, 3, 8, 13, 16, 24] as const;
 const ACTIVATIONS: readonly Activation[] = [{ kind: 'relu' }, { kind: 'leakyRelu', slope: 0.1 }, { kind: 'linear' }, { kind: 'sigmoid' }, { kind: 'tanh' }];
 
+/**
+ * Runs `run` on one thread, then on two (inside shareEveryKernel), expecting `tasks` kernels shared
+ * with the worker and every output bit-identical.
+ */
+async function expectSameOnTwoThreads(run: () => Tensor[], tasks: number): Promise<void> {
+  await setWasmThreads(1);
+  const one = run();
+  await setWasmThreads(2);
+  const before = workerTasks();
+  const two = run();
+  expect(workerTasks()).toBe(before + tasks);
+  for (let i = 0; i < one.length; i++) expectSameBits(two[i]!, one[i]!);
+}
+
 function label(g: WindowGeometry, n: number): string {
   return `m ${g.m}, ${g.h}x${g.w}x${g.c}, f ${g.f}, stride ${g.stride}, pad ${g.pad}, ${n} filters`;
 }
@@ -201,13 +215,7 @@ describe('wasm convolution kernels on two threads', () => {
         wasm.convInputGradient(dz, w, dx, g);
         return out;
       };
-      await setWasmThreads(1);
-      const one = run();
-      await setWasmThreads(2);
-      const before = workerTasks();
-      const two = run();
-      expect(workerTasks()).toBe(before + 3);
-      for (let i = 0; i < one.length; i++) expectSameBits(two[i]!, one[i]!);
+      await expectSameOnTwoThreads(run, 3);
     });
   }
 });
@@ -254,13 +262,7 @@ describe('pooling and activation backward on two threads', () => {
         wasm.avgPoolBackward(dOut, avgDx, g);
         return out;
       };
-      await setWasmThreads(1);
-      const one = run();
-      await setWasmThreads(2);
-      const before = workerTasks();
-      const two = run();
-      expect(workerTasks()).toBe(before + 4);
-      for (let i = 0; i < one.length; i++) expectSameBits(two[i]!, one[i]!);
+      await expectSameOnTwoThreads(run, 4);
     });
   }
 
@@ -268,19 +270,12 @@ describe('pooling and activation backward on two threads', () => {
     it(`give bit-identical results to one thread: ${act.kind} backward of 100,003 values`, async () => {
       const rng = new Rng(5);
       const [z, a, dA] = [0, 1, 2].map(() => randomWasm(wasm, [100_003, 1], rng)) as [Tensor, Tensor, Tensor];
-      const run = (): Tensor => {
+      const run = (): Tensor[] => {
         const dZ = wasm.zeros(z.shape, 'float32');
         wasm.activationBackward(dA, z, a, dZ, act);
-        return dZ;
+        return [dZ];
       };
-      await setWasmThreads(1);
-      const one = run();
-      await setWasmThreads(2);
-      const before = workerTasks();
-      const two = run();
-      expect(workerTasks()).toBe(before + 1);
-      expectSameBits(two, one);
-      expectSameBits(two, run());
+      await expectSameOnTwoThreads(run, 1);
     });
   }
 });

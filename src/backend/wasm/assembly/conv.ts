@@ -245,23 +245,29 @@ export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
   store<f32>(p, load<f32>(p) + g);
 }
 
+/** Per lane, the byte offset (from w) of the first maximum of the f x f window at w: `v > best` in row-major order. */
+@inline function firstMaxOffsets(w: usize, c: i32, f: i32, row: usize, full: bool): v128 {
+  let best = load4(w, full);
+  let at = i32x4.splat(0);
+  for (let di = 0; di < f; di++) {
+    for (let dj = 0; dj < f; dj++) {
+      const off = <i32>(<usize>di * row + bytes(dj * c));
+      const v = load4(w + <usize>off, full);
+      const gt = f32x4.gt(v, best);
+      best = v128.bitselect(v, best, gt);
+      at = v128.bitselect(i32x4.splat(off), at, gt);
+    }
+  }
+  return at;
+}
+
 @final class MaxBackward {
   /** Adds dOut[o] at the first maximum of the window, per channel: the arg-max is kept as a byte offset per lane. */
   @inline window(dOut: usize, x: usize, dx: usize, corner: usize, o: usize, c: i32, f: i32, row: usize): void {
     for (let ch = 0; ch < c; ch += width(ch, c)) {
       const full = ch + 4 <= c;
       const p = corner + bytes(ch);
-      let best = load4(x + p, full);
-      let at = i32x4.splat(0);
-      for (let di = 0; di < f; di++) {
-        for (let dj = 0; dj < f; dj++) {
-          const off = <i32>(<usize>di * row + bytes(dj * c));
-          const v = load4(x + p + <usize>off, full);
-          const gt = f32x4.gt(v, best);
-          best = v128.bitselect(v, best, gt);
-          at = v128.bitselect(i32x4.splat(off), at, gt);
-        }
-      }
+      const at = firstMaxOffsets(x + p, c, f, row, full);
       const g = load4(dOut + o + bytes(ch), full);
       const base = dx + p;
       addAt(base + <usize>i32x4.extract_lane(at, 0), f32x4.extract_lane(g, 0));
@@ -285,17 +291,7 @@ export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
     for (let ch = 0; ch < c; ch += width(ch, c)) {
       const full = ch + 4 <= c;
       const p = corner + bytes(ch);
-      let best = load4(x + p, full);
-      let at = i32x4.splat(0);
-      for (let di = 0; di < f; di++) {
-        for (let dj = 0; dj < f; dj++) {
-          const off = <i32>(<usize>di * row + bytes(dj * c));
-          const v = load4(x + p + <usize>off, full);
-          const gt = f32x4.gt(v, best);
-          best = v128.bitselect(v, best, gt);
-          at = v128.bitselect(i32x4.splat(off), at, gt);
-        }
-      }
+      const at = firstMaxOffsets(x + p, c, f, row, full);
       const g = f32x4.add(load4(dOut + o + bytes(ch), full), zero);
       for (let di = 0; di < f; di++) {
         for (let dj = 0; dj < f; dj++) {
