@@ -474,13 +474,18 @@ export class Network {
    * running statistics), so chunking changes no result.
    */
   private inChunks(X: Tensor, m: number, body: (plan: Plan, start: number, count: number) => void): void {
-    const chunk = Math.max(1, Math.min(m, Math.floor(INFERENCE_BYTES / this.inferenceBytesPerExample())));
+    const chunk = this.inferenceChunk(m);
     for (let start = 0; start < m; start += chunk) {
       const count = Math.min(chunk, m - start);
       const plan = this.forwardPlan(count);
       copyExamples(X, m, start, count, plan.input, this.inputShape.kind === 'image');
       body(plan, start, count);
     }
+  }
+
+  /** How many of m examples one inference chunk takes (m when they all fit in {@link INFERENCE_BYTES}). */
+  inferenceChunk(m: number): number {
+    return Math.max(1, Math.min(m, Math.floor(INFERENCE_BYTES / this.inferenceBytesPerExample())));
   }
 
   /** The buffers an inference plan holds per example: every layer's outputs (Z and A), and the im2col rows of convolutions. */
@@ -532,6 +537,15 @@ export class Network {
     const m = this.examples(X);
     const Y = this.checkTargets(y, m, 'cost');
     this.checkParameters('cost');
+    return this.costOfChecked(X, Y);
+  }
+
+  /**
+   * The cost J of inputs and targets that `checkInput` and `checkTargets` have
+   * accepted, in inference chunks (fit's dev cost for large dev sets).
+   */
+  costOfChecked(X: Tensor, Y: Tensor): number {
+    const m = this.examples(X);
     let sum = 0;
     this.inChunks(X, m, (plan, start, count) => {
       plan.forward(false);

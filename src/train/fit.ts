@@ -323,6 +323,9 @@ interface Setup {
   readonly YT: Tensor;
   readonly gathered: { full: ImageGather; last: ImageGather | null } | null;
   readonly devPlan: Plan | null;
+  /** The checked dev set (costed in chunks when devPlan is null). */
+  readonly devX: Tensor | null;
+  readonly devY: Tensor | null;
   readonly good: ParameterSnapshot;
   readonly spare: ParameterSnapshot;
   readonly best: ParameterSnapshot | null;
@@ -368,7 +371,10 @@ function prepare(
     batches.full.input.data.set(X.data);
     batches.full.target.data.set(Y.data);
   }
-  const devPlan = devX ? plan(net.examples(devX), false) : null;
+  // A dev set whose inference buffers would pass the chunk budget (a conv net on thousands of images)
+  // is costed in chunks through the network's inference plans instead of one plan of its own.
+  const devM = devX ? net.examples(devX) : 0;
+  const devPlan = devX && net.inferenceChunk(devM) === devM ? plan(devM, false) : null;
   if (devPlan && devX && devY) {
     devPlan.input.data.set(devX.data);
     devPlan.target.data.set(devY.data);
@@ -383,7 +389,7 @@ function prepare(
     new ParameterSnapshot(net, be),
     options.earlyStopping && (options.earlyStopping.restoreBest ?? true) ? new ParameterSnapshot(net, be) : null,
   ]);
-  return { batches, be, fullBatch, XT, YT, gathered, devPlan, good: good!, spare: spare!, best };
+  return { batches, be, fullBatch, XT, YT, gathered, devPlan, devX, devY, good: good!, spare: spare!, best };
 }
 
 /** The training loop over what {@link prepare} allocated. */
@@ -406,9 +412,11 @@ function train(
   const order = new Int32Array(m);
   const image = net.inputShape.kind === 'image' ? net.inputShape : null;
   const scratch = augment ? new Float32Array(net.inputSize) : null;
+  const hasDev = options.dev !== undefined;
   const devCost = (): number => {
-    devPlan!.forward(false);
-    return devPlan!.cost();
+    if (!devPlan) return net.costOfChecked(setup.devX!, setup.devY!);
+    devPlan.forward(false);
+    return devPlan.cost();
   };
   const params = batches.full.params;
   let goodEpoch = 0;
@@ -477,10 +485,10 @@ function train(
       optimizer.apply(be, params, plan.paramGrads, lr);
       if (onIteration) onIteration(it, J);
       it++;
-      if (devPlan && devEvery !== undefined && it % devEvery === 0) history.dev.push({ iteration: it, cost: devCost() });
+      if (hasDev && devEvery !== undefined && it % devEvery === 0) history.dev.push({ iteration: it, cost: devCost() });
       if (signal?.aborted) break;
     }
-    const dc = devPlan ? devCost() : null;
+    const dc = hasDev ? devCost() : null;
     if (dc !== null && (devEvery === undefined || it % devEvery !== 0)) history.dev.push({ iteration: it, cost: dc });
     history.epochs.push({ cost: sum / steps, unregularizedCost: sumData / steps, devCost: dc, learningRate: lr });
     let stop = false;

@@ -307,3 +307,18 @@ describe('transfer learning: replaceHead', () => {
     expect(() => replaceHead(base, [{ units: 2 }], { keep: 4 })).toThrow('replaceHead: keep: expected an integer in [1, 3] (the network has 4 layers; the output layer is replaced), got 4');
   });
 });
+
+describe('inference in chunks', () => {
+  it('predict, cost and fit\'s dev cost over more examples than one 256 MiB chunk holds give the per-example results', () => {
+    // 64x64x3 images through a 7x7x64 'same' conv: about 4.5 MB of buffers per example, so 120 examples take 3 chunks.
+    const net = new Network({ inputShape: [64, 64, 3], layers: [{ type: 'conv2d', filters: 64, size: 7, padding: 'same' }, { type: 'maxPool2d', size: 8 }, { units: 1 }], seed: 1 });
+    expect(net.inferenceChunk(120)).toBeLessThan(60);
+    const X = images(120, 64, 64, 3, 2, 'float32');
+    const Y = [Array.from({ length: 120 }, (_, j) => j % 2)];
+    const all = net.predict(X);
+    const some = net.predict(new Tensor([5, 64, 64, 3], X.data.slice(100 * 64 * 64 * 3, 105 * 64 * 64 * 3)));
+    expect(Array.from(all.data.slice(100, 105))).toEqual(Array.from(some.data));
+    const h = fit(net, new Tensor([8, 64, 64, 3], X.data.slice(0, 8 * 64 * 64 * 3)), [Y[0]!.slice(0, 8)], { learningRate: 1e-3, epochs: 1, optimizer: 'adam', dev: { X, Y } });
+    expect(h.epochs[0]!.devCost).toBeCloseTo(net.cost(X, Y), 6);
+  });
+});
