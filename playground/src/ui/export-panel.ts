@@ -1,9 +1,40 @@
 /**
  * Exporting the trained model in the library's format (model.json +
- * weights.bin, what `loadModel` from 'layerwise/node' reads) and the
+ * weights.bin, what `loadModel` from 'layerwise/node' reads), as ONNX
+ * (model.onnx, for onnxruntime) and as a TensorFlow.js layers model
+ * (tfjs-model.json + tfjs-weights.bin, for tf.loadLayersModel), and the
  * TypeScript snippet that rebuilds the network.
  */
+import { deserializeModel, exportOnnx, exportTfjs, type StandardizerJSON } from '../lib.js';
 import { button, el } from './dom.js';
+
+/** A file to offer for download. */
+export interface ExportFile {
+  name: string;
+  type: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * The ONNX and TensorFlow.js files of a model in the library's format (what the worker sends):
+ * the ONNX model takes the network's feature columns (metadata.features) unstandardized, its
+ * standardizer inside; the TF.js model takes them standardized, with the statistics and the
+ * feature names in userDefinedMetadata.
+ */
+export function interopFiles(manifest: unknown, weights: Uint8Array): ExportFile[] {
+  const { network, metadata } = deserializeModel(manifest, weights);
+  const standardizer = (metadata.standardizer ?? null) as StandardizerJSON | null;
+  const units = network.outputLayer.units;
+  const raw = metadata.classes;
+  const classes = Array.isArray(raw) && raw.length === (units === 1 ? 2 : units) ? raw.map(String) : null;
+  const onnx = exportOnnx(network, { standardizer, classes });
+  const tfjs = exportTfjs(network, { weightsFile: 'tfjs-weights.bin', metadata: { features: metadata.features ?? null, classes, standardizer } });
+  return [
+    { name: 'model.onnx', type: 'application/octet-stream', bytes: onnx },
+    { name: 'tfjs-model.json', type: 'application/json', bytes: new TextEncoder().encode(JSON.stringify(tfjs.modelJson) + '\n') },
+    { name: 'tfjs-weights.bin', type: 'application/octet-stream', bytes: tfjs.weights },
+  ];
+}
 
 export class ExportPanel {
   readonly root: HTMLElement;
@@ -55,5 +86,20 @@ export class ExportPanel {
       el('a', { href: this.urls[1], download: file, id: 'download-weights', text: file }),
       el('span', { class: 'hint', text: "Save both in one folder; in Node: loadModel(folder) from 'layerwise/node'." }),
     );
+    try {
+      const files = interopFiles(manifest, weights);
+      const links = files.map((f) => {
+        const url = URL.createObjectURL(new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type: f.type }));
+        this.urls.push(url);
+        return el('a', { href: url, download: f.name, id: `download-${f.name.replace(/\W/g, '-')}`, text: f.name });
+      });
+      this.links.append(
+        el('br'),
+        ...links,
+        el('span', { class: 'hint', text: 'ONNX for onnxruntime (raw features in, standardized inside); TensorFlow.js: tf.loadLayersModel on tfjs-model.json beside tfjs-weights.bin (standardized features in).' }),
+      );
+    } catch (e) {
+      this.status.textContent = `ONNX/TensorFlow.js export failed: ${e instanceof Error ? e.message : String(e)}`;
+    }
   }
 }
