@@ -6,8 +6,8 @@
  * Usage: node --expose-gc --import tsx bench/child.ts <mnist|planar|cnn> <variant> <count> [examples]
  * (count: epochs for mnist, iterations for planar, batches for cnn; examples: an MNIST prefix for very slow peers)
  */
-import { measureCnn, measureMnist, measurePlanar, summarizeCnn, type CnnRun, type CnnTrainer, type MnistTrainer, type PlanarTrainer } from './shared/measure.js';
-import type { ChildResult, VariantId, WorkloadId } from './shared/types.js';
+import { measureCnn, measureMnist, measurePlanar, summarizeCnn, summarizeMnist, type CnnRun, type CnnTrainer, type MnistRunKind, type MnistTrainer, type PlanarTrainer } from './shared/measure.js';
+import type { ChildResult, MnistResult, VariantId, WorkloadId } from './shared/types.js';
 import { CNN_EPOCH, cnnVariantById, variantById } from './variants.js';
 import { loadMnistFixture, type MnistFixture } from './workloads/mnist.js';
 import { labelsOf, loadCnnFixture, type CnnFixture } from './workloads/cnn.js';
@@ -29,6 +29,12 @@ async function loadPeer(variant: VariantId, mnistExamples: number | undefined): 
       const note = await lw.useBackend(variant === 'layerwise-js' ? 'js' : 'wasm', variant === 'layerwise-wasm2' ? 2 : 1);
       return { mnist: (f) => lw.layerwiseMnistTrainer(f, note), planar: (f) => lw.layerwisePlanarTrainer(f, note), cnn: (f) => lw.layerwiseCnnTrainer(f, note) };
     }
+    case 'layerwise-rows2':
+    case 'layerwise-rows1': {
+      const lw = await import('./peers/layerwise.js');
+      const note = await lw.useBackend('wasm', variant === 'layerwise-rows2' ? 2 : 1);
+      return { mnist: (f) => lw.layerwiseRowsMnistTrainer(f, note), planar: () => notHere(variant, 'planar'), cnn: () => notHere(variant, 'cnn') };
+    }
     case 'tfjs-wasm':
     case 'tfjs-cpu': {
       const t = await import('./peers/tfjs.js');
@@ -44,23 +50,38 @@ async function loadPeer(variant: VariantId, mnistExamples: number | undefined): 
       const b = await import('./peers/brain.js');
       return {
         mnist: (f) => b.brainMnistTrainer(f, mnistExamples ?? f.trainX.cols),
-        planar: () => {
-          throw new Error(variantById('brain')?.planarReason ?? 'n/a');
-        },
-        cnn: () => {
-          throw new Error(cnnVariantById('brain')?.reason ?? 'n/a');
-        },
+        planar: () => notHere(variant, 'planar'),
+        cnn: () => notHere(variant, 'cnn'),
       };
     }
     case 'torch1':
     case 'torch2':
-      throw new Error('n/a (the PyTorch peer runs the CNN workload only)');
+      throw new Error('PyTorch times itself: runMnist and runCnn call bench/peers/torch.ts');
   }
+}
+
+/** Throws the variant's own "n/a (...)" reason for a workload it cannot run. */
+function notHere(variant: VariantId, workload: 'planar' | 'cnn'): never {
+  throw new Error((workload === 'planar' ? variantById(variant)?.planarReason : cnnVariantById(variant)?.reason) ?? 'n/a');
+}
+
+const torchThreads = (variant: VariantId) => (variant === 'torch1' ? 1 : 2);
+
+/** Runs `epochs` MNIST epochs on a variant (PyTorch timing itself in Python) and judges its weights by the shared evaluation. */
+async function runMnist(variant: VariantId, f: MnistFixture, epochs: number, examples: number | undefined): Promise<MnistResult> {
+  if (variant === 'torch1' || variant === 'torch2') {
+    return summarizeMnist(variant, await (await import('./peers/torch.js')).torchMlpRun(torchThreads(variant), epochs, f.init), f);
+  }
+  const trainer = (await loadPeer(variant, examples)).mnist(f);
+  const kind: MnistRunKind = { sameComputation: trainer.sameComputation };
+  if (trainer.outputActivation) kind.outputActivation = trainer.outputActivation;
+  if (trainer.examplesPerEpoch) kind.examplesPerEpoch = trainer.examplesPerEpoch;
+  return summarizeMnist(variant, await measureMnist(trainer, epochs), f, kind);
 }
 
 /** Runs `batches` CNN batches on a variant: PyTorch timing itself in Python, or a Node trainer timed by measureCnn. */
 async function runCnn(variant: VariantId, f: CnnFixture, batches: number): Promise<CnnRun> {
-  if (variant === 'torch1' || variant === 'torch2') return (await import('./peers/torch.js')).torchCnnRun(variant === 'torch1' ? 1 : 2, batches);
+  if (variant === 'torch1' || variant === 'torch2') return (await import('./peers/torch.js')).torchCnnRun(torchThreads(variant), batches);
   return measureCnn((await loadPeer(variant, undefined)).cnn(f), batches, CNN_EPOCH);
 }
 
@@ -77,12 +98,11 @@ async function main(): Promise<void> {
       process.stdout.write(`\n${JSON.stringify(result)}\n`);
       return;
     }
-    const peer = await loadPeer(variant, examplesArg ? Number(examplesArg) : undefined);
     if (workload === 'mnist') {
-      const f = loadMnistFixture();
-      result = await measureMnist(variant, peer.mnist(f), f, count);
+      result = await runMnist(variant, loadMnistFixture(), count, examplesArg ? Number(examplesArg) : undefined);
     } else {
-      result = await measurePlanar(variant, peer.planar(loadPlanarFixture()), count);
+      if (variant === 'torch1' || variant === 'torch2') notHere(variant, 'planar');
+      result = await measurePlanar(variant, (await loadPeer(variant, undefined)).planar(loadPlanarFixture()), count);
     }
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);

@@ -114,7 +114,7 @@ async function runGemm(): Promise<string | null> {
 
 async function main(): Promise<void> {
   const meta = collectMeta(ROOT, quick);
-  if (workloads.includes('cnn')) {
+  if (workloads.includes('cnn') || workloads.includes('mnist')) {
     const torch = findTorch();
     meta.versions.torch = 'missing' in torch ? 'not installed' : torch.version;
   }

@@ -18,9 +18,16 @@ export interface Variant {
   planarReason?: string;
 }
 
+/** Why the row-per-example variants have no planar run. */
+const ROWS_PLANAR = 'n/a (the row-per-example path is an MNIST variant)';
+
 export const VARIANTS: readonly Variant[] = [
+  // Path (a): X already (784, m), one fit call, fit shuffling and gathering the batches.
   { id: 'layerwise-wasm2', label: 'layerwise wasm, 2 threads', mnistEpochs: [5, 2], planarIterations: [10_000, 2_000] },
   { id: 'layerwise-wasm1', label: 'layerwise wasm, 1 thread', mnistEpochs: [5, 2], planarIterations: [10_000, 2_000] },
+  // Path (b): X as (m, 784) rows, turned into the course's layout and fit for one epoch inside each timed epoch.
+  { id: 'layerwise-rows2', label: 'layerwise wasm, 2 threads, rows', mnistEpochs: [5, 2], planarIterations: null, planarReason: ROWS_PLANAR },
+  { id: 'layerwise-rows1', label: 'layerwise wasm, 1 thread, rows', mnistEpochs: [5, 2], planarIterations: null, planarReason: ROWS_PLANAR },
   { id: 'layerwise-js', label: 'layerwise reference (js)', mnistEpochs: [5, 2], planarIterations: [10_000, 2_000] },
   { id: 'plain-js', label: 'hand-written JS', mnistEpochs: [5, 2], planarIterations: [10_000, 2_000] },
   { id: 'tfjs-wasm', label: 'TF.js WASM', mnistEpochs: [5, 2], planarIterations: [10_000, 2_000] },
@@ -35,6 +42,9 @@ export const VARIANTS: readonly Variant[] = [
     planarIterations: null,
     planarReason: 'n/a (brain.js updates after every example: no full-batch gradient descent, no tanh/sigmoid mix)',
   },
+  // Its own Python process (bench/peers/torch_mlp.py); the examples are rows, its native layout.
+  { id: 'torch1', label: 'PyTorch, 1 thread', mnistEpochs: [5, 2], planarIterations: null, planarReason: 'n/a (PyTorch runs the MLP and the CNN)' },
+  { id: 'torch2', label: 'PyTorch, 2 threads', mnistEpochs: [5, 2], planarIterations: null, planarReason: 'n/a (PyTorch runs the MLP and the CNN)' },
 ];
 
 /**
@@ -62,8 +72,8 @@ export const CNN_VARIANTS: readonly CnnVariant[] = [
   // About 500-700 examples/s: one epoch (the reference for the same-computation check) is 12-16 s.
   { id: 'layerwise-js', label: label('layerwise-js'), batches: [CNN_EPOCH, 20] },
   { id: 'plain-js', label: label('plain-js'), batches: [CNN_EPOCH, 20] },
-  { id: 'torch1', label: 'PyTorch, 1 thread', batches: [3 * CNN_EPOCH, 2 * CNN_EPOCH] },
-  { id: 'torch2', label: 'PyTorch, 2 threads', batches: [3 * CNN_EPOCH, 2 * CNN_EPOCH] },
+  { id: 'torch1', label: label('torch1'), batches: [3 * CNN_EPOCH, 2 * CNN_EPOCH] },
+  { id: 'torch2', label: label('torch2'), batches: [3 * CNN_EPOCH, 2 * CNN_EPOCH] },
   // It fails its first step (no Conv2DBackpropFilter kernel); run for real so the reason is its own error.
   { id: 'tfjs-wasm', label: label('tfjs-wasm'), batches: [CNN_EPOCH, 20] },
   // About 13 examples/s: 5 s a batch.

@@ -4,10 +4,10 @@
  * for it, so the js variant (and the harness test) run even where its
  * generated module has not been built.
  */
-import { Adam, Network, Tensor, accuracy, fit, setBackend, type ActivationName } from '../../src/index.js';
+import { Adam, Network, Tensor, accuracy, fit, flattenImages, oneHot, setBackend, type ActivationName, type FitOptions } from '../../src/index.js';
 import { matrix, type LayerInit, type Matrix } from '../shared/fixtures.js';
 import type { CnnTrainer, MnistTrainer, PlanarTrainer } from '../shared/measure.js';
-import { CNN, CNN_PARAMS, cnnLayers, type CnnFixture, type CnnWeights } from '../workloads/cnn.js';
+import { CNN, CNN_PARAMS, cnnLayers, labelsOf, type CnnFixture, type CnnWeights } from '../workloads/cnn.js';
 import { MNIST, type MnistFixture } from '../workloads/mnist.js';
 import { PLANAR, type PlanarFixture } from '../workloads/planar.js';
 
@@ -38,12 +38,13 @@ function toTensor(m: Matrix): Tensor {
   return new Tensor([m.rows, m.cols], m.data);
 }
 
-function makeNetwork(init: readonly LayerInit[], activations: readonly ActivationName[]): Network {
+function makeNetwork(init: readonly LayerInit[], activations: readonly ActivationName[], seed = 0): Network {
   const net = new Network({
     inputSize: init[0]!.W.cols,
     layers: init.map((l, i) => ({ units: l.W.rows, activation: activations[i]! })),
     // Overwritten below with the shared starting weights.
     init: 'zeros',
+    seed,
   });
   const p = net.parameters;
   init.forEach((l, i) => {
@@ -53,30 +54,77 @@ function makeNetwork(init: readonly LayerInit[], activations: readonly Activatio
   return net;
 }
 
+/**
+ * The MLP network every layerwise MNIST variant trains: the fixture's
+ * starting weights, and the generator (seed 1) whose shuffles are the
+ * fixture's batch order (make-fixtures.ts draws them from this network).
+ */
+export function mnistNetwork(init: readonly LayerInit[]): Network {
+  return makeNetwork(init, ['relu', 'relu', 'softmax'], MNIST.seed);
+}
+
+/** fit's options for the MLP: Adam, batch 64, shuffled every epoch by fit itself (the fixture's order). */
+function mnistFitOptions(epochs: number, optimizer: Adam, epochEnd: () => void): FitOptions {
+  return { learningRate: MNIST.learningRate, epochs, batchSize: MNIST.batchSize, shuffle: true, optimizer, onEpoch: () => epochEnd() };
+}
+
+function mnistAdam(): Adam {
+  return new Adam({ beta1: MNIST.beta1, beta2: MNIST.beta2, epsilon: MNIST.epsilon });
+}
+
+function mnistSnapshot(net: Network, init: readonly LayerInit[]): LayerInit[] {
+  return init.map((_, l) => {
+    const W = net.parameters[`W${l + 1}`]!;
+    const b = net.parameters[`b${l + 1}`]!;
+    return { W: matrix(W.rows, W.cols, Float32Array.from(W.data)), b: matrix(b.rows, b.cols, Float32Array.from(b.data)) };
+  });
+}
+
+/** Path (a): the data already in the course's layout, X (784, m); one fit call for all epochs, fit gathering and shuffling the batches. */
 export function layerwiseMnistTrainer(f: MnistFixture, note: string): MnistTrainer {
-  const net = makeNetwork(f.init, ['relu', 'relu', 'softmax']);
+  const net = mnistNetwork(f.init);
   const X = toTensor(f.trainX);
   const Y = toTensor(f.trainY);
   return {
     sameComputation: true,
-    note,
+    note: `${note}; X (784, m), one fit call`,
     async train(epochs, epochEnd) {
       // One fit call for all epochs, as a user would write it.
-      fit(net, X, Y, {
-        learningRate: MNIST.learningRate,
-        epochs,
-        batchSize: MNIST.batchSize,
-        shuffle: false,
-        optimizer: new Adam({ beta1: MNIST.beta1, beta2: MNIST.beta2, epsilon: MNIST.epsilon }),
-        onEpoch: () => epochEnd(),
-      });
+      fit(net, X, Y, mnistFitOptions(epochs, mnistAdam(), epochEnd));
     },
-    snapshot: () =>
-      f.init.map((_, l) => {
-        const W = net.parameters[`W${l + 1}`]!;
-        const b = net.parameters[`b${l + 1}`]!;
-        return { W: matrix(W.rows, W.cols, Float32Array.from(W.data)), b: matrix(b.rows, b.cols, Float32Array.from(b.data)) };
-      }),
+    snapshot: () => mnistSnapshot(net, f.init),
+  };
+}
+
+/**
+ * Path (b): row-per-example data, X as (m, 784) rows and one label per row
+ * (what a CSV, a binary file or a JS array of examples gives), made once
+ * outside the timing. Each timed epoch turns the rows into the course's
+ * layout with the library's own functions (flattenImages: (m, 784) ->
+ * (784, m); oneHot: labels -> (10, m)) and calls fit for one epoch, the
+ * same Adam carrying its state from call to call. fit draws each call's
+ * shuffle from the same generator, so the batches are path (a)'s.
+ */
+export function layerwiseRowsMnistTrainer(f: MnistFixture, note: string): MnistTrainer {
+  const net = mnistNetwork(f.init);
+  const m = f.trainX.cols;
+  const n = f.trainX.rows;
+  const rows = new Float32Array(m * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) rows[j * n + i] = f.trainX.data[i * m + j]!;
+  const labels = Array.from(labelsOf(f.trainY));
+  const classes = f.trainY.rows;
+  return {
+    sameComputation: true,
+    note: `${note}; X (m, 784) rows -> flattenImages + oneHot + fit per epoch`,
+    async train(epochs, epochEnd) {
+      const adam = mnistAdam();
+      for (let e = 0; e < epochs; e++) {
+        const X = flattenImages(new Tensor([m, n], rows));
+        const Y = oneHot(labels, classes);
+        fit(net, X, Y, mnistFitOptions(1, adam, epochEnd));
+      }
+    },
+    snapshot: () => mnistSnapshot(net, f.init),
   };
 }
 

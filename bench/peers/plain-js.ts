@@ -8,7 +8,7 @@
  */
 import { matrix, type LayerInit } from '../shared/fixtures.js';
 import type { MnistTrainer, PlanarTrainer } from '../shared/measure.js';
-import { MNIST, type MnistFixture } from '../workloads/mnist.js';
+import { MNIST, epochOrder, type MnistFixture } from '../workloads/mnist.js';
 import { PLANAR, logitAccuracy, type PlanarFixture } from '../workloads/planar.js';
 
 export type PlainActivation = 'relu' | 'tanh' | 'sigmoid' | 'softmax';
@@ -260,7 +260,16 @@ export function gatherColumns(X: Float32Array, rows: number, cols: number, from:
   for (let i = 0; i < rows; i++) out.set(X.subarray(i * cols + from, i * cols + from + count), i * count);
 }
 
-/** MNIST: 784-128-64-10 ReLU/softmax with Adam, batch 64, the fixed order. */
+/** Copies the columns `order[from .. from + count)` of the row-major (rows, cols) X into out (rows, count): a shuffled batch. */
+export function gatherColumnsAt(X: Float32Array, rows: number, cols: number, order: ArrayLike<number>, from: number, count: number, out: Float32Array): void {
+  for (let i = 0; i < rows; i++) {
+    const src = i * cols;
+    const dst = i * count;
+    for (let j = 0; j < count; j++) out[dst + j] = X[src + order[from + j]!]!;
+  }
+}
+
+/** MNIST: 784-128-64-10 ReLU/softmax with Adam, batch 64, each epoch's batches in the fixture's shuffled order. */
 export function plainMnistTrainer(f: MnistFixture): MnistTrainer {
   const net = new PlainMlp(f.init, ['relu', 'relu', 'softmax'], { kind: 'adam', beta1: MNIST.beta1, beta2: MNIST.beta2, epsilon: MNIST.epsilon });
   const { trainX: X, trainY: Y } = f;
@@ -271,10 +280,11 @@ export function plainMnistTrainer(f: MnistFixture): MnistTrainer {
     sameComputation: true,
     async train(epochs, epochEnd) {
       for (let e = 0; e < epochs; e++) {
+        const order = epochOrder(f, e);
         // 8000 / 64 has no remainder, so every batch is full.
         for (let from = 0; from + B <= X.cols; from += B) {
-          gatherColumns(X.data, X.rows, X.cols, from, B, xb);
-          gatherColumns(Y.data, Y.rows, Y.cols, from, B, yb);
+          gatherColumnsAt(X.data, X.rows, X.cols, order, from, B, xb);
+          gatherColumnsAt(Y.data, Y.rows, Y.cols, order, from, B, yb);
           net.step(xb, yb, B, MNIST.learningRate);
         }
         epochEnd();

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { matrix, type LayerInit, type Matrix } from '../shared/fixtures.js';
 import type { CnnTrainer, MnistTrainer, PlanarTrainer } from '../shared/measure.js';
 import { CNN, CNN_PARAM_SHAPES, CNN_SHAPE, type CnnFixture, type CnnWeights } from '../workloads/cnn.js';
-import { MNIST, type MnistFixture } from '../workloads/mnist.js';
+import { MNIST, epochOrder, type MnistFixture } from '../workloads/mnist.js';
 import { PLANAR, logitAccuracy, type PlanarFixture } from '../workloads/planar.js';
 
 /** Selects the TF.js backend; returns a note saying what runs. */
@@ -62,20 +62,24 @@ export function tfMnistTrainer(f: MnistFixture, note: string): MnistTrainer {
   const opt = tf.train.adam(MNIST.learningRate, MNIST.beta1, MNIST.beta2, MNIST.epsilon);
   const xs = rowsTensor(f.trainX);
   const ys = rowsTensor(f.trainY);
-  // The batches in their fixed order, sliced once (a view per batch, as a tf.data pipeline would hand out).
-  const batches: [tf.Tensor2D, tf.Tensor2D][] = [];
-  for (let from = 0; from + MNIST.batchSize <= xs.shape[0]; from += MNIST.batchSize) {
-    batches.push([xs.slice([from, 0], [MNIST.batchSize, -1]), ys.slice([from, 0], [MNIST.batchSize, -1])]);
-  }
+  const B = MNIST.batchSize;
   return {
     sameComputation: true,
     note,
     async train(epochs, epochEnd) {
       for (let e = 0; e < epochs; e++) {
-        for (const [x, y] of batches) {
-          // Softmax cross-entropy from the logits, the mean over the batch.
-          opt.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(x)) as tf.Scalar, false, params);
+        // The epoch's shuffled order (the fixture's), each batch gathered from it as a shuffling input pipeline would.
+        const order = tf.tensor1d(Int32Array.from(epochOrder(f, e)), 'int32');
+        for (let from = 0; from + B <= xs.shape[0]; from += B) {
+          tf.tidy(() => {
+            const idx = order.slice(from, B);
+            const x = tf.gather(xs, idx) as tf.Tensor2D;
+            const y = tf.gather(ys, idx) as tf.Tensor2D;
+            // Softmax cross-entropy from the logits, the mean over the batch.
+            opt.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(x)) as tf.Scalar, false, params);
+          });
         }
+        order.dispose();
         epochEnd();
       }
     },

@@ -14,9 +14,6 @@ Layouts: layerwise's conv kernels are (f, f, c_in, c_out), PyTorch's
 its (c, h, w) one, so the dense weights' 256 columns are permuted.
 """
 import gc
-import json
-import os
-import resource
 import sys
 import time
 
@@ -24,19 +21,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from torch_common import finish, load, rss_mib
+
 PARAMS = ['W1', 'b1', 'W2', 'b2', 'W3', 'b3']
 BATCH, LR, BETAS, EPS = 64, 1e-3, (0.9, 0.999), 1e-8
 K, C1, C2, CLASSES, POOL_HW = 5, 8, 16, 10, 4
-
-
-def load(fixture_dir):
-    with open(os.path.join(fixture_dir, 'cnn.json')) as f:
-        index = json.load(f)
-    blob = np.fromfile(os.path.join(fixture_dir, 'cnn.bin'), dtype='<f4')
-    out = {}
-    for key, e in index.items():
-        out[key] = blob[e['offset']:e['offset'] + e['rows'] * e['cols']].reshape(e['rows'], e['cols'])
-    return out
 
 
 def to_torch(a):
@@ -59,15 +48,10 @@ def to_layerwise(ps):
     ]).astype('<f4')
 
 
-def rss_mib():
-    with open('/proc/self/statm') as f:
-        return int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
-
-
 def main():
     fixture_dir, threads, batches, weights_out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     torch.set_num_threads(threads)
-    a = load(fixture_dir)
+    a = load(fixture_dir, 'cnn')
     m = a['trainX'].shape[0]
     X = torch.from_numpy(a['trainX'].reshape(m, 1, 28, 28).copy())  # NHWC with C = 1 is NCHW
     y = torch.from_numpy(a['trainY'].argmax(axis=0).astype(np.int64))
@@ -93,18 +77,7 @@ def main():
             rss.append(rss_mib())
             snapshots.append(to_layerwise(params))
         mark = time.perf_counter()
-    with open(weights_out, 'wb') as f:
-        for s in snapshots:
-            f.write(s.tobytes())
-    print(json.dumps({
-        'torch': torch.__version__,
-        'threads': torch.get_num_threads(),
-        'batchCosts': costs,
-        'batchSeconds': seconds,
-        'epochs': len(snapshots),
-        'rssMiB': rss,
-        'maxRssMiB': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    finish(weights_out, snapshots, {'batchCosts': costs, 'batchSeconds': seconds, 'rssMiB': rss})
 
 
 if __name__ == '__main__':

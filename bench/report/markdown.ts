@@ -1,7 +1,7 @@
 /** Regenerates bench/RESULTS.md from one run. */
 import { markdownTable } from './format.js';
 import { sharedMachineNote, type RunMeta } from './meta.js';
-import { PYTORCH_REFERENCE, type RatioLine, type Table } from './summary.js';
+import type { RatioLine, Table } from './summary.js';
 
 export interface Report {
   meta: RunMeta;
@@ -33,11 +33,18 @@ ${shared ? `- ${shared}\n` : ''}
 ## 1. MNIST MLP training
 
 784-128-64-10, ReLU, softmax + cross-entropy, Adam (lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8),
-batch 64, the first 8000 digits of \`loadMnist({ seed: 1 })\` in a fixed order (no shuffling),
-test on the next 2000. Every variant starts from the same He-initialized weights (layerwise,
-seed 1). Examples/s is 8000 / the median epoch time (evaluation excluded). The cost (mean
-cross-entropy over the 8000 training examples) and test accuracy are compared at epoch ${r.checkEpoch},
-the most epochs every comparable variant runs. RSS is sampled after a forced GC at each epoch end.
+batch 64, the first 8000 digits of \`loadMnist({ seed: 1 })\`, test on the next 2000. Every variant
+starts from the same He-initialized weights (layerwise, seed 1) and trains on the same batches in the
+same order: each epoch shuffled by layerwise's fit (its network's generator, seed 1), the permutations
+stored in the fixture and followed by every other library (brain.js, not comparable, keeps a fixed order).
+layerwise runs both paths a user has: (a) "layerwise wasm, N threads": X already (784, m), one \`fit\`
+call gathering the shuffled batches; (b) "layerwise wasm, N threads, rows": X as (m, 784) rows and one label
+per row, turned into the course's layout (\`flattenImages\`, \`oneHot\`) and passed to a \`fit\` call for one
+epoch inside each timed epoch. PyTorch (its own Python process, \`bench/peers/torch_mlp.py\`) takes the (m, 784) rows, its native
+layout, and gathers each batch by index (\`X[idx]\`) inside the timing. Examples/s is 8000 / the median
+epoch time (evaluation excluded). The cost (mean cross-entropy over the 8000 training examples) and test
+accuracy are compared at epoch ${r.checkEpoch}, the most epochs every comparable variant runs, by one shared
+forward pass. RSS is sampled after a forced GC at each epoch end (PyTorch's RSS is Python's).
 
 ${md(r.mnist)}
 
@@ -63,9 +70,9 @@ ${md(r.cnn)}
 
 ## Ratios and targets
 
-${r.ratios.length ? `${r.ratios.map((l) => `- ${l.text}`).join('\n')}
+MLP and planar, all measured in this run (PyTorch included):
 
-PyTorch on one CPU thread trains this MLP at roughly ${PYTORCH_REFERENCE.low.toLocaleString('en-US')}-${PYTORCH_REFERENCE.high.toLocaleString('en-US')} examples/s (external reference, not measured here).` : 'MLP and planar: not run in this run (--workload).'}
+${r.ratios.length ? r.ratios.map((l) => `- ${l.text}`).join('\n') : '- not run in this run (--workload)'}
 
 CNN, all measured in this run (PyTorch included):
 

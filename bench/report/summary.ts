@@ -2,7 +2,7 @@
  * Turns the children's results into the tables, the target ratios and the
  * correctness verdicts that the terminal and RESULTS.md both show.
  */
-import type { ChildResult, CnnResult, MnistResult, PlanarResult, VariantId, WorkloadId } from '../shared/types.js';
+import type { ChildResult, CnnResult, MemorySample, MnistResult, PlanarResult, VariantId, WorkloadId } from '../shared/types.js';
 import { CNN_VARIANTS, VARIANTS } from '../variants.js';
 import { num, pct, ratio, type Align } from './format.js';
 
@@ -18,9 +18,6 @@ export interface RatioLine {
   target: string | null;
   met: boolean | null;
 }
-
-/** PyTorch on one CPU thread for this MLP, quoted (not measured here). */
-export const PYTORCH_REFERENCE = { low: 100_000, high: 120_000 };
 
 const label = (id: VariantId) => VARIANTS.find((v) => v.id === id)?.label ?? CNN_VARIANTS.find((v) => v.id === id)?.label ?? id;
 
@@ -41,14 +38,18 @@ function unavailableRow(columns: number, name: string, why: string): string[] {
   return [name, ...Array<string>(columns - 2).fill('-'), why];
 }
 
-/** Growth of RSS and heap from the end of the first epoch to the end of the last, per epoch, in MiB. */
-export function memoryGrowth(r: MnistResult): { rss: number; heap: number } | null {
-  const s = r.memory.perEpoch;
-  if (s.length < 3) return null; // [before training, after epoch 1, ...]: need two epoch ends
-  const first = s[1]!;
-  const last = s[s.length - 1]!;
-  const n = s.length - 2;
-  return { rss: (last.rssMiB - first.rssMiB) / n, heap: (last.heapUsedMiB - first.heapUsedMiB) / n };
+/**
+ * Growth of RSS (and heap, where the peer runs in Node) from the end of the
+ * first epoch to the end of the last, per epoch, in MiB; the samples are
+ * [before training, after epoch 1, ...], so two epoch ends are needed.
+ */
+export function memoryGrowth(perEpoch: readonly MemorySample[]): { rss: number; heap: number | null } | null {
+  if (perEpoch.length < 3) return null;
+  const first = perEpoch[1]!;
+  const last = perEpoch[perEpoch.length - 1]!;
+  const n = perEpoch.length - 2;
+  const heap = first.heapUsedMiB === null || last.heapUsedMiB === null ? null : (last.heapUsedMiB - first.heapUsedMiB) / n;
+  return { rss: (last.rssMiB - first.rssMiB) / n, heap };
 }
 
 export function mnistTable(results: readonly ChildResult[], checkEpoch: number): Table {
@@ -58,7 +59,7 @@ export function mnistTable(results: readonly ChildResult[], checkEpoch: number):
     if (!r) return unavailableRow(headers.length, label(id), reason(results, 'mnist', id));
     const c = r.checks[Math.min(checkEpoch, r.checks.length) - 1];
     const atCheck = c && c.epoch === checkEpoch ? '' : ` (epoch ${c?.epoch ?? '-'})`;
-    const g = memoryGrowth(r);
+    const g = memoryGrowth(r.memory.perEpoch);
     return [
       label(id),
       num(r.examplesPerSecond),
@@ -67,7 +68,7 @@ export function mnistTable(results: readonly ChildResult[], checkEpoch: number):
       c ? `${pct(c.testAccuracy)}${atCheck}` : '-',
       num(r.memory.maxRssMiB),
       r.memory.perEpoch.slice(1).map((s) => Math.round(s.rssMiB)).join(' '),
-      g ? g.heap.toFixed(2) : '-',
+      g && g.heap !== null ? g.heap.toFixed(2) : '-',
       r.note ?? '',
     ];
   });
@@ -91,22 +92,36 @@ function ratioLine(text: string, value: number | null, target: number | null, ta
   return { text: `${text}: ${shown}${targetText ? `   target ${targetText}${verdict}` : ''}`, value, target: targetText, met };
 }
 
+/** The MLP's two layerwise paths, as the ratio lines name them. */
+const PATHS = [
+  { id: 'layerwise-wasm2', path: '(a) X (784, m)' },
+  { id: 'layerwise-wasm1', path: '(a) X (784, m)' },
+  { id: 'layerwise-rows2', path: '(b) (m, 784) rows per epoch' },
+  { id: 'layerwise-rows1', path: '(b) (m, 784) rows per epoch' },
+] as const;
+
 export function ratios(results: readonly ChildResult[]): RatioLine[] {
   const lines: RatioLine[] = [];
   const speed = (id: VariantId) => find(results, 'mnist', id)?.examplesPerSecond ?? null;
   const secs = (id: VariantId) => find(results, 'planar', id)?.seconds ?? null;
   const div = (a: number | null, b: number | null) => (a === null || b === null ? null : a / b);
+  const mnist = (a: VariantId, b: VariantId, target: number | null = null, text = `${label(a)} / ${label(b)}`) =>
+    lines.push(ratioLine(`MNIST examples/s, ${text}`, div(speed(a), speed(b)), target, target === null ? null : `>= ${target}x`));
+  // Issue 13: layerwise at or above PyTorch's one-thread pace on both paths a user has, measured in this run.
+  for (const { id, path } of PATHS) mnist(id, 'torch1', 1, `${label(id)}, path ${path} / PyTorch, 1 thread`);
+  mnist('layerwise-wasm2', 'torch2');
+  mnist('layerwise-rows2', 'layerwise-wasm2', null, 'path (b) / path (a), 2 threads (what the per-epoch conversion and fit call cost)');
+  mnist('layerwise-rows1', 'layerwise-wasm1', null, 'path (b) / path (a), 1 thread');
+  mnist('torch2', 'torch1');
   for (const lw of ['layerwise-wasm2', 'layerwise-wasm1'] as const) {
-    const s = speed(lw);
-    lines.push(ratioLine(`MNIST examples/s, ${label(lw)} / TF.js WASM`, div(s, speed('tfjs-wasm')), 10, '>= 10x'));
-    lines.push(ratioLine(`MNIST examples/s, ${label(lw)} / TF.js CPU`, div(s, speed('tfjs-cpu')), null, null));
-    lines.push(ratioLine(`MNIST examples/s, ${label(lw)} / brain.js`, div(s, speed('brain')), null, null));
-    lines.push(ratioLine(`MNIST examples/s, ${label(lw)} / hand-written JS`, div(s, speed('plain-js')), null, null));
-    lines.push(ratioLine(`MNIST examples/s, ${label(lw)} / PyTorch 1 thread (quoted ${num(PYTORCH_REFERENCE.low)}-${num(PYTORCH_REFERENCE.high)}, not measured)`, div(s, (PYTORCH_REFERENCE.low + PYTORCH_REFERENCE.high) / 2), null, null));
+    mnist(lw, 'tfjs-wasm', 10);
+    mnist(lw, 'tfjs-cpu');
+    mnist(lw, 'brain');
+    mnist(lw, 'plain-js');
     lines.push(ratioLine(`planar speed, TF.js WASM seconds / ${label(lw)} seconds`, div(secs('tfjs-wasm'), secs(lw)), 7, '>= 7x'));
     lines.push(ratioLine(`planar speed, hand-written JS seconds / ${label(lw)} seconds`, div(secs('plain-js'), secs(lw)), 1, '> 1x (faster)'));
   }
-  lines.push(ratioLine('MNIST examples/s, layerwise reference (js) / hand-written JS', div(speed('layerwise-js'), speed('plain-js')), null, null));
+  mnist('layerwise-js', 'plain-js');
   lines.push(ratioLine('planar speed, hand-written JS seconds / layerwise reference (js) seconds', div(secs('plain-js'), secs('layerwise-js')), null, null));
   return lines;
 }
@@ -149,37 +164,26 @@ export function correctness(results: readonly ChildResult[], checkEpoch: number)
   return out;
 }
 
-/** One line per variant whose heap grows by more than 1 MiB per epoch (a leak would show here). */
+/** One line per variant with two epoch ends after the first: its RSS and heap growth per epoch (a leak would show here). */
 export function memoryVerdicts(results: readonly ChildResult[]): string[] {
   const out: string[] = [];
+  const verdict = (name: string, g: { rss: number; heap: number | null }) => {
+    // RSS moves with allocator arenas and wasm memory growth; a steady climb past 16 MiB/epoch is a leak.
+    const grows = (g.heap !== null && g.heap > 1) || g.rss > 16;
+    const heap = g.heap === null ? '' : `, heap ${g.heap >= 0 ? '+' : ''}${g.heap.toFixed(2)} MiB/epoch`;
+    out.push(`${name}: RSS ${g.rss >= 0 ? '+' : ''}${g.rss.toFixed(1)} MiB/epoch${heap} after a GC: ${grows ? 'GROWS' : 'flat'}`);
+  };
   for (const { id } of VARIANTS) {
     const r = find(results, 'mnist', id);
-    const g = r ? memoryGrowth(r) : null;
-    if (!g) continue;
-    // RSS moves with allocator arenas and wasm memory growth; a steady climb past this is a leak.
-    const grows = g.heap > 1 || g.rss > 16;
-    out.push(`${label(id)}: RSS ${g.rss >= 0 ? '+' : ''}${g.rss.toFixed(1)} MiB/epoch, heap ${g.heap >= 0 ? '+' : ''}${g.heap.toFixed(2)} MiB/epoch after a GC: ${grows ? 'GROWS' : 'flat'}`);
+    const g = r ? memoryGrowth(r.memory.perEpoch) : null;
+    if (g) verdict(`MNIST ${label(id)}`, g);
   }
   for (const { id } of CNN_VARIANTS) {
     const r = find(results, 'cnn', id);
-    const g = r ? cnnMemoryGrowth(r) : null;
-    if (!g) continue;
-    const grows = (g.heap !== null && g.heap > 1) || g.rss > 16;
-    const heap = g.heap === null ? '' : `, heap ${g.heap >= 0 ? '+' : ''}${g.heap.toFixed(2)} MiB/epoch`;
-    out.push(`CNN ${label(id)}: RSS ${g.rss >= 0 ? '+' : ''}${g.rss.toFixed(1)} MiB/epoch${heap} after a GC: ${grows ? 'GROWS' : 'flat'}`);
+    const g = r ? memoryGrowth(r.memory.perEpoch) : null;
+    if (g) verdict(`CNN ${label(id)}`, g);
   }
   return out;
-}
-
-/** Growth of RSS (and heap, where the peer runs in Node) from the end of CNN epoch 1 to the end of the last, per epoch, in MiB. */
-export function cnnMemoryGrowth(r: CnnResult): { rss: number; heap: number | null } | null {
-  const s = r.memory.perEpoch;
-  if (s.length < 3) return null; // [before training, after epoch 1, ...]: need two epoch ends
-  const first = s[1]!;
-  const last = s[s.length - 1]!;
-  const n = s.length - 2;
-  const heap = first.heapUsedMiB === null || last.heapUsedMiB === null ? null : (last.heapUsedMiB - first.heapUsedMiB) / n;
-  return { rss: (last.rssMiB - first.rssMiB) / n, heap };
 }
 
 /** The CNN's same-computation reference: layerwise's reference backend, else the hand-written JS. */

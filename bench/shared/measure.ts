@@ -3,7 +3,7 @@
  * library, evaluates outside the timed region, and samples memory.
  */
 import type { LayerInit } from './fixtures.js';
-import type { CnnMemorySample, CnnResult, EpochCheck, MemorySample, MnistResult, PlanarResult, VariantId } from './types.js';
+import type { CnnResult, EpochCheck, MemorySample, MnistResult, PlanarResult, VariantId } from './types.js';
 import { evaluateCnn, evaluateMnist } from './evaluate.js';
 import type { MnistFixture } from '../workloads/mnist.js';
 import { CNN, type CnnFixture, type CnnWeights } from '../workloads/cnn.js';
@@ -11,8 +11,10 @@ import { CNN, type CnnFixture, type CnnWeights } from '../workloads/cnn.js';
 /** A peer's MNIST training, as the harness drives it. */
 export interface MnistTrainer {
   /**
-   * Trains `epochs` epochs over the training set in its fixed order, calling
-   * `epochEnd` synchronously after each one (the harness stops its clock there).
+   * Trains `epochs` epochs over the training set, epoch e in the fixture's
+   * order row e (`MnistFixture.order`; brain.js, not comparable, keeps the
+   * stored order), calling `epochEnd` synchronously after each one (the
+   * harness stops its clock there).
    */
   train(epochs: number, epochEnd: () => void): Promise<void>;
   /** A copy of the current weights in the course's layout (W is (n[l], n[l-1])). */
@@ -57,7 +59,7 @@ export interface CnnRun {
   /** The weights after each full epoch. */
   snapshots: CnnWeights[];
   /** RSS (and heap) after a GC at the start and at each full epoch's end. */
-  memory: { maxRssMiB: number; perEpoch: CnnMemorySample[] };
+  memory: { maxRssMiB: number; perEpoch: MemorySample[] };
   note?: string;
 }
 
@@ -81,14 +83,32 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
+/** What an MNIST run measured, before the shared evaluation: from measureMnist, or from a peer that timed itself (PyTorch). */
+export interface MnistRun {
+  /** Wall seconds of each epoch's training (evaluation excluded). */
+  epochSeconds: number[];
+  /** The weights after each epoch, in the course's layout. */
+  snapshots: LayerInit[][];
+  /** RSS (and heap) after a GC at the start and at each epoch's end. */
+  memory: { maxRssMiB: number; perEpoch: MemorySample[] };
+  note?: string;
+}
+
+/** How the shared evaluation reads an MNIST run (the defaults: the same computation, softmax, all 8000 examples). */
+export interface MnistRunKind {
+  sameComputation?: boolean;
+  outputActivation?: 'softmax' | 'relu';
+  examplesPerEpoch?: number;
+}
+
 /**
  * Times each epoch, samples memory at each epoch end (after a GC, before
  * anything else allocates) and keeps a copy of the weights; the weights are
- * evaluated after training by one shared forward pass, so evaluation never
- * runs inside a library's training loop and every library is judged by the
- * same code.
+ * evaluated after training by one shared forward pass (summarizeMnist), so
+ * evaluation never runs inside a library's training loop and every library
+ * is judged by the same code.
  */
-export async function measureMnist(variant: VariantId, trainer: MnistTrainer, f: MnistFixture, epochs: number): Promise<MnistResult> {
+export async function measureMnist(trainer: MnistTrainer, epochs: number): Promise<MnistRun> {
   const epochSeconds: number[] = [];
   const snapshots: LayerInit[][] = [];
   const perEpoch: MemorySample[] = [memorySample()];
@@ -99,24 +119,32 @@ export async function measureMnist(variant: VariantId, trainer: MnistTrainer, f:
     snapshots.push(trainer.snapshot());
     mark = performance.now();
   });
-  const checks: EpochCheck[] = snapshots.map((weights, e) => {
-    const q = evaluateMnist(weights, f, trainer.outputActivation ?? 'softmax');
-    return { epoch: e + 1, trainCost: trainer.sameComputation ? q.trainCost : null, testAccuracy: q.testAccuracy };
+  const run: MnistRun = { epochSeconds, snapshots, memory: { maxRssMiB: maxRssMiB(), perEpoch } };
+  if (trainer.note) run.note = trainer.note;
+  return run;
+}
+
+/** The figures of an MNIST run: examples/s from the median epoch, each epoch's weights judged by the shared forward pass. */
+export function summarizeMnist(variant: VariantId, run: MnistRun, f: MnistFixture, kind: MnistRunKind = {}): MnistResult {
+  const sameComputation = kind.sameComputation ?? true;
+  const checks: EpochCheck[] = run.snapshots.map((weights, e) => {
+    const q = evaluateMnist(weights, f, kind.outputActivation ?? 'softmax');
+    return { epoch: e + 1, trainCost: sameComputation ? q.trainCost : null, testAccuracy: q.testAccuracy };
   });
-  const examplesPerEpoch = trainer.examplesPerEpoch ?? f.trainX.cols;
+  const examplesPerEpoch = kind.examplesPerEpoch ?? f.trainX.cols;
   const result: MnistResult = {
     workload: 'mnist',
     variant,
     ok: true,
-    epochs: epochSeconds.length,
+    epochs: run.epochSeconds.length,
     examplesPerEpoch,
-    epochSeconds,
-    examplesPerSecond: examplesPerEpoch / median(epochSeconds),
+    epochSeconds: run.epochSeconds,
+    examplesPerSecond: examplesPerEpoch / median(run.epochSeconds),
     checks,
-    sameComputation: trainer.sameComputation,
-    memory: { maxRssMiB: maxRssMiB(), perEpoch },
+    sameComputation,
+    memory: run.memory,
   };
-  if (trainer.note) result.note = trainer.note;
+  if (run.note) result.note = run.note;
   return result;
 }
 
@@ -140,7 +168,7 @@ export async function measureCnn(trainer: CnnTrainer, batches: number, batchesPe
   const batchCosts: number[] = [];
   const batchSeconds: number[] = [];
   const snapshots: CnnWeights[] = [];
-  const perEpoch: CnnMemorySample[] = [memorySample()];
+  const perEpoch: MemorySample[] = [memorySample()];
   let mark = performance.now();
   await trainer.train(batches, (cost) => {
     batchSeconds.push((performance.now() - mark) / 1000);

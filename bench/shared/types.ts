@@ -4,14 +4,25 @@
  */
 
 /** Which library or variant a child runs. */
-export type VariantId = 'layerwise-wasm2' | 'layerwise-wasm1' | 'layerwise-js' | 'tfjs-wasm' | 'tfjs-cpu' | 'brain' | 'plain-js' | 'torch1' | 'torch2';
+export type VariantId =
+  | 'layerwise-wasm2'
+  | 'layerwise-wasm1'
+  | 'layerwise-rows2'
+  | 'layerwise-rows1'
+  | 'layerwise-js'
+  | 'tfjs-wasm'
+  | 'tfjs-cpu'
+  | 'brain'
+  | 'plain-js'
+  | 'torch1'
+  | 'torch2';
 
 export type WorkloadId = 'mnist' | 'planar' | 'cnn';
 
-/** Resident and heap memory at one point (after a forced GC where --expose-gc allows), in MiB. */
+/** Resident and heap memory at one point (after a forced GC where --expose-gc allows), in MiB; no heap figure for PyTorch (null). */
 export interface MemorySample {
   rssMiB: number;
-  heapUsedMiB: number;
+  heapUsedMiB: number | null;
 }
 
 /** Quality after one MNIST epoch, measured outside the timed region. */
@@ -51,12 +62,6 @@ export interface PlanarResult {
   note?: string;
 }
 
-/** Resident memory at an epoch end; the heap figure where the peer runs in Node (null for PyTorch). */
-export interface CnnMemorySample {
-  rssMiB: number;
-  heapUsedMiB: number | null;
-}
-
 /** The MNIST CNN (bench/workloads/cnn.ts): per-batch costs and times, so capped peers compare too. */
 export interface CnnResult {
   workload: 'cnn';
@@ -83,7 +88,7 @@ export interface CnnResult {
   epochMeanCosts: number[];
   /** Test accuracy after each full epoch, by the shared forward pass (bench/shared/evaluate.ts). */
   testAccuracy: number[];
-  memory: { maxRssMiB: number; perEpoch: CnnMemorySample[] };
+  memory: { maxRssMiB: number; perEpoch: MemorySample[] };
   note?: string;
 }
 

@@ -10,6 +10,8 @@ import { matrix, type LayerInit, type Matrix } from '../shared/fixtures.js';
 import { MNIST, type MnistFixture } from './mnist.js';
 import { PLANAR, type PlanarFixture } from './planar.js';
 import { CNN, CNN_PARAM_SHAPES, CNN_PARAMS, cnnLayers, type CnnFixture, type CnnWeights } from './cnn.js';
+import { mnistNetwork } from '../peers/layerwise.js';
+import { VARIANTS } from '../variants.js';
 
 function toMatrix(t: Tensor): Matrix {
   return matrix(t.rows, t.cols, Float32Array.from(t.data));
@@ -27,16 +29,45 @@ function columns(src: Matrix, from: number, count: number): Matrix {
   return out;
 }
 
-/** He initialization from seed 1, biases zero; the first 8000 digits of loadMnist({ seed: 1 }) to train, the next 2000 to test. */
-export function makeMnistFixture(): MnistFixture {
+/** The most MNIST epochs any variant trains (the fixture holds a batch order for each). */
+export const MNIST_ORDER_EPOCHS = Math.max(...VARIANTS.map((v) => v.mnistEpochs[0]));
+
+/**
+ * Each epoch's order of the m training examples as layerwise's fit draws it
+ * with `shuffle: true`: the identity shuffled by the network's generator,
+ * epoch after epoch (fit draws nothing else from it for this network: no
+ * dropout, no augmentation). The network is the one the layerwise trainers
+ * build (bench/peers/layerwise.ts mnistNetwork), so it starts from the same
+ * generator state; the harness test checks fit follows this order.
+ */
+export function mnistOrder(init: readonly LayerInit[], m: number, epochs: number): Matrix {
+  const rng = mnistNetwork(init).rng;
+  const out = matrix(epochs, m);
+  const order = new Int32Array(m);
+  for (let e = 0; e < epochs; e++) {
+    for (let i = 0; i < m; i++) order[i] = i;
+    rng.shuffle(order);
+    out.data.set(order, e * m);
+  }
+  return out;
+}
+
+/**
+ * He initialization from seed 1, biases zero; the first 8000 digits of
+ * loadMnist({ seed: 1 }) to train, the next 2000 to test; each epoch's
+ * batch order as layerwise's fit shuffles it.
+ */
+export function makeMnistFixture(epochs = MNIST_ORDER_EPOCHS): MnistFixture {
   const { X, Y } = loadMnist({ count: MNIST.train + MNIST.test, seed: MNIST.seed });
   const [x, y] = [toMatrix(X), toMatrix(Y)];
+  const init = initialWeights(MNIST.layers, ['relu', 'relu', 'softmax'], 'he', MNIST.seed);
   return {
-    init: initialWeights(MNIST.layers, ['relu', 'relu', 'softmax'], 'he', MNIST.seed),
+    init,
     trainX: columns(x, 0, MNIST.train),
     trainY: columns(y, 0, MNIST.train),
     testX: columns(x, MNIST.train, MNIST.test),
     testY: columns(y, MNIST.train, MNIST.test),
+    order: mnistOrder(init, MNIST.train, epochs),
   };
 }
 

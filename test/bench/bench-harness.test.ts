@@ -5,7 +5,7 @@
  * that the costs agree (no timing here).
  */
 import { describe, expect, it } from 'vitest';
-import { setBackend } from '../../src/index.js';
+import { Adam, Tensor, fit, getBackend, setBackend } from '../../src/index.js';
 import { evaluateMnist } from '../../bench/shared/evaluate.js';
 import { layerwisePlanarTrainer } from '../../bench/peers/layerwise.js';
 import { PlainMlp, plainPlanarTrainer } from '../../bench/peers/plain-js.js';
@@ -22,7 +22,14 @@ import { layerwiseCnnTrainer } from '../../bench/peers/layerwise.js';
 import { makeCnnFixture } from '../../bench/workloads/make-fixtures.js';
 import { CNN, labelsOf } from '../../bench/workloads/cnn.js';
 import { matrix as benchMatrix } from '../../bench/shared/fixtures.js';
-import { summarizeCnn } from '../../bench/shared/measure.js';
+import { measureMnist, summarizeCnn } from '../../bench/shared/measure.js';
+import { layerwiseMnistTrainer, layerwiseRowsMnistTrainer, mnistNetwork } from '../../bench/peers/layerwise.js';
+import { gatherColumnsAt } from '../../bench/peers/plain-js.js';
+import { MNIST_ORDER_EPOCHS, makeMnistFixture } from '../../bench/workloads/make-fixtures.js';
+import { MNIST, epochOrder } from '../../bench/workloads/mnist.js';
+import { VARIANTS, checkEpoch } from '../../bench/variants.js';
+import { mnistTable, ratios } from '../../bench/report/summary.js';
+import type { MnistResult, VariantId } from '../../bench/shared/types.js';
 
 describe('bench harness: the same computation', () => {
   it('plain JS and layerwise start from the same planar weights and stay at the same cost', () => {
@@ -64,6 +71,7 @@ describe('bench harness: the same computation', () => {
       trainY: matrix(2, 2, Float32Array.from([1, 0, 0, 1])),
       testX: matrix(1, 2, Float32Array.from([1, 1])),
       testY: matrix(2, 2, Float32Array.from([1, 0, 0, 1])),
+      order: matrix(1, 2, Float32Array.from([1, 0])),
     };
     const net = new PlainMlp([{ W, b }], ['softmax'], { kind: 'gd' });
     expect(net.predict(f.trainX.data, 2)[0]).toBeCloseTo(Math.E / (Math.E + 1), 6);
@@ -71,6 +79,87 @@ describe('bench harness: the same computation', () => {
     // Example 1 (label 0): -log(e/(e+1)); example 2 (label 1): -log(1/(e+1)).
     expect(q.trainCost).toBeCloseTo((Math.log1p(Math.exp(-1)) + Math.log(Math.E + 1)) / 2, 6);
     expect(q.testAccuracy).toBe(0.5);
+  });
+});
+
+describe('bench harness: the MLP', () => {
+  // One fixture for the block: 10,000 digits and the batch order of every epoch a variant trains.
+  const f = makeMnistFixture();
+
+  it('the batch order is a permutation per epoch, and the one layerwise\'s fit shuffles with: plain JS following it lands on fit\'s weights', () => {
+    setBackend('js');
+    expect([f.order.rows, f.order.cols]).toEqual([MNIST_ORDER_EPOCHS, MNIST.train]);
+    for (let e = 0; e < f.order.rows; e++) expect([...epochOrder(f, e)].sort((a, b) => a - b)).toEqual(Array.from({ length: MNIST.train }, (_, i) => i));
+    expect(epochOrder(f, 1)).not.toEqual(epochOrder(f, 0));
+    // Three batches of epoch 1: fit with shuffle on the bench's network, and plain JS on the fixture's order.
+    const net = mnistNetwork(f.init);
+    const adam = new Adam({ beta1: MNIST.beta1, beta2: MNIST.beta2, epsilon: MNIST.epsilon });
+    const lwCosts = fit(net, new Tensor([f.trainX.rows, f.trainX.cols], f.trainX.data), new Tensor([f.trainY.rows, f.trainY.cols], f.trainY.data), {
+      learningRate: MNIST.learningRate, iterations: 3, batchSize: MNIST.batchSize, shuffle: true, optimizer: adam,
+    }).cost;
+    const plain = new PlainMlp(f.init, ['relu', 'relu', 'softmax'], { kind: 'adam', beta1: MNIST.beta1, beta2: MNIST.beta2, epsilon: MNIST.epsilon });
+    const B = MNIST.batchSize;
+    const xb = new Float32Array(f.trainX.rows * B);
+    const yb = new Float32Array(f.trainY.rows * B);
+    const plainCosts = [0, 1, 2].map((b) => {
+      gatherColumnsAt(f.trainX.data, f.trainX.rows, f.trainX.cols, epochOrder(f, 0), b * B, B, xb);
+      gatherColumnsAt(f.trainY.data, f.trainY.rows, f.trainY.cols, epochOrder(f, 0), b * B, B, yb);
+      return plain.step(xb, yb, B, MNIST.learningRate);
+    });
+    for (let i = 0; i < 3; i++) expect(Math.abs(plainCosts[i]! - lwCosts[i]!) / lwCosts[i]!).toBeLessThan(1e-5);
+    for (let l = 0; l < 3; l++) {
+      const W = net.parameters[`W${l + 1}`]!.data;
+      expect(plain.W[l]!.reduce((m, v, i) => Math.max(m, Math.abs(v - W[i]!)), 0), `W${l + 1}`).toBeLessThan(1e-5);
+    }
+  });
+
+  it('path (b), rows converted and fit once per epoch, trains the same batches as path (a), one fit call (wasm)', async () => {
+    const previous = getBackend().name;
+    setBackend('wasm');
+    try {
+      const a = await measureMnist(layerwiseMnistTrainer(f, 'wasm'), 2);
+      const b = await measureMnist(layerwiseRowsMnistTrainer(f, 'wasm'), 2);
+      expect(b.snapshots.length).toBe(2);
+      for (let e = 0; e < 2; e++) {
+        for (let l = 0; l < 3; l++) {
+          const diff = a.snapshots[e]![l]!.W.data.reduce((m, v, i) => Math.max(m, Math.abs(v - b.snapshots[e]![l]!.W.data[i]!)), 0);
+          expect(diff, `epoch ${e + 1} W${l + 1}`).toBeLessThan(1e-6);
+        }
+      }
+    } finally {
+      setBackend(previous);
+    }
+  });
+});
+
+describe('bench harness: the MLP variants and ratios', () => {
+  const mnist = (variant: VariantId, examplesPerSecond: number): MnistResult => ({
+    workload: 'mnist', variant, ok: true, epochs: 5, examplesPerEpoch: 8000, epochSeconds: [1], examplesPerSecond,
+    checks: [], sameComputation: true, memory: { maxRssMiB: 1, perEpoch: [] },
+  });
+
+  it('runs both layerwise paths at 2 and 1 threads and PyTorch at 1 and 2, each with a batch order in the fixture', () => {
+    const ids = VARIANTS.map((v) => v.id);
+    for (const id of ['layerwise-wasm2', 'layerwise-wasm1', 'layerwise-rows2', 'layerwise-rows1', 'torch1', 'torch2'] as const) expect(ids).toContain(id);
+    expect(new Set(VARIANTS.map((v) => v.label)).size).toBe(VARIANTS.length);
+    for (const v of VARIANTS) expect(v.mnistEpochs[0], v.id).toBeLessThanOrEqual(MNIST_ORDER_EPOCHS);
+    expect(checkEpoch(false)).toBe(2);
+    // Every variant has a row in the MLP table, run or not.
+    expect(mnistTable([], 2).rows.map((r) => r[0])).toEqual(VARIANTS.map((v) => v.label));
+  });
+
+  it('prints each layerwise path, 2 and 1 threads, over PyTorch on 1 thread, with the >= 1x target', () => {
+    const lines = ratios([mnist('layerwise-wasm2', 120), mnist('layerwise-wasm1', 100), mnist('layerwise-rows2', 99), mnist('layerwise-rows1', 80), mnist('torch1', 100), mnist('torch2', 150)]);
+    const onTorch = lines.filter((l) => l.text.includes('layerwise') && l.text.includes('/ PyTorch, 1 thread:'));
+    expect(onTorch.map((l) => [l.value, l.target, l.met])).toEqual([
+      [1.2, '>= 1x', true],
+      [1, '>= 1x', true],
+      [0.99, '>= 1x', false],
+      [0.8, '>= 1x', false],
+    ]);
+    expect(onTorch[2]!.text).toContain('path (b)');
+    expect(lines.find((l) => l.text.includes('path (b) / path (a), 2 threads'))?.value).toBeCloseTo(99 / 120, 12);
+    expect(lines.find((l) => l.text.startsWith('MNIST examples/s, PyTorch, 2 threads / PyTorch, 1 thread'))?.value).toBe(1.5);
   });
 });
 
