@@ -7,21 +7,15 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
-import { asTensor, checkCacheList, checkCaches, checkCall, Dims, type CheckedCache, type Dim } from '../nn/sequence/checks.js';
-import { gruCandidateInput, gruGates, gruStep, gruStepBackward, stackGruWeights, type GruGates, type GruScratch, type GruWeightGrads, type GruWeights } from '../nn/sequence/gru.js';
+import { cellCacheFields, checkCall, checkCellBackward, checkSequenceBackward, gatedCellSpec, STEP, type CheckedCache } from '../nn/sequence/checks.js';
+import { gruCandidateInput, gruGates, gruStep, gruStepBackward, stackGruWeights, type GruGateParameters, type GruGates, type GruScratch, type GruWeightGrads, type GruWeights } from '../nn/sequence/gru.js';
 import { softmaxOutput } from '../nn/sequence/rnn.js';
-import { add, copyOf, fromSteps, rowsOf, stack, stacked, steps, toSteps, type Stacked } from '../nn/sequence/views.js';
+import { backpropThroughTime, copyOf, fromSteps, rowsOf, stack, stacked, steps, toSteps, type Stacked } from '../nn/sequence/views.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
 import type { TensorLike } from '../tensor/validate.js';
 
-/** A GRU's parameters: Wr, Wu, Wc (n_a, n_a + n_x), br, bu, bc (n_a, 1), Wy (n_y, n_a), by (n_y, 1). */
-export interface GruParameters {
-  readonly Wr: Tensor;
-  readonly br: Tensor;
-  readonly Wu: Tensor;
-  readonly bu: Tensor;
-  readonly Wc: Tensor;
-  readonly bc: Tensor;
+/** A GRU's parameters: the gates Wr, Wu, Wc (n_a, n_a + n_x), br, bu, bc (n_a, 1), and Wy (n_y, n_a), by (n_y, 1). */
+export interface GruParameters extends GruGateParameters {
   readonly Wy: Tensor;
   readonly by: Tensor;
 }
@@ -63,26 +57,12 @@ export interface GruGradients extends GruWeightGradients {
   readonly da0: Tensor;
 }
 
-const GATE = ['n_a', 'n_a + n_x'] as const;
-const GRU_SPEC: readonly (readonly [keyof GruParameters, readonly Dim[]])[] = [
-  ['Wr', GATE],
-  ['br', ['n_a', 1]],
-  ['Wu', GATE],
-  ['bu', ['n_a', 1]],
-  ['Wc', GATE],
-  ['bc', ['n_a', 1]],
-  ['Wy', ['n_y', 'n_a']],
-  ['by', ['n_y', 1]],
-];
-const STEP = ['n_a', 'm'] as const;
-const CACHE_FIELDS = [
-  ['xt', ['n_x', 'm']],
-  ['aPrev', STEP],
-  ['aNext', STEP],
-  ['rt', STEP],
-  ['ut', STEP],
-  ['cct', STEP],
-] as const;
+const GRU_SPEC = gatedCellSpec<keyof GruGateParameters>([
+  ['Wr', 'br'],
+  ['Wu', 'bu'],
+  ['Wc', 'bc'],
+]);
+const CACHE_FIELDS = cellCacheFields(['aPrev', 'aNext', 'rt', 'ut', 'cct'] as const);
 type Checked = CheckedCache<(typeof CACHE_FIELDS)[number][0], keyof GruParameters>;
 
 /** The forward buffers of one (n_a, n_x, m); `cell` runs one step into the given gates, candidate and a_next. */
@@ -208,13 +188,10 @@ function split2(g: GruGates): Stacked {
  * ```
  */
 export function gruCellBackward(daNext: TensorLike, cache: GruCache): GruCellGradients {
-  const where = 'gruCellBackward';
-  const dims = new Dims(where);
-  const { dtype, steps: [c] } = checkCaches([cache], CACHE_FIELDS, GRU_SPEC, dims, where, 'gruCellForward', true);
-  const dA = dims.check(asTensor(daNext, dtype, where, 'daNext', true), 'daNext', STEP);
+  const { dtype, dims, step, g } = checkCellBackward(cache, [['daNext', daNext]], CACHE_FIELDS, GRU_SPEC, 'gruCellBackward', 'gruCellForward');
   const be = backendFor(dtype);
   const st = backwardState(be, dtype, dims.get('n_a'), dims.get('n_x'), dims.get('m'));
-  st.step(c!, dA);
+  st.step(step, g[0]!);
   return { dxt: copyOf(be, st.dconcat.bottom), daPrev: copyOf(be, st.dconcat.top), ...st.result() };
 }
 
@@ -235,22 +212,9 @@ export function gruCellBackward(daNext: TensorLike, cache: GruCache): GruCellGra
  * ```
  */
 export function gruBackward(da: TensorLike, caches: readonly GruCache[]): GruGradients {
-  const where = 'gruBackward';
-  const list = checkCacheList(caches, where, 'gruForward');
-  const dims = new Dims(where);
-  const { dtype, steps: cs } = checkCaches(list, CACHE_FIELDS, GRU_SPEC, dims, where, 'gruForward', false);
-  dims.bind('T_x', cs.length, 'caches (one per step)');
-  const dA = dims.check(asTensor(da, dtype, where, 'da', true), 'da', ['n_a', 'm', 'T_x']);
+  const { dtype, dims, steps: cs, dA } = checkSequenceBackward(da, caches, CACHE_FIELDS, GRU_SPEC, 'gruBackward', 'gruForward');
   const be = backendFor(dtype);
-  const [T, nA, nX, m] = [cs.length, dims.get('n_a'), dims.get('n_x'), dims.get('m')];
-  const st = backwardState(be, dtype, nA, nX, m);
-  const das = toSteps(be, dA);
-  const dxs = steps(be, T, nX, m, dtype);
-  const dc = be.zeros([nA, m], dtype);
-  for (let s = T - 1; s >= 0; s--) {
-    add(be, das.at(s), st.dconcat.top, dc);
-    st.step(cs[s]!, dc);
-    be.copy(st.dconcat.bottom, dxs.at(s));
-  }
-  return { dx: fromSteps(be, dxs), da0: copyOf(be, st.dconcat.top), ...st.result() };
+  const st = backwardState(be, dtype, dims.get('n_a'), dims.get('n_x'), dims.get('m'));
+  const dx = backpropThroughTime(be, dA, dims.get('n_x'), st.dconcat, (t, dc) => st.step(cs[t]!, dc));
+  return { dx, da0: copyOf(be, st.dconcat.top), ...st.result() };
 }

@@ -7,23 +7,15 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
-import { asTensor, checkCacheList, checkCaches, checkCall, Dims, type CheckedCache, type Dim } from '../nn/sequence/checks.js';
-import { lstmGates, lstmStep, lstmStepBackward, stackLstmWeights, unstackLstmGrads, type LstmGates, type LstmScratch, type LstmWeights } from '../nn/sequence/lstm.js';
+import { cellCacheFields, checkCall, checkCellBackward, checkSequenceBackward, gatedCellSpec, STEP, type CheckedCache } from '../nn/sequence/checks.js';
+import { lstmGates, lstmStep, lstmStepBackward, stackLstmWeights, unstackLstmGrads, type LstmGateParameters, type LstmGates, type LstmScratch, type LstmWeights } from '../nn/sequence/lstm.js';
 import { softmaxOutput, TANH } from '../nn/sequence/rnn.js';
-import { add, copyOf, fromSteps, stack, stacked, steps, toSteps, type Stacked } from '../nn/sequence/views.js';
+import { backpropThroughTime, copyOf, fromSteps, stack, stacked, steps, toSteps, type Stacked } from '../nn/sequence/views.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
 import type { TensorLike } from '../tensor/validate.js';
 
-/** An LSTM's parameters by their course names: Wf, Wi, Wc, Wo (n_a, n_a + n_x), bf, bi, bc, bo (n_a, 1), Wy (n_y, n_a), by (n_y, 1). */
-export interface LstmParameters {
-  readonly Wf: Tensor;
-  readonly bf: Tensor;
-  readonly Wi: Tensor;
-  readonly bi: Tensor;
-  readonly Wc: Tensor;
-  readonly bc: Tensor;
-  readonly Wo: Tensor;
-  readonly bo: Tensor;
+/** An LSTM's parameters by their course names: the gates Wf, Wi, Wc, Wo (n_a, n_a + n_x), bf, bi, bc, bo (n_a, 1), and Wy (n_y, n_a), by (n_y, 1). */
+export interface LstmParameters extends LstmGateParameters {
   readonly Wy: Tensor;
   readonly by: Tensor;
 }
@@ -71,33 +63,13 @@ export interface LstmGradients extends LstmWeightGradients {
   readonly da0: Tensor;
 }
 
-const GATE = ['n_a', 'n_a + n_x'] as const;
-const BIAS = ['n_a', 1] as const;
-const LSTM_SPEC: readonly (readonly [keyof LstmParameters, readonly Dim[]])[] = [
-  ['Wf', GATE],
-  ['bf', BIAS],
-  ['Wi', GATE],
-  ['bi', BIAS],
-  ['Wc', GATE],
-  ['bc', BIAS],
-  ['Wo', GATE],
-  ['bo', BIAS],
-  ['Wy', ['n_y', 'n_a']],
-  ['by', ['n_y', 1]],
-];
-
-const STEP = ['n_a', 'm'] as const;
-const CACHE_FIELDS = [
-  ['xt', ['n_x', 'm']],
-  ['aPrev', STEP],
-  ['cPrev', STEP],
-  ['aNext', STEP],
-  ['cNext', STEP],
-  ['ft', STEP],
-  ['it', STEP],
-  ['cct', STEP],
-  ['ot', STEP],
-] as const;
+const LSTM_SPEC = gatedCellSpec<keyof LstmGateParameters>([
+  ['Wf', 'bf'],
+  ['Wi', 'bi'],
+  ['Wc', 'bc'],
+  ['Wo', 'bo'],
+]);
+const CACHE_FIELDS = cellCacheFields(['aPrev', 'cPrev', 'aNext', 'cNext', 'ft', 'it', 'cct', 'ot'] as const);
 type Checked = CheckedCache<(typeof CACHE_FIELDS)[number][0], keyof LstmParameters>;
 
 /** The buffers of one cell's forward pass, and what its cache shows of them. */
@@ -227,15 +199,12 @@ function backwardState(be: Backend, dtype: DType, nA: number, nX: number, m: num
  * ```
  */
 export function lstmCellBackward(daNext: TensorLike, dcNext: TensorLike, cache: LstmCache): LstmCellGradients {
-  const where = 'lstmCellBackward';
-  const dims = new Dims(where);
-  const { dtype, steps: [c] } = checkCaches([cache], CACHE_FIELDS, LSTM_SPEC, dims, where, 'lstmCellForward', true);
-  const dA = dims.check(asTensor(daNext, dtype, where, 'daNext', true), 'daNext', STEP);
-  const dC = dims.check(asTensor(dcNext, dtype, where, 'dcNext', true), 'dcNext', STEP);
+  const { dtype, dims, step, g } = checkCellBackward(cache, [['daNext', daNext], ['dcNext', dcNext]], CACHE_FIELDS, LSTM_SPEC, 'lstmCellBackward', 'lstmCellForward');
+  const [dA, dC] = g as [Tensor, Tensor];
   const be = backendFor(dtype);
   const st = backwardState(be, dtype, dims.get('n_a'), dims.get('n_x'), dims.get('m'));
   const dcPrev = be.zeros(dC.shape, dtype);
-  st.step(c!, dA, dC, dcPrev);
+  st.step(step, dA, dC, dcPrev);
   return { dxt: copyOf(be, st.dconcat.bottom), daPrev: copyOf(be, st.dconcat.top), dcPrev, ...st.grads() };
 }
 
@@ -257,24 +226,14 @@ export function lstmCellBackward(daNext: TensorLike, dcNext: TensorLike, cache: 
  * ```
  */
 export function lstmBackward(da: TensorLike, caches: readonly LstmCache[]): LstmGradients {
-  const where = 'lstmBackward';
-  const list = checkCacheList(caches, where, 'lstmForward');
-  const dims = new Dims(where);
-  const { dtype, steps: cs } = checkCaches(list, CACHE_FIELDS, LSTM_SPEC, dims, where, 'lstmForward', false);
-  dims.bind('T_x', cs.length, 'caches (one per step)');
-  const dA = dims.check(asTensor(da, dtype, where, 'da', true), 'da', ['n_a', 'm', 'T_x']);
+  const { dtype, dims, steps: cs, dA } = checkSequenceBackward(da, caches, CACHE_FIELDS, LSTM_SPEC, 'lstmBackward', 'lstmForward');
   const be = backendFor(dtype);
-  const [T, nA, nX, m] = [cs.length, dims.get('n_a'), dims.get('n_x'), dims.get('m')];
+  const [nA, nX, m] = [dims.get('n_a'), dims.get('n_x'), dims.get('m')];
   const st = backwardState(be, dtype, nA, nX, m);
-  const das = toSteps(be, dA);
-  const dxs = steps(be, T, nX, m, dtype);
-  const daNext = be.zeros([nA, m], dtype);
   let [dcNext, dcPrev] = [be.zeros([nA, m], dtype), be.zeros([nA, m], dtype)];
-  for (let s = T - 1; s >= 0; s--) {
-    add(be, das.at(s), st.dconcat.top, daNext);
-    st.step(cs[s]!, daNext, dcNext, dcPrev);
-    be.copy(st.dconcat.bottom, dxs.at(s));
+  const dx = backpropThroughTime(be, dA, nX, st.dconcat, (t, daNext) => {
+    st.step(cs[t]!, daNext, dcNext, dcPrev);
     [dcNext, dcPrev] = [dcPrev, dcNext];
-  }
-  return { dx: fromSteps(be, dxs), da0: copyOf(be, st.dconcat.top), ...st.grads() };
+  });
+  return { dx, da0: copyOf(be, st.dconcat.top), ...st.grads() };
 }

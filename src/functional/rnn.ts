@@ -6,9 +6,9 @@
  * backend's kernels (two GEMMs and a fused bias + tanh per step).
  */
 import { backendFor } from '../backend/registry.js';
-import { asTensor, checkCacheList, checkCaches, checkCall, Dims, type Dim, type Input } from '../nn/sequence/checks.js';
+import { cellCacheFields, checkCall, checkCellBackward, checkSequenceBackward, STEP, type Dim, type Input } from '../nn/sequence/checks.js';
 import { rnnStep, rnnStepBackward, softmaxOutput, type RnnScratch, type RnnWeightGrads } from '../nn/sequence/rnn.js';
-import { add, fromSteps, steps, toSteps } from '../nn/sequence/views.js';
+import { backpropThroughTime, copyOf, fromSteps, stacked, steps, toSteps } from '../nn/sequence/views.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
 import type { TensorLike } from '../tensor/validate.js';
 import type { Backend } from '../backend/backend.js';
@@ -85,7 +85,7 @@ function newGrads(be: Backend, P: RnnParameters, dtype: DType): RnnWeightGrads &
 export function rnnCellForward(xt: TensorLike, aPrev: TensorLike, parameters: RnnParametersLike): { aNext: Tensor; ytPred: Tensor; cache: RnnCache } {
   const { dtype, dims, P, t, be } = checkForward('rnnCellForward', parameters, [
     ['xt', xt, ['n_x', 'm']],
-    ['aPrev', aPrev, ['n_a', 'm']],
+    ['aPrev', aPrev, STEP],
   ]);
   const [Xt, A] = t as [Tensor, Tensor];
   const aNext = be.zeros([dims.get('n_a'), dims.get('m')], dtype);
@@ -113,7 +113,7 @@ export function rnnCellForward(xt: TensorLike, aPrev: TensorLike, parameters: Rn
 export function rnnForward(x: TensorLike, a0: TensorLike, parameters: RnnParametersLike): { a: Tensor; yPred: Tensor; caches: RnnCache[] } {
   const { dtype, dims, P, t, be } = checkForward('rnnForward', parameters, [
     ['x', x, ['n_x', 'm', 'T_x']],
-    ['a0', a0, ['n_a', 'm']],
+    ['a0', a0, STEP],
   ]);
   const [X, A0] = t as [Tensor, Tensor];
   const [T, m, nA] = [dims.get('T_x'), dims.get('m'), dims.get('n_a')];
@@ -130,11 +130,7 @@ export function rnnForward(x: TensorLike, a0: TensorLike, parameters: RnnParamet
   return { a: fromSteps(be, as), yPred: fromSteps(be, ys), caches };
 }
 
-const CACHE_FIELDS = [
-  ['xt', ['n_x', 'm']],
-  ['aPrev', ['n_a', 'm']],
-  ['aNext', ['n_a', 'm']],
-] as const;
+const CACHE_FIELDS = cellCacheFields(['aPrev', 'aNext'] as const);
 
 /**
  * rnn_cell_backward: from daNext = dL/da_next (n_a, m), with dtanh = (1 - a_next^2) * daNext:
@@ -154,15 +150,12 @@ const CACHE_FIELDS = [
  * ```
  */
 export function rnnCellBackward(daNext: TensorLike, cache: RnnCache): RnnCellGradients {
-  const where = 'rnnCellBackward';
-  const dims = new Dims(where);
-  const { dtype, steps: [c] } = checkCaches([cache], CACHE_FIELDS, RNN_SPEC, dims, where, 'rnnCellForward', true);
-  const dA = dims.check(asTensor(daNext, dtype, where, 'daNext', true), 'daNext', ['n_a', 'm']);
+  const { dtype, step: c, g: [dA] } = checkCellBackward(cache, [['daNext', daNext]], CACHE_FIELDS, RNN_SPEC, 'rnnCellBackward', 'rnnCellForward');
   const be = backendFor(dtype);
-  const g = newGrads(be, c!.p, dtype);
-  const dxt = be.zeros(c!.t.xt.shape, dtype);
-  const daPrev = be.zeros(dA.shape, dtype);
-  rnnStepBackward(be, c!.p, c!.t.xt, c!.t.aPrev, c!.t.aNext, dA, g, dxt, daPrev, g.scratch(dA.cols));
+  const g = newGrads(be, c.p, dtype);
+  const dxt = be.zeros(c.t.xt.shape, dtype);
+  const daPrev = be.zeros(dA!.shape, dtype);
+  rnnStepBackward(be, c.p, c.t.xt, c.t.aPrev, c.t.aNext, dA!, g, dxt, daPrev, g.scratch(dA!.cols));
   return { dxt, daPrev, dWax: g.dWax, dWaa: g.dWaa, dba: g.dba };
 }
 
@@ -184,24 +177,15 @@ export function rnnCellBackward(daNext: TensorLike, cache: RnnCache): RnnCellGra
  * ```
  */
 export function rnnBackward(da: TensorLike, caches: readonly RnnCache[]): RnnGradients {
-  const where = 'rnnBackward';
-  const list = checkCacheList(caches, where, 'rnnForward');
-  const dims = new Dims(where);
-  const { dtype, steps: cs } = checkCaches(list, CACHE_FIELDS, RNN_SPEC, dims, where, 'rnnForward', false);
-  dims.bind('T_x', cs.length, 'caches (one per step)');
-  const dA = dims.check(asTensor(da, dtype, where, 'da', true), 'da', ['n_a', 'm', 'T_x']);
+  const { dtype, dims, steps: cs, dA } = checkSequenceBackward(da, caches, CACHE_FIELDS, RNN_SPEC, 'rnnBackward', 'rnnForward');
   const be = backendFor(dtype);
-  const [T, m, nA] = [cs.length, dims.get('m'), dims.get('n_a')];
-  const das = toSteps(be, dA);
-  const dxs = steps(be, T, dims.get('n_x'), m, dtype);
+  const [nX, nA, m] = [dims.get('n_x'), dims.get('n_a'), dims.get('m')];
   const g = newGrads(be, cs[0]!.p, dtype);
   const scratch = g.scratch(m);
-  const daNext = be.zeros([nA, m], dtype);
-  const daPrev = be.zeros([nA, m], dtype);
-  for (let s = T - 1; s >= 0; s--) {
-    const c = cs[s]!;
-    add(be, das.at(s), daPrev, daNext);
-    rnnStepBackward(be, c.p, c.t.xt, c.t.aPrev, c.t.aNext, daNext, g, dxs.at(s), daPrev, scratch);
-  }
-  return { dx: fromSteps(be, dxs), da0: daPrev, dWax: g.dWax, dWaa: g.dWaa, dba: g.dba };
+  const d = stacked(be, nA, nX, m, dtype); // [da<t-1>; dx<t>]
+  const dx = backpropThroughTime(be, dA, nX, d, (t, daNext) => {
+    const c = cs[t]!;
+    rnnStepBackward(be, c.p, c.t.xt, c.t.aPrev, c.t.aNext, daNext, g, d.bottom, d.top, scratch);
+  });
+  return { dx, da0: copyOf(be, d.top), dWax: g.dWax, dWaa: g.dWaa, dba: g.dba };
 }

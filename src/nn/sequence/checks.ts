@@ -158,6 +158,20 @@ export function checkParameters<K extends string>(
   return out;
 }
 
+/** One step's state, (n_a, m). */
+export const STEP: readonly Dim[] = ['n_a', 'm'];
+
+/** A gated cell's parameters: each gate's W (n_a, n_a + n_x) and b (n_a, 1), then the output layer's Wy (n_y, n_a) and by (n_y, 1). */
+export function gatedCellSpec<K extends string>(gates: readonly (readonly [K, K])[]): (readonly [K | 'Wy' | 'by', readonly Dim[]])[] {
+  const perGate = gates.flatMap(([w, b]) => [[w, ['n_a', 'n_a + n_x']] as const, [b, ['n_a', 1]] as const]);
+  return [...perGate, ['Wy', ['n_y', 'n_a']], ['by', ['n_y', 1]]];
+}
+
+/** A cell cache's tensors: xt (n_x, m) and the (n_a, m) states and gates `names`. */
+export function cellCacheFields<F extends string>(names: readonly F[]): (readonly ['xt' | F, readonly Dim[]])[] {
+  return [['xt', ['n_x', 'm']], ...names.map((n) => [n, STEP] as const)];
+}
+
 /** An input of a forward call: its name, its value and its shape in the course's symbols. */
 export type Input = readonly [name: string, value: unknown, dims: readonly Dim[]];
 
@@ -237,8 +251,40 @@ export function checkCaches<F extends string, K extends string>(
 }
 
 /** The per-step caches of a sequence forward: a non-empty array (one per time step). */
-export function checkCacheList(caches: unknown, where: string, from: string): readonly unknown[] {
+function checkCacheList(caches: unknown, where: string, from: string): readonly unknown[] {
   if (!Array.isArray(caches)) throw new ValueError(`${where}: caches: expected the caches from ${from} (one per time step), got ${describe(caches)}`);
   if (caches.length === 0) throw new ShapeError(`${where}: caches: expected the caches from ${from}, one per time step (T_x >= 1), got an empty array`);
   return caches;
+}
+
+/** A sequence backward pass's arguments: the caches (one per step: T_x is their number) and da (n_a, m, T_x). */
+export function checkSequenceBackward<F extends string, K extends string>(
+  da: unknown,
+  caches: unknown,
+  fields: readonly (readonly [F, readonly Dim[]])[],
+  spec: readonly (readonly [K, readonly Dim[]])[],
+  where: string,
+  from: string,
+): { dtype: DType; dims: Dims; steps: CheckedCache<F, K>[]; dA: Tensor } {
+  const list = checkCacheList(caches, where, from);
+  const dims = new Dims(where);
+  const { dtype, steps } = checkCaches(list, fields, spec, dims, where, from, false);
+  dims.bind('T_x', steps.length, 'caches (one per step)');
+  const dA = dims.check(asTensor(da, dtype, where, 'da', true), 'da', ['n_a', 'm', 'T_x']);
+  return { dtype, dims, steps, dA };
+}
+
+/** A cell backward pass's arguments: the cache and the upstream gradients `grads` (each (n_a, m)). */
+export function checkCellBackward<F extends string, K extends string>(
+  cache: unknown,
+  grads: readonly (readonly [string, unknown])[],
+  fields: readonly (readonly [F, readonly Dim[]])[],
+  spec: readonly (readonly [K, readonly Dim[]])[],
+  where: string,
+  from: string,
+): { dtype: DType; dims: Dims; step: CheckedCache<F, K>; g: Tensor[] } {
+  const dims = new Dims(where);
+  const { dtype, steps } = checkCaches([cache], fields, spec, dims, where, from, true);
+  const g = grads.map(([name, v]) => dims.check(asTensor(v, dtype, where, name, true), name, ['n_a', 'm']));
+  return { dtype, dims, step: steps[0]!, g };
 }

@@ -106,6 +106,24 @@ export function stack(be: Backend, top: Tensor, bottom: Tensor, out: Stacked): v
   be.copy(bottom, out.bottom);
 }
 
+/**
+ * Backpropagation through time for a cell on [a<t-1>; x<t>] whose backward step writes
+ * [da<t-1>; dx<t>] into `dconcat` (zero before the last step): for t = T_x - 1 .. 0, the
+ * step gets da<t> (from dA (n_a, m, T_x)) plus the da<t> the step after it sent back,
+ * and dx<t> is kept. Returns dx (n_x, m, T_x); da0 is left in dconcat.top.
+ */
+export function backpropThroughTime(be: Backend, dA: Tensor, nX: number, dconcat: Stacked, step: (t: number, daNext: Tensor) => void): Tensor {
+  const das = toSteps(be, dA);
+  const dxs = steps(be, das.T, nX, das.m, dA.dtype);
+  const daNext = be.zeros([das.n, das.m], dA.dtype);
+  for (let t = das.T - 1; t >= 0; t--) {
+    add(be, das.at(t), dconcat.top, daNext);
+    step(t, daNext);
+    be.copy(dconcat.bottom, dxs.at(t));
+  }
+  return fromSteps(be, dxs);
+}
+
 /** Indices k -> floor(k / repeat) for k < count: a gather that repeats each column `repeat` times. */
 export function repeatEach(count: number, repeat: number): Int32Array {
   const idx = new Int32Array(count);
