@@ -67,6 +67,8 @@ export interface RedisTrialQueueOptions {
   readonly onStart?: (info: { id: string; attached: boolean; total: number; warnings: string[] }) => void;
   /** Called when the counts or a running trial's progress change. */
   readonly onProgress?: (progress: SearchProgress) => void;
+  /** Called when the search cannot read the trials' states (Redis restarting, the network); it goes on trying. */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** Reads a search's record; a {@link QueueError} naming the searches there when it does not exist. */
@@ -217,6 +219,7 @@ export class RedisTrialQueue implements TrialQueue {
     events.on('progress', onEvent);
     events.on('waiting', onEvent);
     let lastReport = '';
+    let lastWarning = '';
     const signal = hooks.signal;
     const onAbort = () => wake?.();
     signal?.addEventListener('abort', onAbort);
@@ -226,43 +229,60 @@ export class RedisTrialQueue implements TrialQueue {
         const active: { index: number; progress: TrialProgress | null }[] = [];
         let waiting = 0;
         const indices = [...pending];
-        for (let start = 0; start < indices.length; start += 200) {
-          const chunk = indices.slice(start, start + 200);
-          const states = await Promise.all(chunk.map((i) => queue.getJobState(trialJobId(id, i))));
-          for (let k = 0; k < chunk.length; k++) {
-            const index = chunk[k]!;
-            const state = states[k];
-            if (state === 'completed' || state === 'failed' || state === 'active') {
-              const job = await Job.fromId<TrialJobData, TrialJobResult>(queue, trialJobId(id, index));
-              if (!job) continue;
-              if (state === 'completed') {
-                const r = job.returnvalue;
-                pending.delete(index);
-                done++;
-                const trial: Trial<C> = { index, config: trials[index]!.config, score: fromWireScore(r?.score), seconds: typeof r?.seconds === 'number' ? r.seconds : 0 };
-                if (best === null || trial.score < best.score) best = { index, score: trial.score };
-                hooks.onTrial(trial);
-              } else if (state === 'failed') {
-                pending.delete(index);
-                failed++;
-                const failure: FailedTrial<C> = { index, config: trials[index]!.config, reason: job.failedReason || 'failed (no reason recorded)' };
-                hooks.onFailed(failure);
+        let failedRead = false;
+        // Outcomes are read first and reported after: an error in a hook is the caller's, not a lost connection.
+        const scored: Trial<C>[] = [];
+        const lost: FailedTrial<C>[] = [];
+        try {
+          for (let start = 0; start < indices.length; start += 200) {
+            const chunk = indices.slice(start, start + 200);
+            const states = await Promise.all(chunk.map((i) => queue.getJobState(trialJobId(id, i))));
+            for (let k = 0; k < chunk.length; k++) {
+              const index = chunk[k]!;
+              const state = states[k];
+              if (state === 'completed' || state === 'failed' || state === 'active') {
+                const job = await Job.fromId<TrialJobData, TrialJobResult>(queue, trialJobId(id, index));
+                if (!job) continue;
+                if (state === 'completed') {
+                  const r = job.returnvalue;
+                  scored.push({ index, config: trials[index]!.config, score: fromWireScore(r?.score), seconds: typeof r?.seconds === 'number' ? r.seconds : 0 });
+                } else if (state === 'failed') {
+                  lost.push({ index, config: trials[index]!.config, reason: job.failedReason || 'failed (no reason recorded)' });
+                } else {
+                  const p = job.progress;
+                  active.push({ index, progress: p !== null && typeof p === 'object' && typeof (p as TrialProgress).epoch === 'number' ? (p as TrialProgress) : null });
+                }
+              } else if (state === 'unknown') {
+                // The job is gone (removed by hand): queue it again under the same id.
+                await requeue(trials[index]!);
+                waiting++;
               } else {
-                const p = job.progress;
-                active.push({ index, progress: p !== null && typeof p === 'object' && typeof (p as TrialProgress).epoch === 'number' ? (p as TrialProgress) : null });
+                waiting++;
               }
-            } else if (state === 'unknown') {
-              // The job is gone (removed by hand): queue it again under the same id.
-              await requeue(trials[index]!);
-              waiting++;
-            } else {
-              waiting++;
             }
           }
+        } catch (e) {
+          // Redis went away (a restart, the network): say so once, and read again after the poll interval.
+          failedRead = true;
+          const message = e instanceof Error ? e.message : String(e);
+          if (message !== lastWarning) this.options.onWarning?.(`cannot read the trials' states from ${this.address.display} (${message}); retrying`);
+          lastWarning = message;
+        }
+        if (!failedRead) lastWarning = '';
+        for (const trial of scored) {
+          pending.delete(trial.index);
+          done++;
+          if (best === null || trial.score < best.score) best = { index: trial.index, score: trial.score };
+          hooks.onTrial(trial);
+        }
+        for (const failure of lost) {
+          pending.delete(failure.index);
+          failed++;
+          hooks.onFailed(failure);
         }
         const progress: SearchProgress = { id, total: trials.length, done, failed, running: active.length, waiting, best, active };
         const report = JSON.stringify(progress);
-        if (report !== lastReport) {
+        if (!failedRead && report !== lastReport) {
           lastReport = report;
           this.options.onProgress?.(progress);
         }

@@ -311,6 +311,7 @@ export async function searchCommand(args: SearchCommandOptions, io: Io): Promise
           say(again ? `search ${id}: attached (${total} trials)` : `search ${id}: ${total} trials queued; it goes on without this command: layerwise search --queue ${o.queue} --attach ${id}`);
           row(['trial', ...keys, 'dev', 'seconds']);
         },
+        onWarning: (message) => io.err(`warning: ${message}`),
         onProgress: (s) => {
           const counts = `${s.done} ${s.failed} ${s.running} ${s.waiting}`;
           if (counts === lastCounts && Date.now() - lastAt < 5000) return;
