@@ -242,9 +242,11 @@ export interface Kernels {
 
   /**
    * Max pooling backward: DX = 0, then each dOut[n, i, j, ch] is added at the arg-max of its window
-   * in X (the first maximum in row-major window order when values tie, as numpy's argmax).
+   * in X (the first maximum in row-major window order when values tie, as numpy's argmax). With
+   * `reluMask` (X is a ReLU's output), only where X at the arg-max is > 0: DX is then already the
+   * gradient of the ReLU's input, bit for bit what activationBackward would make of it.
    */
-  maxPoolBackward(dOut: Tensor, x: Tensor, dx: Tensor, g: WindowGeometry): void;
+  maxPoolBackward(dOut: Tensor, x: Tensor, dx: Tensor, g: WindowGeometry, reluMask?: boolean): void;
 
   /** Average pooling: OUT = the mean of each f x f window (g.pad is 0). */
   avgPoolForward(x: Tensor, out: Tensor, g: WindowGeometry): void;

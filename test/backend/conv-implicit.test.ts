@@ -220,26 +220,38 @@ describe('wasm convolution kernels on two threads', () => {
   }
 });
 
-describe('max pooling over windows that tile the image (the one-pass backward)', () => {
-  // Even edges: the parity cases of conv-kernels.test.ts have odd ones. Values from a small set tie
-  // often (the first maximum wins), and gradients include -0 (a zeroed DX plus -0 is +0).
-  for (const [m, h, w, c, f] of [[3, 24, 24, 8, 2], [2, 8, 8, 16, 2], [4, 4, 6, 5, 2], [2, 9, 9, 3, 3], [1, 2, 2, 1, 2]] as const) {
-    const g = geometry(m, h, w, c, f, f, 0);
+describe('max pooling: the one-pass backward over tiling windows, and ReLU\'s derivative folded in', () => {
+  // Even edges tile (the parity cases of conv-kernels.test.ts have odd ones); stride 1 and
+  // leftover edges take the clearing path. Values from a small set tie often (the first maximum
+  // wins) and are often 0 or below (ReLU's derivative is 0 there); gradients include -0 (a zeroed
+  // DX plus -0 is +0).
+  const shapes = [[3, 24, 24, 8, 2, 2], [2, 8, 8, 16, 2, 2], [4, 4, 6, 5, 2, 2], [2, 9, 9, 3, 3, 3], [1, 2, 2, 1, 2, 2], [2, 7, 6, 5, 2, 2], [2, 6, 7, 3, 3, 1]] as const;
+  for (const [m, h, w, c, f, stride] of shapes) {
+    const g = geometry(m, h, w, c, f, stride, 0);
     it(`${label(g, c)}: forward and backward bit for bit as the reference`, () => {
       const rng = new Rng(h * c + f);
       const x = wasm.zeros([m, h, w, c], 'float32');
-      for (let i = 0; i < x.size; i++) x.data[i] = Math.floor(rng.uniform() * 4) - 1;
+      for (let i = 0; i < x.size; i++) x.data[i] = Math.max(0, Math.floor(rng.uniform() * 5) - 2);
       const dOut = randomWasm(wasm, [m, g.outH, g.outW, c], rng);
       for (let i = 0; i < dOut.size; i += 7) dOut.data[i] = -0;
       const [out, outRef] = [wasm.zeros(dOut.shape, 'float32'), zeros(dOut.shape)];
       wasm.maxPoolForward(x, out, g);
       js.maxPoolForward(onHeap(x), outRef, g);
       expectSameBits(out, outRef);
-      const [dx, dxRef] = [wasm.zeros(x.shape, 'float32'), zeros(x.shape)];
-      dx.data.fill(NaN);
-      wasm.maxPoolBackward(dOut, x, dx, g);
-      js.maxPoolBackward(onHeap(dOut), onHeap(x), dxRef, g);
-      expectSameBits(dx, dxRef);
+      for (const reluMask of [false, true]) {
+        const [dx, dxRef] = [wasm.zeros(x.shape, 'float32'), zeros(x.shape)];
+        dx.data.fill(NaN);
+        wasm.maxPoolBackward(dOut, x, dx, g, reluMask);
+        js.maxPoolBackward(onHeap(dOut), onHeap(x), dxRef, g, reluMask);
+        expectSameBits(dx, dxRef);
+      }
+      // Folded in, ReLU's derivative gives what activationBackward gives after the plain pass.
+      const [masked, unmasked] = [wasm.zeros(x.shape, 'float32'), wasm.zeros(x.shape, 'float32')];
+      wasm.maxPoolBackward(dOut, x, masked, g, true);
+      wasm.maxPoolBackward(dOut, x, unmasked, g);
+      const rows = (t: Tensor): Tensor => t.reshape([t.size / c, c]);
+      wasm.activationBackward(rows(unmasked), rows(x), rows(x), rows(unmasked), { kind: 'relu' });
+      expectSameBits(masked, unmasked);
     });
   }
 });
@@ -257,7 +269,7 @@ describe('pooling and activation backward on two threads', () => {
         const out = [dOut.shape, x.shape, dOut.shape, x.shape].map((s) => wasm.zeros(s, 'float32'));
         const [maxOut, maxDx, avgOut, avgDx] = out as [Tensor, Tensor, Tensor, Tensor];
         wasm.maxPoolForward(x, maxOut, g);
-        wasm.maxPoolBackward(dOut, x, maxDx, g);
+        wasm.maxPoolBackward(dOut, x, maxDx, g, true);
         wasm.avgPoolForward(x, avgOut, g);
         wasm.avgPoolBackward(dOut, avgDx, g);
         return out;

@@ -236,8 +236,8 @@ export function maxPoolForward(x: Tensor, out: Tensor, g: WindowGeometry): void 
   }
 }
 
-/** See Kernels.maxPoolBackward: each gradient goes to the first maximum of its window. */
-export function maxPoolBackward(dOut: Tensor, x: Tensor, dx: Tensor, g: WindowGeometry): void {
+/** See Kernels.maxPoolBackward: each gradient goes to the first maximum of its window (with reluMask, only where it is > 0). */
+export function maxPoolBackward(dOut: Tensor, x: Tensor, dx: Tensor, g: WindowGeometry, reluMask = false): void {
   const X = x.data;
   const G = dOut.data;
   const D = dx.data;
@@ -246,7 +246,7 @@ export function maxPoolBackward(dOut: Tensor, x: Tensor, dx: Tensor, g: WindowGe
     const corner = windowCorner(g, r);
     for (let ch = 0; ch < g.c; ch++, o++) {
       const k = argMax(X, g, corner + ch);
-      D[k] = D[k]! + G[o]!;
+      if (!reluMask || X[k]! > 0) D[k] = D[k]! + G[o]!;
     }
   }
 }

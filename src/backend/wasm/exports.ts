@@ -66,7 +66,7 @@ export interface WasmExports {
   colSum(x: number, out: number, rows: number, cols: number, scale: number, scratch: number): void;
   transpose(x: number, out: number, rows: number, cols: number): void;
   maxPoolForward(x: number, out: number, m: number, h: number, w: number, c: number, f: number, stride: number, outH: number, outW: number): void;
-  maxPoolBackward(dOut: number, x: number, dx: number, m: number, h: number, w: number, c: number, f: number, stride: number, outH: number, outW: number): void;
+  maxPoolBackward(dOut: number, x: number, dx: number, m: number, h: number, w: number, c: number, f: number, stride: number, outH: number, outW: number, relu: number): void;
   avgPoolForward(x: number, out: number, m: number, h: number, w: number, c: number, f: number, stride: number, outH: number, outW: number): void;
   avgPoolBackward(dOut: number, dx: number, m: number, h: number, w: number, c: number, f: number, stride: number, outH: number, outW: number): void;
   zeroPad(x: number, out: number, m: number, h: number, w: number, c: number, pad: number, backward: number): void;

@@ -268,11 +268,11 @@ function createConvKernels(ex: WasmExports, stager: Stager, staged: Staged, scra
       });
     },
 
-    maxPoolBackward(dOut: Tensor, x: Tensor, dx: Tensor, g: WindowGeometry): void {
+    maxPoolBackward(dOut: Tensor, x: Tensor, dx: Tensor, g: WindowGeometry, reluMask = false): void {
       staged(() => {
         const pd = stager.input(dOut);
         const px = stager.input(x);
-        tasks.pool(LAYER_KERNELS.maxPoolBackward, pd, px, stager.output(dx, false), g);
+        tasks.pool(LAYER_KERNELS.maxPoolBackward, pd, px, stager.output(dx, false), g, reluMask ? 1 : 0);
       });
     },
 

@@ -84,9 +84,12 @@ export class LayerTasks {
     }
   }
 
-  /** A pooling kernel over examples: s0 its first input, s1 its second (X for max backward), out its output. */
-  pool(kind: LayerKernel, s0: number, s1: number, out: number, g: WindowGeometry): void {
+  /**
+   * A pooling kernel over examples: s0 its first input, s1 its second (X for max backward), out its
+   * output; `relu` 1 folds ReLU's derivative into max backward.
+   */
+  pool(kind: LayerKernel, s0: number, s1: number, out: number, g: WindowGeometry, relu = 0): void {
     const values = g.m * g.h * g.w * g.c;
-    this.run(kind, s0, s1, 0, 0, out, 0, g, g.h, g.w, g.c, 0, 0, g.m, LayerTasks.chunk(g.m), 0, values, LAYER_PARALLEL_MIN_VALUES);
+    this.run(kind, s0, s1, 0, 0, out, 0, g, g.h, g.w, g.c, relu, 0, g.m, LayerTasks.chunk(g.m), 0, values, LAYER_PARALLEL_MIN_VALUES);
   }
 }

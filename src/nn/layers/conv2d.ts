@@ -20,7 +20,7 @@ import { initializeWeights, type Initializer } from '../initializers.js';
 import { BatchNormPass, batchNormNames, makeBatchNormState, type BatchNormSettings, type BatchNormState } from './batch-norm.js';
 import { regularizationGradient } from './dense.js';
 import { LayerBase, type CompileOptions, type CompiledLayer, type Layer, type NamedTensor, type RegularizedWeight } from './layer.js';
-import { batchBuffer, geometry, image, ViewCache, type FeatureShape } from './shape.js';
+import { batchBuffer, geometry, image, reluMaskedGradients, reluOutputs, ViewCache, type FeatureShape } from './shape.js';
 import type { Conv2DSpec } from './spec.js';
 
 /** What a conv layer is made of, resolved and checked by the builder. */
@@ -151,6 +151,7 @@ export class Conv2DLayer extends LayerBase implements Layer {
     const learn = withBackward && this.trainable;
     const g = geometry(this.inputShape, m, o.size, o.stride, o.pad);
     const A = batchBuffer(be, this.outputShape, m, dtype);
+    if (this.activation.kind === 'relu') reluOutputs.add(A);
     // Without batch norm, when g'(Z) can be read off A = g(Z), Z is not kept: the convolution writes A alone.
     const aOnly = !this.bn && derivativeFromOutput(this.activation);
     const buf: ConvBuffers = { g, cols: null, Z: aOnly ? A : batchBuffer(be, this.outputShape, m, dtype), views: new ViewCache() };
@@ -177,7 +178,8 @@ export class Conv2DLayer extends LayerBase implements Layer {
       },
       backward: (x, dOut, dIn) => {
         const dOutM = views.pixels(dOut);
-        be.activationBackward(dOutM, Zm, Am, dOutM, this.activation);
+        // A max pool above that folded ReLU's derivative in has left dZ in dOut already.
+        if (!reluMaskedGradients.has(dOut)) be.activationBackward(dOutM, Zm, Am, dOutM, this.activation);
         if (bn) bn.backward(dOut, dOut);
         convolveBackward(be, x, this.W, dOut, buf, dW, db, dIn, null);
         if (dW) regularizationGradient(be, this, dW, m);

@@ -5,7 +5,7 @@
  */
 import type { WindowGeometry } from '../../backend/backend.js';
 import { LayerBase, NO_GRADS, type CompileOptions, type CompiledLayer, type Layer } from './layer.js';
-import { batchBuffer, geometry, image, type FeatureShape } from './shape.js';
+import { batchBuffer, geometry, image, reluMaskedGradients, reluOutputs, type FeatureShape } from './shape.js';
 import type { PoolSpec } from './spec.js';
 
 /** 'max' or 'average', as the course's pool_forward names its modes. */
@@ -42,8 +42,15 @@ export class PoolLayer extends LayerBase implements Layer {
       },
       backward(x, dOut, dIn) {
         if (!dIn) return;
-        if (max) be.maxPoolBackward(dOut, x, dIn, g);
-        else be.avgPoolBackward(dOut, dIn, g);
+        if (!max) {
+          be.avgPoolBackward(dOut, dIn, g);
+        } else if (reluOutputs.has(x)) {
+          // X is a ReLU's output: ReLU's derivative goes in here, and the layer below skips it.
+          be.maxPoolBackward(dOut, x, dIn, g, true);
+          reluMaskedGradients.add(dIn);
+        } else {
+          be.maxPoolBackward(dOut, x, dIn, g);
+        }
       },
     };
   }

@@ -71,6 +71,20 @@ export function geometry(s: FeatureShape & { kind: 'image' }, m: number, f: numb
 }
 
 /**
+ * Activation buffers that hold a ReLU's output (a conv layer's A): a max pool reading one folds
+ * ReLU's derivative into its backward pass (`reluMask`), saving the activation's own backward pass
+ * over the layer's largest tensor.
+ */
+export const reluOutputs = new WeakSet<Tensor>();
+
+/**
+ * Gradient buffers that their producer (such a max pool) has already multiplied by ReLU's
+ * derivative. A buffer of a compiled chain has one producer, which masks it on every pass, so the
+ * layer below may skip its activation's backward pass when it finds its dOut here.
+ */
+export const reluMaskedGradients = new WeakSet<Tensor>();
+
+/**
  * Matrix views made once per tensor and reused, so that passes which see
  * the same buffers every step allocate nothing after the first.
  */

@@ -261,7 +261,27 @@ export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
   return at;
 }
 
-@final class MaxBackward {
+// Max pooling backward with or without ReLU's derivative folded in (X = relu(Z): a gradient is
+// kept only where X at the arg-max is > 0, as activationBackward would then keep it).
+
+@final class Plain {
+  @inline relu(): bool {
+    return false;
+  }
+}
+
+@final class ReluMasked {
+  @inline relu(): bool {
+    return true;
+  }
+}
+
+/** dx[q] += g, unless ReLU's derivative is folded in and X at q (the arg-max) is not > 0. */
+@inline function addAtMax<M>(dx: usize, x: usize, q: usize, g: f32): void {
+  if (!changetype<M>(0).relu() || load<f32>(x + q) > 0) addAt(dx + q, g);
+}
+
+@final class MaxBackward<M> {
   /** Adds dOut[o] at the first maximum of the window, per channel: the arg-max is kept as a byte offset per lane. */
   @inline window(dOut: usize, x: usize, dx: usize, corner: usize, o: usize, c: i32, f: i32, row: usize): void {
     for (let ch = 0; ch < c; ch += width(ch, c)) {
@@ -269,18 +289,28 @@ export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
       const p = corner + bytes(ch);
       const at = firstMaxOffsets(x + p, c, f, row, full);
       const g = load4(dOut + o + bytes(ch), full);
-      const base = dx + p;
-      addAt(base + <usize>i32x4.extract_lane(at, 0), f32x4.extract_lane(g, 0));
+      addAtMax<M>(dx, x, p + <usize>i32x4.extract_lane(at, 0), f32x4.extract_lane(g, 0));
       if (full) {
-        addAt(base + 4 + <usize>i32x4.extract_lane(at, 1), f32x4.extract_lane(g, 1));
-        addAt(base + 8 + <usize>i32x4.extract_lane(at, 2), f32x4.extract_lane(g, 2));
-        addAt(base + 12 + <usize>i32x4.extract_lane(at, 3), f32x4.extract_lane(g, 3));
+        addAtMax<M>(dx, x, p + 4 + <usize>i32x4.extract_lane(at, 1), f32x4.extract_lane(g, 1));
+        addAtMax<M>(dx, x, p + 8 + <usize>i32x4.extract_lane(at, 2), f32x4.extract_lane(g, 2));
+        addAtMax<M>(dx, x, p + 12 + <usize>i32x4.extract_lane(at, 3), f32x4.extract_lane(g, 3));
       }
     }
   }
 }
 
-@final class MaxBackwardTiled {
+/** The lanes of X at the per-lane byte offsets `at` from p (lane k's float at p + 4 k + at[k]); lane 0 alone when not full. */
+@inline function gatherAt(p: usize, at: v128, full: bool): v128 {
+  let v = v128.load32_splat(p + <usize>i32x4.extract_lane(at, 0));
+  if (full) {
+    v = f32x4.replace_lane(v, 1, load<f32>(p + 4 + <usize>i32x4.extract_lane(at, 1)));
+    v = f32x4.replace_lane(v, 2, load<f32>(p + 8 + <usize>i32x4.extract_lane(at, 2)));
+    v = f32x4.replace_lane(v, 3, load<f32>(p + 12 + <usize>i32x4.extract_lane(at, 3)));
+  }
+  return v;
+}
+
+@final class MaxBackwardTiled<M> {
   /**
    * For windows that tile the image (stride f, no rows or columns left over): writes every
    * position of the window, dOut[o] + 0 at the first maximum (what adding it to a zeroed DX
@@ -292,7 +322,8 @@ export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
       const full = ch + 4 <= c;
       const p = corner + bytes(ch);
       const at = firstMaxOffsets(x + p, c, f, row, full);
-      const g = f32x4.add(load4(dOut + o + bytes(ch), full), zero);
+      let g = f32x4.add(load4(dOut + o + bytes(ch), full), zero);
+      if (changetype<M>(0).relu()) g = v128.and(g, f32x4.gt(gatherAt(x + p, at, full), zero));
       for (let di = 0; di < f; di++) {
         for (let dj = 0; dj < f; dj++) {
           const off = <i32>(<usize>di * row + bytes(dj * c));
@@ -317,7 +348,7 @@ export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
   }
 }
 
-@final class MaxBackwardTiled2 {
+@final class MaxBackwardTiled2<M> {
   /** MaxBackwardTiled for 2 x 2 windows: the mask of the first maximum, then four stores. */
   @inline window(dOut: usize, x: usize, dx: usize, corner: usize, o: usize, c: i32, _f: i32, row: usize): void {
     const zero = f32x4.splat(0);
@@ -339,7 +370,8 @@ export function transpose(x: usize, out: usize, rows: i32, cols: i32): void {
       const is10 = v128.andnot(gt10, is11);
       const is01 = v128.andnot(v128.andnot(gt01, gt10), is11);
       const is00 = v128.not(v128.or(v128.or(gt01, gt10), is11));
-      const g = f32x4.add(load4(dOut + o + bytes(ch), full), zero);
+      let g = f32x4.add(load4(dOut + o + bytes(ch), full), zero);
+      if (changetype<M>(0).relu()) g = v128.and(g, f32x4.gt(v128.bitselect(v11, best, is11), zero));
       store4(dx + p, v128.and(g, is00), full);
       store4(dx + p + right, v128.and(g, is01), full);
       store4(dx + p + row, v128.and(g, is10), full);
@@ -388,15 +420,20 @@ export function maxPoolForward(x: usize, out: usize, m: i32, h: i32, w: i32, c: 
   else pool<MaxForward>(x, 0, out, m, h, w, c, f, stride, outH, outW);
 }
 
-/** Max pooling backward; see Kernels.maxPoolBackward. */
-export function maxPoolBackward(dOut: usize, x: usize, dx: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32): void {
+/** Max pooling backward; see Kernels.maxPoolBackward (`relu` 1: reluMask). */
+export function maxPoolBackward(dOut: usize, x: usize, dx: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32, relu: i32): void {
+  if (relu) maxPoolBackwardOf<ReluMasked>(dOut, x, dx, m, h, w, c, f, stride, outH, outW);
+  else maxPoolBackwardOf<Plain>(dOut, x, dx, m, h, w, c, f, stride, outH, outW);
+}
+
+@inline function maxPoolBackwardOf<M>(dOut: usize, x: usize, dx: usize, m: i32, h: i32, w: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32): void {
   if (stride == f && outH * f == h && outW * f == w) {
-    if (f == 2) pool<MaxBackwardTiled2>(dOut, x, dx, m, h, w, c, f, stride, outH, outW);
-    else pool<MaxBackwardTiled>(dOut, x, dx, m, h, w, c, f, stride, outH, outW);
+    if (f == 2) pool<MaxBackwardTiled2<M>>(dOut, x, dx, m, h, w, c, f, stride, outH, outW);
+    else pool<MaxBackwardTiled<M>>(dOut, x, dx, m, h, w, c, f, stride, outH, outW);
     return;
   }
   memory.fill(dx, 0, bytes(m * h * w * c));
-  pool<MaxBackward>(dOut, x, dx, m, h, w, c, f, stride, outH, outW);
+  pool<MaxBackward<M>>(dOut, x, dx, m, h, w, c, f, stride, outH, outW);
 }
 
 /** Average pooling forward; see Kernels.avgPoolForward. */

@@ -130,7 +130,7 @@ const CONV_FORWARD = 0;
 const CONV_FILTER = 1;
 /** convInputGradient: s0 = dZ, s1 = packed W^T, s4 = dX; examples. */
 const CONV_INPUT = 2;
-/** Pooling: s0 = X (forward) or dOut (backward), s1 = X (max backward), s4 = OUT or dX; examples. */
+/** Pooling: s0 = X (forward) or dOut (backward), s1 = X (max backward), s4 = OUT or dX, act = 1 to fold ReLU's derivative into max backward; examples. */
 const MAX_POOL_FORWARD = 3;
 const MAX_POOL_BACKWARD = 4;
 const AVG_POOL_FORWARD = 5;
@@ -152,7 +152,7 @@ export function layerRange(
     case CONV_FILTER: convFilterGradient(s0, s1, s4, m, h, w, c, f, stride, outH, outW, n, scalar, lo, hi, tile); break;
     case CONV_INPUT: convInputGradient(s0, s1, s4, m, h, w, c, f, stride, outH, outW, n, lo, hi, tile); break;
     case MAX_POOL_FORWARD: maxPoolForward(s0 + first * image, s4 + first * pooled, hi - lo, h, w, c, f, stride, outH, outW); break;
-    case MAX_POOL_BACKWARD: maxPoolBackward(s0 + first * pooled, s1 + first * image, s4 + first * image, hi - lo, h, w, c, f, stride, outH, outW); break;
+    case MAX_POOL_BACKWARD: maxPoolBackward(s0 + first * pooled, s1 + first * image, s4 + first * image, hi - lo, h, w, c, f, stride, outH, outW, act); break;
     case AVG_POOL_FORWARD: avgPoolForward(s0 + first * image, s4 + first * pooled, hi - lo, h, w, c, f, stride, outH, outW); break;
     case AVG_POOL_BACKWARD: avgPoolBackward(s0 + first * pooled, s4 + first * image, hi - lo, h, w, c, f, stride, outH, outW); break;
     case ACTIVATION_BACKWARD: activationBackward(s0 + (first << 2), s1 + (first << 2), s2 + (first << 2), s4 + (first << 2), 1, hi - lo, act, scalar); break;
