@@ -42,9 +42,13 @@ export interface TrialContext<C> {
  *
  * @example
  * ```ts
- * // trial.ts, given to startTrialWorker({ processor: '/path/to/trial.js', ... })
- * import { trialProcessor } from 'layerwise/node';
- * export default trialProcessor<{ lr: number }>(({ config }) => trainAndScore(config.lr));
+ * // trial.ts, given to startTrialWorker({ processor: '/path/to/trial.js', ... }) as: export default trialProcessor(...)
+ * import { trialProcessor, JOB_FORMAT, JOB_VERSION } from 'layerwise/node';
+ * const processor = trialProcessor<{ lr: number }>(({ config }) => (config.lr - 0.01) ** 2); // train, return the dev error
+ * // What BullMQ hands it in a worker thread:
+ * const job = { id: 'a1b2-0', attemptsMade: 0, data: { format: JOB_FORMAT, version: JOB_VERSION, search: 'a1b2', index: 0, config: { lr: 0.03 }, task: null }, updateProgress: async () => undefined };
+ * const result = await processor(job as never);
+ * result.score === (0.03 - 0.01) ** 2; // true
  * ```
  */
 export function trialProcessor<C = Record<string, unknown>>(score: (trial: TrialContext<C>) => number | Promise<number>): (job: SandboxedJob<TrialJobData, TrialJobResult>) => Promise<TrialJobResult> {

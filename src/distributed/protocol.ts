@@ -38,6 +38,14 @@ export interface RedisAddress {
  * Parses a Redis URL: `redis://host:port[/db]` (`rediss://` for TLS, an
  * optional `user:password@`); the port defaults to 6379 and the database to 0.
  * Throws a {@link QueueError} naming `option` for anything else.
+ *
+ * @example
+ * ```ts
+ * import { parseRedisUrl } from 'layerwise/node';
+ * const a = parseRedisUrl('redis://:secret@queue-host:6380/2');
+ * a.host === 'queue-host' && a.port === 6380 && a.db === 2 && a.password === 'secret'; // true
+ * a.display === 'redis://:***@queue-host:6380/2'; // true
+ * ```
  */
 export function parseRedisUrl(text: unknown, option = 'queue'): RedisAddress {
   const expected = `${option}: expected a Redis URL redis://host:port[/db] (e.g. redis://127.0.0.1:6379/0)`;

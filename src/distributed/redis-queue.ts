@@ -99,8 +99,9 @@ export async function readSearchRecord(client: Redis, queueName: string, id: str
  * @example
  * ```ts
  * import { readSearch } from 'layerwise/node';
- * const record = await readSearch('redis://127.0.0.1:6379/0', '3f2a9c1b7d4e');
- * console.log(record.trials, record.seed);
+ * // const record = await readSearch('redis://queue-host:6379/0', '3f2a9c1b7d4e'); // record.seed, record.trials, record.space, record.task
+ * const refused = await readSearch('redis://queue-host:6379/zero', '3f2a9c1b7d4e').catch((e: Error) => e.message);
+ * refused.endsWith('(the path must be a database number, got "/zero")'); // true
  * ```
  */
 export async function readSearch(url: string, id: string, queueName = QUEUE_NAME): Promise<SearchRecord> {
@@ -126,9 +127,13 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  * ```ts
  * import { randomSearch } from 'layerwise';
  * import { RedisTrialQueue } from 'layerwise/node';
- * const queue = new RedisTrialQueue({ url: 'redis://127.0.0.1:6379', task: { dataset: 'moons' }, onStart: ({ id }) => console.log('search', id) });
- * const result = await randomSearch({ space: { lr: { logUniform: [1e-4, 1e-1] } }, trials: 20, seed: 1, queue });
- * console.log(result.best, result.failed);
+ * const queue = new RedisTrialQueue({ url: 'redis://127.0.0.1:6379/2', task: { dataset: 'moons' }, onStart: ({ id }) => console.log('search', id) });
+ * queue.address.display === 'redis://127.0.0.1:6379/2'; // true
+ * queue.queueName === 'layerwise-trials'; // true
+ * // With workers running (layerwise worker, or startTrialWorker):
+ * // const result = await randomSearch({ space: { lr: { logUniform: [1e-4, 1e-1] } }, trials: 20, seed: 1, queue });
+ * // result.trials, result.best and result.failed, as randomSearch's SearchResult
+ * typeof randomSearch === 'function'; // true
  * ```
  */
 export class RedisTrialQueue implements TrialQueue {

@@ -77,8 +77,10 @@ export function threadExecArgv(processor: string, tsxApi?: string): string[] {
  * @example
  * ```ts
  * import { startTrialWorker } from 'layerwise/node';
- * const worker = await startTrialWorker({ url: 'redis://127.0.0.1:6379', processor: new URL('./trial.js', import.meta.url).pathname, concurrency: 2, log: console.error });
- * process.once('SIGTERM', () => void worker.stop());
+ * // const worker = await startTrialWorker({ url: 'redis://queue-host:6379', processor: '/srv/trial.js', concurrency: 2, log: console.error });
+ * // process.once('SIGTERM', () => void worker.stop()); // finishes the running trials; worker.returnTrials() hands them back
+ * const refused = await startTrialWorker({ url: 'http://queue-host', processor: '/srv/trial.js' }).catch((e: Error) => e.message);
+ * refused.startsWith('queue: expected a Redis URL redis://host:port[/db]'); // true
  * ```
  */
 export async function startTrialWorker(o: TrialWorkerOptions): Promise<TrialWorker> {
