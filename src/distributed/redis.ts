@@ -48,6 +48,15 @@ export async function connectRedis(a: RedisAddress, timeoutMs = CONNECT_TIMEOUT_
   }
 }
 
+/** A stored value as JSON, or as the text it is when it is not JSON (another program's job). */
+function jsonOrText(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
 /**
  * Checks that the queue holds trials this version reads: its marker (set by
  * the first search) and, when there is none, the jobs waiting in it. Marks an
@@ -58,13 +67,7 @@ export async function checkQueueFormat(client: Redis, queueName: string, display
   const keys = layerwiseKeys(queueName);
   const raw = await client.get(keys.format);
   if (raw !== null) {
-    let marker: unknown;
-    try {
-      marker = JSON.parse(raw);
-    } catch {
-      marker = raw;
-    }
-    const why = foreignJob(marker);
+    const why = foreignJob(jsonOrText(raw));
     if (why !== null) throw new QueueError(`queue "${queueName}" on ${display} holds ${why.replace(/^not a layerwise trial/, 'jobs that are not layerwise trials')}: refused (use another queue or Redis database, or the layerwise version that wrote them)`);
     return;
   }
@@ -74,13 +77,7 @@ export async function checkQueueFormat(client: Redis, queueName: string, display
   for (const id of ids) {
     const data = await client.hget(`${prefix}:${id}`, 'data');
     if (data === null) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(data);
-    } catch {
-      parsed = data;
-    }
-    const why = foreignJob(parsed);
+    const why = foreignJob(jsonOrText(data));
     if (why !== null) throw new QueueError(`queue "${queueName}" on ${display} holds job ${id}, ${why}: refused (use another queue or Redis database)`);
   }
   if (mark) await client.set(keys.format, JSON.stringify({ format: JOB_FORMAT, version: JOB_VERSION }), 'NX');
