@@ -10,7 +10,8 @@
  */
 import type { Backend } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
-import { attentionBuffers, attentionScratch, attentionStep, attentionStepBackward } from '../nn/sequence/attention.js';
+import { attentionBuffers, attentionScratch, attentionStep, attentionStepBackward, freeAttentionBuffers, freeAttentionScratch } from '../nn/sequence/attention.js';
+import { free } from '../nn/sequence/views.js';
 import { asTensor, checkCall, type Dim } from '../nn/sequence/checks.js';
 import { ValueError } from '../tensor/errors.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
@@ -69,7 +70,9 @@ function run(where: string, a: unknown, sPrev: unknown, parameters: unknown, pre
   const be = backendFor(dtype);
   const b = attentionBuffers(be, nS, nA, nE, m, T, dtype);
   const context = be.zeros([nA, m], dtype);
-  attentionStep(be, p, A, S, b, be.zeros([nA, m * T], dtype), context);
+  const P = be.zeros([nA, m * T], dtype);
+  attentionStep(be, p, A, S, b, P, context);
+  free(P);
   return { be, dtype, dims, p, A, S, b, context, sizes: { nA, nS, nE, m, T } };
 }
 
@@ -95,6 +98,7 @@ export function oneStepAttention(a: TensorLike, sPrev: TensorLike, parameters: A
   const { be, p, A, S, b, context, sizes } = run('oneStepAttention', a, sPrev, parameters);
   const alphas = be.zeros([sizes.m, sizes.T], A.dtype);
   be.copy(b.alpha, alphas);
+  freeAttentionBuffers(b);
   return { context, alphas, cache: { a: A, sPrev: S, parameters: p } };
 }
 
@@ -123,10 +127,14 @@ export function oneStepAttentionBackward(dContext: TensorLike, cache: OneStepAtt
   if (cache === null || typeof cache !== 'object') {
     throw new ValueError(`${where}: cache: expected the cache from oneStepAttention ({ a, sPrev, parameters }), got ${describe(cache)}`);
   }
-  const { be, dtype, dims, p, b, sizes } = run(where, cache.a, cache.sPrev, cache.parameters, 'cache.');
+  const { be, dtype, dims, p, b, context, sizes } = run(where, cache.a, cache.sPrev, cache.parameters, 'cache.');
   const { nA, nS, nE, m, T } = sizes;
   const dC = dims.check(asTensor(dContext, dtype, where, 'dContext', true), 'dContext', ['n_a', 'm']);
   const g = zeroGrads(be, dtype, p, nA, nS, m, T);
-  attentionStepBackward(be, p, b, dC, g, g.da, g.dsPrev, attentionScratch(be, nS, nA, nE, m, T, dtype));
+  const scratch = attentionScratch(be, nS, nA, nE, m, T, dtype);
+  attentionStepBackward(be, p, b, dC, g, g.da, g.dsPrev, scratch);
+  freeAttentionBuffers(b);
+  freeAttentionScratch(scratch);
+  free(context);
   return g;
 }

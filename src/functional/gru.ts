@@ -10,7 +10,7 @@ import { backendFor } from '../backend/registry.js';
 import { cellCacheFields, checkCall, checkCellBackward, checkSequenceBackward, gatedCellSpec, STEP, type CheckedCache } from '../nn/sequence/checks.js';
 import { gruCandidateInput, gruGates, gruStep, gruStepBackward, stackGruWeights, type GruGateParameters, type GruGates, type GruScratch, type GruWeightGrads, type GruWeights } from '../nn/sequence/gru.js';
 import { softmaxOutput } from '../nn/sequence/rnn.js';
-import { backpropThroughTime, copyOf, fromSteps, rowsOf, stack, stacked, steps, toSteps, type Stacked } from '../nn/sequence/views.js';
+import { backpropThroughTime, copyOf, free, fromSteps, rowsOf, stack, stacked, steps, toSteps, type Stacked } from '../nn/sequence/views.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
 import type { TensorLike } from '../tensor/validate.js';
 
@@ -70,10 +70,13 @@ function forwardState(be: Backend, P: GruParameters, dtype: DType, nA: number, n
   const w = stackGruWeights(be, P, dtype);
   const concat1 = stacked(be, nA, nX, m, dtype);
   const concat2 = stacked(be, nA, nX, m, dtype);
-  return (xt: Tensor, aPrev: Tensor, gates: GruGates, cct: Tensor, aNext: Tensor): GruCache => {
+  const cell = (xt: Tensor, aPrev: Tensor, gates: GruGates, cct: Tensor, aNext: Tensor): GruCache => {
     gruStep(be, w, xt, aPrev, concat1, gates, concat2, cct, aNext);
     return { aNext, aPrev, xt, rt: gates.r, ut: gates.u, cct, parameters: P };
   };
+  /** Gives the scratch and the stacked gate weights back (Wc and bc are the caller's). */
+  const done = (): void => free(w.Wru, w.bru, concat1, concat2);
+  return { cell, done };
 }
 
 /**
@@ -98,10 +101,11 @@ export function gruCellForward(xt: TensorLike, aPrev: TensorLike, parameters: Gr
   ]);
   const [nA, m] = [dims.get('n_a'), dims.get('m')];
   const be = backendFor(dtype);
-  const cell = forwardState(be, p, dtype, nA, dims.get('n_x'), m);
+  const { cell, done } = forwardState(be, p, dtype, nA, dims.get('n_x'), m);
   const cache = cell(t[0]!, t[1]!, gruGates(be.zeros([2 * nA, m], dtype)), be.zeros([nA, m], dtype), be.zeros([nA, m], dtype));
   const ytPred = be.zeros([dims.get('n_y'), m], dtype);
   softmaxOutput(be, p.Wy, p.by, cache.aNext, ytPred);
+  done();
   return { aNext: cache.aNext, ytPred, cache };
 }
 
@@ -126,7 +130,7 @@ export function gruForward(x: TensorLike, a0: TensorLike, parameters: GruParamet
   ]);
   const [nA, nX, m, T] = [dims.get('n_a'), dims.get('n_x'), dims.get('m'), dims.get('T_x')];
   const be = backendFor(dtype);
-  const cell = forwardState(be, p, dtype, nA, nX, m);
+  const { cell, done } = forwardState(be, p, dtype, nA, nX, m);
   const xs = toSteps(be, t[0]!);
   const [as, ys, gs, ccs] = [steps(be, T, nA, m, dtype), steps(be, T, dims.get('n_y'), m, dtype), steps(be, T, 2 * nA, m, dtype), steps(be, T, nA, m, dtype)];
   const caches: GruCache[] = [];
@@ -134,7 +138,10 @@ export function gruForward(x: TensorLike, a0: TensorLike, parameters: GruParamet
     caches.push(cell(xs.at(s), s === 0 ? t[1]! : as.at(s - 1), gruGates(gs.at(s)), ccs.at(s), as.at(s)));
     softmaxOutput(be, p.Wy, p.by, as.at(s), ys.at(s));
   }
-  return { a: fromSteps(be, as), yPred: fromSteps(be, ys), caches };
+  const yPred = fromSteps(be, ys);
+  done();
+  free(ys); // xs, as, gs and ccs stay: the caches are views of them
+  return { a: fromSteps(be, as), yPred, caches };
 }
 
 /** The backward pass's buffers for one (n_a, n_x, m), and the stacked weights of each parameter dictionary. */
@@ -155,16 +162,25 @@ function backwardState(be: Backend, dtype: DType, nA: number, nX: number, m: num
     gruCandidateInput(be, c.t.rt, c.t.aPrev, c.t.xt, concat2);
     gruStepBackward(be, w, concat1, gates, concat2, c.t.cct, c.t.aPrev, dc, grads, dconcat, scratch);
   };
-  /** The gate gradients as separate tensors by their course names. */
-  const result = (): GruWeightGradients => ({
-    dWr: copyOf(be, rowsOf(grads.dWru, 0, nA)),
-    dWu: copyOf(be, rowsOf(grads.dWru, nA, nA)),
-    dbr: copyOf(be, rowsOf(grads.dbru, 0, nA)),
-    dbu: copyOf(be, rowsOf(grads.dbru, nA, nA)),
-    dWc: grads.dWc,
-    dbc: grads.dbc,
-  });
-  return { step, result, dconcat };
+  /** The results, copied out: daPrev (and dxt) of the last step and the gate gradients by their course names; the scratch is given back. */
+  const finish = (withDx: boolean): { daPrev: Tensor; dxt: Tensor | null; grads: GruWeightGradients } => {
+    const out = {
+      daPrev: copyOf(be, dconcat.top),
+      dxt: withDx ? copyOf(be, dconcat.bottom) : null,
+      grads: {
+        dWr: copyOf(be, rowsOf(grads.dWru, 0, nA)),
+        dWu: copyOf(be, rowsOf(grads.dWru, nA, nA)),
+        dbr: copyOf(be, rowsOf(grads.dbru, 0, nA)),
+        dbu: copyOf(be, rowsOf(grads.dbru, nA, nA)),
+        dWc: grads.dWc,
+        dbc: grads.dbc,
+      },
+    };
+    const stackedWeights = [...weights.values()].flatMap((w) => [w.Wru, w.bru]);
+    free(scratch.dcc, scratch.dG, scratch.d2, scratch.dbru, scratch.dbc, concat1, concat2, dconcat, gates, grads.dWru, grads.dbru, ...stackedWeights);
+    return out;
+  };
+  return { step, finish, dconcat };
 }
 
 /** The gates buffer as a stacked pair [Γr; Γu]. */
@@ -192,7 +208,8 @@ export function gruCellBackward(daNext: TensorLike, cache: GruCache): GruCellGra
   const be = backendFor(dtype);
   const st = backwardState(be, dtype, dims.get('n_a'), dims.get('n_x'), dims.get('m'));
   st.step(step, g[0]!);
-  return { dxt: copyOf(be, st.dconcat.bottom), daPrev: copyOf(be, st.dconcat.top), ...st.result() };
+  const r = st.finish(true);
+  return { dxt: r.dxt!, daPrev: r.daPrev, ...r.grads };
 }
 
 /**
@@ -216,5 +233,6 @@ export function gruBackward(da: TensorLike, caches: readonly GruCache[]): GruGra
   const be = backendFor(dtype);
   const st = backwardState(be, dtype, dims.get('n_a'), dims.get('n_x'), dims.get('m'));
   const dx = backpropThroughTime(be, dA, dims.get('n_x'), st.dconcat, (t, dc) => st.step(cs[t]!, dc));
-  return { dx, da0: copyOf(be, st.dconcat.top), ...st.result() };
+  const r = st.finish(false);
+  return { dx, da0: r.daPrev, ...r.grads };
 }

@@ -10,7 +10,7 @@ import { backendFor } from '../backend/registry.js';
 import { cellCacheFields, checkCall, checkCellBackward, checkSequenceBackward, gatedCellSpec, STEP, type CheckedCache } from '../nn/sequence/checks.js';
 import { lstmGates, lstmStep, lstmStepBackward, stackLstmWeights, unstackLstmGrads, type LstmGateParameters, type LstmGates, type LstmScratch, type LstmWeights } from '../nn/sequence/lstm.js';
 import { softmaxOutput, TANH } from '../nn/sequence/rnn.js';
-import { backpropThroughTime, copyOf, fromSteps, stack, stacked, steps, toSteps, type Stacked } from '../nn/sequence/views.js';
+import { backpropThroughTime, copyOf, free, fromSteps, stack, stacked, steps, toSteps, type Stacked } from '../nn/sequence/views.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
 import type { TensorLike } from '../tensor/validate.js';
 
@@ -110,9 +110,11 @@ export function lstmCellForward(
   const be = backendFor(dtype);
   const w = stackLstmWeights(be, p, dtype);
   const zeros = (): Tensor => be.zeros([nA, m], dtype);
-  const cache = runCell(be, w, p, X, A, C, lstmGates(be.zeros([4 * nA, m], dtype)), zeros(), zeros(), stacked(be, nA, nX, m, dtype), zeros());
+  const [concat, tanhC] = [stacked(be, nA, nX, m, dtype), zeros()];
+  const cache = runCell(be, w, p, X, A, C, lstmGates(be.zeros([4 * nA, m], dtype)), zeros(), zeros(), concat, tanhC);
   const ytPred = be.zeros([dims.get('n_y'), m], dtype);
   softmaxOutput(be, p.Wy, p.by, cache.aNext, ytPred);
+  free(w.W, w.b, concat, tanhC);
   return { aNext: cache.aNext, cNext: cache.cNext, ytPred, cache };
 }
 
@@ -151,7 +153,9 @@ export function lstmForward(x: TensorLike, a0: TensorLike, parameters: LstmParam
     caches.push(runCell(be, w, p, xs.at(s), aPrev, cPrev, lstmGates(gs.at(s)), cs.at(s), as.at(s), concat, tanhC));
     softmaxOutput(be, p.Wy, p.by, as.at(s), ys.at(s));
   }
-  return { a: fromSteps(be, as), c: fromSteps(be, cs), yPred: fromSteps(be, ys), caches };
+  const yPred = fromSteps(be, ys);
+  free(w.W, w.b, concat, tanhC, ys); // xs, as, cs, gs and c0 stay: the caches are views of them
+  return { a: fromSteps(be, as), c: fromSteps(be, cs), yPred, caches };
 }
 
 /** The backward pass's buffers for one (n_a, n_x, m), and the stacked weights of each parameter dictionary. */
@@ -173,13 +177,15 @@ function backwardState(be: Backend, dtype: DType, nA: number, nX: number, m: num
     be.activation(c.t.cNext, tanhC, TANH);
     lstmStepBackward(be, w, concat, gates, c.t.cPrev, tanhC, daNext, dcNext, dW, db, dconcat, dcPrev, scratch);
   };
-  /** The gate gradients as separate tensors by their course names. */
-  const grads = (): LstmWeightGradients => {
-    const out: Record<string, Tensor> = {};
-    for (const [k, v] of Object.entries(unstackLstmGrads(dW, db))) out[k] = copyOf(be, v);
-    return out as unknown as LstmWeightGradients;
+  /** The results, copied out: daPrev (and dxt) of the last step and the gate gradients by their course names; the scratch is given back. */
+  const finish = (withDx: boolean): { daPrev: Tensor; dxt: Tensor | null; grads: LstmWeightGradients } => {
+    const grads: Record<string, Tensor> = {};
+    for (const [k, v] of Object.entries(unstackLstmGrads(dW, db))) grads[k] = copyOf(be, v);
+    const out = { daPrev: copyOf(be, dconcat.top), dxt: withDx ? copyOf(be, dconcat.bottom) : null, grads: grads as unknown as LstmWeightGradients };
+    free(scratch.dc, scratch.dG, scratch.db, concat, gates, tanhC, dW, db, dconcat, ...[...weights.values()].flatMap((w) => [w.W, w.b]));
+    return out;
   };
-  return { step, grads, dconcat };
+  return { step, finish, dconcat };
 }
 
 /**
@@ -205,7 +211,8 @@ export function lstmCellBackward(daNext: TensorLike, dcNext: TensorLike, cache: 
   const st = backwardState(be, dtype, dims.get('n_a'), dims.get('n_x'), dims.get('m'));
   const dcPrev = be.zeros(dC.shape, dtype);
   st.step(step, dA, dC, dcPrev);
-  return { dxt: copyOf(be, st.dconcat.bottom), daPrev: copyOf(be, st.dconcat.top), dcPrev, ...st.grads() };
+  const r = st.finish(true);
+  return { dxt: r.dxt!, daPrev: r.daPrev, dcPrev, ...r.grads };
 }
 
 /**
@@ -235,5 +242,7 @@ export function lstmBackward(da: TensorLike, caches: readonly LstmCache[]): Lstm
     st.step(cs[t]!, daNext, dcNext, dcPrev);
     [dcNext, dcPrev] = [dcPrev, dcNext];
   });
-  return { dx, da0: copyOf(be, st.dconcat.top), ...st.grads() };
+  const r = st.finish(false);
+  free(dcNext, dcPrev);
+  return { dx, da0: r.daPrev, ...r.grads };
 }

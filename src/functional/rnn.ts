@@ -8,7 +8,7 @@
 import { backendFor } from '../backend/registry.js';
 import { cellCacheFields, checkCall, checkCellBackward, checkSequenceBackward, STEP, type Dim, type Input } from '../nn/sequence/checks.js';
 import { rnnStep, rnnStepBackward, softmaxOutput, type RnnScratch, type RnnWeightGrads } from '../nn/sequence/rnn.js';
-import { backpropThroughTime, copyOf, fromSteps, stacked, steps, toSteps } from '../nn/sequence/views.js';
+import { backpropThroughTime, copyOf, free, fromSteps, stacked, steps, toSteps } from '../nn/sequence/views.js';
 import type { DType, Tensor } from '../tensor/tensor.js';
 import type { TensorLike } from '../tensor/validate.js';
 import type { Backend } from '../backend/backend.js';
@@ -127,7 +127,9 @@ export function rnnForward(x: TensorLike, a0: TensorLike, parameters: RnnParamet
     softmaxOutput(be, P.Wya, P.by, as.at(s), ys.at(s));
     caches.push({ aNext: as.at(s), aPrev, xt: xs.at(s), parameters: P });
   }
-  return { a: fromSteps(be, as), yPred: fromSteps(be, ys), caches };
+  const yPred = fromSteps(be, ys);
+  free(ys); // xs and as stay: the caches are views of them
+  return { a: fromSteps(be, as), yPred, caches };
 }
 
 const CACHE_FIELDS = cellCacheFields(['aPrev', 'aNext'] as const);
@@ -155,7 +157,9 @@ export function rnnCellBackward(daNext: TensorLike, cache: RnnCache): RnnCellGra
   const g = newGrads(be, c.p, dtype);
   const dxt = be.zeros(c.t.xt.shape, dtype);
   const daPrev = be.zeros(dA!.shape, dtype);
-  rnnStepBackward(be, c.p, c.t.xt, c.t.aPrev, c.t.aNext, dA!, g, dxt, daPrev, g.scratch(dA!.cols));
+  const scratch = g.scratch(dA!.cols);
+  rnnStepBackward(be, c.p, c.t.xt, c.t.aPrev, c.t.aNext, dA!, g, dxt, daPrev, scratch);
+  free(scratch.dz, scratch.db);
   return { dxt, daPrev, dWax: g.dWax, dWaa: g.dWaa, dba: g.dba };
 }
 
@@ -187,5 +191,7 @@ export function rnnBackward(da: TensorLike, caches: readonly RnnCache[]): RnnGra
     const c = cs[t]!;
     rnnStepBackward(be, c.p, c.t.xt, c.t.aPrev, c.t.aNext, daNext, g, d.bottom, d.top, scratch);
   });
-  return { dx, da0: copyOf(be, d.top), dWax: g.dWax, dWaa: g.dWaa, dba: g.dba };
+  const da0 = copyOf(be, d.top);
+  free(scratch.dz, scratch.db, d);
+  return { dx, da0, dWax: g.dWax, dWaa: g.dWaa, dba: g.dba };
 }

@@ -7,6 +7,7 @@
 import { backendFor } from '../backend/registry.js';
 import { checkCall } from '../nn/sequence/checks.js';
 import { rnnStep, softmaxOutput } from '../nn/sequence/rnn.js';
+import { free } from '../nn/sequence/views.js';
 import { Rng } from '../random/rng.js';
 import { ShapeError, ValueError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -126,6 +127,7 @@ export function sample(parameters: RnnParametersLike, charToIx: Readonly<Record<
     [aPrev, a] = [a, aPrev];
   }
   if (idx !== newline) indices.push(newline);
+  free(x, aPrev, a, y);
   return { indices, text: indices.map((i) => chars[i]).join('') };
 }
 

@@ -10,8 +10,8 @@
 import type { Backend } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
 import { asTensor, callDType, checkCall, type Dim } from '../nn/sequence/checks.js';
-import { dotAttention, dotAttentionBackward, dotAttentionBuffers, maskBias, multiHeadAttentionBackward as mhaBackward, multiHeadAttentionStep, multiHeadBuffers, type MultiHeadGrads, type MultiHeadWeights } from '../nn/sequence/dot-attention.js';
-import { asMatrix, rowsOf } from '../nn/sequence/views.js';
+import { dotAttention, dotAttentionBackward, dotAttentionBuffers, freeDotAttention, freeMultiHead, maskBias, multiHeadAttentionBackward as mhaBackward, multiHeadAttentionStep, multiHeadBuffers, type MultiHeadGrads, type MultiHeadWeights } from '../nn/sequence/dot-attention.js';
+import { asMatrix, free, rowsOf } from '../nn/sequence/views.js';
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
 import { assertDType, type DType, type Tensor } from '../tensor/tensor.js';
 import { assertPositiveInt, describe, type TensorLike } from '../tensor/validate.js';
@@ -115,6 +115,7 @@ function attend(c: ReturnType<typeof checkAttention>) {
 export function scaledDotProductAttention(Q: TensorLike, K: TensorLike, V: TensorLike, mask?: TensorLike | null): { output: Tensor; weights: Tensor; cache: AttentionCache } {
   const c = checkAttention('scaledDotProductAttention', Q, K, V, mask, {}, [], '');
   const { out, b } = attend(c);
+  free(b.S, b.WT, c.bias);
   const [q, k, v] = c.t as [Tensor, Tensor, Tensor];
   return { output: out.reshape([...c.batch, c.Tq, v.shape[v.shape.length - 1]!]), weights: b.weights.reshape([...c.batch, c.Tq, c.Tk]), cache: { Q: q, K: k, V: v, mask: c.M } };
 }
@@ -136,13 +137,15 @@ export function scaledDotProductAttentionBackward(dOutput: TensorLike, cache: At
   const where = 'scaledDotProductAttentionBackward';
   const x = cacheObject(cache, where, 'scaledDotProductAttention', 'Q, K, V, mask');
   const c = checkAttention(where, x.Q, x.K, x.V, x.mask, {}, [], 'cache.');
-  const { b } = attend(c);
   const dOut = c.dims.check(asTensor(dOutput, c.dtype, where, 'dOutput', true), 'dOutput', [...c.batch.map(() => 'm'), 'T_q', 'd_v']);
   const [dQ, dK, dV] = (c.t as Tensor[]).map((t) => c.be.zeros(t.shape, c.dtype)) as [Tensor, Tensor, Tensor];
   const [Tq, Tk] = [c.Tq, c.Tk];
   const [dS, dST] = [c.be.zeros([c.m * Tq, Tk], c.dtype), c.be.zeros([Tk, c.m * Tq], c.dtype)];
   const mat = (t: Tensor, like: Tensor): Tensor => asMatrix(t, like.rows, like.cols);
+  const { out, b } = attend(c);
   dotAttentionBackward(c.be, c.Q, c.K, c.V, b, asMatrix(dOut, c.m * Tq, c.V.cols), mat(dQ, c.Q), mat(dK, c.K), mat(dV, c.V), dS, dST);
+  freeDotAttention(b);
+  free(out, dS, dST, c.bias);
   return { dQ, dK, dV };
 }
 
@@ -225,6 +228,8 @@ export function multiHeadAttention(Q: TensorLike, K: TensorLike, V: TensorLike, 
   const weights = be.zeros([...r.batch, heads, Tq, Tk], r.dtype);
   const all = asMatrix(weights, m * heads * Tq, Tk);
   for (let j = 0; j < m; j++) for (let h = 0; h < heads; h++) be.copy(rowsOf(r.b.att[h]!.weights, j * Tq, Tq), rowsOf(all, (j * heads + h) * Tq, Tq));
+  freeMultiHead(r.b);
+  free(r.bias);
   const [q, k, v] = r.t as [Tensor, Tensor, Tensor];
   return { output: r.out.reshape([...r.batch, Tq, r.d]), weights, cache: { Q: q, K: k, V: v, mask: r.M, parameters: r.p, heads } };
 }
@@ -262,5 +267,7 @@ export function multiHeadAttentionBackward(dOutput: TensorLike, cache: MultiHead
   const g = zeroGrads(be, r.p, dtype);
   const mat = (t: Tensor): Tensor => asMatrix(t, t.size / r.d, r.d);
   mhaBackward(be, r.p, r.Q, r.K, r.V, r.b, mat(dOut), g, mat(dQ), mat(dK), mat(dV));
+  freeMultiHead(r.b);
+  free(r.out, r.bias);
   return { ...g, dQ, dK, dV };
 }

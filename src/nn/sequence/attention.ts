@@ -12,7 +12,7 @@
 import type { Activation, Backend } from '../../backend/backend.js';
 import type { DType, Tensor } from '../../tensor/tensor.js';
 import { SOFTMAX, TANH } from './rnn.js';
-import { addRowSum, asMatrix, repeatEach, stacked, type Stacked } from './views.js';
+import { addRowSum, asMatrix, free, repeatEach, stacked, type Stacked } from './views.js';
 
 const RELU: Activation = { kind: 'relu' };
 
@@ -71,6 +71,11 @@ export function attentionBuffers(be: Backend, nS: number, nA: number, nE: number
   };
 }
 
+/** Gives a step's buffers back. */
+export function freeAttentionBuffers(b: AttentionBuffers): void {
+  free(b.concat, b.H, b.E, b.alpha, b.alphaT, b.alphaRep, b.ones);
+}
+
 /**
  * one_step_attention: the energies of every t' from [s_prev; a<t'>], α = their softmax over t'
  * per example, context (n_a, m) = Σ_t' α<t'> a<t'>. `a` is (n_a, m, T_x); P (n_a, M) is scratch.
@@ -112,6 +117,11 @@ export function attentionScratch(be: Backend, nS: number, nA: number, nE: number
   const M = m * T;
   const z = (r: number, c: number): Tensor => be.zeros([r, c], dtype);
   return { dRep: z(nA, M), tmp: z(nA, M), dE: z(1, M), dET: z(T, m), dH: z(nE, M), dconcat: stacked(be, nS, nA, M, dtype), db1: z(nE, 1), db2: z(1, 1) };
+}
+
+/** Gives the backward scratch back. */
+export function freeAttentionScratch(s: AttentionScratch): void {
+  free(s.dRep, s.tmp, s.dE, s.dET, s.dH, s.dconcat, s.db1, s.db2);
 }
 
 /**

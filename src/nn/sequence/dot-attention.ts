@@ -12,7 +12,7 @@
 import type { Activation, Backend } from '../../backend/backend.js';
 import type { DType, Tensor } from '../../tensor/tensor.js';
 import { SOFTMAX } from './rnn.js';
-import { rowsOf } from './views.js';
+import { free, rowsOf } from './views.js';
 
 const LINEAR: Activation = { kind: 'linear' };
 
@@ -48,6 +48,11 @@ export interface DotAttentionBuffers {
 /** Zero buffers for m examples of T_q queries and T_k keys. */
 export function dotAttentionBuffers(be: Backend, m: number, Tq: number, Tk: number, dtype: DType): DotAttentionBuffers {
   return { m, S: be.zeros([m * Tq, Tk], dtype), WT: be.zeros([Tk, m * Tq], dtype), weights: be.zeros([m * Tq, Tk], dtype) };
+}
+
+/** Gives a dot-product attention's buffers back. */
+export function freeDotAttention(b: DotAttentionBuffers): void {
+  free(b.S, b.WT, b.weights);
 }
 
 /** Example j's rows of a (m T, d) matrix. */
@@ -130,6 +135,12 @@ export function multiHeadBuffers(be: Backend, heads: number, d: number, m: numbe
   };
 }
 
+/** Gives a multi-head attention's buffers back. */
+export function freeMultiHead(b: MultiHeadBuffers): void {
+  free(b.WoT, ...b.Qh, ...b.Kh, ...b.Vh, ...b.Oh);
+  b.att.forEach(freeDotAttention);
+}
+
 /** Head h's rows of a (d, ...) weight or bias. */
 function head(t: Tensor, heads: number, h: number): Tensor {
   const dh = t.rows / heads;
@@ -198,4 +209,5 @@ export function multiHeadAttentionBackward(be: Backend, w: MultiHeadWeights, Q: 
     projectBackward(be, V, w.Wv, dVh, g.dWv, g.dbv, dV, H, h);
   }
   be.transpose(dWoT, g.dWo);
+  free(dOh, dQh, dKh, dVh, dS, dST, dWoT);
 }

@@ -64,6 +64,17 @@ export function fromSteps(be: Backend, s: Steps): Tensor {
   return out;
 }
 
+/**
+ * Gives scratch memory back now (wasm blocks; the js backend's arrays are the garbage
+ * collector's): tensors, stacked pairs and time-major buffers a function no longer needs.
+ */
+export function free(...items: readonly (Tensor | { readonly all: Tensor } | null | undefined)[]): void {
+  for (const item of items) {
+    if (item === null || item === undefined) continue;
+    (item instanceof Tensor ? item : item.all).dispose();
+  }
+}
+
 /** A copy of `t` (a view, say) in memory of its own from the backend. */
 export function copyOf(be: Backend, t: Tensor): Tensor {
   const out = be.zeros(t.shape, t.dtype);
@@ -121,19 +132,14 @@ export function backpropThroughTime(be: Backend, dA: Tensor, nX: number, dconcat
     step(t, daNext);
     be.copy(dconcat.bottom, dxs.at(t));
   }
-  return fromSteps(be, dxs);
+  const dx = fromSteps(be, dxs);
+  free(das, dxs, daNext);
+  return dx;
 }
 
 /** Indices k -> floor(k / repeat) for k < count: a gather that repeats each column `repeat` times. */
 export function repeatEach(count: number, repeat: number): Int32Array {
   const idx = new Int32Array(count);
   for (let k = 0; k < count; k++) idx[k] = Math.floor(k / repeat);
-  return idx;
-}
-
-/** Indices k -> k mod period for k < count: a gather that tiles the columns `count / period` times. */
-export function tile(count: number, period: number): Int32Array {
-  const idx = new Int32Array(count);
-  for (let k = 0; k < count; k++) idx[k] = k % period;
   return idx;
 }
