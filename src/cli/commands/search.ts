@@ -350,6 +350,8 @@ export async function searchCommand(args: SearchCommandOptions, io: Io): Promise
   const failed = result.failed ?? [];
   const best = result.best;
   if (!best) {
+    // Ctrl-C before any trial finished: the search goes on (said above); nothing to write yet.
+    if (result.aborted && searchId !== null) return 130;
     if (failed.length > 0) throw new CliError(`search: no trial completed; ${failed.length} failed, the first: trial ${failed[0]!.index + 1}: ${failed[0]!.reason}`);
     throw new CliError('search: no trial completed');
   }
