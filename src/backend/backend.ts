@@ -125,6 +125,13 @@ export interface Kernels {
   gatherRows(srcT: Tensor, indices: Int32Array, start: number, count: number, dst: Tensor): void;
 
   /**
+   * DST[k, ...] = SRC[indices[start + k], ...] for k < count: whole examples of a batch with one
+   * example per row (images (m, n_H, n_W, n_C), or any (m, n)) copied into a batch of the same
+   * layout, DST's count rows as long as SRC's. The gather of an image mini-batch: no transpose.
+   */
+  gatherExamples(src: Tensor, indices: Int32Array, start: number, count: number, dst: Tensor): void;
+
+  /**
    * Batch normalization forward over the columns (examples) of Z, per row (unit):
    * training: mean and variance of the batch, kept in `mean` / `invStd`
    * (1/sqrt(var + eps)), Zhat = (Z - mean) invStd, running statistics updated

@@ -32,6 +32,7 @@ const KERNELS: { readonly [K in Exclude<keyof Backend, 'name' | 'dtypes'>]: true
   dropout: true,
   gatherColumns: true,
   gatherRows: true,
+  gatherExamples: true,
   batchNormForward: true,
   batchNormBackward: true,
   momentumUpdate: true,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { Rng } from '../../src/random/rng.js';
-import type { Tensor } from '../../src/tensor/tensor.js';
+import { zeros, type Tensor } from '../../src/tensor/tensor.js';
 import { expectClose } from '../helpers.js';
 import { expectSameBits, loadWasm, onHeap, randomWasm } from './wasm-helpers.js';
 
@@ -111,6 +111,17 @@ describe('wasm regularization, dropout and gather kernels vs the reference', () 
       const dstRowsRef = onHeap(dstRows);
       jsBackend.gatherRows(onHeap(xT), indices, 2, count, dstRowsRef);
       expectSameBits(dstRowsRef, dstRef);
+
+      // gatherExamples copies the same examples row to row: the transpose of that batch.
+      const examples = wasm.zeros([count, rows], 'float32');
+      wasm.gatherExamples(xT, indices, 2, count, examples);
+      const examplesRef = zeros([count, rows]);
+      jsBackend.gatherExamples(onHeap(xT), indices, 2, count, examplesRef);
+      expectSameBits(examples, examplesRef);
+      for (let k = 0; k < count; k++) for (let i = 0; i < rows; i++) expect(examples.data[k * rows + i]).toBe(dstRef.data[i * count + k]);
+      const staged = zeros([count, rows]);
+      wasm.gatherExamples(onHeap(xT), indices, 2, count, staged);
+      expectSameBits(staged, examplesRef);
     });
   }
 });

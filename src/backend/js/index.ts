@@ -23,7 +23,7 @@ import {
   zeroPad,
 } from './conv.js';
 import { activation, activationBackward, axpy, biasActivation, copy, fill, rowSum, sumSquares } from './elementwise.js';
-import { addSign, batchNormBackward, batchNormForward, dropout, gatherColumns, gatherRows, mul, sumAbs } from './layers.js';
+import { addSign, batchNormBackward, batchNormForward, dropout, gatherColumns, gatherExamples, gatherRows, mul, sumAbs } from './layers.js';
 import { lossGradient, lossSum, outputDelta } from './loss.js';
 import { matmul } from './matmul.js';
 import { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers.js';
@@ -62,6 +62,7 @@ export const jsBackend: Backend = {
   mul,
   gatherColumns,
   gatherRows,
+  gatherExamples,
   dropout,
   batchNormForward,
   batchNormBackward,

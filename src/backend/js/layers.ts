@@ -68,6 +68,17 @@ export function gatherRows(srcT: Tensor, indices: Int32Array, start: number, cou
   }
 }
 
+/** DST[k, ...] = SRC[indices[start + k], ...]. */
+export function gatherExamples(src: Tensor, indices: Int32Array, start: number, count: number, dst: Tensor): void {
+  const S = src.data;
+  const D = dst.data;
+  const n = D.length / count;
+  for (let k = 0; k < count; k++) {
+    const so = indices[start + k]! * n;
+    for (let i = 0; i < n; i++) D[k * n + i] = S[so + i]!;
+  }
+}
+
 /** See Kernels.batchNormForward. */
 export function batchNormForward(
   z: Tensor,

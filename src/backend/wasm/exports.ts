@@ -55,6 +55,7 @@ export interface WasmExports {
   dropout(state: number, x: number, mask: number, out: number, n: number, threshold: number, scale: number): void;
   gatherColumns(src: number, idx: number, rows: number, m: number, count: number, dst: number): void;
   gatherRows(srcT: number, idx: number, n: number, count: number, dst: number): void;
+  gatherExamples(src: number, idx: number, n: number, count: number, dst: number): void;
   batchNormForward(
     z: number, gamma: number, beta: number, out: number, zhat: number, mean: number, invStd: number, runningMean: number, runningVar: number,
     rows: number, m: number, momentum: number, oneMinusMomentum: number, eps: number, training: number,
@@ -83,7 +84,7 @@ export interface WasmExports {
 export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
   'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'gemmShared', 'update', 'updateShared', 'layerRange', 'layerShared', 'convTileBytes', 'convFilterTiles',
   'packedFilterBytes', 'packFilterColumns', 'packFilterRows', 'postClaim', 'claimChunk', 'activationForward', 'activationBackward',
-  'rowSum', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'dropout', 'gatherColumns', 'gatherRows',
+  'rowSum', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'dropout', 'gatherColumns', 'gatherRows', 'gatherExamples',
   'batchNormForward', 'batchNormBackward', 'im2col', 'col2im', 'channelBiasActivation', 'colSum', 'transpose', 'maxPoolForward', 'maxPoolBackward',
   'avgPoolForward', 'avgPoolBackward', 'zeroPad', 'channelBatchNormForward', 'channelBatchNormBackward',
 ];

@@ -164,6 +164,14 @@ function createDenseKernels(ex: WasmExports, stager: Stager, staged: Staged, wor
       });
     },
 
+    gatherExamples(src: Tensor, indices: Int32Array, start: number, count: number, dst: Tensor): void {
+      staged(() => {
+        const ps = stager.input(src);
+        const pi = stager.int32(indices, start, count);
+        ex.gatherExamples(ps, pi, dst.size / count, count, stager.output(dst, false));
+      });
+    },
+
     batchNormForward: batchNormForwardOn(ex.batchNormForward, stager, staged, null),
 
     batchNormBackward(dOut: Tensor, zhat: Tensor, gamma: Tensor, invStd: Tensor, dZ: Tensor, dGamma: Tensor, dBeta: Tensor): void {

@@ -9,7 +9,7 @@ export { lossGradient, lossSum } from './loss';
 export function heapBase(): usize {
   return __heap_base;
 }
-export { addSign, batchNormBackward, batchNormForward, dropout, gatherColumns, gatherRows, mul, sumAbs } from './layers';
+export { addSign, batchNormBackward, batchNormForward, dropout, gatherColumns, gatherExamples, gatherRows, mul, sumAbs } from './layers';
 export { claimChunk, gemmShared, layerRange, layerShared, postClaim, update, updateShared } from './shared';
 export {
   avgPoolBackward, avgPoolForward, channelBatchNormBackward, channelBatchNormForward, channelBiasActivation, col2im, colSum, im2col,

@@ -90,6 +90,12 @@ export function gatherRows(srcT: usize, idx: usize, n: i32, count: i32, dst: usi
   }
 }
 
+/** DST row k (n floats) = SRC row idx[k], for k < count: whole examples, row to row. */
+export function gatherExamples(src: usize, idx: usize, n: i32, count: i32, dst: usize): void {
+  const bytes = <usize>n << 2;
+  for (let k = 0; k < count; k++) memory.copy(dst + <usize>k * bytes, row(src, idx, k, n), bytes);
+}
+
 /** Address of the source row of the k-th gathered example. */
 @inline function row(srcT: usize, idx: usize, k: i32, n: i32): usize {
   return srcT + ((<usize>load<i32>(idx + (<usize>k << 2)) * <usize>n) << 2);
