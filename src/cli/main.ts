@@ -77,7 +77,7 @@ function run(action: () => Promise<number>): Promise<void> {
 }
 
 const program = new Command();
-program.name('layerwise').description('Train, evaluate and use dense neural networks, the Deep Learning Specialization way.').version(LIBRARY_VERSION);
+program.name('layerwise').description('Train, evaluate and use neural networks (dense, convolutional), the Deep Learning Specialization way.').version(LIBRARY_VERSION);
 program.configureOutput({ outputError: (str, write) => write(`layerwise: ${str.replace(/^error: /, 'error: ')}`) });
 
 trainingOptions(program.command('train').description('train a network and write the model, history.csv and report.html'))
