@@ -35,6 +35,7 @@ export interface WasmExports {
   ): number;
   convTileBytes(k: number): number;
   convFilterTiles(k: number, n: number): number;
+  sumParts(dst: number, parts: number, count: number, size: number, scale: number): void;
   packedFilterBytes(k: number, n: number): number;
   packFilterColumns(w: number, dst: number, k: number, n: number): void;
   packFilterRows(w: number, dst: number, k: number, n: number): void;
@@ -82,7 +83,7 @@ export interface WasmExports {
 
 /** The names above, to check an instance's exports against at load time. */
 export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
-  'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'gemmShared', 'update', 'updateShared', 'layerRange', 'layerShared', 'convTileBytes', 'convFilterTiles',
+  'heapBase', 'gemmWorkBytes', 'gemmSplittable', 'gemm', 'gemmRange', 'gemmShared', 'update', 'updateShared', 'layerRange', 'layerShared', 'convTileBytes', 'convFilterTiles', 'sumParts',
   'packedFilterBytes', 'packFilterColumns', 'packFilterRows', 'postClaim', 'claimChunk', 'activationForward', 'activationBackward',
   'rowSum', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'dropout', 'gatherColumns', 'gatherRows', 'gatherExamples',
   'batchNormForward', 'batchNormBackward', 'im2col', 'col2im', 'channelBiasActivation', 'colSum', 'transpose', 'maxPoolForward', 'maxPoolBackward',

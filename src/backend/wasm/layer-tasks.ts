@@ -27,6 +27,7 @@ export const LAYER_KERNELS = {
   avgPoolForward: 5,
   avgPoolBackward: 6,
   activationBackward: 7,
+  convFilterGradientParts: 8,
 } as const;
 export type LayerKernel = (typeof LAYER_KERNELS)[keyof typeof LAYER_KERNELS];
 

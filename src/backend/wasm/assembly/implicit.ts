@@ -18,6 +18,7 @@
 // work split between threads gives the same bits as one thread.
 import { activationForward, LINEAR, RELU } from './activations';
 import { addRun } from './conv';
+import { load4, store4, width } from './lanes';
 
 /** Rows of a tile. */
 const TR = 4;
@@ -490,14 +491,14 @@ export function convFilterTiles(k: i32, n: i32): i32 {
 
 /**
  * dW (K, n) = scale COLS^T dZ for the window elements of tiles [t0, t1) (tile t covers elements
- * [4t, min(K, 4t + 4)), or [2t, 2t + 2) with 2 x 16 tiles; see convFilterTiles). X is
- * (m, h, w, c) with pad 0, dZ (m outH outW, n). Each element sums
+ * [4t, min(K, 4t + 4)), or [2t, 2t + 2) with 2 x 16 tiles; see convFilterTiles) over the pixels
+ * of examples [e0, e1). X is (m, h, w, c) with pad 0, dZ (m outH outW, n). Each element sums
  * its pixels in order, in blocks of whole output rows of about DW_BLOCK pixels (one example at
  * most) that are added up in float32, then scaled. `tile` is 256 bytes of scratch.
  */
 export function convFilterGradient(
-  x: usize, dz: usize, dw: usize, m: i32, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32, n: i32, scale: f32,
-  t0: i32, t1: i32, tile: usize,
+  x: usize, dz: usize, dw: usize, h: i32, wd: i32, c: i32, f: i32, stride: i32, outH: i32, outW: i32, n: i32, scale: f32,
+  t0: i32, t1: i32, e0: i32, e1: i32, tile: usize,
 ): void {
   const k = f * f * c;
   const run = f * c;
@@ -523,7 +524,7 @@ export function convFilterGradient(
       // The running sums of the tile (32 floats either shape), after the tile scratch's block sums.
       const acc = tile + 128;
       memory.fill(acc, 0, 128);
-      for (let e = 0; e < m; e++) {
+      for (let e = e0; e < e1; e++) {
         const image = x + <usize>e * imageBytes;
         for (let i0 = 0; i0 < outH; i0 += blockRows) {
           const r = min(blockRows, outH - i0);
@@ -538,6 +539,26 @@ export function convFilterGradient(
       for (let q: usize = 0; q < 128; q += 16) v128.store(acc + q, f32x4.mul(v128.load(acc + q), vs));
       for (let r = 0; r < rows; r++) copyLanes(dw + bytes((k0 + r) * n + j), acc + bytes(r * tileCols), cols);
     }
+  }
+}
+
+/**
+ * DST[i] = scale (P_0[i] + P_1[i] + ... + P_{count-1}[i]) for i < size, the parts `size` floats
+ * apart from `parts`, added in order: the filter gradient from per-part sums (see
+ * CONV_FILTER_PARTS in shared.ts).
+ */
+export function sumParts(dst: usize, parts: usize, count: i32, size: i32, scale: f32): void {
+  const stride = bytes(size);
+  const vs = f32x4.splat(scale);
+  for (let i = 0; i < size; i += width(i, size)) {
+    const full = i + 4 <= size;
+    let p = parts + bytes(i);
+    let s = load4(p, full);
+    for (let q = 1; q < count; q++) {
+      p += stride;
+      s = f32x4.add(s, load4(p, full));
+    }
+    store4(dst + bytes(i), f32x4.mul(s, vs), full);
   }
 }
 

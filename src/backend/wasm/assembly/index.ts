@@ -15,4 +15,4 @@ export {
   avgPoolBackward, avgPoolForward, channelBatchNormBackward, channelBatchNormForward, channelBiasActivation, col2im, colSum, im2col,
   maxPoolBackward, maxPoolForward, transpose, zeroPad,
 } from './conv';
-export { convFilterTiles, convTileBytes, packedFilterBytes, packFilterColumns, packFilterRows } from './implicit';
+export { convFilterTiles, convTileBytes, packedFilterBytes, packFilterColumns, packFilterRows, sumParts } from './implicit';

@@ -15,7 +15,7 @@ import { axpy } from './elementwise';
 import { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers';
 import { activationBackward } from './activations';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './conv';
-import { convFilterGradient, convForward, convInputGradient } from './implicit';
+import { convFilterGradient, convFilterTiles, convForward, convInputGradient } from './implicit';
 
 /**
  * The claim word, 64 bits: the task number (the low 32 bits of the main
@@ -137,6 +137,12 @@ const AVG_POOL_FORWARD = 5;
 const AVG_POOL_BACKWARD = 6;
 /** activationBackward (not softmax): s0 = dA, s1 = Z, s2 = A, s4 = dZ, act, scalar = slope; values (lo a multiple of 4). */
 const ACTIVATION_BACKWARD = 7;
+/**
+ * convFilterGradient in parts of the batch: s0 = X, s1 = dZ, s2 = examples per part, s4 = the parts'
+ * unscaled sums, K n floats each (summed by sumParts); parts. For products with few tiles of
+ * window elements: parts of the batch split evenly, tiles do not.
+ */
+const CONV_FILTER_PARTS = 8;
 
 /** Runs layer kernel `kind` over [lo, hi); see the constants above. h and w are X's (padded) edges. */
 export function layerRange(
@@ -149,7 +155,17 @@ export function layerRange(
   const first = <usize>lo;
   switch (kind) {
     case CONV_FORWARD: convForward(s0, s1, s3, s4, s5, m, h, w, c, f, stride, outH, outW, n, act, scalar, lo, hi, tile); break;
-    case CONV_FILTER: convFilterGradient(s0, s1, s4, m, h, w, c, f, stride, outH, outW, n, scalar, lo, hi, tile); break;
+    case CONV_FILTER: convFilterGradient(s0, s1, s4, h, w, c, f, stride, outH, outW, n, scalar, lo, hi, 0, m, tile); break;
+    case CONV_FILTER_PARTS: {
+      const k = f * f * c;
+      const tiles = convFilterTiles(k, n);
+      const per = <i32>s2;
+      for (let part = lo; part < hi; part++) {
+        const out = s4 + (<usize>part * <usize>(k * n) << 2);
+        convFilterGradient(s0, s1, out, h, w, c, f, stride, outH, outW, n, 1, 0, tiles, part * per, min(m, (part + 1) * per), tile);
+      }
+      break;
+    }
     case CONV_INPUT: convInputGradient(s0, s1, s4, m, h, w, c, f, stride, outH, outW, n, lo, hi, tile); break;
     case MAX_POOL_FORWARD: maxPoolForward(s0 + first * image, s4 + first * pooled, hi - lo, h, w, c, f, stride, outH, outW); break;
     case MAX_POOL_BACKWARD: maxPoolBackward(s0 + first * pooled, s1 + first * image, s4 + first * image, hi - lo, h, w, c, f, stride, outH, outW, act); break;
