@@ -61,6 +61,16 @@ function windowPixel(g: WindowGeometry, e: number, oi: number, oj: number, di: n
   return ((e * g.h + ii) * g.w + jj) * g.c;
 }
 
+/** Double-precision sums of the reference convolutions, kept from call to call (grown, never shrunk). */
+let sums = new Float64Array(0);
+
+/** `sums` with at least n entries, the first n zero. */
+function zeroedSums(n: number): Float64Array {
+  if (sums.length < n) sums = new Float64Array(n);
+  sums.fill(0, 0, n);
+  return sums;
+}
+
 /** See Kernels.convForward: each sum over the window in double precision, rounded once. */
 export function convForward(x: Tensor, w: Tensor, b: Tensor | null, z: Tensor, a: Tensor | null, act: Activation, g: WindowGeometry): void {
   const X = x.data;
@@ -72,18 +82,20 @@ export function convForward(x: Tensor, w: Tensor, b: Tensor | null, z: Tensor, a
   for (let e = 0; e < g.m; e++) {
     for (let oi = 0; oi < g.outH; oi++) {
       for (let oj = 0; oj < g.outW; oj++, zo += n) {
-        for (let o = 0; o < n; o++) {
-          let s = 0;
-          for (let di = 0; di < f; di++) {
-            for (let dj = 0; dj < f; dj++) {
-              const xo = windowPixel(g, e, oi, oj, di, dj);
-              if (xo < 0) continue;
-              const wo = (di * f + dj) * c * n + o;
-              for (let ch = 0; ch < c; ch++) s += X[xo + ch]! * W[wo + ch * n]!;
+        const s = zeroedSums(n);
+        for (let di = 0; di < f; di++) {
+          for (let dj = 0; dj < f; dj++) {
+            const xo = windowPixel(g, e, oi, oj, di, dj);
+            if (xo < 0) continue;
+            for (let ch = 0, wo = (di * f + dj) * c * n; ch < c; ch++, wo += n) {
+              const v = X[xo + ch]!;
+              // As the reference matmul: a zero input adds nothing (ReLU outputs are often zero).
+              if (v === 0) continue;
+              for (let o = 0; o < n; o++) s[o] = s[o]! + v * W[wo + o]!;
             }
           }
-          Z[zo + o] = s;
         }
+        for (let o = 0; o < n; o++) Z[zo + o] = s[o]!;
       }
     }
   }
@@ -101,25 +113,26 @@ export function convFilterGradient(x: Tensor, dz: Tensor, dw: Tensor, scale: num
   const DW = dw.data;
   const { f, c } = g;
   const n = DW.length / (f * f * c);
-  for (let di = 0; di < f; di++) {
-    for (let dj = 0; dj < f; dj++) {
-      for (let ch = 0; ch < c; ch++) {
-        for (let o = 0; o < n; o++) {
-          let s = 0;
-          let zo = o;
-          for (let e = 0; e < g.m; e++) {
-            for (let oi = 0; oi < g.outH; oi++) {
-              for (let oj = 0; oj < g.outW; oj++, zo += n) {
-                const xo = windowPixel(g, e, oi, oj, di, dj);
-                if (xo >= 0) s += X[xo + ch]! * D[zo]!;
-              }
+  const s = zeroedSums(DW.length);
+  let zo = 0;
+  for (let e = 0; e < g.m; e++) {
+    for (let oi = 0; oi < g.outH; oi++) {
+      for (let oj = 0; oj < g.outW; oj++, zo += n) {
+        for (let di = 0; di < f; di++) {
+          for (let dj = 0; dj < f; dj++) {
+            const xo = windowPixel(g, e, oi, oj, di, dj);
+            if (xo < 0) continue;
+            for (let ch = 0, wo = (di * f + dj) * c * n; ch < c; ch++, wo += n) {
+              const v = X[xo + ch]!;
+              if (v === 0) continue;
+              for (let o = 0; o < n; o++) s[wo + o] = s[wo + o]! + v * D[zo + o]!;
             }
           }
-          DW[((di * f + dj) * c + ch) * n + o] = scale * s;
         }
       }
     }
   }
+  for (let i = 0; i < DW.length; i++) DW[i] = scale * s[i]!;
 }
 
 /** See Kernels.convInputGradient: each element of dZ W^T in double precision, added pixel by pixel as col2im does. */
