@@ -22,9 +22,10 @@ import { Conv2DLayer } from './layers/conv2d.js';
 import { DenseLayer } from './layers/dense.js';
 import { ResidualLayer } from './layers/residual.js';
 import { DropoutLayer } from './layers/elementwise.js';
-import type { BuildContext, Layer } from './layers/layer.js';
+import type { AnyLayer, BuildContext, Layer } from './layers/layer.js';
+import { RecurrentLayer } from './layers/recurrent.js';
 import { FlattenLayer } from './layers/reshape.js';
-import { featureCount, flat, formatFeatureShape, image, type FeatureShape } from './layers/shape.js';
+import { featureCount, flat, formatFeatureShape, image, sequence, type ActivationShape, type FeatureShape, type SequenceShape } from './layers/shape.js';
 import type { DenseSpec, TypedLayerSpec } from './layers/spec.js';
 import { imagesFromColumns } from '../data/reshape.js';
 import { Plan } from './plan.js';
@@ -40,8 +41,11 @@ export type LayerSpec = DenseSpec;
 export interface NetworkOptions {
   /** n[0] = n_x, the number of input features (X is (n_x, m)). Give this or `inputShape`. */
   inputSize?: number;
-  /** [n_H, n_W, n_C] of input images (X is (m, n_H, n_W, n_C)). Give this or `inputSize`. */
-  inputShape?: readonly [number, number, number];
+  /**
+   * [n_H, n_W, n_C] of input images (X is (m, n_H, n_W, n_C)), or `{ sequence: [n_x, T_x] }` for
+   * sequences of T_x steps of n_x features (X is the course's (n_x, m, T_x)). Give this or `inputSize`.
+   */
+  inputShape?: readonly [number, number, number] | { readonly sequence: readonly [number, number] };
   /** The layers, the last being the dense output layer: `{ units, activation }`, or typed specs such as `{ type: 'conv2d', filters: 8, size: 5 }`. */
   layers: readonly (LayerSpec | TypedLayerSpec)[];
   /** How weights start (biases always start at 0); default 'he'. */
@@ -108,6 +112,12 @@ export class Network {
   readonly inputSize: number;
   /** The shape of one example: flat (n_x) or an image (n_H, n_W, n_C). */
   readonly inputShape: FeatureShape;
+  /**
+   * The shape of one example with sequences in the type: a sequence network's `inputShape` holds
+   * its {@link SequenceShape} too, but is typed as the flat/image FeatureShape that the exporters
+   * read (they take no sequence layers); read this one to tell the three apart.
+   */
+  readonly inputLayout: ActivationShape;
   /** Every layer in order (a Flatten before the first dense layer after images; the input dropout first when set). */
   readonly stack: readonly Layer[];
   /** The dense layers, in order: for a dense network, the course's layers 1..L. */
@@ -132,8 +142,9 @@ export class Network {
     const where = 'Network';
     if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`${where}: options: expected an object, got ${describe(options)}`);
     assertKnownKeys(options, NETWORK_OPTIONS, where, '');
-    this.inputShape = checkInputShape(options, where);
-    this.inputSize = featureCount(this.inputShape);
+    this.inputLayout = checkInputShape(options, where);
+    this.inputShape = this.inputLayout as FeatureShape;
+    this.inputSize = featureCount(this.inputLayout);
     if (!Array.isArray(options.layers) || options.layers.length === 0) {
       throw new ValueError(`${where}: layers: expected a non-empty array of { units, activation } or typed layer specs, got ${describe(options.layers)}`);
     }
@@ -164,22 +175,23 @@ export class Network {
     };
     // Every check first, on layers that hold shapes but no memory: a network too large for the
     // backend's memory is refused before anything is allocated or initialized.
-    const sized = buildLayers(sizingContext(ctx), options.layers, this.inputShape, 'layers', true);
+    const sized = buildLayers(sizingContext(ctx), options.layers, this.inputLayout, 'layers', true);
     const output = (sized[sized.length - 1] as DenseLayer).activation;
     this.loss = options.loss === undefined ? defaultLossFor(output) : resolveLoss(options.loss, where, 'loss');
     checkLossMatchesOutput(this.loss, output, where);
     const sizes = layerSizes(sized, dtype);
     const needed = sizes.reduce((sum, l) => sum + l.bytes, 0);
     checkFits(ctx.be, needed, sizes, 0, where, 'the parameters need %s', SMALLER);
-    let body: Layer[];
+    let body: AnyLayer[];
     try {
-      body = this.owned.collect(() => buildLayers(ctx, options.layers, this.inputShape, 'layers', true));
+      body = this.owned.collect(() => buildLayers(ctx, options.layers, this.inputLayout, 'layers', true));
     } catch (e) {
       this.owned.release();
       if (e instanceof WasmOutOfMemoryError) throw tooLarge(ctx.be, needed, sizes, 0, where, 'the parameters need %s', SMALLER, e);
       throw e;
     }
-    this.stack = this.inputKeepProb < 1 ? [new DropoutLayer(this.inputShape, this.inputKeepProb), ...body] : body;
+    // Typed as the flat/image layers the exporters read; a sequence network's stack holds recurrent layers too (see `layerStack`).
+    this.stack = (this.inputKeepProb < 1 ? [new DropoutLayer(this.inputShape, this.inputKeepProb), ...body] : body) as Layer[];
     this.layers = this.stack.filter((l): l is DenseLayer => l instanceof DenseLayer);
   }
 
@@ -238,6 +250,16 @@ export class Network {
     this.remainderPlan?.dispose();
     this.inferencePlan = null;
     this.remainderPlan = null;
+  }
+
+  /** Every layer in order with its true type: {@link Network.stack} with sequence layers in the type. */
+  get layerStack(): readonly AnyLayer[] {
+    return this.stack;
+  }
+
+  /** The input sequence's shape (n_x, T_x) for a sequence network, else null. */
+  get sequenceShape(): SequenceShape | null {
+    return this.inputLayout.kind === 'sequence' ? this.inputLayout : null;
   }
 
   /** The last layer (dense). */
@@ -357,6 +379,7 @@ export class Network {
   checkInput(x: TensorLike, where: string, name = 'X'): Tensor {
     this.assertUsable(where);
     if (this.inputShape.kind === 'image') return this.checkImages(x, where, name);
+    if (this.inputLayout.kind === 'sequence') return this.checkSequences(x, this.inputLayout, where, name);
     const X = assertMatrix(toTensor(x, where, name), where, name);
     if (X.rows !== this.inputSize) {
       throw new ShapeError(
@@ -391,9 +414,23 @@ export class Network {
     return X;
   }
 
+  /** Checks a batch of sequences against the input's (n_x, T_x): X is the course's (n_x, m, T_x). */
+  private checkSequences(x: TensorLike, s: SequenceShape, where: string, name: string): Tensor {
+    const X = toTensor(x, where, name);
+    const [n, m, T] = X.shape;
+    if (X.shape.length !== 3 || n !== s.units || T !== s.steps) {
+      const hint = X.shape.length === 3 && n === s.units ? ` (${T} time steps where the network takes T_x = ${s.steps})` : X.shape.length !== 3 ? ` (a sequence batch has 3 axes: features, examples, time steps)` : '';
+      throw new ShapeError(`${where}: ${name}: expected sequences of shape (${s.units}, m, ${s.steps}) to match inputShape { sequence: [${s.units}, ${s.steps}] } (n_x, m, T_x), got ${formatShape(X.shape)}${hint}`);
+    }
+    if (m === 0) throw new ShapeError(`${where}: ${name}: expected at least one example, got shape ${formatShape(X.shape)}`);
+    assertFinite(X, where, name);
+    this.assertFitsDType(X, where, name);
+    return X;
+  }
+
   /** The number of examples m in a checked input. */
   examples(X: Tensor): number {
-    return this.inputShape.kind === 'image' ? X.rows : X.cols;
+    return this.inputShape.kind === 'image' ? X.rows : this.inputLayout.kind === 'sequence' ? X.shape[1]! : X.cols;
   }
 
   /** Checks targets Y of shape (n[L], m) against X and the loss, and returns them as a tensor. */
@@ -478,7 +515,8 @@ export class Network {
     for (let start = 0; start < m; start += chunk) {
       const count = Math.min(chunk, m - start);
       const plan = this.forwardPlan(count);
-      copyExamples(X, m, start, count, plan.input, this.inputShape.kind === 'image');
+      if (this.inputLayout.kind === 'sequence') copySequences(X, m, start, count, plan.input);
+      else copyExamples(X, m, start, count, plan.input, this.inputShape.kind === 'image');
       body(plan, start, count);
     }
   }
@@ -492,9 +530,10 @@ export class Network {
   private inferenceBytesPerExample(): number {
     const bytes = this.dtype === 'float64' ? 8 : 4;
     let values = 0;
-    const visit = (layers: readonly Layer[]): void => {
+    const visit = (layers: readonly AnyLayer[]): void => {
       for (const l of layers) {
         values += 2 * featureCount(l.outputShape);
+        if (l instanceof RecurrentLayer) values += l.valuesPerExample;
         if (l instanceof Conv2DLayer) values += l.options.size * l.options.size * l.inputShape.c * featureCount(l.outputShape) / l.options.filters;
         if (l instanceof ResidualLayer) visit([...l.main, ...l.shortcut]);
       }
@@ -583,7 +622,7 @@ export interface LayerBytes {
 }
 
 /** The declared layers' sizes from their tensors' shapes (the sizing build's tensors hold no values); `layers` without the input dropout. */
-function layerSizes(layers: readonly Layer[], dtype: DType): LayerBytes[] {
+function layerSizes(layers: readonly AnyLayer[], dtype: DType): LayerBytes[] {
   const per = dtype === 'float64' ? 8 : 4;
   const bytes = (ts: readonly { tensor: Tensor }[]) => ts.reduce((s, { tensor }) => s + tensor.shape.reduce((p, d) => p * d, 1) * per, 0);
   const out: LayerBytes[] = [];
@@ -680,11 +719,29 @@ function checkBoolean(value: unknown, where: string, name: string): boolean {
   return value;
 }
 
-/** inputSize (flat) or inputShape (images): exactly one. */
-function checkInputShape(options: NetworkOptions, where: string): FeatureShape {
+/** Examples start .. start + count of sequences X (n, m, T) into DST (n, count, T): each feature's examples are contiguous. */
+function copySequences(X: Tensor, m: number, start: number, count: number, dst: Tensor): void {
+  const [n, , T] = X.shape as [number, number, number];
+  if (count === m) {
+    dst.data.set(X.data);
+    return;
+  }
+  for (let i = 0; i < n; i++) dst.data.set(X.data.subarray((i * m + start) * T, (i * m + start + count) * T), i * count * T);
+}
+
+/** inputSize (flat) or inputShape (images, or { sequence: [n_x, T_x] }): exactly one. */
+function checkInputShape(options: NetworkOptions, where: string): ActivationShape {
   if (options.inputShape === undefined) return flat(assertPositiveInt(options.inputSize, where, 'inputSize'));
   if (options.inputSize !== undefined) throw new ValueError(`${where}: options: expected one of inputSize (flat features) or inputShape (images), got both`);
   const s: unknown = options.inputShape;
+  if (s !== null && typeof s === 'object' && !Array.isArray(s)) {
+    assertKnownKeys(s as object, ['sequence'], where, 'inputShape.');
+    const q: unknown = (s as { sequence?: unknown }).sequence;
+    if (!Array.isArray(q) || q.length !== 2) throw new ValueError(`${where}: inputShape.sequence: expected [n_x, T_x] (features per step, time steps), got ${describe(q)}`);
+    const nX = assertPositiveInt(q[0], where, 'inputShape.sequence[0] (n_x)');
+    const T = assertPositiveInt(q[1], where, 'inputShape.sequence[1] (T_x)');
+    return sequence(nX, T);
+  }
   if (!Array.isArray(s) || s.length !== 3) throw new ValueError(`${where}: inputShape: expected [n_H, n_W, n_C], got ${describe(s)}`);
   const [h, w, c] = ['n_H', 'n_W', 'n_C'].map((n, i) => assertPositiveInt(s[i], where, `inputShape[${i}] (${n})`)) as [number, number, number];
   return image(h, w, c);

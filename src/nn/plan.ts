@@ -38,7 +38,7 @@ export interface LayerGrads {
  */
 export class Plan {
   readonly be: Backend;
-  /** A[0]: the input batch, (n_x, m) or (m, n_H, n_W, n_C). */
+  /** A[0]: the input batch, (n_x, m), (m, n_H, n_W, n_C) or sequences (n_x, m, T_x). */
   readonly input: Tensor;
   /** Y for the batch, (n[L], m). */
   readonly target: Tensor;
@@ -66,7 +66,7 @@ export class Plan {
     const dtype = net.dtype;
     try {
       [this.input, this.target, this.chain] = this.owned.collect((): [Tensor, Tensor, Chain] => [
-        batchBuffer(be, net.inputShape, m, dtype),
+        batchBuffer(be, net.inputLayout, m, dtype),
         be.zeros([net.outputLayer.units, m], dtype),
         new Chain(net.stack, { be, m, dtype, withBackward, rng: net.rng }, false),
       ]);

@@ -322,6 +322,7 @@ interface Setup {
   readonly XT: Tensor;
   readonly YT: Tensor;
   readonly gathered: { full: ImageGather; last: ImageGather | null } | null;
+  readonly sequences: { full: SequenceGather; last: SequenceGather | null } | null;
   readonly devPlan: Plan | null;
   /** The checked dev set (costed in chunks when devPlan is null). */
   readonly devX: Tensor | null;
@@ -363,10 +364,14 @@ function prepare(
   // Mini-batches are gathered from copies with one example per row in the backend's memory, made
   // once: reads are then contiguous, and no kernel copies a JS-heap tensor per call. Images already
   // have one example per row; their batches are gathered as columns, then transposed back into rows.
+  // Sequences (n, m, T) are copied as (m, n T) rows; a batch is gathered as (n T, count) columns and
+  // each feature's (T, count) block transposed into the plan's (n, count, T).
   const images = net.isImageNetwork;
-  const XT = fullBatch ? X : owned.collect(() => (images ? rowsCopy(be, X, m) : transposedCopy(be, X)));
+  const seq = net.sequenceShape;
+  const XT = fullBatch ? X : owned.collect(() => (images ? rowsCopy(be, X, m) : seq ? sequenceRows(be, X, m) : transposedCopy(be, X)));
   const YT = fullBatch ? Y : owned.collect(() => transposedCopy(be, Y));
   const gathered = !fullBatch && images ? owned.collect(() => imageGather(be, batches, net.inputSize)) : null;
+  const sequences = !fullBatch && seq ? owned.collect(() => sequenceGather(be, batches, seq.units, seq.steps)) : null;
   if (fullBatch) {
     batches.full.input.data.set(X.data);
     batches.full.target.data.set(Y.data);
@@ -389,7 +394,7 @@ function prepare(
     new ParameterSnapshot(net, be),
     options.earlyStopping && (options.earlyStopping.restoreBest ?? true) ? new ParameterSnapshot(net, be) : null,
   ]);
-  return { batches, be, fullBatch, XT, YT, gathered, devPlan, devX, devY, good: good!, spare: spare!, best };
+  return { batches, be, fullBatch, XT, YT, gathered, sequences, devPlan, devX, devY, good: good!, spare: spare!, best };
 }
 
 /** The training loop over what {@link prepare} allocated. */
@@ -406,7 +411,7 @@ function train(
   setup: Setup,
   where: string,
 ): History {
-  const { batches, be, fullBatch, XT, YT, gathered, devPlan, best } = setup;
+  const { batches, be, fullBatch, XT, YT, gathered, sequences, devPlan, best } = setup;
   let { good, spare } = setup;
   const shuffle = !fullBatch && (options.shuffle ?? true);
   const order = new Int32Array(m);
@@ -451,6 +456,11 @@ function train(
         const g = isLast ? gathered.last! : gathered.full;
         be.gatherRows(XT, order, b * batchSize, plan.m, g.columns);
         be.transpose(g.columns, g.rows);
+      } else if (sequences) {
+        const g = isLast ? sequences.last! : sequences.full;
+        be.gatherRows(XT, order, b * batchSize, plan.m, g.columns);
+        const v = g.views();
+        for (let i = 0; i < v.from.length; i++) be.transpose(v.from[i]!, v.to[i]!);
       } else if (!fullBatch) {
         be.gatherRows(XT, order, b * batchSize, plan.m, plan.input);
       }
@@ -628,6 +638,54 @@ interface ImageGather {
 
 function imageGather(be: Backend, batches: Batches, n: number): { full: ImageGather; last: ImageGather | null } {
   const make = (plan: Plan): ImageGather => ({ columns: be.zeros([n, plan.m], plan.input.dtype), rows: new Tensor([plan.m, n], plan.input.data) });
+  return { full: make(batches.full), last: batches.last ? make(batches.last) : null };
+}
+
+/** Sequences X (n, m, T) as (m, n T) rows in the backend's memory: row j holds example j's x[i, j, t], feature by feature. */
+function sequenceRows(be: Backend, x: Tensor, m: number): Tensor {
+  const [n, , T] = x.shape as [number, number, number];
+  const out = be.zeros([m, n * T], x.dtype);
+  const S = x.data;
+  const D = out.data;
+  for (let j = 0; j < m; j++) for (let i = 0; i < n; i++) D.set(S.subarray((i * m + j) * T, (i * m + j + 1) * T), (j * n + i) * T);
+  return out;
+}
+
+/**
+ * A gathered sequence batch: the examples as (n T, count) columns (what gatherRows writes), and
+ * per feature i the (T, count) block of the columns and the (count, T) block of the plan's input
+ * (n, count, T) it is transposed into. The views are rebuilt only when a buffer's memory moved.
+ */
+interface SequenceGather {
+  readonly columns: Tensor;
+  views(): { readonly from: readonly Tensor[]; readonly to: readonly Tensor[] };
+}
+
+function sequenceGather(be: Backend, batches: Batches, n: number, T: number): { full: SequenceGather; last: SequenceGather | null } {
+  const make = (plan: Plan): SequenceGather => {
+    const count = plan.m;
+    const columns = be.zeros([n * T, count], plan.input.dtype);
+    let cols: unknown = null;
+    let input: unknown = null;
+    let cached: { from: Tensor[]; to: Tensor[] } = { from: [], to: [] };
+    return {
+      columns,
+      views: () => {
+        if (cols !== columns.data || input !== plan.input.data) {
+          cols = columns.data;
+          input = plan.input.data;
+          const from: Tensor[] = [];
+          const to: Tensor[] = [];
+          for (let i = 0; i < n; i++) {
+            from.push(new Tensor([T, count], columns.data.subarray(i * T * count, (i + 1) * T * count)));
+            to.push(new Tensor([count, T], plan.input.data.subarray(i * count * T, (i + 1) * count * T)));
+          }
+          cached = { from, to };
+        }
+        return cached;
+      },
+    };
+  };
   return { full: make(batches.full), last: batches.last ? make(batches.last) : null };
 }
 

@@ -11,17 +11,18 @@ import { BatchNormLayer } from './batch-norm.js';
 import { Conv2DLayer } from './conv2d.js';
 import { DenseLayer } from './dense.js';
 import { ActivationLayer, DropoutLayer } from './elementwise.js';
-import type { BuildContext, Layer } from './layer.js';
+import type { AnyLayer, BuildContext, Layer } from './layer.js';
+import { RecurrentLayer, type RecurrentCell } from './recurrent.js';
 import { PoolLayer } from './pool.js';
 import { FlattenLayer, ZeroPadLayer } from './reshape.js';
 import { ResidualLayer } from './residual.js';
-import { formatFeatureShape, sameShape, windowOutput, type FeatureShape } from './shape.js';
-import { LAYER_TYPES, type LayerType } from './spec.js';
+import { formatFeatureShape, sameShape, windowOutput, type ActivationShape, type FeatureShape } from './shape.js';
+import { ALL_LAYER_TYPES, type AnyLayerType } from './spec.js';
 
 /** The most weights one layer may hold: 2^28, 1 GiB in float32 (a quarter of wasm's 4 GiB memory). */
 export const MAX_LAYER_WEIGHTS = 2 ** 28;
 
-const KEYS: { readonly [K in LayerType]: readonly string[] } = {
+const KEYS: { readonly [K in AnyLayerType]: readonly string[] } = {
   dense: ['units', 'activation', 'init', 'keepProb', 'batchNorm', 'l2', 'l1', 'trainable', 'type'],
   conv2d: ['type', 'filters', 'size', 'stride', 'padding', 'activation', 'init', 'batchNorm', 'l2', 'l1', 'trainable'],
   maxPool2d: ['type', 'size', 'stride'],
@@ -32,6 +33,9 @@ const KEYS: { readonly [K in LayerType]: readonly string[] } = {
   dropout: ['type', 'keepProb'],
   activation: ['type', 'activation'],
   residual: ['type', 'main', 'shortcut', 'activation', 'trainable'],
+  simpleRnn: ['type', 'units', 'returnSequences', 'init', 'trainable'],
+  lstm: ['type', 'units', 'returnSequences', 'init', 'trainable'],
+  gru: ['type', 'units', 'returnSequences', 'init', 'trainable'],
 };
 
 type Spec = Record<string, unknown>;
@@ -41,9 +45,9 @@ type Spec = Record<string, unknown>;
  * last spec is the network's output (a dense layer; sigmoid by default).
  * A dense layer after an image gets a Flatten in front of it.
  */
-export function buildLayers(ctx: BuildContext, specs: readonly unknown[], input: FeatureShape, path: string, isTopLevel: boolean): Layer[] {
+export function buildLayers(ctx: BuildContext, specs: readonly unknown[], input: ActivationShape, path: string, isTopLevel: boolean): AnyLayer[] {
   const where = ctx.where;
-  const layers: Layer[] = [];
+  const layers: AnyLayer[] = [];
   let shape = input;
   const trail = [formatFeatureShape(input)];
   specs.forEach((raw, i) => {
@@ -52,8 +56,8 @@ export function buildLayers(ctx: BuildContext, specs: readonly unknown[], input:
       throw new ValueError(`${where}: ${name}: expected a layer spec such as { units: 64 } or { type: 'conv2d', filters: 8, size: 3 }, got ${describe(raw)}`);
     }
     const spec = raw as Spec;
-    const type = (spec.type ?? 'dense') as LayerType;
-    if (!LAYER_TYPES.includes(type)) throw new ValueError(`${where}: ${name}.type: expected one of ${LAYER_TYPES.join(', ')}, got ${describe(spec.type)}`);
+    const type = (spec.type ?? 'dense') as AnyLayerType;
+    if (!ALL_LAYER_TYPES.includes(type)) throw new ValueError(`${where}: ${name}.type: expected one of ${ALL_LAYER_TYPES.join(', ')}, got ${describe(spec.type)}`);
     assertKnownKeys(spec, KEYS[type], where, `${name}.`);
     const isOutput = isTopLevel && i === specs.length - 1;
     if (isOutput && type !== 'dense') {
@@ -76,8 +80,18 @@ export function buildLayers(ctx: BuildContext, specs: readonly unknown[], input:
   return layers;
 }
 
-function buildOne(ctx: BuildContext, type: LayerType, spec: Spec, shape: FeatureShape, name: string, isOutput: boolean, trail: readonly string[]): Layer {
+function buildOne(ctx: BuildContext, type: AnyLayerType, spec: Spec, input: ActivationShape, name: string, isOutput: boolean, trail: readonly string[]): AnyLayer {
   const where = ctx.where;
+  if (type === 'simpleRnn' || type === 'lstm' || type === 'gru') return buildRecurrent(ctx, type, spec, input, name);
+  // Only dropout and elementwise activations take a sequence as they take any activation.
+  if (input.kind === 'sequence' && type !== 'dropout' && type !== 'activation') {
+    throw new ShapeError(
+      `${where}: ${name}: a ${type} layer needs a flat (n, m) or image input, got the sequence ${formatFeatureShape(input)} ` +
+        `(end the recurrent layers with returnSequences: false to pass the last hidden state (n_a, m) on; shapes on the way: ${trail.join(' -> ')})`,
+    );
+  }
+  // A sequence reaches only dropout and activation, which handle any shape at run time.
+  const shape = input as FeatureShape;
   const bnSettings = { momentum: ctx.batchNormMomentum, epsilon: ctx.batchNormEpsilon };
   const needImage = (): FeatureShape & { kind: 'image' } => {
     if (shape.kind !== 'image') {
@@ -144,6 +158,7 @@ function buildOne(ctx: BuildContext, type: LayerType, spec: Spec, shape: Feature
       return new DropoutLayer(shape, checkKeepProb(spec.keepProb, where, `${name}.keepProb`));
     case 'activation': {
       const activation = resolveActivation(spec.activation as never, where, `${name}.activation`);
+      if (activation.kind === 'softmax' && input.kind === 'sequence') throw new ValueError(`${where}: ${name}.activation: softmax applies to flat (n, m) activations, got the sequence ${formatFeatureShape(input)}`);
       if (activation.kind === 'softmax' && shape.kind === 'image') throw new ValueError(`${where}: ${name}.activation: softmax applies to flat (n, m) activations, got an image ${formatFeatureShape(shape)}`);
       return new ActivationLayer(shape, activation);
     }
@@ -152,12 +167,31 @@ function buildOne(ctx: BuildContext, type: LayerType, spec: Spec, shape: Feature
   }
 }
 
+/** A recurrent layer over a sequence input: the cell, n_a and whether it returns the whole sequence. */
+function buildRecurrent(ctx: BuildContext, cell: RecurrentCell, spec: Spec, input: ActivationShape, name: string): AnyLayer {
+  const where = ctx.where;
+  if (input.kind !== 'sequence') {
+    throw new ShapeError(
+      `${where}: ${name}: a ${cell} layer needs a sequence input (n_x, m, T_x), got ${formatFeatureShape(input)} (give the network inputShape: { sequence: [n_x, T_x] }, or return sequences from the recurrent layer below)`,
+    );
+  }
+  const units = assertPositiveInt(spec.units, where, `${name}.units`);
+  const returnSequences = spec.returnSequences ?? false;
+  if (typeof returnSequences !== 'boolean') throw new ValueError(`${where}: ${name}.returnSequences: expected true or false, got ${describe(returnSequences)}`);
+  const gates = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+  const weights = gates * units * (units + input.units);
+  if (weights > MAX_LAYER_WEIGHTS) throw new ValueError(`${where}: ${name}.units: ${weights} weights; expected at most ${MAX_LAYER_WEIGHTS} per layer, got ${units} units`);
+  const init = spec.init === undefined ? resolveInitializer('xavier', where, `${name}.init`) : resolveInitializer(spec.init as never, where, `${name}.init`);
+  return new RecurrentLayer(cell, input, { units, returnSequences, init, number: ctx.nextNumber++ }, ctx.be, ctx.dtype, ctx.rng);
+}
+
 function buildResidual(ctx: BuildContext, spec: Spec, shape: FeatureShape, name: string): Layer {
   const where = ctx.where;
   if (!Array.isArray(spec.main) || spec.main.length === 0) throw new ValueError(`${where}: ${name}.main: expected a non-empty array of layer specs, got ${describe(spec.main)}`);
   if (spec.shortcut !== undefined && !Array.isArray(spec.shortcut)) throw new ValueError(`${where}: ${name}.shortcut: expected an array of layer specs (empty for the identity), got ${describe(spec.shortcut)}`);
-  const main = ctx.build(spec.main, shape, `${name}.main`, false);
-  const shortcut = ctx.build((spec.shortcut as unknown[] | undefined) ?? [], shape, `${name}.shortcut`, false);
+  // The block's input is flat or an image, and so is every layer inside it (only recurrent layers make sequences, and they need one).
+  const main = ctx.build(spec.main, shape, `${name}.main`, false) as Layer[];
+  const shortcut = ctx.build((spec.shortcut as unknown[] | undefined) ?? [], shape, `${name}.shortcut`, false) as Layer[];
   const mainOut = main.at(-1)!.outputShape;
   const shortOut = shortcut.at(-1)?.outputShape ?? shape;
   if (!sameShape(mainOut, shortOut)) {

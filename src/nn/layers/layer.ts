@@ -8,8 +8,8 @@ import type { Backend } from '../../backend/backend.js';
 import type { Rng } from '../../random/rng.js';
 import type { DType, Tensor } from '../../tensor/tensor.js';
 import type { Initializer } from '../initializers.js';
-import { batchBuffer, type FeatureShape } from './shape.js';
-import type { LayerType, TypedLayerSpec } from './spec.js';
+import { batchBuffer, type ActivationShape, type FeatureShape } from './shape.js';
+import type { AnyLayerType, LayerType, TypedLayerSpec } from './spec.js';
 
 /** A tensor with its course name (`W1`, `b1`, `gamma2`, `runningMean2`, ...). */
 export interface NamedTensor {
@@ -56,11 +56,15 @@ export interface CompiledLayer {
   readonly grads: readonly Tensor[];
 }
 
-/** One layer of a network. */
-export interface Layer {
-  readonly type: LayerType;
-  readonly inputShape: FeatureShape;
-  readonly outputShape: FeatureShape;
+/**
+ * One layer of a network. `S` is the shapes it reads and writes: flat or image activations
+ * (the default, what the convolutional layers and the exporters handle), or any
+ * {@link ActivationShape}, sequences included ({@link AnyLayer}).
+ */
+export interface Layer<S extends ActivationShape = FeatureShape, K extends AnyLayerType = LayerType> {
+  readonly type: K;
+  readonly inputShape: S;
+  readonly outputShape: S;
   /** Parameters by course name, in the optimizer's order (frozen ones included). */
   readonly params: readonly NamedTensor[];
   /** The parameters training changes: `params` unless the layer is frozen. */
@@ -78,6 +82,9 @@ export interface Layer {
   /** The layer as the summary table names it, e.g. `conv2d 5x5x8 relu`. */
   describe(): string;
 }
+
+/** A layer of any activation shape, sequences included (what a network's stack holds). */
+export type AnyLayer = Layer<ActivationShape, AnyLayerType>;
 
 /** The network-wide defaults and state that building layers needs. */
 export interface BuildContext {
@@ -98,18 +105,18 @@ export interface BuildContext {
   /** The course number of the next layer with weights (W1, W2, ...); advanced by each one. */
   nextNumber: number;
   /** Builds a nested list of specs (residual blocks); `path` names them in errors. */
-  build(specs: readonly unknown[], input: FeatureShape, path: string, isTopLevel: boolean): Layer[];
+  build(specs: readonly unknown[], input: ActivationShape, path: string, isTopLevel: boolean): AnyLayer[];
 }
 
 /** True when a layer, or a layer inside it, has parameters training may change. */
-export function hasTrainable(layer: Layer): boolean {
+export function hasTrainable(layer: AnyLayer): boolean {
   return layer.trainableParams.length > 0;
 }
 
 /** Defaults for the parts most layers share: no parameters, no state, trainable. */
 export abstract class LayerBase {
-  abstract readonly inputShape: FeatureShape;
-  abstract readonly outputShape: FeatureShape;
+  abstract readonly inputShape: ActivationShape;
+  abstract readonly outputShape: ActivationShape;
   trainable = true;
   get params(): readonly NamedTensor[] {
     return [];
@@ -143,7 +150,7 @@ export class Chain {
   private readonly lowest: number;
 
   constructor(
-    readonly layers: readonly Layer[],
+    readonly layers: readonly AnyLayer[],
     options: CompileOptions,
     readonly needInputGrad: boolean,
   ) {

@@ -10,6 +10,30 @@ import { Tensor, type DType } from '../../tensor/tensor.js';
 /** The shape of one example's activation. */
 export type FeatureShape = { readonly kind: 'flat'; readonly units: number } | { readonly kind: 'image'; readonly h: number; readonly w: number; readonly c: number };
 
+/** A sequence of `steps` vectors of `units` values: a batch is the course's (n, m, T), e.g. x (n_x, m, T_x), a (n_a, m, T_x). */
+export interface SequenceShape {
+  readonly kind: 'sequence';
+  readonly units: number;
+  readonly steps: number;
+}
+
+/**
+ * What flows between layers: a flat or image {@link FeatureShape}, or a sequence. Code that
+ * handles only flat and image activations (the exporters, batch normalization) keeps taking a
+ * FeatureShape; the builder refuses a sequence before such a layer or exporter sees one.
+ */
+export type ActivationShape = FeatureShape | SequenceShape;
+
+/** A sequence shape: T steps of n units (a batch is (n, m, T)). */
+export function sequence(units: number, steps: number): SequenceShape {
+  return { kind: 'sequence', units, steps };
+}
+
+/** The shape as a FeatureShape, or null for a sequence. */
+export function asFeatureShape(s: ActivationShape): FeatureShape | null {
+  return s.kind === 'sequence' ? null : s;
+}
+
 /** A flat shape of n units. */
 export function flat(units: number): FeatureShape {
   return { kind: 'flat', units };
@@ -21,27 +45,29 @@ export function image(h: number, w: number, c: number): FeatureShape {
 }
 
 /** Values per example. */
-export function featureCount(s: FeatureShape): number {
-  return s.kind === 'flat' ? s.units : s.h * s.w * s.c;
+export function featureCount(s: ActivationShape): number {
+  return s.kind === 'flat' ? s.units : s.kind === 'sequence' ? s.units * s.steps : s.h * s.w * s.c;
 }
 
 /** The shape as Keras prints it, batch first: `(None, 24, 24, 8)` or `(None, 128)`; here `(m, 24, 24, 8)` / `(128, m)`. */
-export function formatFeatureShape(s: FeatureShape): string {
-  return s.kind === 'flat' ? `(${s.units}, m)` : `(m, ${s.h}, ${s.w}, ${s.c})`;
+export function formatFeatureShape(s: ActivationShape): string {
+  return s.kind === 'flat' ? `(${s.units}, m)` : s.kind === 'sequence' ? `(${s.units}, m, ${s.steps})` : `(m, ${s.h}, ${s.w}, ${s.c})`;
 }
 
 /** True when both describe the same activation. */
-export function sameShape(a: FeatureShape, b: FeatureShape): boolean {
-  return a.kind === 'flat' ? b.kind === 'flat' && a.units === b.units : b.kind === 'image' && a.h === b.h && a.w === b.w && a.c === b.c;
+export function sameShape(a: ActivationShape, b: ActivationShape): boolean {
+  if (a.kind === 'flat') return b.kind === 'flat' && a.units === b.units;
+  if (a.kind === 'sequence') return b.kind === 'sequence' && a.units === b.units && a.steps === b.steps;
+  return b.kind === 'image' && a.h === b.h && a.w === b.w && a.c === b.c;
 }
 
-/** The tensor shape of a batch of m examples: (n, m) or (m, n_H, n_W, n_C). */
-export function batchShape(s: FeatureShape, m: number): number[] {
-  return s.kind === 'flat' ? [s.units, m] : [m, s.h, s.w, s.c];
+/** The tensor shape of a batch of m examples: (n, m), (m, n_H, n_W, n_C) or the sequence (n, m, T). */
+export function batchShape(s: ActivationShape, m: number): number[] {
+  return s.kind === 'flat' ? [s.units, m] : s.kind === 'sequence' ? [s.units, m, s.steps] : [m, s.h, s.w, s.c];
 }
 
 /** A zero buffer for a batch of m examples of shape `s`. */
-export function batchBuffer(be: Backend, s: FeatureShape, m: number, dtype: DType): Tensor {
+export function batchBuffer(be: Backend, s: ActivationShape, m: number, dtype: DType): Tensor {
   return be.zeros(batchShape(s, m), dtype);
 }
 

@@ -95,14 +95,40 @@ export interface ResidualSpec {
   trainable?: boolean;
 }
 
-/** Any layer. */
-export type TypedLayerSpec = DenseSpec | Conv2DSpec | PoolSpec | ZeroPadSpec | FlattenSpec | BatchNormSpec | DropoutSpec | ActivationLayerSpec | ResidualSpec;
+/**
+ * A recurrent layer over a sequence (n_x, m, T_x) (course 5): the basic RNN
+ * (`simpleRnn`: a<t> = tanh(Waa a<t-1> + Wax x<t> + ba)), the LSTM or the GRU, with a<0> = 0
+ * (and c<0> = 0). Its output is the last hidden state a<T_x> (n_a, m), or with
+ * `returnSequences` every a<t>, the sequence (n_a, m, T_x).
+ */
+export interface RecurrentSpec {
+  type: 'simpleRnn' | 'lstm' | 'gru';
+  /** n_a, the hidden state's size. */
+  units: number;
+  /** true: output a<1..T_x> (n_a, m, T_x); false (default): the last state a<T_x> (n_a, m). */
+  returnSequences?: boolean;
+  /** How the weights start; default 'xavier' (the biases start at 0). */
+  init?: InitSpec;
+  trainable?: boolean;
+}
 
-/** Every `type` a spec may have. */
+/** Any layer. */
+export type TypedLayerSpec = DenseSpec | Conv2DSpec | PoolSpec | ZeroPadSpec | FlattenSpec | BatchNormSpec | DropoutSpec | ActivationLayerSpec | ResidualSpec | RecurrentSpec;
+
+/** The `type` of a layer over flat or image activations. */
 export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'zeroPad2d', 'flatten', 'batchNorm', 'dropout', 'activation', 'residual'] as const;
 
-/** The `type` of a layer. */
+/** The `type` of a layer over flat or image activations (what the exporters handle). */
 export type LayerType = (typeof LAYER_TYPES)[number];
+
+/** The `type` of a layer that reads sequences (course 5). */
+export const SEQUENCE_LAYER_TYPES = ['simpleRnn', 'lstm', 'gru'] as const;
+
+/** Every `type` a spec may have. */
+export const ALL_LAYER_TYPES = [...LAYER_TYPES, ...SEQUENCE_LAYER_TYPES] as const;
+
+/** The `type` of any layer, sequence layers included. */
+export type AnyLayerType = (typeof ALL_LAYER_TYPES)[number];
 
 /**
  * The course's identity block (ResNet-50's bottleneck): 1x1 conv F1, BN, ReLU; f x f 'same' conv F2,

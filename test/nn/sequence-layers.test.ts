@@ -1,0 +1,123 @@
+/**
+ * The recurrent layers in a Network (issue 16, part 2): float64 gradient checks
+ * through simpleRnn, LSTM and GRU over several time steps (last state and
+ * returned sequences, stacked), a learning test on every backend, mini-batch
+ * training of sequences, and the shape errors.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkGradients, fit, Network, Rng, Tensor, type NetworkOptions } from '../../src/index.js';
+import { describeEachBackend } from '../helpers.js';
+
+/** Seeded sequences (n, m, T) in [-1, 1). */
+function sequences(n: number, m: number, T: number, seed: number, dtype: 'float32' | 'float64' = 'float64'): Tensor {
+  const rng = new Rng(seed);
+  const t = new Tensor([n, m, T], dtype === 'float64' ? new Float64Array(n * m * T) : new Float32Array(n * m * T));
+  for (let i = 0; i < t.size; i++) t.data[i] = 2 * rng.uniform() - 1;
+  return t;
+}
+
+function oneHot(m: number, k: number): number[][] {
+  return Array.from({ length: k }, (_, r) => Array.from({ length: m }, (_, j) => (j % k === r ? 1 : 0)));
+}
+
+const CELLS = ['simpleRnn', 'lstm', 'gru'] as const;
+
+describe('recurrent layers: gradient check (float64, < 1e-7)', () => {
+  for (const cell of CELLS) {
+    it(`${cell}: last state -> dense softmax, T_x = 4`, () => {
+      const net = new Network({ inputShape: { sequence: [3, 4] }, layers: [{ type: cell, units: 5 }, { units: 3, activation: 'softmax' }], dtype: 'float64', seed: 2 });
+      const r = checkGradients(net, sequences(3, 6, 4, 1), oneHot(6, 3));
+      expect(r.difference).toBeLessThan(1e-7);
+      expect(r.grad.length).toBeGreaterThan(0);
+    });
+    it(`${cell}: returnSequences -> ${cell} -> dense sigmoid (stacked), T_x = 5`, () => {
+      const net = new Network({
+        inputShape: { sequence: [2, 5] },
+        layers: [{ type: cell, units: 4, returnSequences: true }, { type: cell, units: 3 }, { units: 1 }],
+        dtype: 'float64',
+        seed: 3,
+      });
+      // epsilon 1e-6: at the default 1e-7 the two stacked LSTMs' small cost differences lose digits to
+      // round-off (their difference falls as epsilon grows: 1.2e-7, 1.1e-8, 1.2e-9 at 1e-7, 1e-6, 1e-5).
+      const r = checkGradients(net, sequences(2, 4, 5, 2), [[1, 0, 0, 1]], { epsilon: 1e-6 });
+      expect(r.difference).toBeLessThan(1e-7);
+    });
+  }
+
+  it('names the parameters by the course (with the layer number)', () => {
+    const net = new Network({ inputShape: { sequence: [3, 2] }, layers: [{ type: 'lstm', units: 4, returnSequences: true }, { type: 'gru', units: 2, returnSequences: true }, { type: 'simpleRnn', units: 2 }, { units: 1 }] });
+    const names = Object.keys(net.parameters);
+    expect(names).toEqual(['Wf1', 'bf1', 'Wi1', 'bi1', 'Wo1', 'bo1', 'Wc1', 'bc1', 'Wr2', 'br2', 'Wu2', 'bu2', 'Wc2', 'bc2', 'Wax3', 'Waa3', 'ba3', 'W4', 'b4']);
+    expect(net.parameters.Wf1!.shape).toEqual([4, 7]);
+    expect(net.parameters.Wax3!.shape).toEqual([2, 2]);
+    expect(net.summary()).toContain('(4, m, 2)');
+  });
+});
+
+/**
+ * The rule: label 1 when the sequence's first value exceeds its last. A classifier must carry
+ * the first step through the whole sequence (the recurrence), not only read the last input.
+ */
+function ruleData(m: number, T: number, seed: number): { X: Tensor; Y: Tensor } {
+  const rng = new Rng(seed);
+  const X = new Tensor([1, m, T], new Float32Array(m * T));
+  const Y = new Tensor([1, m], new Float32Array(m));
+  for (let j = 0; j < m; j++) {
+    for (let t = 0; t < T; t++) X.data[j * T + t] = 2 * rng.uniform() - 1;
+    Y.data[j] = X.data[j * T]! > X.data[j * T + T - 1]! ? 1 : 0;
+  }
+  return { X, Y };
+}
+
+describeEachBackend('recurrent layers learn a sequence rule', () => {
+  it('an LSTM classifies "first > last" over 6 steps: >= 90% on held-out sequences (mini-batches, adam, seeded)', () => {
+    const T = 6;
+    const train = ruleData(512, T, 1);
+    const test = ruleData(256, T, 2);
+    const net = new Network({ inputShape: { sequence: [1, T] }, layers: [{ type: 'lstm', units: 16 }, { units: 1, activation: 'sigmoid' }], seed: 4 });
+    const h = fit(net, train.X, train.Y, { learningRate: 0.02, epochs: 40, batchSize: 64, optimizer: 'adam' });
+    expect(h.cost.at(-1)!).toBeLessThan(h.cost[0]! / 2);
+    const A = net.predict(test.X);
+    let right = 0;
+    for (let j = 0; j < 256; j++) if ((A.data[j]! >= 0.5 ? 1 : 0) === test.Y.data[j]) right++;
+    expect(right / 256).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('sequence networks: mini-batches and chunks match the whole batch', () => {
+  it('predict of a subset equals the matching columns; fit with batchSize 3 over 7 examples runs', () => {
+    const X = sequences(2, 7, 3, 5);
+    const net = new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'gru', units: 3 }, { units: 2, activation: 'softmax' }], dtype: 'float64', seed: 1 });
+    const all = net.predict(X);
+    // Example 4 alone, cut out of X (n, m, T) by hand.
+    const one = new Tensor([2, 1, 3], new Float64Array([...X.data.subarray(4 * 3, 5 * 3), ...X.data.subarray((7 + 4) * 3, (7 + 5) * 3)]));
+    const a = net.predict(one);
+    expect(a.get(0, 0)).toBeCloseTo(all.get(0, 4), 12);
+    expect(a.get(1, 0)).toBeCloseTo(all.get(1, 4), 12);
+    // Full-batch gradient descent and mini-batches of the same examples in order give the same first cost.
+    const h = fit(net, X, oneHot(7, 2), { learningRate: 0.1, epochs: 3, batchSize: 3, shuffle: false });
+    expect(h.cost.length).toBe(9);
+    expect(Number.isFinite(h.cost.at(-1)!)).toBe(true);
+  });
+});
+
+describe('sequence networks: bad input', () => {
+  const base: NetworkOptions = { inputShape: { sequence: [2, 3] }, layers: [{ type: 'lstm', units: 3 }, { units: 1 }] };
+  it('refuses T_x of 0, a malformed sequence shape, and unknown keys', () => {
+    expect(() => new Network({ ...base, inputShape: { sequence: [2, 0] } })).toThrow(/inputShape.sequence\[1\] \(T_x\)/);
+    expect(() => new Network({ ...base, inputShape: { sequence: [2] } as never })).toThrow(/expected \[n_x, T_x\]/);
+    expect(() => new Network({ ...base, inputShape: { sequence: [2, 3], steps: 3 } as never })).toThrow(/steps/);
+  });
+  it('refuses sequences of the wrong rank or length', () => {
+    const net = new Network(base);
+    expect(() => net.predict([[1, 2]])).toThrow(/expected sequences of shape \(2, m, 3\).*3 axes/);
+    expect(() => net.predict(new Tensor([2, 4, 5], new Float32Array(40)))).toThrow(/5 time steps where the network takes T_x = 3/);
+    expect(() => net.predict(new Tensor([3, 4, 3], new Float32Array(36)))).toThrow(/expected sequences of shape \(2, m, 3\)/);
+  });
+  it('refuses a recurrent layer on flat input, a dense layer on a sequence, a sequence output', () => {
+    expect(() => new Network({ inputSize: 3, layers: [{ type: 'lstm', units: 3 }, { units: 1 }] })).toThrow(/needs a sequence input/);
+    expect(() => new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'gru', units: 3, returnSequences: true }, { units: 1 }] })).toThrow(/returnSequences: false/);
+    expect(() => new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'lstm', units: 0 }, { units: 1 }] })).toThrow(/units/);
+    expect(() => new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'lstm', units: 2, returnSequences: 1 as never }, { units: 1 }] })).toThrow(/returnSequences/);
+  });
+});
