@@ -42,9 +42,14 @@ export {
   type DropoutSpec,
   type ActivationLayerSpec,
   type ResidualSpec,
+  SEQUENCE_LAYER_TYPES,
+  ALL_LAYER_TYPES,
+  type AnyLayerType,
+  type RecurrentSpec,
 } from './nn/layers/spec.js';
-export type { Layer, CompiledLayer, NamedTensor } from './nn/layers/layer.js';
-export type { FeatureShape } from './nn/layers/shape.js';
+export type { Layer, AnyLayer, CompiledLayer, NamedTensor } from './nn/layers/layer.js';
+export type { FeatureShape, SequenceShape, ActivationShape } from './nn/layers/shape.js';
+export { RecurrentLayer, type RecurrentCell } from './nn/layers/recurrent.js';
 
 export { initializeParameters, updateParameters, type Gradients, type InitializeOptions } from './functional/parameters.js';
 export { linearForward, linearActivationForward, modelForward, type LinearCache, type LayerCache } from './functional/forward.js';

@@ -45,6 +45,11 @@ const denseSchema = z
   })
   .strict();
 
+/** A recurrent layer (simpleRnn, lstm, gru) over a sequence. */
+function recurrentSchema<T extends 'simpleRnn' | 'lstm' | 'gru'>(type: T) {
+  return z.object({ type: z.literal(type), units: positiveInt, returnSequences: z.boolean().optional(), trainable: z.boolean().optional() }).strict();
+}
+
 /** A spec without `type` is dense (format version 1 wrote only those). */
 function denseByDefault(v: unknown): unknown {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && !('type' in v) ? { type: 'dense', ...v } : v;
@@ -78,12 +83,16 @@ const layerSchema: z.ZodType<TypedLayerSpec> = z.lazy(() =>
     z
       .object({ type: z.literal('residual'), main: z.array(layerSchema).min(1), shortcut: z.array(layerSchema).optional(), activation: activationSchema.optional(), trainable: z.boolean().optional() })
       .strict(),
+    recurrentSchema('simpleRnn'),
+    recurrentSchema('lstm'),
+    recurrentSchema('gru'),
   ])),
 ) as z.ZodType<TypedLayerSpec>;
 
 const tensorEntrySchema = z
   .object({
-    name: z.string().regex(/^(W|b|gamma|beta|runningMean|runningVar)\d+$/),
+    // Dense and conv W, b; batch normalization; the recurrent cells' course names (RNN, LSTM, GRU).
+    name: z.string().regex(/^(W|b|gamma|beta|runningMean|runningVar|Wax|Waa|ba|Wf|bf|Wi|bi|Wo|bo|Wc|bc|Wr|br|Wu|bu)\d+$/),
     shape: z.array(positiveInt).min(1).max(4),
     offset: z.number().int().nonnegative(),
   })
@@ -100,7 +109,7 @@ const manifestSchema = z
     network: z
       .object({
         inputSize: z.number().int().positive(),
-        inputShape: z.tuple([positiveInt, positiveInt, positiveInt]).optional(),
+        inputShape: z.union([z.tuple([positiveInt, positiveInt, positiveInt]), z.object({ sequence: z.tuple([positiveInt, positiveInt]) }).strict()]).optional(),
         layers: z.array(layerSchema).min(1),
         loss: z.enum(['binaryCrossEntropy', 'meanSquaredError', 'categoricalCrossEntropy']),
         dtype: z.enum(['float32', 'float64']),
@@ -201,7 +210,8 @@ export function serializeModelAs(where: string, net: Network, options: Serialize
     network: {
       inputSize: net.inputSize,
       ...(net.inputShape.kind === 'image' ? { inputShape: [net.inputShape.h, net.inputShape.w, net.inputShape.c] as [number, number, number] } : {}),
-      layers: net.inputShape.kind === 'image' || net.stack.some((l) => l.type !== 'dense' && l.type !== 'dropout') ? net.specs : net.layerSpecs,
+      ...(net.sequenceShape ? { inputShape: { sequence: [net.sequenceShape.units, net.sequenceShape.steps] as [number, number] } } : {}),
+      layers: net.inputShape.kind === 'image' || net.sequenceShape !== null || net.stack.some((l) => l.type !== 'dense' && l.type !== 'dropout') ? net.specs : net.layerSpecs,
       loss: net.loss.kind,
       dtype: net.dtype,
       seed: net.seed,
@@ -347,7 +357,10 @@ function assertBytes(weights: unknown): void {
 // another output activation): its message gets the file and field prepended.
 function buildNetwork(n: ModelManifest['network'], source: string): Network {
   try {
-    if (n.inputShape && n.inputShape[0] * n.inputShape[1] * n.inputShape[2] !== n.inputSize) {
+    if (n.inputShape && !Array.isArray(n.inputShape)) {
+      const [nX, T] = n.inputShape.sequence;
+      if (nX * T !== n.inputSize) throw new ValueError(`inputSize: expected ${nX} x ${T} = ${nX * T} (n_x T_x of inputShape.sequence), got ${n.inputSize}`);
+    } else if (n.inputShape && n.inputShape[0] * n.inputShape[1] * n.inputShape[2] !== n.inputSize) {
       throw new ValueError(`inputSize: expected ${n.inputShape.join(' x ')} = ${n.inputShape[0] * n.inputShape[1] * n.inputShape[2]} (the product of inputShape), got ${n.inputSize}`);
     }
     return new Network({

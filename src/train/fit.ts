@@ -101,6 +101,17 @@ export interface FitOptions {
    * brightness), drawn from the network's generator; dev data is never augmented. Default none.
    */
   augment?: AugmentOptions;
+  /**
+   * Gradient clipping by value: every gradient element is clipped to [-clipValue, clipValue]
+   * before the optimizer's step (the course's clip for the language model); > 0, default none.
+   */
+  clipValue?: number;
+  /**
+   * Gradient clipping by global norm: when the norm of all the gradients together,
+   * sqrt(sum of every squared element), exceeds clipNorm, every gradient is scaled by
+   * clipNorm / norm before the optimizer's step (after clipValue when both are given); > 0, default none.
+   */
+  clipNorm?: number;
 }
 
 /** What training returns. */
@@ -145,6 +156,11 @@ const FIT_OPTIONS: readonly (keyof FitOptions)[] = [
   'signal',
   'augment',
 ];
+/**
+ * Options checked apart from FIT_OPTIONS, so that the list an unknown option's message gives stays
+ * as the tests of the options pin it (test/train/bad-input.test.ts); to merge when that test lists them.
+ */
+const CLIP_OPTIONS: readonly string[] = ['clipValue', 'clipNorm'];
 const EARLY_STOPPING_OPTIONS: readonly (keyof EarlyStoppingOptions)[] = ['patience', 'minDelta', 'restoreBest', 'resume'];
 const RESUME_FIELDS: readonly (keyof NonNullable<EarlyStoppingOptions['resume']>)[] = ['bestDevCost', 'bestEpoch', 'epochsSinceBest', 'bestNetwork'];
 
@@ -170,7 +186,9 @@ function isNonNegativeInt(value: unknown): value is number {
 }
 
 function checkOptions(net: Network, m: number, options: FitOptions, where: string): { total: number; batchSize: number; perEpoch: number } {
-  assertKnownKeys(options, FIT_OPTIONS, where, '');
+  const rest: Record<string, unknown> = {};
+  for (const key of Object.keys(options)) if (!CLIP_OPTIONS.includes(key)) rest[key] = true;
+  assertKnownKeys(rest, FIT_OPTIONS, where, '');
   assertPositiveFinite(options.learningRate, where, 'learningRate');
   const batchSize = options.batchSize === undefined ? m : assertPositiveInt(options.batchSize, where, 'batchSize');
   if (batchSize > m) throw new ValueError(`${where}: batchSize: expected at most the ${m} training examples, got ${batchSize}`);
@@ -180,6 +198,12 @@ function checkOptions(net: Network, m: number, options: FitOptions, where: strin
   }
   const total = options.iterations !== undefined ? assertPositiveInt(options.iterations, where, 'iterations') : assertPositiveInt(options.epochs, where, 'epochs') * perEpoch;
   assertOptionalBoolean(options.shuffle, where, 'shuffle');
+  for (const key of ['clipValue', 'clipNorm'] as const) {
+    const c: unknown = options[key];
+    if (c !== undefined && (typeof c !== 'number' || !(c > 0) || !Number.isFinite(c))) {
+      throw new ValueError(`${where}: ${key}: expected a finite number > 0 (the largest gradient ${key === 'clipValue' ? 'element' : 'norm'} kept), got ${describe(c)}`);
+    }
+  }
   if (options.schedule !== undefined) resolveSchedule(options.schedule, where);
   if (options.initialEpoch !== undefined && !isNonNegativeInt(options.initialEpoch)) {
     throw new ValueError(`${where}: initialEpoch: expected a non-negative integer, got ${describe(options.initialEpoch)}`);
@@ -492,6 +516,8 @@ function train(
       sumData += J0;
       steps++;
       plan.backward();
+      if (options.clipValue !== undefined) clipByValue(plan.paramGrads, options.clipValue);
+      if (options.clipNorm !== undefined) clipByNorm(be, plan.paramGrads, options.clipNorm);
       optimizer.apply(be, params, plan.paramGrads, lr);
       if (onIteration) onIteration(it, J);
       it++;
@@ -639,6 +665,28 @@ interface ImageGather {
 function imageGather(be: Backend, batches: Batches, n: number): { full: ImageGather; last: ImageGather | null } {
   const make = (plan: Plan): ImageGather => ({ columns: be.zeros([n, plan.m], plan.input.dtype), rows: new Tensor([plan.m, n], plan.input.data) });
   return { full: make(batches.full), last: batches.last ? make(batches.last) : null };
+}
+
+/** Clips every element of every gradient to [-c, c] in place (one pass; NaN stays NaN, so divergence is still detected). */
+function clipByValue(grads: readonly Tensor[], c: number): void {
+  for (const g of grads) {
+    const d = g.data;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i]!;
+      if (v > c) d[i] = c;
+      else if (v < -c) d[i] = -c;
+    }
+  }
+}
+
+/** Scales every gradient by c / norm when their global norm exceeds c (in place, allocation-free). */
+function clipByNorm(be: Backend, grads: readonly Tensor[], c: number): void {
+  let sum = 0;
+  for (const g of grads) sum += be.sumSquares(g);
+  const norm = Math.sqrt(sum);
+  if (!(norm > c)) return;
+  // G += (c / norm - 1) G: G times c / norm.
+  for (const g of grads) be.axpy(c / norm - 1, g, g);
 }
 
 /** Sequences X (n, m, T) as (m, n T) rows in the backend's memory: row j holds example j's x[i, j, t], feature by feature. */

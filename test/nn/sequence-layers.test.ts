@@ -5,7 +5,7 @@
  * training of sequences, and the shape errors.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients, fit, Network, Rng, Tensor, type NetworkOptions } from '../../src/index.js';
+import { checkGradients, deserializeModel, fit, Network, Rng, serializeModel, Tensor, type NetworkOptions } from '../../src/index.js';
 import { describeEachBackend } from '../helpers.js';
 
 /** Seeded sequences (n, m, T) in [-1, 1). */
@@ -119,5 +119,59 @@ describe('sequence networks: bad input', () => {
     expect(() => new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'gru', units: 3, returnSequences: true }, { units: 1 }] })).toThrow(/returnSequences: false/);
     expect(() => new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'lstm', units: 0 }, { units: 1 }] })).toThrow(/units/);
     expect(() => new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'lstm', units: 2, returnSequences: 1 as never }, { units: 1 }] })).toThrow(/returnSequences/);
+  });
+});
+
+describeEachBackend('fit: gradient clipping', () => {
+  const make = () => new Network({ inputShape: { sequence: [2, 4] }, layers: [{ type: 'simpleRnn', units: 3 }, { units: 1 }], seed: 7, init: 'he' });
+  const X = sequences(2, 8, 4, 9, 'float32');
+  const Y = [[1, 0, 1, 1, 0, 0, 1, 0]];
+  /** Every parameter's change after one plain gradient step, as one vector. */
+  const step = (options: { clipValue?: number; clipNorm?: number }): number[] => {
+    const net = make();
+    const before = Object.values(net.parameters).map((t) => Array.from(t.data));
+    fit(net, X, Y, { learningRate: 1, iterations: 1, ...options });
+    return Object.values(net.parameters).flatMap((t, k) => Array.from(t.data, (v, i) => v - before[k]![i]!));
+  };
+  it('clipNorm scales the update to the given global norm; clipValue bounds each element', () => {
+    const free = step({});
+    const norm = Math.hypot(...free);
+    expect(norm).toBeGreaterThan(0.01);
+    const byNorm = step({ clipNorm: norm / 4 });
+    expect(Math.hypot(...byNorm)).toBeCloseTo(norm / 4, 5);
+    byNorm.forEach((d, i) => expect(d).toBeCloseTo(free[i]! / 4, 5));
+    // A norm above the gradient's changes nothing.
+    step({ clipNorm: norm * 2 }).forEach((d, i) => expect(d).toBeCloseTo(free[i]!, 6));
+    const c = Math.max(...free.map(Math.abs)) / 3;
+    const byValue = step({ clipValue: c });
+    byValue.forEach((d, i) => expect(d).toBeCloseTo(Math.max(-c, Math.min(c, free[i]!)), 5));
+  });
+  it('refuses clipNorm or clipValue <= 0', () => {
+    expect(() => fit(make(), X, Y, { learningRate: 1, iterations: 1, clipNorm: 0 })).toThrow(/clipNorm: expected a finite number > 0/);
+    expect(() => fit(make(), X, Y, { learningRate: 1, iterations: 1, clipValue: -1 })).toThrow(/clipValue: expected a finite number > 0/);
+  });
+});
+
+describe('model format: sequence networks', () => {
+  it('serializeModel / deserializeModel round-trip simpleRnn, lstm and gru (returnSequences, frozen), predicting the same', () => {
+    const net = new Network({
+      inputShape: { sequence: [3, 4] },
+      layers: [{ type: 'lstm', units: 4, returnSequences: true }, { type: 'gru', units: 3, returnSequences: true, trainable: false }, { type: 'simpleRnn', units: 2 }, { units: 2, activation: 'softmax' }],
+      seed: 5,
+    });
+    const X = sequences(3, 5, 4, 3, 'float32');
+    const { manifest, weights } = serializeModel(net);
+    expect(manifest.network.inputShape).toEqual({ sequence: [3, 4] });
+    const back = deserializeModel(JSON.parse(JSON.stringify(manifest)), weights).network;
+    expect(back.specs).toEqual(net.specs);
+    expect(Object.keys(back.parameters)).toEqual(Object.keys(net.parameters));
+    expect(Array.from(back.predict(X).data)).toEqual(Array.from(net.predict(X).data));
+  });
+  it('refuses a manifest whose inputSize does not match the sequence', () => {
+    const net = new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'gru', units: 2 }, { units: 1 }] });
+    const { manifest, weights } = serializeModel(net);
+    const bad = JSON.parse(JSON.stringify(manifest)) as typeof manifest;
+    bad.network.inputSize = 5;
+    expect(() => deserializeModel(bad, weights)).toThrow(/inputSize: expected 2 x 3 = 6/);
   });
 });
