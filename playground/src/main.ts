@@ -4,6 +4,7 @@
  * acknowledged after drawing, which paces the worker to what the page shows.
  */
 import type { FromWorker, Snapshot, ToWorker, DataInfo } from './protocol.js';
+import type { ChartView, CurvePoint } from './render/chart.js';
 import { typescriptSnippet } from './snippet.js';
 import { classCount, DATASETS_BY_PROBLEM, type State } from './state.js';
 import { Store, type ChangeKind } from './store.js';
@@ -24,6 +25,32 @@ export interface PlaygroundDebug {
   running(): boolean;
   /** Milliseconds the main thread spent drawing each of the last snapshots (at most 500). */
   drawTimes(): number[];
+  /** The cost chart as last drawn: its scale and ticks, and the points it holds. */
+  chart(): ChartView & { points: CurvePoint[] };
+}
+
+/** How far back the epochs/s readout looks: long enough that one slow frame does not swing it. */
+const RATE_WINDOW_MS = 2000;
+
+/**
+ * The epochs/s readout: epochs drawn over the last RATE_WINDOW_MS of page time (what a stopwatch next to the
+ * epoch counter measures), from the snapshots as they are drawn.
+ */
+class RateMeter {
+  private samples: { t: number; epoch: number }[] = [];
+
+  clear(): void {
+    this.samples = [];
+  }
+
+  add(t: number, epoch: number): number {
+    const s = this.samples;
+    s.push({ t, epoch });
+    // Keep one sample at or before the window's start, so the window is full once there is that much history.
+    while (s.length > 2 && s[1]!.t <= t - RATE_WINDOW_MS) s.shift();
+    const first = s[0]!;
+    return t > first.t ? ((epoch - first.epoch) * 1000) / (t - first.t) : 0;
+  }
 }
 
 function start(): void {
@@ -39,6 +66,7 @@ function start(): void {
   const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
   const send = (m: ToWorker) => worker.postMessage(m);
   let running = false;
+  const rate = new RateMeter();
   let lastSnapshot: Snapshot | null = null;
   let info: DataInfo | null = null;
   let pending: Snapshot | null = null;
@@ -67,6 +95,7 @@ function start(): void {
   const network = new NetworkView(store, {
     editWeight: (layer, row, col, value) => send({ type: 'setWeight', layer, row, col, value }),
     selectNeuron: (n) => output.showNeuron(n),
+    previewNeuron: (n) => output.previewNeuron(n),
   });
   const exporter = new ExportPanel({
     requestModel: () => send({ type: 'export' }),
@@ -101,7 +130,7 @@ function start(): void {
 
   const syncAll = (s: State) => {
     hyper.sync(s);
-    extras.sync(s);
+    extras.sync(s, classCount(s, data.csvPoints()?.classes ?? null));
     data.sync(s);
     network.sync(s, outputsOf(s));
     output.sync(s);
@@ -137,12 +166,13 @@ function start(): void {
     const t0 = performance.now();
     if (snap.generation === generation) {
       lastSnapshot = snap;
+      const eps = running ? rate.add(t0, snap.epoch) : 0;
       // Numbers change every frame while training but are read a few times a second; each text change costs a layout.
       const withText = !running || t0 - textAt > 150;
       if (withText) {
         textAt = t0;
         run.setEpoch(snap.epoch);
-        run.setSpeed(snap.epochsPerSecond);
+        run.setSpeed(eps);
       }
       network.update(snap, store.state.discretize);
       output.update(snap, withText);
@@ -171,6 +201,7 @@ function start(): void {
         break;
       case 'running':
         running = m.running;
+        rate.clear();
         run.setRunning(m.running);
         // A snapshot sent just before the pause must not land after it.
         if (!running && pending) draw();
@@ -201,7 +232,14 @@ function start(): void {
     if (e.key === 'Escape') network.clearSelection();
   });
 
-  const debug: PlaygroundDebug = { state: () => store.state, snapshot: () => lastSnapshot, info: () => info, running: () => running, drawTimes: () => [...drawTimes] };
+  const debug: PlaygroundDebug = {
+    state: () => store.state,
+    snapshot: () => lastSnapshot,
+    info: () => info,
+    running: () => running,
+    drawTimes: () => [...drawTimes],
+    chart: () => ({ ...(output.chartView ?? { log: true, yMin: 0, yMax: 0, clipped: false, xTicks: [], yTicks: [] }), points: output.history.points.map((p) => ({ ...p })) }),
+  };
   (window as unknown as { playground: PlaygroundDebug }).playground = debug;
 
   history.replaceState(null, '', `#${encodeHash(store.state)}`);

@@ -3,6 +3,7 @@
  * network and the data; the page only sends intents and draws snapshots.
  */
 import type { Domain, Points } from './datasets.js';
+import type { OutputKind } from './model-spec.js';
 import type { Speed, State } from './state.js';
 
 export type ToWorker =
@@ -57,7 +58,6 @@ export interface Snapshot {
   weights: Float32Array[];
   /** b[l] (or beta[l] under batch normalization). */
   biases: Float32Array[];
-  epochsPerSecond: number;
 }
 
 export interface DataInfo {
@@ -67,6 +67,8 @@ export interface DataInfo {
   test: Points;
   domain: Domain;
   classes: number;
+  /** The output layer and cost the network trains with. */
+  output: OutputKind;
   /** Layer sizes n[0..L] of the network built. */
   layerDims: number[];
   /** Warnings from the split (tiny sets) and the normalization (constant features). */

@@ -61,6 +61,7 @@ export class Session {
       test: d.test?.points ?? empty,
       domain: d.domain,
       classes: d.classes,
+      output: this.out,
       layerDims: this.net.layerDims,
       warnings: d.warnings,
       backend: backendFor(this.net.dtype).name,
@@ -115,7 +116,7 @@ export class Session {
     return this.out === 'tanh' ? (v >= 0 ? 1 : 0) : v >= 0.5 ? 1 : 0;
   }
 
-  snapshot(epochsPerSecond: number): Snapshot {
+  snapshot(): Snapshot {
     const A = this.gridPlan.run(this.data.grid);
     const cells = GRID_SIZE * GRID_SIZE;
     const output = new Float32Array(A.size);
@@ -148,7 +149,6 @@ export class Session {
       neurons,
       weights: this.net.layers.map((l) => Float32Array.from(l.W.data)),
       biases: this.net.layers.map((l) => Float32Array.from((l.b ?? l.bn!.beta).data)),
-      epochsPerSecond,
     };
   }
 

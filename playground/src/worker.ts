@@ -25,7 +25,6 @@ let speed: Speed = 'fast';
 let acked = true;
 let dirty = false;
 let epochsPerChunk = 1;
-const rate = { epochs: 0, since: performance.now(), value: 0 };
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
@@ -40,13 +39,7 @@ function sendSnapshot(force = false): void {
     dirty = true;
     return;
   }
-  const now = performance.now();
-  if (now - rate.since > 500) {
-    rate.value = (rate.epochs * 1000) / (now - rate.since);
-    rate.epochs = 0;
-    rate.since = now;
-  }
-  const snap = session.snapshot(running ? rate.value : 0);
+  const snap = session.snapshot();
   acked = false;
   dirty = false;
   post({ type: 'snapshot', snapshot: snap }, transferables(snap));
@@ -55,8 +48,6 @@ function sendSnapshot(force = false): void {
 function setRunning(value: boolean): void {
   if (running === value) return;
   running = value;
-  rate.epochs = 0;
-  rate.since = performance.now();
   post({ type: 'running', running });
   if (running) schedule();
 }
@@ -76,14 +67,12 @@ function trainChunk(s: Session): void {
   if (speed !== 'max') {
     const k = speed === 'frame' ? 1 : 10;
     s.train(k);
-    rate.epochs += k;
     return;
   }
   const start = performance.now();
   while (performance.now() - start < CHUNK_MS) {
     const t0 = performance.now();
     s.train(epochsPerChunk);
-    rate.epochs += epochsPerChunk;
     const took = Math.max(performance.now() - t0, 0.01);
     const ideal = (epochsPerChunk * (CHUNK_MS / 2)) / took;
     epochsPerChunk = Math.max(1, Math.min(1000, Math.round(Math.min(ideal, epochsPerChunk * 2))));
@@ -165,6 +154,8 @@ function handle(msg: ToWorker): void {
       configure(msg);
       break;
     case 'reset':
+      // As in TensorFlow Playground, reset pauses: the next click on play starts the fresh network.
+      setRunning(false);
       if (lastConfig) configure({ ...lastConfig, state: { ...lastConfig.state, speed }, generation: msg.generation });
       break;
     case 'play':

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { CHROMIUM } from '../browser.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -94,4 +95,44 @@ export function artifact(name: string): string {
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** What a browser suite of the playground uses: its built page's folder, and pages opened on it. */
+export interface PlaygroundSuite {
+  /** The production build's folder (valid once beforeAll has run). */
+  dist(): string;
+  /** Opens the page at `hash` in `viewport`; its console errors are asserted absent when the suite ends. */
+  open(hash?: string, viewport?: { width: number; height: number }): Promise<Page>;
+}
+
+/**
+ * Registers the suite's beforeAll (build the page, serve it, launch Chromium) and afterAll (close them, and
+ * assert that no page logged a console error). Call it inside `describeBrowser`.
+ */
+export function playgroundSuite(): PlaygroundSuite {
+  let dist = '';
+  let url = '';
+  let server: Server | null = null;
+  let browser: Browser | null = null;
+  const consoleErrors: string[] = [];
+  beforeAll(async () => {
+    dist = mkdtempSync(join(tmpdir(), 'layerwise-playground-'));
+    await buildPlayground(dist);
+    ({ url, server } = await serveStatic(dist));
+    browser = await launchBrowser();
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    server?.close();
+    if (dist) removeDir(dist);
+    expect(consoleErrors).toEqual([]);
+  });
+  return {
+    dist: () => dist,
+    async open(hash = '', viewport) {
+      const { page, errors } = await openPage(browser!, `${url}${hash}`, viewport);
+      page.on('close', () => consoleErrors.push(...errors));
+      return page;
+    },
+  };
 }

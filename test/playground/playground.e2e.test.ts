@@ -4,16 +4,15 @@
  * reading the page's state through `window.playground`.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { loadModel } from '../../src/node/index.js';
 import { featureMatrix, gridPoints } from '../../playground/src/features.js';
 import type { State } from '../../playground/src/state.js';
 import { describeBrowser } from '../browser.js';
-import { artifact, buildPlayground, launchBrowser, openPage, removeDir, serveStatic, type Browser } from './harness.js';
+import { artifact, playgroundSuite, removeDir } from './harness.js';
 
 interface Seen {
   epoch: number;
@@ -43,18 +42,6 @@ declare global {
   interface Window {
     playground: import('../../playground/src/main.js').PlaygroundDebug;
   }
-}
-
-let dist = '';
-let url = '';
-let server: Server | null = null;
-let browser: Browser | null = null;
-const consoleErrors: string[] = [];
-
-async function open(hash = '', viewport?: { width: number; height: number }): Promise<Page> {
-  const { page, errors } = await openPage(browser!, `${url}${hash}`, viewport);
-  page.on('close', () => consoleErrors.push(...errors));
-  return page;
 }
 
 function stats(values: number[]): { p50: number; p95: number; max: number; n: number } {
@@ -92,19 +79,7 @@ async function measureFrames(page: Page, ms: number): Promise<{ frames: number[]
 }
 
 describeBrowser('playground in Chromium', () => {
-  beforeAll(async () => {
-    dist = mkdtempSync(join(tmpdir(), 'layerwise-playground-'));
-    await buildPlayground(dist);
-    ({ url, server } = await serveStatic(dist));
-    browser = await launchBrowser();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    server?.close();
-    if (dist) removeDir(dist);
-    expect(consoleErrors).toEqual([]);
-  });
+  const { open, dist: distOf } = playgroundSuite();
 
   it('loads without console errors and looks right at desktop and phone width', async () => {
     const page = await open();
@@ -124,11 +99,11 @@ describeBrowser('playground in Chromium', () => {
 
   it('trains in a Web Worker: the page script holds no kernels, and the main thread keeps drawing frames while the cost falls', async () => {
     // Structural: the page's own script cannot train, because the library's kernels are only in the worker's chunk.
-    const html = readFileSync(join(dist, 'index.html'), 'utf8');
+    const html = readFileSync(join(distOf(), 'index.html'), 'utf8');
     const entry = /<script type="module"[^>]*src="\.\/(assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(entry).toBeDefined();
-    const chunks = readdirSync(join(dist, 'assets')).filter((f) => f.endsWith('.js'));
-    const withKernels = chunks.filter((f) => readFileSync(join(dist, 'assets', f), 'utf8').includes('gemmShared'));
+    const chunks = readdirSync(join(distOf(), 'assets')).filter((f) => f.endsWith('.js'));
+    const withKernels = chunks.filter((f) => readFileSync(join(distOf(), 'assets', f), 'utf8').includes('gemmShared'));
     expect(withKernels).toHaveLength(1);
     expect(`assets/${withKernels[0]}`).not.toBe(entry);
 

@@ -15,9 +15,9 @@ describe('playground training session', () => {
   it('trains the default circle network to a low dev error, deterministically', () => {
     const run = () => {
       const s = new Session(state(), null);
-      const before = s.snapshot(0);
+      const before = s.snapshot();
       s.train(150);
-      return { before, after: s.snapshot(0), epoch: s.epoch };
+      return { before, after: s.snapshot(), epoch: s.epoch };
     };
     const a = run();
     expect(a.epoch).toBe(150);
@@ -36,7 +36,7 @@ describe('playground training session', () => {
     expect(info.layerDims).toEqual([2, 4, 2, 3]);
     expect(s.net.outputLayer.activation.kind).toBe('softmax');
     s.train(30);
-    expect(s.snapshot(0).outRows).toBe(3);
+    expect(s.snapshot().outRows).toBe(3);
   });
 
   it('keeps decaying the learning rate across separate train calls', () => {
@@ -49,7 +49,7 @@ describe('playground training session', () => {
   it('stops with a DivergenceError on an exploding regression and keeps finite weights', () => {
     const s = new Session(state({ problem: 'regression', dataset: 'plane', learningRate: 10, hidden: [{ units: 8, activation: 'relu', keepProb: 1 }], init: 'he' }), null);
     expect(() => s.train(200)).toThrow(DivergenceError);
-    for (const w of s.snapshot(0).weights) for (const v of w) expect(Number.isFinite(v)).toBe(true);
+    for (const w of s.snapshot().weights) for (const v of w) expect(Number.isFinite(v)).toBe(true);
   });
 
   it('exports a model the library loads, with the same predictions', () => {

@@ -79,7 +79,7 @@ export function runBar(handlers: { play(): void; pause(): void; step(): void; re
       epoch.textContent = String(n).padStart(6, '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
     },
     setSpeed(eps) {
-      speed.textContent = eps > 0 ? `${Math.round(eps)} epochs/s` : '';
+      speed.textContent = eps > 0 ? `${Math.round(eps).toLocaleString('en-US')} epochs/s` : '';
     },
     setBackend(name) {
       backend.textContent = `on ${name}`;
@@ -131,22 +131,50 @@ export function switchProblem(s: State, problem: State['problem']): void {
   if (s.dataset !== 'csv') s.dataset = problem === 'regression' ? 'plane' : 'circle';
 }
 
-export function extrasBar(store: Store): Synced {
+/** What the output layer and cost are for `classes` classes (1: regression); only 2 classes offer a choice. */
+export function outputChoices(problem: State['problem'], classes: number): { label: string; choices: Choice<string>[] } {
+  if (problem === 'regression') return { label: 'Output (regression)', choices: [{ value: 'linear', label: 'Linear + squared error (MSE)' }] };
+  if (classes > 2) return { label: `Output (${classes} classes)`, choices: [{ value: 'softmax', label: 'Softmax + cross-entropy' }] };
+  return {
+    label: 'Output (2 classes)',
+    choices: [
+      { value: 'sigmoid', label: 'Sigmoid + cross-entropy' },
+      { value: 'tanh', label: 'Tanh + squared error' },
+    ],
+  };
+}
+
+/** The output selector: its label and options name the output layer actually trained. */
+function outputSelect(store: Store): { root: HTMLElement; sync(s: State, classes: number): void } {
+  const input = el('select', { id: 'output-kind', title: 'The output layer and the cost it is trained with' });
+  const label = el('label', { for: 'output-kind' });
+  let key = '';
+  let values: string[] = [];
+  input.addEventListener('change', () => {
+    const v = values[Number(input.value)];
+    if (v === 'sigmoid' || v === 'tanh') store.update('reset', (s) => (s.output = v));
+  });
+  const sync = (s: State, classes: number) => {
+    const { label: text, choices } = outputChoices(s.problem, classes);
+    if (key !== text) {
+      key = text;
+      label.textContent = text;
+      values = choices.map((c) => c.value);
+      input.replaceChildren(...choices.map((c, i) => el('option', { value: String(i), text: c.label })));
+      input.disabled = choices.length === 1;
+    }
+    input.value = String(Math.max(0, values.indexOf(choices.length === 1 ? values[0]! : s.output)));
+  };
+  return { root: el('div', { class: 'field' }, label, input), sync };
+}
+
+export function extrasBar(store: Store): { root: HTMLElement; sync(s: State, classes?: number): void } {
   const upd = (edit: (s: State) => void) => store.update('reset', edit);
   const optimizer = select('Optimizer', OPTIMIZERS.map((o) => ({ value: o, label: OPTIMIZER_LABELS[o] })), store.state.optimizer, (v) => upd((s) => (s.optimizer = v)), { id: 'optimizer' });
   const decay = select('Learning-rate decay', DECAYS.map((d) => ({ value: d, label: DECAY_LABELS[d] })), store.state.decay, (v) => upd((s) => (s.decay = v)), { id: 'decay' });
   const decayRate = select('Decay rate', numberChoices(DECAY_RATES), store.state.decayRate, (v) => upd((s) => (s.decayRate = v)), { id: 'decay-rate' });
   const init = select('Initialization', INITS.map((i) => ({ value: i, label: INIT_LABELS[i] })), store.state.init, (v) => upd((s) => (s.init = v)), { id: 'init' });
-  const output = select(
-    'Output (2 classes)',
-    [
-      { value: 'sigmoid', label: 'Sigmoid + cross-entropy' },
-      { value: 'tanh', label: 'Tanh + squared error' },
-    ] as const,
-    store.state.output,
-    (v) => upd((s) => (s.output = v)),
-    { id: 'output-kind' },
-  );
+  const output = outputSelect(store);
   const inputKeep = select('Input keep_prob', numberChoices(KEEP_PROBS), store.state.inputKeepProb, (v) => upd((s) => (s.inputKeepProb = v)), { id: 'input-keep' });
   const batchNorm = checkbox('Batch normalization', store.state.batchNorm, (v) => upd((s) => (s.batchNorm = v)), { id: 'batch-norm' });
   const normalize = checkbox('Normalize inputs', store.state.normalize, (v) => upd((s) => (s.normalize = v)), { id: 'normalize' });
@@ -178,14 +206,13 @@ export function extrasBar(store: Store): Synced {
   );
   return {
     root,
-    sync(s) {
+    sync(s, classes = 2) {
       optimizer.set(s.optimizer);
       decay.set(s.decay);
       decayRate.set(s.decayRate);
       decayRate.input.disabled = s.decay === 'constant';
       init.set(s.init);
-      output.set(s.output);
-      output.input.disabled = s.problem === 'regression';
+      output.sync(s, classes);
       inputKeep.set(s.inputKeepProb);
       batchNorm.set(s.batchNorm);
       normalize.set(s.normalize);

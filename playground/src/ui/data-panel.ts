@@ -1,5 +1,6 @@
 /**
- * The data column: dataset picker with thumbnails, class count, the
+ * The data column: dataset picker with thumbnails (a radio group: one tab
+ * stop, arrow keys move and choose), class count, the
  * train/dev/test split, noise, batch size, seed, and CSV upload. An upload
  * that fails to parse leaves the current dataset in place and says why.
  */
@@ -48,16 +49,35 @@ export function dataPanel(store: Store, onCsvError: (message: string | null) => 
     for (const name of names) {
       const label = name === 'csv' ? `${DATASET_LABELS.csv}${csvName ? `: ${csvName}` : ''}` : DATASET_LABELS[name];
       const b = el('button', { type: 'button', class: 'dataset', role: 'radio', 'aria-checked': String(s.dataset === name), 'data-dataset': name, title: label }, thumbnail(name, name === 'csv' ? csvPointsFor(s) : null), el('span', { text: label }));
-      b.addEventListener('click', () => {
-        if (name === 'csv' && !csvPointsFor(store.state)) {
-          const r = table ? tableToPoints(table, store.state.problem) : null;
-          onCsvError(r && !r.ok ? r.error : 'No CSV uploaded.');
-          return;
-        }
-        store.update('reset', (st) => (st.dataset = name));
+      b.addEventListener('click', () => choose(name));
+      b.addEventListener('keydown', (e) => {
+        const i = names.indexOf(name);
+        const n = names.length;
+        const to = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? (i + 1) % n : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? (i - 1 + n) % n : e.key === 'Home' ? 0 : e.key === 'End' ? n - 1 : -1;
+        if (to < 0) return;
+        e.preventDefault();
+        buttons.get(names[to]!)?.focus();
+        choose(names[to]!);
       });
       buttons.set(name, b);
       picker.append(b);
+    }
+    rove(s);
+  };
+  const choose = (name: DatasetName) => {
+    if (name === 'csv' && !csvPointsFor(store.state)) {
+      const r = table ? tableToPoints(table, store.state.problem) : null;
+      onCsvError(r && !r.ok ? r.error : 'No CSV uploaded.');
+      return;
+    }
+    if (store.state.dataset !== name) store.update('reset', (st) => (st.dataset = name));
+  };
+  /** Roving tabindex: only the chosen dataset (or the first) is in the tab order. */
+  const rove = (s: State) => {
+    const current = buttons.has(s.dataset) ? s.dataset : buttons.keys().next().value;
+    for (const [name, b] of buttons) {
+      b.setAttribute('aria-checked', String(s.dataset === name));
+      b.tabIndex = name === current ? 0 : -1;
     }
   };
   let pickerProblem: State['problem'] | null = null;
@@ -114,7 +134,7 @@ export function dataPanel(store: Store, onCsvError: (message: string | null) => 
       renderPicker(s);
       pickerProblem = s.problem;
     }
-    for (const [name, b] of buttons) b.setAttribute('aria-checked', String(s.dataset === name));
+    rove(s);
     classes.root.hidden = s.problem !== 'classification' || !MULTICLASS_DATASETS.includes(s.dataset);
     classes.set(s.classes);
     train.set(s.trainPct);

@@ -5,6 +5,11 @@
  * value. The links are painted on one canvas (repainted every frame, which
  * costs far less than restyling SVG); invisible SVG paths over them, whose
  * geometry only changes with the layout, take hover, focus and clicks.
+ *
+ * The diagram is sized to the width it has (net-layout.ts): six layers fit
+ * a laptop screen, and a wide screen gets a bigger diagram. In tab order the
+ * features and the layers come first, then the weights as one tab stop whose
+ * arrow keys move from link to link.
  */
 import type { Domain } from '../datasets.js';
 import { featureMatrix, gridPoints } from '../features.js';
@@ -15,6 +20,7 @@ import { GRID_SIZE } from '../sets.js';
 import type { Store } from '../store.js';
 import { ACTIVATION_LABELS, FEATURE_LABELS, FEATURES, HIDDEN_ACTIVATIONS, KEEP_PROBS, LIMITS, type State } from '../state.js';
 import { button, el, formatNumber, select } from './dom.js';
+import { fitNetwork } from './net-layout.js';
 import { WeightEditor, WeightTooltip } from './weight-editor.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -49,6 +55,9 @@ export class NetworkView {
   private readonly svg: SVGSVGElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly layerCount: HTMLElement;
+  private readonly scroll: HTMLElement;
+  private readonly addLayer: HTMLButtonElement;
+  private readonly removeLayer: HTMLButtonElement;
   private readonly tooltip = new WeightTooltip();
   private readonly editor = new WeightEditor();
   private key = '';
@@ -64,27 +73,61 @@ export class NetworkView {
 
   constructor(
     private readonly store: Store,
-    private readonly handlers: { editWeight(layer: number, row: number, col: number, value: number): void; selectNeuron(n: NeuronRef | null): void },
+    private readonly handlers: {
+      editWeight(layer: number, row: number, col: number, value: number): void;
+      selectNeuron(n: NeuronRef | null): void;
+      /** A neuron under the pointer or the keyboard focus (null when it leaves), shown until then in the big output. */
+      previewNeuron(n: NeuronRef | null): void;
+    },
   ) {
     this.layerCount = el('span', { class: 'layer-count', 'aria-live': 'polite' });
-    const add = button('+', () => this.store.update('reset', (s) => s.hidden.length < LIMITS.layers.max && s.hidden.push({ units: 2, activation: s.hidden.at(-1)?.activation ?? 'tanh', keepProb: 1 })), {
+    this.addLayer = button('+', () => this.store.update('reset', (s) => s.hidden.length < LIMITS.layers.max && s.hidden.push({ units: 2, activation: s.hidden.at(-1)?.activation ?? 'tanh', keepProb: 1 })), {
       class: 'round small',
       id: 'add-layer',
       'aria-label': 'Add a hidden layer',
     });
-    const remove = button('−', () => this.store.update('reset', (s) => s.hidden.pop()), { class: 'round small', id: 'remove-layer', 'aria-label': 'Remove the last hidden layer' });
+    this.removeLayer = button('−', () => this.store.update('reset', (s) => s.hidden.pop()), { class: 'round small', id: 'remove-layer', 'aria-label': 'Remove the last hidden layer' });
     this.svg = document.createElementNS(SVG, 'svg');
     this.svg.classList.add('links');
+    this.svg.setAttribute('aria-label', 'Weights: arrow keys move between them, Enter edits one');
+    this.svg.setAttribute('role', 'group');
     this.canvas = el('canvas', { class: 'links-canvas', 'aria-hidden': 'true' });
     this.grid = el('div', { class: 'net-grid' });
-    const scroll = el('div', { class: 'net-scroll' }, this.grid);
-    this.root = el('div', { class: 'network' }, el('div', { class: 'net-toolbar' }, add, remove, this.layerCount), scroll, this.tooltip.root, this.editor.root);
+    this.scroll = el('div', { class: 'net-scroll' }, this.grid);
+    this.root = el('div', { class: 'network' }, el('div', { class: 'net-toolbar' }, this.addLayer, this.removeLayer, this.layerCount), this.scroll, this.tooltip.root, this.editor.root);
     new ResizeObserver(() => this.layoutLinks()).observe(this.grid);
+    let width = 0;
+    new ResizeObserver(() => {
+      if (this.scroll.clientWidth === width) return;
+      width = this.scroll.clientWidth;
+      this.fit();
+    }).observe(this.scroll);
+  }
+
+  private readonly touch = window.matchMedia('(pointer: coarse), (max-width: 700px)');
+
+  /** Sizes the diagram to the panel's width (spacing first, then the squares). */
+  private fit(): void {
+    const width = this.scroll.clientWidth;
+    if (width === 0) return;
+    const f = fitNetwork(width, this.store.state.hidden.length, this.touch.matches);
+    const style = this.grid.style;
+    const set = (name: string, px: number) => {
+      if (style.getPropertyValue(name) !== `${px}px`) style.setProperty(name, `${px}px`);
+    };
+    set('--node', f.node);
+    set('--col', f.col);
+    set('--gap', f.gap);
+    set('--label', f.label);
+    set('--out', f.out);
+    this.layoutLinks();
   }
 
   /** Rebuilds the diagram when the architecture changed, else refreshes the layer controls. */
   sync(s: State, outputs: number): void {
     this.layerCount.textContent = `${s.hidden.length} hidden layer${s.hidden.length === 1 ? '' : 's'}`;
+    limit(this.addLayer, s.hidden.length >= LIMITS.layers.max, `At most ${LIMITS.layers.max} hidden layers`);
+    limit(this.removeLayer, s.hidden.length === 0, 'No hidden layer left to remove');
     const key = architectureKey(s, outputs);
     if (key !== this.key) {
       this.key = key;
@@ -112,7 +155,8 @@ export class NetworkView {
   }
 
   private build(s: State): void {
-    this.grid.replaceChildren(this.canvas, this.svg);
+    this.handlers.previewNeuron(null);
+    this.grid.replaceChildren(this.canvas);
     this.links = [];
     this.neuronCanvases = [];
     this.biasButtons = [];
@@ -138,12 +182,16 @@ export class NetworkView {
       const count = el('span', { class: 'count', text: `${h.units} neuron${h.units === 1 ? '' : 's'}` });
       const plus = button('+', () => this.store.update('reset', (st) => (st.hidden[i]!.units = Math.min(LIMITS.units.max, st.hidden[i]!.units + 1))), { class: 'round tiny', 'aria-label': `Add a neuron to layer ${l}` });
       const minus = button('−', () => this.store.update('reset', (st) => (st.hidden[i]!.units = Math.max(LIMITS.units.min, st.hidden[i]!.units - 1))), { class: 'round tiny', 'aria-label': `Remove a neuron from layer ${l}` });
-      const act = select(`Layer ${l} activation`, HIDDEN_ACTIVATIONS.map((a) => ({ value: a, label: ACTIVATION_LABELS[a] })), h.activation, (v) => this.store.update('reset', (st) => (st.hidden[i]!.activation = v)), { id: `layer-${l}-activation` });
-      const keep = select(`Layer ${l} keep_prob`, KEEP_PROBS.map((k) => ({ value: k, label: k === 1 ? '1 (off)' : String(k) })), h.keepProb, (v) => this.store.update('reset', (st) => (st.hidden[i]!.keepProb = v)), { id: `layer-${l}-keep` });
-      act.root.classList.add('compact');
-      keep.root.classList.add('compact');
+      limit(plus, h.units >= LIMITS.units.max, `At most ${LIMITS.units.max} neurons per layer`);
+      limit(minus, h.units <= LIMITS.units.min, 'A layer keeps at least one neuron (remove the layer instead)');
+      const act = select('activation', HIDDEN_ACTIVATIONS.map((a) => ({ value: a, label: ACTIVATION_LABELS[a] })), h.activation, (v) => this.store.update('reset', (st) => (st.hidden[i]!.activation = v)), { id: `layer-${l}-activation`, title: `Layer ${l} activation` });
+      const keep = select('keep_prob', KEEP_PROBS.map((k) => ({ value: k, label: k === 1 ? '1 (off)' : String(k) })), h.keepProb, (v) => this.store.update('reset', (st) => (st.hidden[i]!.keepProb = v)), { id: `layer-${l}-keep`, title: `Layer ${l} dropout keep_prob` });
+      for (const f of [act, keep]) {
+        f.root.classList.add('compact');
+        f.root.querySelector('label')!.prepend(el('span', { class: 'sr-only', text: `Layer ${l} ` }));
+      }
       this.layerControls.push({ act: act.set, keep: keep.set, count });
-      col.append(el('div', { class: 'col-head' }, el('div', { class: 'inline' }, plus, minus, count), act.root, keep.root));
+      col.append(el('div', { class: 'col-head' }, el('div', { class: 'inline pm' }, plus, minus), count, act.root, keep.root));
       const nodes: HTMLElement[] = [];
       const canvases: HTMLCanvasElement[] = [];
       const biases: HTMLButtonElement[] = [];
@@ -151,6 +199,11 @@ export class NetworkView {
         const canvas = el('canvas', { width: GRID_SIZE, height: GRID_SIZE, 'aria-hidden': 'true' });
         const node = button('', () => this.select({ layer: l, index: k }), { class: 'node neuron', 'aria-pressed': 'false', 'data-layer': l, 'data-index': k, 'aria-label': `Neuron ${k + 1} of layer ${l}: show its output enlarged` });
         node.append(canvas);
+        const ref = { layer: l, index: k };
+        node.addEventListener('pointerenter', () => this.handlers.previewNeuron(ref));
+        node.addEventListener('pointerleave', () => this.handlers.previewNeuron(null));
+        node.addEventListener('focus', () => this.handlers.previewNeuron(ref));
+        node.addEventListener('blur', () => this.handlers.previewNeuron(null));
         const bias = button('', () => this.editBias(l, k, bias), { class: 'bias', 'aria-label': `Bias b[${l}] of neuron ${k + 1}` });
         nodes.push(node);
         canvases.push(canvas);
@@ -181,9 +234,26 @@ export class NetworkView {
     this.biasButtons.push(outBiases);
     this.grid.append(outCol);
     this.addLinks(L, sources, outNodes);
+    // After every column: in tab order the weights come after the features and the neurons.
+    this.grid.append(this.svg);
+    this.links[0]?.hit.setAttribute('tabindex', '0');
     if (this.domain) this.paintFeatures(this.domain);
     this.selected = null;
+    this.fit();
     requestAnimationFrame(() => this.layoutLinks());
+  }
+
+  /** The weights are one tab stop (roving tabindex): arrows go to the next or previous link, Home and End to the ends. */
+  private moveLinkFocus(from: Link, key: string): boolean {
+    const i = this.links.indexOf(from);
+    const n = this.links.length;
+    const to = key === 'ArrowDown' || key === 'ArrowRight' ? (i + 1) % n : key === 'ArrowUp' || key === 'ArrowLeft' ? (i - 1 + n) % n : key === 'Home' ? 0 : key === 'End' ? n - 1 : -1;
+    if (to < 0 || i < 0) return false;
+    from.hit.setAttribute('tabindex', '-1');
+    const next = this.links[to]!;
+    next.hit.setAttribute('tabindex', '0');
+    next.hit.focus();
+    return true;
   }
 
   private addLinks(layer: number, from: HTMLElement[], to: HTMLElement[]): void {
@@ -191,14 +261,19 @@ export class NetworkView {
       from.forEach((source, col) => {
         const hit = document.createElementNS(SVG, 'path');
         hit.classList.add('link-hit');
-        hit.setAttribute('tabindex', '0');
+        hit.setAttribute('tabindex', '-1');
         hit.setAttribute('role', 'button');
         const link: Link = { layer, row, col, curve: [0, 0, 0, 0, 0, 0, 0, 0], hit, from: source, to: target };
         const describe = () => `W[${layer}]${sub(row + 1)},${sub(col + 1)} = ${formatNumber(this.weight(link) ?? NaN, 4)}`;
         hit.addEventListener('pointerenter', (e) => this.tooltip.show(describe(), this.local(e)));
         hit.addEventListener('pointermove', (e) => this.tooltip.show(describe(), this.local(e)));
         hit.addEventListener('pointerleave', () => this.tooltip.hide());
-        hit.addEventListener('focus', () => hit.setAttribute('aria-label', `${describe()}; press Enter to edit`));
+        hit.addEventListener('focus', () => {
+          hit.setAttribute('aria-label', `${describe()}; press Enter to edit`);
+          // A link focused by a click becomes the group's tab stop.
+          for (const other of this.links) if (other !== link) other.hit.setAttribute('tabindex', '-1');
+          hit.setAttribute('tabindex', '0');
+        });
         const edit = (anchor: { x: number; y: number }) => {
           this.tooltip.hide();
           this.editor.open({ label: `W[${layer}]${sub(row + 1)},${sub(col + 1)}`, value: this.weight(link) ?? 0, apply: (v) => this.handlers.editWeight(layer, row, col, v) }, anchor, hit);
@@ -208,7 +283,7 @@ export class NetworkView {
           if (e.key === 'Enter' || e.key === ' ') {
             e.preventDefault();
             edit(this.center(target));
-          }
+          } else if (this.moveLinkFocus(link, e.key)) e.preventDefault();
         });
         this.svg.append(hit);
         this.links.push(link);
@@ -340,11 +415,18 @@ export class NetworkView {
     this.biasButtons.forEach((buttons, l) => {
       buttons.forEach((b, k) => {
         const v = snap.biases[l]?.[k] ?? 0;
-        setAttr(b, 'style', `background:${css(signedColor(v))}`);
+        setAttr(b, 'style', `--bias:${css(signedColor(v))}`);
         b.title = `b[${l + 1}]${sub(k + 1)} = ${formatNumber(v, 4)} (click to edit)`;
       });
     });
   }
+}
+
+/** Disables a +/- button at its limit, saying why in its tooltip. */
+function limit(b: HTMLButtonElement, atLimit: boolean, why: string): void {
+  b.disabled = atLimit;
+  if (atLimit) b.title = why;
+  else b.removeAttribute('title');
 }
 
 function setAttr(node: Element, name: string, value: string): void {
