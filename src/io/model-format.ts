@@ -86,6 +86,7 @@ const layerSchema: z.ZodType<TypedLayerSpec> = z.lazy(() =>
     recurrentSchema('simpleRnn'),
     recurrentSchema('lstm'),
     recurrentSchema('gru'),
+    denseSchema.extend({ type: z.literal('timeDistributed') }),
   ])),
 ) as z.ZodType<TypedLayerSpec>;
 

@@ -24,6 +24,7 @@ import { ResidualLayer } from './layers/residual.js';
 import { DropoutLayer } from './layers/elementwise.js';
 import type { AnyLayer, BuildContext, Layer } from './layers/layer.js';
 import { RecurrentLayer } from './layers/recurrent.js';
+import { TimeDistributedLayer } from './layers/time-distributed.js';
 import { FlattenLayer } from './layers/reshape.js';
 import { featureCount, flat, formatFeatureShape, image, sequence, type ActivationShape, type FeatureShape, type SequenceShape } from './layers/shape.js';
 import type { DenseSpec, TypedLayerSpec } from './layers/spec.js';
@@ -176,7 +177,8 @@ export class Network {
     // Every check first, on layers that hold shapes but no memory: a network too large for the
     // backend's memory is refused before anything is allocated or initialized.
     const sized = buildLayers(sizingContext(ctx), options.layers, this.inputLayout, 'layers', true);
-    const output = (sized[sized.length - 1] as DenseLayer).activation;
+    const last = sized[sized.length - 1]!;
+    const output = (last instanceof TimeDistributedLayer ? last.dense : (last as DenseLayer)).activation;
     this.loss = options.loss === undefined ? defaultLossFor(output) : resolveLoss(options.loss, where, 'loss');
     checkLossMatchesOutput(this.loss, output, where);
     const sizes = layerSizes(sized, dtype);
@@ -262,9 +264,16 @@ export class Network {
     return this.inputLayout.kind === 'sequence' ? this.inputLayout : null;
   }
 
-  /** The last layer (dense). */
+  /** The last layer (dense; for a timeDistributed output, the dense layer it applies at every step). */
   get outputLayer(): DenseLayer {
-    return this.stack[this.stack.length - 1] as DenseLayer;
+    const last = this.layerStack[this.layerStack.length - 1]!;
+    return last instanceof TimeDistributedLayer ? last.dense : (last as DenseLayer);
+  }
+
+  /** The output sequence's shape (n_y, T_y) when the last layer is timeDistributed (Y is (n_y, m, T_y)), else null. */
+  get outputSequence(): SequenceShape | null {
+    const s = this.layerStack[this.layerStack.length - 1]!.outputShape;
+    return s.kind === 'sequence' ? s : null;
   }
 
   /** True for an image network (X is (m, n_H, n_W, n_C)). */
@@ -435,6 +444,17 @@ export class Network {
 
   /** Checks targets Y of shape (n[L], m) against X and the loss, and returns them as a tensor. */
   checkTargets(y: TensorLike, m: number, where: string, name = 'Y'): Tensor {
+    const seq = this.outputSequence;
+    if (seq) {
+      const Y = toTensor(y, where, name);
+      if (Y.shape.length !== 3 || Y.shape[0] !== seq.units || Y.shape[1] !== m || Y.shape[2] !== seq.steps) {
+        throw new ShapeError(`${where}: ${name}: expected shape (${seq.units}, ${m}, ${seq.steps}) (n_y, m, T_y) to match the timeDistributed output and X's ${m} examples, got ${formatShape(Y.shape)}`);
+      }
+      assertFinite(Y, where, name);
+      this.assertFitsDType(Y, where, name);
+      this.loss.checkTargets(Y.reshape([seq.units, m * seq.steps]), where, name);
+      return Y;
+    }
     const Y = assertMatrix(toTensor(y, where, name), where, name);
     const nL = this.outputLayer.units;
     if (Y.rows !== nL || Y.cols !== m) {
@@ -494,6 +514,17 @@ export class Network {
     this.checkParameters(where);
     const m = this.examples(X);
     // On the JS heap, like the clone it replaces: results the user keeps hold no wasm memory.
+    const seq = this.outputSequence;
+    if (seq) {
+      // (n_y, m, T_y): each chunk's (n_y, count, T_y) rows go to examples start .. start + count.
+      const T = seq.steps;
+      const res = new Tensor([seq.units, m, T], allocArray(seq.units * m * T, this.dtype));
+      this.inChunks(X, m, (plan, start, count) => {
+        const A = plan.forward(false);
+        for (let i = 0; i < seq.units; i++) res.data.set(A.data.subarray(i * count * T, (i + 1) * count * T), (i * m + start) * T);
+      });
+      return res;
+    }
     const out = new Tensor([this.outputLayer.units, m], allocArray(this.outputLayer.units * m, this.dtype));
     this.inChunks(X, m, (plan, start, count) => {
       const A = plan.forward(false);
@@ -558,6 +589,9 @@ export class Network {
     const output = this.outputLayer;
     checkThreshold(threshold, output.activation, output.units, 'classify');
     const A = this.outputs(x, 'classify');
+    const seq = this.outputSequence;
+    // A sequence output is classified at every step: (1, m, T_y).
+    if (seq) return classifyOutputs(A.reshape([seq.units, A.size / seq.units]), output.activation, threshold).reshape([1, A.shape[1]!, seq.steps]);
     return classifyOutputs(A, output.activation, threshold);
   }
 
@@ -588,7 +622,8 @@ export class Network {
     let sum = 0;
     this.inChunks(X, m, (plan, start, count) => {
       plan.forward(false);
-      copyExamples(Y, m, start, count, plan.target, false);
+      if (this.outputSequence) copySequences(Y, m, start, count, plan.target);
+      else copyExamples(Y, m, start, count, plan.target, false);
       sum += plan.cost() * count;
     });
     return sum / m;

@@ -9,7 +9,8 @@ import { Allocations, DisposedError, type Tensor } from '../tensor/tensor.js';
 import { outputGradient, type CompiledDense } from './layers/dense.js';
 import { Chain } from './layers/layer.js';
 import { DenseLayer } from './layers/dense.js';
-import { batchBuffer } from './layers/shape.js';
+import { batchBuffer, ViewCache } from './layers/shape.js';
+import type { CompiledTimeDistributed } from './layers/time-distributed.js';
 import type { Network } from './network.js';
 
 /** Gradients of one dense layer: dW[l] and db[l], or dgamma[l] and dbeta[l] with batch normalization (null when frozen). */
@@ -51,6 +52,9 @@ export class Plan {
   /** The compiled dense layers, in order. */
   private readonly dense: readonly CompiledDense[];
   private readonly output: CompiledDense;
+  /** T_y of a sequence output (its loss is averaged over steps too), else 1. */
+  private readonly steps: number;
+  private readonly views = new ViewCache();
   /** The buffers this plan allocated (every layer's compile included), to give back on dispose. */
   private readonly owned = new Allocations();
   private isDisposed = false;
@@ -67,7 +71,7 @@ export class Plan {
     try {
       [this.input, this.target, this.chain] = this.owned.collect((): [Tensor, Tensor, Chain] => [
         batchBuffer(be, net.inputLayout, m, dtype),
-        be.zeros([net.outputLayer.units, m], dtype),
+        net.outputSequence ? be.zeros([net.outputLayer.units, m, net.outputSequence.steps], dtype) : be.zeros([net.outputLayer.units, m], dtype),
         new Chain(net.stack, { be, m, dtype, withBackward, rng: net.rng }, false),
       ]);
     } catch (e) {
@@ -76,7 +80,10 @@ export class Plan {
       throw e;
     }
     this.dense = this.chain.compiled.filter((_, i) => net.stack[i] instanceof DenseLayer) as CompiledDense[];
-    this.output = this.dense[this.dense.length - 1]!;
+    // A timeDistributed output: the loss reads its dense layer's (n_y, m T_y) Z and A.
+    const last = this.chain.compiled[this.chain.compiled.length - 1]!;
+    this.output = net.outputSequence ? (last as CompiledTimeDistributed).inner : this.dense[this.dense.length - 1]!;
+    this.steps = net.outputSequence?.steps ?? 1;
     this.params = net.stack.flatMap((l) => l.trainableParams.map((p) => p.tensor));
     this.paramGrads = withBackward ? this.chain.grads : [];
   }
@@ -155,7 +162,7 @@ export class Plan {
 
   /** The data cost J = (1/m) sum of per-example losses, after a forward pass (no regularization). */
   cost(y: Tensor = this.target): number {
-    return this.be.lossSum(this.net.loss.kind, this.output.Z, this.output.A, y) / this.m;
+    return this.be.lossSum(this.net.loss.kind, this.output.Z, this.output.A, this.asOutput(y)) / (this.m * this.steps);
   }
 
   /** The regularization term: sum over layers of (lambda2 / 2m) ||W||_F^2 + (lambda1 / m) sum |W|. */
@@ -170,6 +177,11 @@ export class Plan {
     return r;
   }
 
+  /** Targets (or their gradient) as the output's (n_y, m) matrix: a sequence (n_y, m, T_y) as (n_y, m T_y). */
+  private asOutput(t: Tensor): Tensor {
+    return this.steps === 1 ? t : this.views.matrix(t, t.rows, t.size / t.rows);
+  }
+
   /** The backward pass after a forward pass: fills the gradients (regularization included). */
   backward(y: Tensor = this.target): void {
     this.assertUsable('backward');
@@ -177,7 +189,7 @@ export class Plan {
     // Nothing trainable (every layer frozen): there is no gradient to compute.
     if (!dZ) return;
     const out = this.net.outputLayer;
-    outputGradient(this.be, this.net.loss, out.activation, this.output.Z, this.output.A, y, dZ);
+    outputGradient(this.be, this.net.loss, out.activation, this.output.Z, this.output.A, this.asOutput(y), this.asOutput(dZ));
     this.chain.backward(null, true);
   }
 }

@@ -347,6 +347,7 @@ interface Setup {
   readonly YT: Tensor;
   readonly gathered: { full: ImageGather; last: ImageGather | null } | null;
   readonly sequences: { full: SequenceGather; last: SequenceGather | null } | null;
+  readonly targets: { full: SequenceGather; last: SequenceGather | null } | null;
   readonly devPlan: Plan | null;
   /** The checked dev set (costed in chunks when devPlan is null). */
   readonly devX: Tensor | null;
@@ -393,7 +394,9 @@ function prepare(
   const images = net.isImageNetwork;
   const seq = net.sequenceShape;
   const XT = fullBatch ? X : owned.collect(() => (images ? rowsCopy(be, X, m) : seq ? sequenceRows(be, X, m) : transposedCopy(be, X)));
-  const YT = fullBatch ? Y : owned.collect(() => transposedCopy(be, Y));
+  const seqY = net.outputSequence;
+  const YT = fullBatch ? Y : owned.collect(() => (seqY ? sequenceRows(be, Y, m) : transposedCopy(be, Y)));
+  const targets = !fullBatch && seqY ? owned.collect(() => sequenceGather(be, batches, seqY.units, seqY.steps, true)) : null;
   const gathered = !fullBatch && images ? owned.collect(() => imageGather(be, batches, net.inputSize)) : null;
   const sequences = !fullBatch && seq ? owned.collect(() => sequenceGather(be, batches, seq.units, seq.steps)) : null;
   if (fullBatch) {
@@ -418,7 +421,7 @@ function prepare(
     new ParameterSnapshot(net, be),
     options.earlyStopping && (options.earlyStopping.restoreBest ?? true) ? new ParameterSnapshot(net, be) : null,
   ]);
-  return { batches, be, fullBatch, XT, YT, gathered, sequences, devPlan, devX, devY, good: good!, spare: spare!, best };
+  return { batches, be, fullBatch, XT, YT, gathered, sequences, targets, devPlan, devX, devY, good: good!, spare: spare!, best };
 }
 
 /** The training loop over what {@link prepare} allocated. */
@@ -435,7 +438,7 @@ function train(
   setup: Setup,
   where: string,
 ): History {
-  const { batches, be, fullBatch, XT, YT, gathered, sequences, devPlan, best } = setup;
+  const { batches, be, fullBatch, XT, YT, gathered, sequences, targets, devPlan, best } = setup;
   let { good, spare } = setup;
   const shuffle = !fullBatch && (options.shuffle ?? true);
   const order = new Int32Array(m);
@@ -488,7 +491,14 @@ function train(
       } else if (!fullBatch) {
         be.gatherRows(XT, order, b * batchSize, plan.m, plan.input);
       }
-      if (!fullBatch) be.gatherRows(YT, order, b * batchSize, plan.m, plan.target);
+      if (targets) {
+        const g = isLast ? targets.last! : targets.full;
+        be.gatherRows(YT, order, b * batchSize, plan.m, g.columns);
+        const v = g.views();
+        for (let i = 0; i < v.from.length; i++) be.transpose(v.from[i]!, v.to[i]!);
+      } else if (!fullBatch) {
+        be.gatherRows(YT, order, b * batchSize, plan.m, plan.target);
+      }
       if (augment && image) {
         // Full batch: every iteration augments the original examples afresh.
         if (fullBatch) plan.input.data.set(X.data);
@@ -709,24 +719,25 @@ interface SequenceGather {
   views(): { readonly from: readonly Tensor[]; readonly to: readonly Tensor[] };
 }
 
-function sequenceGather(be: Backend, batches: Batches, n: number, T: number): { full: SequenceGather; last: SequenceGather | null } {
+function sequenceGather(be: Backend, batches: Batches, n: number, T: number, target = false): { full: SequenceGather; last: SequenceGather | null } {
   const make = (plan: Plan): SequenceGather => {
     const count = plan.m;
-    const columns = be.zeros([n * T, count], plan.input.dtype);
+    const dst = target ? plan.target : plan.input;
+    const columns = be.zeros([n * T, count], dst.dtype);
     let cols: unknown = null;
     let input: unknown = null;
     let cached: { from: Tensor[]; to: Tensor[] } = { from: [], to: [] };
     return {
       columns,
       views: () => {
-        if (cols !== columns.data || input !== plan.input.data) {
+        if (cols !== columns.data || input !== dst.data) {
           cols = columns.data;
-          input = plan.input.data;
+          input = dst.data;
           const from: Tensor[] = [];
           const to: Tensor[] = [];
           for (let i = 0; i < n; i++) {
             from.push(new Tensor([T, count], columns.data.subarray(i * T * count, (i + 1) * T * count)));
-            to.push(new Tensor([count, T], plan.input.data.subarray(i * count * T, (i + 1) * count * T)));
+            to.push(new Tensor([count, T], dst.data.subarray(i * count * T, (i + 1) * count * T)));
           }
           cached = { from, to };
         }

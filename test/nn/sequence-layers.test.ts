@@ -44,6 +44,35 @@ describe('recurrent layers: gradient check (float64, < 1e-7)', () => {
     });
   }
 
+  for (const cell of CELLS) {
+    it(`${cell} returnSequences -> timeDistributed softmax output (loss over (n_y, m, T_y)), T_x = 4`, () => {
+      const net = new Network({
+        inputShape: { sequence: [3, 4] },
+        layers: [{ type: cell, units: 4, returnSequences: true }, { type: 'timeDistributed', units: 3, activation: 'softmax' }],
+        dtype: 'float64',
+        seed: 6,
+      });
+      const Y = new Tensor([3, 5, 4], new Float64Array(60));
+      for (let j = 0; j < 5; j++) for (let t = 0; t < 4; t++) Y.data[(((j + t) % 3) * 5 + j) * 4 + t] = 1;
+      const r = checkGradients(net, sequences(3, 5, 4, 4), Y, { epsilon: 1e-6 });
+      expect(r.difference).toBeLessThan(1e-7);
+    });
+  }
+
+  it('a hidden timeDistributed tanh between two LSTMs, with l2 on an output timeDistributed sigmoid', () => {
+    const net = new Network({
+      inputShape: { sequence: [2, 3] },
+      layers: [{ type: 'lstm', units: 3, returnSequences: true }, { type: 'timeDistributed', units: 4, activation: 'tanh' }, { type: 'gru', units: 3, returnSequences: true }, { type: 'timeDistributed', units: 1, activation: 'sigmoid', l2: 0.3 }],
+      dtype: 'float64',
+      seed: 8,
+    });
+    const Y = new Tensor([1, 4, 3], new Float64Array([1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0]));
+    const r = checkGradients(net, sequences(2, 4, 3, 5), Y, { epsilon: 1e-6 });
+    expect(r.difference).toBeLessThan(1e-7);
+    // The cost is the loss averaged over steps and examples: a batch of one example repeated has its cost.
+    expect(net.predict(sequences(2, 4, 3, 5)).shape).toEqual([1, 4, 3]);
+  });
+
   it('names the parameters by the course (with the layer number)', () => {
     const net = new Network({ inputShape: { sequence: [3, 2] }, layers: [{ type: 'lstm', units: 4, returnSequences: true }, { type: 'gru', units: 2, returnSequences: true }, { type: 'simpleRnn', units: 2 }, { units: 1 }] });
     const names = Object.keys(net.parameters);
@@ -119,6 +148,12 @@ describe('sequence networks: bad input', () => {
     expect(() => new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'gru', units: 3, returnSequences: true }, { units: 1 }] })).toThrow(/returnSequences: false/);
     expect(() => new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'lstm', units: 0 }, { units: 1 }] })).toThrow(/units/);
     expect(() => new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'lstm', units: 2, returnSequences: 1 as never }, { units: 1 }] })).toThrow(/returnSequences/);
+    expect(() => new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'lstm', units: 2 }, { type: 'timeDistributed', units: 2, activation: 'softmax' }] })).toThrow(/timeDistributed layer needs a sequence input/);
+  });
+  it('refuses targets that do not match a sequence output', () => {
+    const net = new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'lstm', units: 2, returnSequences: true }, { type: 'timeDistributed', units: 2, activation: 'softmax' }] });
+    const X = sequences(2, 4, 3, 1, 'float32');
+    expect(() => net.cost(X, oneHot(4, 2))).toThrow(/expected shape \(2, 4, 3\) \(n_y, m, T_y\)/);
   });
 });
 
@@ -167,11 +202,56 @@ describe('model format: sequence networks', () => {
     expect(Object.keys(back.parameters)).toEqual(Object.keys(net.parameters));
     expect(Array.from(back.predict(X).data)).toEqual(Array.from(net.predict(X).data));
   });
+  it('round-trips a timeDistributed output (a language model shape)', () => {
+    const net = new Network({ inputShape: { sequence: [3, 4] }, layers: [{ type: 'gru', units: 4, returnSequences: true }, { type: 'timeDistributed', units: 3, activation: 'softmax' }], seed: 2 });
+    const { manifest, weights } = serializeModel(net);
+    const back = deserializeModel(JSON.parse(JSON.stringify(manifest)), weights).network;
+    const X = sequences(3, 2, 4, 8, 'float32');
+    expect(back.specs).toEqual(net.specs);
+    expect(Array.from(back.predict(X).data)).toEqual(Array.from(net.predict(X).data));
+  });
   it('refuses a manifest whose inputSize does not match the sequence', () => {
     const net = new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'gru', units: 2 }, { units: 1 }] });
     const { manifest, weights } = serializeModel(net);
     const bad = JSON.parse(JSON.stringify(manifest)) as typeof manifest;
     bad.network.inputSize = 5;
     expect(() => deserializeModel(bad, weights)).toThrow(/inputSize: expected 2 x 3 = 6/);
+  });
+});
+
+/** One-hot symbols x<t> (V, m, T) drawn at random, and targets y<t> = x<t-1> (y<0> = x<0>): the output must remember the previous step. */
+function echoData(V: number, m: number, T: number, seed: number): { X: Tensor; Y: Tensor; symbols: Int32Array } {
+  const rng = new Rng(seed);
+  const symbols = new Int32Array(m * T);
+  const X = new Tensor([V, m, T], new Float32Array(V * m * T));
+  const Y = new Tensor([V, m, T], new Float32Array(V * m * T));
+  for (let j = 0; j < m; j++) {
+    for (let t = 0; t < T; t++) {
+      const s = Math.floor(rng.uniform() * V);
+      symbols[j * T + t] = s;
+      X.data[(s * m + j) * T + t] = 1;
+      const prev = t === 0 ? s : symbols[j * T + t - 1]!;
+      Y.data[(prev * m + j) * T + t] = 1;
+    }
+  }
+  return { X, Y, symbols };
+}
+
+describeEachBackend('a sequence output learns (softmax at every step, mini-batches)', () => {
+  it('an LSTM + timeDistributed softmax echoes the previous symbol: >= 95% of held-out steps right (seeded)', () => {
+    const V = 4;
+    const T = 5;
+    const train = echoData(V, 256, T, 11);
+    const test = echoData(V, 128, T, 12);
+    const net = new Network({ inputShape: { sequence: [V, T] }, layers: [{ type: 'lstm', units: 12, returnSequences: true }, { type: 'timeDistributed', units: V, activation: 'softmax' }], seed: 3 });
+    const h = fit(net, train.X, train.Y, { learningRate: 0.03, epochs: 30, batchSize: 32, optimizer: 'adam', clipNorm: 5 });
+    expect(h.cost.at(-1)!).toBeLessThan(h.cost[0]! / 4);
+    const labels = net.classify(test.X);
+    expect(labels.shape).toEqual([1, 128, T]);
+    let right = 0;
+    for (let j = 0; j < 128; j++) for (let t = 0; t < T; t++) if (labels.data[j * T + t] === (t === 0 ? test.symbols[j * T] : test.symbols[j * T + t - 1])) right++;
+    expect(right / (128 * T)).toBeGreaterThanOrEqual(0.95);
+    // The cost of the test set is the mean over steps and examples, in chunks as in one batch.
+    expect(Number.isFinite(net.cost(test.X, test.Y))).toBe(true);
   });
 });

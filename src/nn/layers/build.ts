@@ -13,10 +13,11 @@ import { DenseLayer } from './dense.js';
 import { ActivationLayer, DropoutLayer } from './elementwise.js';
 import type { AnyLayer, BuildContext, Layer } from './layer.js';
 import { RecurrentLayer, type RecurrentCell } from './recurrent.js';
+import { TimeDistributedLayer } from './time-distributed.js';
 import { PoolLayer } from './pool.js';
 import { FlattenLayer, ZeroPadLayer } from './reshape.js';
 import { ResidualLayer } from './residual.js';
-import { formatFeatureShape, sameShape, windowOutput, type ActivationShape, type FeatureShape } from './shape.js';
+import { flat, formatFeatureShape, sameShape, windowOutput, type ActivationShape, type FeatureShape } from './shape.js';
 import { ALL_LAYER_TYPES, type AnyLayerType } from './spec.js';
 
 /** The most weights one layer may hold: 2^28, 1 GiB in float32 (a quarter of wasm's 4 GiB memory). */
@@ -36,6 +37,7 @@ const KEYS: { readonly [K in AnyLayerType]: readonly string[] } = {
   simpleRnn: ['type', 'units', 'returnSequences', 'init', 'trainable'],
   lstm: ['type', 'units', 'returnSequences', 'init', 'trainable'],
   gru: ['type', 'units', 'returnSequences', 'init', 'trainable'],
+  timeDistributed: ['units', 'activation', 'init', 'keepProb', 'batchNorm', 'l2', 'l1', 'trainable', 'type'],
 };
 
 type Spec = Record<string, unknown>;
@@ -60,7 +62,7 @@ export function buildLayers(ctx: BuildContext, specs: readonly unknown[], input:
     if (!ALL_LAYER_TYPES.includes(type)) throw new ValueError(`${where}: ${name}.type: expected one of ${ALL_LAYER_TYPES.join(', ')}, got ${describe(spec.type)}`);
     assertKnownKeys(spec, KEYS[type], where, `${name}.`);
     const isOutput = isTopLevel && i === specs.length - 1;
-    if (isOutput && type !== 'dense') {
+    if (isOutput && type !== 'dense' && type !== 'timeDistributed') {
       throw new ValueError(`${where}: ${name}: expected the last layer to be a dense output layer ({ units, activation }) that the loss reads, got a ${type} layer`);
     }
     if (type === 'dense' && shape.kind === 'image') {
@@ -83,6 +85,14 @@ export function buildLayers(ctx: BuildContext, specs: readonly unknown[], input:
 function buildOne(ctx: BuildContext, type: AnyLayerType, spec: Spec, input: ActivationShape, name: string, isOutput: boolean, trail: readonly string[]): AnyLayer {
   const where = ctx.where;
   if (type === 'simpleRnn' || type === 'lstm' || type === 'gru') return buildRecurrent(ctx, type, spec, input, name);
+  if (type === 'timeDistributed') {
+    if (input.kind !== 'sequence') {
+      throw new ShapeError(`${where}: ${name}: a timeDistributed layer needs a sequence input (n, m, T), got ${formatFeatureShape(input)} (give the recurrent layer below returnSequences: true)`);
+    }
+    // The dense layer of one step, checked as any dense layer (softmax needs 2 units, no dropout on the output, ...).
+    const dense = buildOne(ctx, 'dense', { ...spec, type: 'dense' }, flat(input.units), name, isOutput, trail) as DenseLayer;
+    return new TimeDistributedLayer(input, dense, isOutput);
+  }
   // Only dropout and elementwise activations take a sequence as they take any activation.
   if (input.kind === 'sequence' && type !== 'dropout' && type !== 'activation') {
     throw new ShapeError(

@@ -112,8 +112,16 @@ export interface RecurrentSpec {
   trainable?: boolean;
 }
 
+/**
+ * A dense layer applied at every step of a sequence (n, m, T) -> (units, m, T), the same W and b
+ * at each step. As the last layer, the loss is averaged over steps and examples and Y is (n_y, m, T).
+ */
+export interface TimeDistributedSpec extends Omit<DenseSpec, 'type'> {
+  type: 'timeDistributed';
+}
+
 /** Any layer. */
-export type TypedLayerSpec = DenseSpec | Conv2DSpec | PoolSpec | ZeroPadSpec | FlattenSpec | BatchNormSpec | DropoutSpec | ActivationLayerSpec | ResidualSpec | RecurrentSpec;
+export type TypedLayerSpec = TimeDistributedSpec | DenseSpec | Conv2DSpec | PoolSpec | ZeroPadSpec | FlattenSpec | BatchNormSpec | DropoutSpec | ActivationLayerSpec | ResidualSpec | RecurrentSpec;
 
 /** The `type` of a layer over flat or image activations. */
 export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'zeroPad2d', 'flatten', 'batchNorm', 'dropout', 'activation', 'residual'] as const;
@@ -122,7 +130,7 @@ export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'zeroPa
 export type LayerType = (typeof LAYER_TYPES)[number];
 
 /** The `type` of a layer that reads sequences (course 5). */
-export const SEQUENCE_LAYER_TYPES = ['simpleRnn', 'lstm', 'gru'] as const;
+export const SEQUENCE_LAYER_TYPES = ['simpleRnn', 'lstm', 'gru', 'timeDistributed'] as const;
 
 /** Every `type` a spec may have. */
 export const ALL_LAYER_TYPES = [...LAYER_TYPES, ...SEQUENCE_LAYER_TYPES] as const;

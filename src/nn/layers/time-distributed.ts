@@ -1,0 +1,116 @@
+/**
+ * A dense layer applied at every time step of a sequence (Keras's
+ * TimeDistributed(Dense)): the same W, b for each step, y<t> = g(W a<t> + b).
+ * A sequence batch (n, m, T) is, row-major, the matrix (n, m T) whose columns
+ * are the (example, step) pairs, so the layer is the dense layer itself
+ * compiled for m T columns: no copy, no transpose.
+ *
+ * As the network's output layer (a language model's softmax at every step),
+ * the cost is the loss averaged over steps and examples,
+ * J = (1/(m T)) sum over j, t of L(y^<t>(j), y<t>(j)): each example's loss is
+ * the mean over its steps. The dense pass over m T columns already gives
+ * dW = (1/(m T)) sum dZ a^T; what it sends down, W^T dZ, is divided by T so the
+ * layers below (which divide by m) see d(sum of the examples' losses)/d(input).
+ * As a hidden layer, dOut already is that, so its gradients are multiplied by T.
+ */
+import type { Tensor } from '../../tensor/tensor.js';
+import type { CompiledDense, DenseLayer } from './dense.js';
+import type { CompileOptions, CompiledLayer, Layer, NamedTensor, RegularizedWeight } from './layer.js';
+import { sequence, ViewCache, type ActivationShape, type SequenceShape } from './shape.js';
+import type { TimeDistributedSpec } from './spec.js';
+
+/** A (rows, cols, T) view over a tensor's values, rebuilt when its memory moved. */
+class SequenceView {
+  private data: unknown = null;
+  private view: Tensor | null = null;
+
+  of(t: Tensor, shape: readonly number[]): Tensor {
+    if (this.view === null || this.data !== t.data) {
+      this.view = t.reshape(shape);
+      this.data = t.data;
+    }
+    return this.view;
+  }
+}
+
+/** The compiled layer, with the inner dense layer's buffers as (units, m T) matrices (the plan's output reads Z and A). */
+export interface CompiledTimeDistributed extends CompiledLayer {
+  readonly inner: CompiledDense;
+}
+
+/** A dense layer over every step of a sequence (n, m, T) -> (units, m, T). */
+export class TimeDistributedLayer implements Layer<ActivationShape, 'timeDistributed'> {
+  readonly type = 'timeDistributed' as const;
+  readonly outputShape: SequenceShape;
+
+  constructor(
+    readonly inputShape: SequenceShape,
+    /** The dense layer applied at each step (its input is flat(n)). */
+    readonly dense: DenseLayer,
+    /** The network's output layer: the loss reads it (see the module's comment for the scaling). */
+    readonly isOutput: boolean,
+  ) {
+    this.outputShape = sequence(dense.units, inputShape.steps);
+  }
+
+  get params(): readonly NamedTensor[] {
+    return this.dense.params;
+  }
+
+  get state(): readonly NamedTensor[] {
+    return this.dense.state;
+  }
+
+  get regularized(): readonly RegularizedWeight[] {
+    return this.dense.regularized;
+  }
+
+  get trainable(): boolean {
+    return this.dense.trainable;
+  }
+
+  set trainable(value: boolean) {
+    this.dense.trainable = value;
+  }
+
+  get trainableParams(): readonly NamedTensor[] {
+    return this.dense.trainableParams;
+  }
+
+  compile(o: CompileOptions): CompiledTimeDistributed {
+    const T = this.inputShape.steps;
+    const n = this.inputShape.units;
+    const units = this.dense.units;
+    const mT = o.m * T;
+    const inner = this.dense.compile({ ...o, m: mT });
+    const vc = new ViewCache();
+    const outView = new SequenceView();
+    const be = o.be;
+    return {
+      inner,
+      grads: inner.grads,
+      forward: (x, training, redraw) => outView.of(inner.forward(vc.matrix(x, n, mT), training, redraw), [units, o.m, T]),
+      backward: (x, dOut, dIn, fromZ) => {
+        const dInM = dIn ? vc.matrix(dIn, n, mT) : null;
+        inner.backward(vc.matrix(x, n, mT), vc.matrix(dOut, units, mT), dInM, fromZ);
+        if (this.isOutput) {
+          if (dInM) be.axpy(1 / T - 1, dInM, dInM);
+          // The dense pass added the regularization gradient over m T examples; the cost's term is over m.
+          const d = this.dense;
+          if (inner.dW && d.l2 > 0) be.axpy(d.l2 / o.m - d.l2 / mT, d.W, inner.dW);
+          if (inner.dW && d.l1 > 0) be.addSign(d.l1 / o.m - d.l1 / mT, d.W, inner.dW);
+        } else {
+          for (const g of inner.grads) be.axpy(T - 1, g, g);
+        }
+      },
+    };
+  }
+
+  toSpec(): TimeDistributedSpec {
+    return { ...this.dense.toSpec(), type: 'timeDistributed' };
+  }
+
+  describe(): string {
+    return `timeDistributed ${this.dense.describe()}`;
+  }
+}
