@@ -87,13 +87,14 @@ const layerSchema: z.ZodType<TypedLayerSpec> = z.lazy(() =>
     recurrentSchema('lstm'),
     recurrentSchema('gru'),
     denseSchema.extend({ type: z.literal('timeDistributed') }),
+    z.object({ type: z.literal('embedding'), vocab: positiveInt, dim: positiveInt, trainable: z.boolean().optional() }).strict(),
   ])),
 ) as z.ZodType<TypedLayerSpec>;
 
 const tensorEntrySchema = z
   .object({
     // Dense and conv W, b; batch normalization; the recurrent cells' course names (RNN, LSTM, GRU).
-    name: z.string().regex(/^(W|b|gamma|beta|runningMean|runningVar|Wax|Waa|ba|Wf|bf|Wi|bi|Wo|bo|Wc|bc|Wr|br|Wu|bu)\d+$/),
+    name: z.string().regex(/^(W|b|gamma|beta|runningMean|runningVar|Wax|Waa|ba|Wf|bf|Wi|bi|Wo|bo|Wc|bc|Wr|br|Wu|bu|E)\d+$/),
     shape: z.array(positiveInt).min(1).max(4),
     offset: z.number().int().nonnegative(),
   })

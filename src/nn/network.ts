@@ -25,6 +25,7 @@ import { DropoutLayer } from './layers/elementwise.js';
 import type { AnyLayer, BuildContext, Layer } from './layers/layer.js';
 import { RecurrentLayer } from './layers/recurrent.js';
 import { TimeDistributedLayer } from './layers/time-distributed.js';
+import { EmbeddingLayer } from './layers/embedding.js';
 import { FlattenLayer } from './layers/reshape.js';
 import { featureCount, flat, formatFeatureShape, image, sequence, type ActivationShape, type FeatureShape, type SequenceShape } from './layers/shape.js';
 import type { DenseSpec, TypedLayerSpec } from './layers/spec.js';
@@ -434,6 +435,8 @@ export class Network {
     if (m === 0) throw new ShapeError(`${where}: ${name}: expected at least one example, got shape ${formatShape(X.shape)}`);
     assertFinite(X, where, name);
     this.assertFitsDType(X, where, name);
+    const first = this.layerStack[0];
+    if (first instanceof EmbeddingLayer) first.checkIndices(X, where, name);
     return X;
   }
 

@@ -255,3 +255,38 @@ describeEachBackend('a sequence output learns (softmax at every step, mini-batch
     expect(Number.isFinite(net.cost(test.X, test.Y))).toBe(true);
   });
 });
+
+describe('embedding layer', () => {
+  const indices = (m: number, T: number, vocab: number, seed: number): Tensor => {
+    const rng = new Rng(seed);
+    return new Tensor([1, m, T], Float64Array.from({ length: m * T }, () => Math.floor(rng.uniform() * vocab)));
+  };
+  it('gradient check (float64, < 1e-7): embedding -> lstm -> dense softmax over 4 steps', () => {
+    const net = new Network({ inputShape: { sequence: [1, 4] }, layers: [{ type: 'embedding', vocab: 6, dim: 3, init: 'xavier' }, { type: 'lstm', units: 4 }, { units: 3, activation: 'softmax' }], dtype: 'float64', seed: 9 });
+    const r = checkGradients(net, indices(5, 4, 6, 3), oneHot(5, 3), { epsilon: 1e-6 });
+    expect(r.difference).toBeLessThan(1e-7);
+    expect(Object.keys(net.parameters)[0]).toBe('E1');
+  });
+  it('looks up the rows of a given matrix; frozen, training leaves E as given', () => {
+    const E = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ];
+    const net = new Network({ inputShape: { sequence: [1, 2] }, layers: [{ type: 'embedding', vocab: 3, dim: 2, weights: E, trainable: false }, { type: 'gru', units: 2 }, { units: 1 }], seed: 1 });
+    expect(Array.from(net.parameters.E1!.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    fit(net, new Tensor([1, 4, 2], new Float32Array([0, 1, 2, 0, 1, 1, 2, 2])), [[1, 0, 1, 0]], { learningRate: 0.5, iterations: 5 });
+    expect(Array.from(net.parameters.E1!.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    const { manifest, weights } = serializeModel(net);
+    const back = deserializeModel(JSON.parse(JSON.stringify(manifest)), weights).network;
+    expect(Array.from(back.parameters.E1!.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(back.specs[0]).toEqual({ type: 'embedding', vocab: 3, dim: 2, trainable: false });
+  });
+  it('refuses indices outside the vocabulary, a matrix of the wrong shape, and a non-index input', () => {
+    const net = new Network({ inputShape: { sequence: [1, 2] }, layers: [{ type: 'embedding', vocab: 3, dim: 2 }, { type: 'gru', units: 2 }, { units: 1 }] });
+    expect(() => net.predict(new Tensor([1, 1, 2], new Float32Array([0, 3])))).toThrow(/integers in \[0, 3\).*got 3 at example 0, step 1/);
+    expect(() => net.predict(new Tensor([1, 1, 2], new Float32Array([0.5, 1])))).toThrow(/got 0.5/);
+    expect(() => new Network({ inputShape: { sequence: [1, 2] }, layers: [{ type: 'embedding', vocab: 3, dim: 2, weights: [[1, 2]] }, { type: 'gru', units: 2 }, { units: 1 }] })).toThrow(/expected the \(vocab, dim\) = \(3, 2\) matrix E, got \(1, 2\)/);
+    expect(() => new Network({ inputShape: { sequence: [2, 2] }, layers: [{ type: 'embedding', vocab: 3, dim: 2 }, { type: 'gru', units: 2 }, { units: 1 }] })).toThrow(/reads indices \(1, m, T_x\)/);
+  });
+});

@@ -14,6 +14,7 @@ import { ActivationLayer, DropoutLayer } from './elementwise.js';
 import type { AnyLayer, BuildContext, Layer } from './layer.js';
 import { RecurrentLayer, type RecurrentCell } from './recurrent.js';
 import { TimeDistributedLayer } from './time-distributed.js';
+import { EmbeddingLayer } from './embedding.js';
 import { PoolLayer } from './pool.js';
 import { FlattenLayer, ZeroPadLayer } from './reshape.js';
 import { ResidualLayer } from './residual.js';
@@ -37,6 +38,7 @@ const KEYS: { readonly [K in AnyLayerType]: readonly string[] } = {
   simpleRnn: ['type', 'units', 'returnSequences', 'init', 'trainable'],
   lstm: ['type', 'units', 'returnSequences', 'init', 'trainable'],
   gru: ['type', 'units', 'returnSequences', 'init', 'trainable'],
+  embedding: ['type', 'vocab', 'dim', 'weights', 'init', 'trainable'],
   timeDistributed: ['units', 'activation', 'init', 'keepProb', 'batchNorm', 'l2', 'l1', 'trainable', 'type'],
 };
 
@@ -85,6 +87,7 @@ export function buildLayers(ctx: BuildContext, specs: readonly unknown[], input:
 function buildOne(ctx: BuildContext, type: AnyLayerType, spec: Spec, input: ActivationShape, name: string, isOutput: boolean, trail: readonly string[]): AnyLayer {
   const where = ctx.where;
   if (type === 'simpleRnn' || type === 'lstm' || type === 'gru') return buildRecurrent(ctx, type, spec, input, name);
+  if (type === 'embedding') return buildEmbedding(ctx, spec, input, name);
   if (type === 'timeDistributed') {
     if (input.kind !== 'sequence') {
       throw new ShapeError(`${where}: ${name}: a timeDistributed layer needs a sequence input (n, m, T), got ${formatFeatureShape(input)} (give the recurrent layer below returnSequences: true)`);
@@ -175,6 +178,33 @@ function buildOne(ctx: BuildContext, type: AnyLayerType, spec: Spec, input: Acti
     case 'residual':
       return buildResidual(ctx, spec, shape, name);
   }
+}
+
+/** An embedding of indices (1, m, T), from a given matrix or drawn. */
+function buildEmbedding(ctx: BuildContext, spec: Spec, input: ActivationShape, name: string): AnyLayer {
+  const where = ctx.where;
+  if (input.kind !== 'sequence' || input.units !== 1) {
+    throw new ShapeError(`${where}: ${name}: an embedding layer reads indices (1, m, T_x) (inputShape: { sequence: [1, T_x] }), got ${formatFeatureShape(input)}`);
+  }
+  const vocab = assertPositiveInt(spec.vocab, where, `${name}.vocab`);
+  const dim = assertPositiveInt(spec.dim, where, `${name}.dim`);
+  if (vocab * dim > MAX_LAYER_WEIGHTS) throw new ValueError(`${where}: ${name}: ${vocab * dim} weights; expected at most ${MAX_LAYER_WEIGHTS}`);
+  let matrix: ArrayLike<number> | null = null;
+  if (spec.weights !== undefined) {
+    const w = spec.weights as unknown;
+    const rows = Array.isArray(w) ? w : null;
+    const t = !rows && w !== null && typeof w === 'object' ? (w as { shape?: unknown; data?: unknown }) : null;
+    const shape = rows ? [rows.length, Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : -1] : Array.isArray(t?.shape) ? (t.shape as number[]) : null;
+    if (!shape || shape.length !== 2 || shape[0] !== vocab || shape[1] !== dim) {
+      throw new ShapeError(`${where}: ${name}.weights: expected the (vocab, dim) = (${vocab}, ${dim}) matrix E, got ${shape ? `(${shape.join(', ')})` : describe(w)}`);
+    }
+    const values = rows ? rows.flatMap((r) => (Array.isArray(r) && r.length === dim ? (r as unknown[]) : [NaN])) : Array.from(t!.data as ArrayLike<number>);
+    const bad = values.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
+    if (values.length !== vocab * dim || bad !== -1) throw new ValueError(`${where}: ${name}.weights: expected ${vocab} rows of ${dim} finite numbers, got a bad value at row ${Math.floor(Math.max(bad, 0) / dim)}`);
+    matrix = values as number[];
+  }
+  const init = resolveInitializer((spec.init ?? 'random') as never, where, `${name}.init`);
+  return new EmbeddingLayer(input, { vocab, dim, init, matrix, number: ctx.nextNumber++ }, ctx.be, ctx.dtype, ctx.rng);
 }
 
 /** A recurrent layer over a sequence input: the cell, n_a and whether it returns the whole sequence. */

@@ -120,8 +120,26 @@ export interface TimeDistributedSpec extends Omit<DenseSpec, 'type'> {
   type: 'timeDistributed';
 }
 
+/**
+ * An embedding (course 5, week 2): indices (1, m, T), integers in [0, vocab), become vectors
+ * (dim, m, T), the rows of E (vocab, dim). The network's input is then { sequence: [1, T] }.
+ */
+export interface EmbeddingSpec {
+  type: 'embedding';
+  /** Entries of the vocabulary. */
+  vocab: number;
+  /** The vectors' length. */
+  dim: number;
+  /** E to start from: vocab rows of dim values (pretrained vectors, GloVe say); default drawn by `init`. */
+  weights?: readonly (readonly number[])[] | { readonly shape: readonly number[]; readonly data: ArrayLike<number> };
+  /** How E starts when no weights are given; default 'random' (randn * 0.01). */
+  init?: InitSpec;
+  /** false: E stays as given (frozen vectors). Default true. */
+  trainable?: boolean;
+}
+
 /** Any layer. */
-export type TypedLayerSpec = TimeDistributedSpec | DenseSpec | Conv2DSpec | PoolSpec | ZeroPadSpec | FlattenSpec | BatchNormSpec | DropoutSpec | ActivationLayerSpec | ResidualSpec | RecurrentSpec;
+export type TypedLayerSpec = EmbeddingSpec | TimeDistributedSpec | DenseSpec | Conv2DSpec | PoolSpec | ZeroPadSpec | FlattenSpec | BatchNormSpec | DropoutSpec | ActivationLayerSpec | ResidualSpec | RecurrentSpec;
 
 /** The `type` of a layer over flat or image activations. */
 export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'zeroPad2d', 'flatten', 'batchNorm', 'dropout', 'activation', 'residual'] as const;
@@ -130,7 +148,7 @@ export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'zeroPa
 export type LayerType = (typeof LAYER_TYPES)[number];
 
 /** The `type` of a layer that reads sequences (course 5). */
-export const SEQUENCE_LAYER_TYPES = ['simpleRnn', 'lstm', 'gru', 'timeDistributed'] as const;
+export const SEQUENCE_LAYER_TYPES = ['simpleRnn', 'lstm', 'gru', 'timeDistributed', 'embedding'] as const;
 
 /** Every `type` a spec may have. */
 export const ALL_LAYER_TYPES = [...LAYER_TYPES, ...SEQUENCE_LAYER_TYPES] as const;
