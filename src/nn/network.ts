@@ -110,7 +110,7 @@ export type Parameters = { [key: string]: Tensor };
  * ```
  */
 export class Network {
-  /** n_x: features per example (n_H n_W n_C for images). */
+  /** n_x: features per example (n_H n_W n_C for images, n_x T_x for sequences: the values of one example). */
   readonly inputSize: number;
   /** The shape of one example: flat (n_x) or an image (n_H, n_W, n_C). */
   readonly inputShape: FeatureShape;

@@ -9,7 +9,7 @@
  */
 import { Plan } from '../nn/plan.js';
 import { checkFits, Network, tooLarge } from '../nn/network.js';
-import { featureCount } from '../nn/layers/shape.js';
+import { featureCount, formatFeatureShape } from '../nn/layers/shape.js';
 import type { Layer } from '../nn/layers/layer.js';
 import { formatBytes } from '../backend/memory-report.js';
 import { WasmOutOfMemoryError } from '../backend/wasm/memory.js';
@@ -301,7 +301,7 @@ export function fit(net: Network, x: TensorLike, y: TensorLike, options: FitOpti
   const ownsOptimizer = !(options.optimizer instanceof Optimizer);
   const augment = options.augment === undefined ? null : resolveAugment(options.augment, where);
   if (augment && net.inputShape.kind !== 'image') {
-    throw new ValueError(`${where}: augment: expected an image network (inputShape [n_H, n_W, n_C]); this network takes ${net.inputSize} flat features`);
+    throw new ValueError(`${where}: augment: expected an image network (inputShape [n_H, n_W, n_C]); this network takes ${net.sequenceShape ? `sequences ${formatFeatureShape(net.sequenceShape)}` : `${net.inputSize} flat features`}`);
   }
   const devM = devX ? net.examples(devX) : 0;
   // A user's optimizer that has not stepped yet has its state still to make (the CLI passes one).
