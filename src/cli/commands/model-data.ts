@@ -6,7 +6,9 @@
 import { Standardizer } from '../../data/normalize.js';
 import type { Network } from '../../nn/network.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { existsSync, statSync } from 'node:fs';
 import { featuresOf, loadTable } from '../data/index.js';
+import { loadUnlabeledImages } from '../data/images.js';
 import type { Table } from '../data/table.js';
 import { CliError } from '../errors.js';
 import type { RunMetadata } from '../run-files.js';
@@ -31,13 +33,14 @@ export function regressionPredictions(network: Network, run: RunMetadata, X: Ten
   return run.targetStandardizer ? Standardizer.fromJSON(run.targetStandardizer).inverseTransform(A) : A;
 }
 
-/** Loads `data` the way the model's training run did. */
+/** Loads `data` the way the model's training run did. Without `requireTarget`, a folder of images is read unlabeled (predict). */
 export async function loadForModel(
   network: Network, run: RunMetadata, data: string, requireTarget: boolean, warn: (m: string) => void, delimiter?: string,
 ): Promise<ModelData> {
-  const table = await loadTable(data, {
+  const unlabeled = !requireTarget && existsSync(data) && statSync(data).isDirectory();
+  const table = unlabeled ? loadUnlabeledImages(data, { size: run.imageSize ?? 64, warn }) : await loadTable(data, {
     encodings: run.columns,
-    ...(requireTarget ? { target: run.target } : { targetIfPresent: run.target }),
+    ...(requireTarget ? { target: run.target } : { targetIfPresent: run.target, skipTargetValues: true }),
     imageSize: run.imageSize ?? 64,
     delimiter,
     seed: Number(run.training.seed ?? 1),
@@ -48,7 +51,8 @@ export async function loadForModel(
   }
   let X = featuresOf(table);
   if (run.standardizer) X = Standardizer.fromJSON(run.standardizer).transform(X);
-  if (!table.target) {
+  // predict needs no targets: a target column that is there anyway (blank, or labels the model never saw) is ignored.
+  if (!table.target || !requireTarget) {
     if (requireTarget) throw new CliError(`--data: ${data} has no target column "${run.target}"`);
     return { table, X, Y: null, labels: null };
   }

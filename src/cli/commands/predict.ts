@@ -30,16 +30,20 @@ export async function predictCommand(o: { model: string; data: string; delimiter
   const A = run.task === 'regression' ? regressionPredictions(network, run, d.X) : network.predict(d.X);
   const m = A.cols;
   const lines: string[] = [];
+  // Images read from a folder are named by their file, first on each line.
+  const names = d.table.rowNames;
+  const first = (j: number): string[] => (names ? [csvCell(names[j]!)] : []);
+  const head = names ? ['file'] : [];
   if (run.task === 'regression') {
-    lines.push(csvCell(`predicted_${run.target}`));
-    for (let j = 0; j < m; j++) lines.push(String(A.data[j]));
+    lines.push([...head, `predicted_${run.target}`].map(csvCell).join(','));
+    for (let j = 0; j < m; j++) lines.push([...first(j), String(A.data[j])].join(','));
   } else {
     const classes = run.classes!;
-    lines.push(['prediction', ...classes.map((c) => `p_${c}`)].map(csvCell).join(','));
+    lines.push([...head, 'prediction', ...classes.map((c) => `p_${c}`)].map(csvCell).join(','));
     const labels = network.classify(d.X);
     for (let j = 0; j < m; j++) {
       const probs = A.rows === 1 ? [1 - A.data[j]!, A.data[j]!] : Array.from({ length: A.rows }, (_, i) => A.data[i * m + j]!);
-      lines.push([csvCell(classes[labels.data[j]!]!), ...probs.map((p) => p.toFixed(6))].join(','));
+      lines.push([...first(j), csvCell(classes[labels.data[j]!]!), ...probs.map((p) => p.toFixed(6))].join(','));
     }
   }
   const text = lines.join('\n') + '\n';

@@ -22,6 +22,8 @@ export interface CsvOptions {
   encodings?: readonly ColumnEncoding[];
   /** A target column to use if the header has it, and to ignore otherwise (predict). */
   targetIfPresent?: string;
+  /** With targetIfPresent: the column is set apart from the features but its values are not read (predict needs none). */
+  skipTargetValues?: boolean;
   /** The one character between fields; default ",". */
   delimiter?: string;
 }
@@ -201,7 +203,7 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
         values!.push(v);
       } else values!.push(categoryOf(k, raw, rowNo));
     }
-    if (targetIndex >= 0) {
+    if (targetIndex >= 0 && !options.skipTargetValues) {
       const t = r[targetIndex]!;
       if (t === '') throw new CliError(`${file}: row ${rowNo}, column "${header![targetIndex]}": missing target value (empty cell)`);
       if (targetIsNumeric) {
@@ -278,7 +280,7 @@ export async function loadCsv(file: string, options: CsvOptions = {}): Promise<T
   const featureNames = columns.flatMap((e) => (e.kind === 'numeric' ? [e.name] : e.categories.map((c) => `${e.name}=${c}`)));
   const features = expand(v.data, m, columns, order);
   const target: TargetColumn | null =
-    targetIndex < 0
+    targetIndex < 0 || options.skipTargetValues
       ? null
       : targetIsNumeric
         ? { kind: 'numeric', name: header[targetIndex]!, values: Float64Array.from(targetNumeric) }

@@ -165,3 +165,49 @@ export function loadImageFolder(dir: string, options: ImageOptions = {}): Table 
     notes,
   };
 }
+
+/**
+ * Every image under `dir` for `predict`: directly inside it or in any subfolder (hidden ones skipped),
+ * each decoded and resized in turn, with no labels; `rowNames` holds each image's path relative to `dir`.
+ *
+ * @example
+ * ```ts
+ * const table = loadUnlabeledImages('new-photos/', { size: 64 });
+ * ```
+ */
+export function loadUnlabeledImages(dir: string, options: ImageOptions = {}): Table {
+  const size = options.size ?? 64;
+  const files: string[] = [];
+  const walk = (rel: string): void => {
+    const here = join(dir, rel);
+    for (const f of entries(here, (path, e) => EXTENSIONS.has(extname(e.name).toLowerCase()) && isFile(path, e))) files.push(join(rel, f));
+    for (const sub of entries(here, isFolder)) walk(join(rel, sub));
+  };
+  walk('');
+  if (files.length === 0) throw new CliError(`${dir}: no .png, .jpg or .jpeg images in the folder or its subfolders`);
+  const M = files.length;
+  const n = size * size * 3;
+  let features = new Float32Array(n * M);
+  const names: string[] = [];
+  for (const file of files) {
+    let img: ReturnType<typeof decodeImage>;
+    try {
+      img = decodeImage(join(dir, file));
+    } catch (e) {
+      if (!options.skipBadImages) throw e instanceof CliError ? new CliError(`${e.message}; pass --skip-bad-images to skip it`) : e;
+      options.warn?.(`warning: skipped ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    resizeInto(img, size, features, names.length, M);
+    names.push(file);
+  }
+  const m = names.length;
+  if (m === 0) throw new CliError(`${dir}: no usable images: all ${M} could not be decoded (see the warnings above)`);
+  if (m < M) {
+    const kept = new Float32Array(n * m);
+    for (let k = 0; k < n; k++) kept.set(features.subarray(k * M, k * M + m), k * m);
+    features = kept;
+  }
+  const featureNames = Array.from({ length: n }, (_, k) => `px${Math.floor(k / 3)}_${'rgb'[k % 3]}`);
+  return { features, featureNames, m, columns: featureNames.map((name) => ({ kind: 'numeric', name })), target: null, notes: [`${m} images, resized to ${size}x${size}x3`], rowNames: names };
+}

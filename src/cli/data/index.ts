@@ -30,6 +30,8 @@ export interface LoadOptions {
   seed?: number;
   encodings?: Table['columns'];
   targetIfPresent?: string;
+  /** With targetIfPresent: set the target column apart without reading its values (predict). */
+  skipTargetValues?: boolean;
   /** The field separator of a CSV file (`--delimiter`); refused for other kinds of data. */
   delimiter?: string | undefined;
   warn?: (message: string) => void;
@@ -100,6 +102,7 @@ export async function loadTable(data: string, options: LoadOptions = {}): Promis
     ...(options.target !== undefined ? { target: options.target } : {}),
     ...(options.encodings ? { encodings: options.encodings } : {}),
     ...(options.targetIfPresent !== undefined ? { targetIfPresent: options.targetIfPresent } : {}),
+    ...(options.skipTargetValues ? { skipTargetValues: true } : {}),
     ...(options.delimiter !== undefined ? { delimiter: options.delimiter } : {}),
   });
 }

@@ -23,4 +23,6 @@ export interface Table {
   readonly columns: readonly ColumnEncoding[];
   readonly target: TargetColumn | null;
   readonly notes: string[];
+  /** Where each example came from, when that names it better than its row number (an image file's path). */
+  readonly rowNames?: readonly string[];
 }
