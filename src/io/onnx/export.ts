@@ -65,6 +65,10 @@ export function exportOnnx(net: Network, options: OnnxExportOptions = {}): Uint8
   if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options: expected an object, got ${describe(options)}`);
   assertKnownKeys(options, OPTION_KEYS, where, 'options.');
   const opset = checkOpset(options.opset ?? ONNX_OPSETS.default, where);
+  if (net.sequenceShape) {
+    const kinds = [...new Set(net.layerStack.map((l) => l.type))].join(', ');
+    throw new ValueError(`${where}: net: a sequence network (${kinds}) cannot be exported to ONNX yet: the export covers dense, convolutional, pooling, padding, batch-norm, dropout, activation and residual layers`);
+  }
   net.checkParameters(where);
   const s = net.inputShape;
   const g = new GraphBuilder(['input', 'output']);
