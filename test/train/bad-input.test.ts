@@ -200,7 +200,7 @@ describe('fit options', () => {
 
   it('rejects misspelt option keys, suggesting the right one', () => {
     expect(() => fit(make(3), X, Y, bad({ batchsize: 1 }))).toThrow(
-      'fit: batchsize: expected one of learningRate, iterations, epochs, batchSize, shuffle, optimizer, schedule, initialEpoch, dev, devEvery, earlyStopping, onIteration, onEpoch, signal, augment (did you mean batchSize?), got an unknown option',
+      'fit: batchsize: expected one of learningRate, iterations, epochs, batchSize, shuffle, optimizer, schedule, initialEpoch, dev, devEvery, earlyStopping, onIteration, onEpoch, signal, augment, clipValue, clipNorm (did you mean batchSize?), got an unknown option',
     );
     expect(() => fit(make(3), X, Y, bad({ learningrate: 0.1 }))).toThrow('(did you mean learningRate?)');
     expect(() => fit(make(3), X, Y, bad({ dev: { X, Y }, earlyStopping: { patiance: 1 } }))).toThrow(
