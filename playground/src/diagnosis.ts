@@ -4,11 +4,11 @@
  * the basic recipe's next step.
  */
 import { diagnose, type Diagnosis } from './lib.js';
-import type { Snapshot } from './protocol.js';
+import type { SetScores } from './protocol.js';
 
 export type Reading = { kind: 'diagnosis'; trainError: number; devError: number; diagnosis: Diagnosis } | { kind: 'regression'; trainLoss: number; devLoss: number } | { kind: 'problem'; message: string };
 
-export function readBiasVariance(s: Snapshot, optimalPercent: number | null): Reading {
+export function readBiasVariance(s: { train: SetScores; dev: SetScores }, optimalPercent: number | null): Reading {
   if (s.train.error === null || s.dev.error === null) return { kind: 'regression', trainLoss: s.train.loss, devLoss: s.dev.loss };
   const optimalError = optimalPercent === null ? undefined : optimalPercent / 100;
   try {

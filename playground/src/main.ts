@@ -2,6 +2,8 @@
  * The page: reads the URL hash, builds the views, starts the training worker
  * and routes messages. Snapshots are drawn in animation frames and
  * acknowledged after drawing, which paces the worker to what the page shows.
+ * Two tabs: the dense mode on 2-D data, and the image mode (image/view.ts),
+ * built the first time it is shown; the hash names the tab shown.
  */
 import type { FromWorker, Snapshot, ToWorker, DataInfo } from './protocol.js';
 import type { ChartView, CurvePoint } from './render/chart.js';
@@ -16,6 +18,8 @@ import { NetworkView } from './ui/network-view.js';
 import { Notices } from './ui/notices.js';
 import { OutputView } from './ui/output-view.js';
 import { decodeHash, encodeHash } from './url.js';
+import { decodeImageHash, defaultImageState, encodeImageHash, isImageHash } from './image/spec.js';
+import { ImageView, type ImageDebug } from './image/view.js';
 
 /** What end-to-end tests and curious users can read from the console. */
 export interface PlaygroundDebug {
@@ -27,7 +31,13 @@ export interface PlaygroundDebug {
   drawTimes(): number[];
   /** The cost chart as last drawn: its scale and ticks, and the points it holds. */
   chart(): ChartView & { points: CurvePoint[] };
+  /** Which tab is shown. */
+  mode(): Mode;
+  /** The image mode's state, or null before its tab was first shown. */
+  image(): ImageDebug | null;
 }
+
+type Mode = 'dense' | 'image';
 
 /** How far back the epochs/s readout looks: long enough that one slow frame does not swing it. */
 const RATE_WINDOW_MS = 2000;
@@ -55,7 +65,10 @@ class RateMeter {
 
 function start(): void {
   const notices = new Notices(document.getElementById('notices')!);
-  const parsed = decodeHash(location.hash);
+  const startsImage = isImageHash(location.hash);
+  const parsedImage = startsImage ? decodeImageHash(location.hash) : { state: defaultImageState(), notices: [] };
+  const parsed = decodeHash(startsImage ? '' : location.hash);
+  parsed.notices.push(...parsedImage.notices);
   if (parsed.state.dataset === 'csv') {
     parsed.notices.push('The link names an uploaded CSV, which a link cannot carry; showing a generated dataset instead.');
     parsed.state.dataset = DATASETS_BY_PROBLEM[parsed.state.problem][0]!;
@@ -136,9 +149,59 @@ function start(): void {
     output.sync(s);
   };
 
-  store.subscribe((s: State, kind: ChangeKind) => {
-    const hash = `#${encodeHash(s)}`;
+  let mode: Mode = 'dense';
+  let image: ImageView | null = null;
+  let imageState = parsedImage.state;
+  const writeHash = () => {
+    const hash = `#${mode === 'image' ? encodeImageHash(image?.current ?? imageState) : encodeHash(store.state)}`;
     if (location.hash !== hash) history.replaceState(null, '', hash);
+  };
+  const tabs = {
+    dense: el('button', { type: 'button', role: 'tab', id: 'tab-dense', 'aria-controls': 'dense-view', text: '2-D data' }),
+    image: el('button', { type: 'button', role: 'tab', id: 'tab-image', 'aria-controls': 'image-view', text: 'Images: MNIST CNN' }),
+  };
+  const setMode = (next: Mode) => {
+    mode = next;
+    for (const [name, tab] of Object.entries(tabs)) {
+      tab.setAttribute('aria-selected', String(name === next));
+      tab.tabIndex = name === next ? 0 : -1;
+    }
+    for (const id of ['run', 'hyper', 'extras-bar', 'dense-view']) document.getElementById(id)!.hidden = next !== 'dense';
+    for (const id of ['image-top', 'image-view']) document.getElementById(id)!.hidden = next !== 'image';
+    if (next === 'image') {
+      if (!image) {
+        image = new ImageView(
+          imageState,
+          (m) => send(m),
+          (s) => {
+            imageState = s;
+            writeHash();
+          },
+          (key, messages, level) => notices.show(key, messages, level),
+        );
+        document.getElementById('image-top')!.append(image.top);
+        document.getElementById('image-view')!.append(image.main);
+        image.configure();
+      }
+      if (running) send({ type: 'pause' });
+    } else image?.pause();
+    writeHash();
+  };
+  for (const [name, tab] of Object.entries(tabs) as [Mode, HTMLButtonElement][]) {
+    tab.addEventListener('click', () => setMode(name));
+    tab.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight' && e.key !== 'Home' && e.key !== 'End') return;
+      e.preventDefault();
+      const other: Mode = name === 'dense' ? 'image' : 'dense';
+      const to = e.key === 'Home' ? 'dense' : e.key === 'End' ? 'image' : other;
+      setMode(to);
+      tabs[to].focus();
+    });
+  }
+  document.getElementById('tabs')!.append(tabs.dense, tabs.image);
+
+  store.subscribe((s: State, kind: ChangeKind) => {
+    if (mode === 'dense') writeHash();
     syncAll(s);
     if (kind === 'reset') configure();
     else if (kind === 'rate') send({ type: 'learningRate', value: s.learningRate });
@@ -146,6 +209,17 @@ function start(): void {
   });
 
   window.addEventListener('hashchange', () => {
+    if (isImageHash(location.hash)) {
+      const next = decodeImageHash(location.hash);
+      notices.show('url', next.notices);
+      if (mode !== 'image') {
+        imageState = next.state;
+        if (image) image.replace(next.state);
+        setMode('image');
+      } else if (location.hash !== `#${encodeImageHash(image!.current)}`) image!.replace(next.state);
+      return;
+    }
+    if (mode === 'image') setMode('dense');
     if (location.hash === `#${encodeHash(store.state)}`) return;
     const next = decodeHash(location.hash);
     if (next.state.dataset === 'csv' && !data.csvPoints()) {
@@ -183,6 +257,10 @@ function start(): void {
 
   worker.onmessage = (event: MessageEvent<FromWorker>) => {
     const m = event.data;
+    if (m.type.startsWith('image:')) {
+      image?.onMessage(m as Extract<FromWorker, { type: `image:${string}` }>);
+      return;
+    }
     switch (m.type) {
       case 'data':
         if (m.info.generation !== generation) break;
@@ -239,12 +317,14 @@ function start(): void {
     running: () => running,
     drawTimes: () => [...drawTimes],
     chart: () => ({ ...(output.chartView ?? { log: true, yMin: 0, yMax: 0, clipped: false, xTicks: [], yTicks: [] }), points: output.history.points.map((p) => ({ ...p })) }),
+    mode: () => mode,
+    image: () => image?.debug() ?? null,
   };
   (window as unknown as { playground: PlaygroundDebug }).playground = debug;
 
-  history.replaceState(null, '', `#${encodeHash(store.state)}`);
   syncAll(store.state);
   configure();
+  setMode(startsImage ? 'image' : 'dense');
   document.body.append(el('span', { id: 'ready', hidden: true }));
 }
 

@@ -3,6 +3,7 @@
  * network and the data; the page only sends intents and draws snapshots.
  */
 import type { Domain, Points } from './datasets.js';
+import type { ImageFromWorker, ImageToWorker } from './image/protocol.js';
 import type { OutputKind } from './model-spec.js';
 import type { Speed, State } from './state.js';
 
@@ -25,7 +26,8 @@ export type ToWorker =
   | { type: 'setWeight'; layer: number; row: number; col: number; value: number }
   /** The page has drawn the last snapshot; the worker may send the next. */
   | { type: 'ack' }
-  | { type: 'export' };
+  | { type: 'export' }
+  | ImageToWorker;
 
 /** Loss (data cost, no regularization term) and classification error of one set. */
 export interface SetScores {
@@ -85,4 +87,5 @@ export type FromWorker =
   | { type: 'error'; message: string }
   /** Something worth knowing that did not stop training (e.g. a backend fallback). */
   | { type: 'notice'; message: string }
-  | { type: 'model'; manifest: unknown; weights: Uint8Array };
+  | { type: 'model'; manifest: unknown; weights: Uint8Array }
+  | ImageFromWorker;

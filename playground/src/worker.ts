@@ -2,9 +2,12 @@
  * The training worker: it owns a Session and trains in short chunks, yielding
  * between them so pause, step and learning-rate messages land within one
  * chunk. Snapshots are sent only after the page acknowledges the previous one,
- * so a slow page never has a queue of stale frames to chew through.
+ * so a slow page never has a queue of stale frames to chew through. The image
+ * mode's CNN trains here too (image/worker-image.ts, messages `image:*`), so
+ * the library's kernels are in one chunk; one mode runs at a time.
  */
-import { DivergenceError, initWasmBackend, listBackends, setBackend } from './lib.js';
+import { DivergenceError, getBackend, initWasmBackend, listBackends, setBackend } from './lib.js';
+import { ImageTrainer } from './image/worker-image.js';
 import type { FromWorker, Snapshot, ToWorker } from './protocol.js';
 import { Session } from './session.js';
 import type { Speed } from './state.js';
@@ -87,6 +90,7 @@ channel.port1.onmessage = () => {
   if (!running || !session) return;
   // Paced speeds train a fixed number of epochs per drawn frame (TensorFlow Playground trains one): wait for the page; the ack reschedules.
   if (speed !== 'max' && !acked) return;
+  if (lastConfig) useBackend(lastConfig.state.backend);
   try {
     trainChunk(session);
     sendSnapshot();
@@ -145,10 +149,29 @@ function configure(msg: Extract<ToWorker, { type: 'configure' }>): void {
 // Messages are handled in order, each after the wasm backend has loaded (or failed to).
 let inbox: Promise<void> = wasmReady;
 scope.onmessage = (event) => {
-  inbox = inbox.then(() => handle(event.data));
+  inbox = inbox
+    .then(() => handle(event.data))
+    .catch((e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
 };
 
-function handle(msg: ToWorker): void {
+/**
+ * The library's backend is one global choice; each mode selects its own before it touches its network (the
+ * dense mode the one its settings name, the image mode WebAssembly when it loaded), so the two never mix.
+ */
+function useBackend(name: string): void {
+  const chosen = listBackends().includes(name) ? name : 'js';
+  if (getBackend().name !== chosen) setBackend(chosen);
+}
+
+const image = new ImageTrainer(
+  (message, transfer = []) => scope.postMessage(message, transfer),
+  () => setRunning(false),
+  () => useBackend('wasm'),
+);
+
+function handle(msg: ToWorker): void | Promise<void> {
+  if (msg.type.startsWith('image:')) return image.handle(msg as Extract<ToWorker, { type: `image:${string}` }>);
+  if (msg.type !== 'configure' && lastConfig) useBackend(lastConfig.state.backend);
   switch (msg.type) {
     case 'configure':
       configure(msg);
@@ -159,6 +182,7 @@ function handle(msg: ToWorker): void {
       if (lastConfig) configure({ ...lastConfig, state: { ...lastConfig.state, speed }, generation: msg.generation });
       break;
     case 'play':
+      image.pause();
       if (session) setRunning(true);
       break;
     case 'pause':

@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { describeBrowser } from '../browser.js';
-import { artifact, playgroundSuite } from './harness.js';
+import { artifact, playgroundSuite, SCREENS } from './harness.js';
 
 declare global {
   interface Window {
@@ -25,14 +25,6 @@ const box = (page: Page, selector: string): Promise<Box> =>
 
 const untilEpoch = (page: Page, n: number) => page.waitForFunction((k) => (window.playground.snapshot()?.epoch ?? 0) >= k, n, { timeout: 30_000 });
 const layersHash = (units: number[]) => `#layers=${units.join(',')}&act=${units.map(() => 'tanh').join(',')}&keep=${units.map(() => '1').join(',')}`;
-
-/** The four screen sizes the issue names for its screenshots. */
-const SCREENS = [
-  { width: 1024, height: 768 },
-  { width: 1440, height: 900 },
-  { width: 1920, height: 1080 },
-  { width: 390, height: 844 },
-] as const;
 
 describeBrowser('playground: what a first-time user trips over (issue 17)', () => {
   const { open } = playgroundSuite();

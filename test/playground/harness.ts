@@ -136,3 +136,27 @@ export function playgroundSuite(): PlaygroundSuite {
     },
   };
 }
+
+/** The four screen sizes issue 17 names for its screenshots. */
+export const SCREENS = [
+  { width: 1024, height: 768 },
+  { width: 1440, height: 900 },
+  { width: 1920, height: 1080 },
+  { width: 390, height: 844 },
+] as const;
+
+/**
+ * Clicks the export button `prefix + 'export-model'`, saves the model folder's two downloads
+ * (`prefix + 'download-manifest'`, `prefix + 'download-weights'`) into a fresh folder and returns it
+ * (the caller removes it).
+ */
+export async function downloadModel(page: Page, prefix = ''): Promise<string> {
+  await page.click(`#${prefix}export-model`);
+  await page.waitForSelector(`#${prefix}download-weights`);
+  const dir = mkdtempSync(join(tmpdir(), 'layerwise-export-'));
+  for (const id of [`#${prefix}download-manifest`, `#${prefix}download-weights`]) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(id)]);
+    await download.saveAs(join(dir, download.suggestedFilename()));
+  }
+  return dir;
+}

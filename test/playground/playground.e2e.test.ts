@@ -3,8 +3,7 @@
  * statically and drives it like a user (clicks, selects, keyboard, uploads),
  * reading the page's state through `window.playground`.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
@@ -12,7 +11,7 @@ import { loadModel } from '../../src/node/index.js';
 import { featureMatrix, gridPoints } from '../../playground/src/features.js';
 import type { State } from '../../playground/src/state.js';
 import { describeBrowser } from '../browser.js';
-import { artifact, playgroundSuite, removeDir } from './harness.js';
+import { artifact, downloadModel, playgroundSuite, removeDir } from './harness.js';
 
 interface Seen {
   epoch: number;
@@ -313,14 +312,8 @@ describeBrowser('playground in Chromium', () => {
     await untilEpoch(page, 50);
     await page.click('#play-button');
     await page.waitForFunction(() => !window.playground.running());
-    await page.click('#export-model');
-    await page.waitForSelector('#download-weights');
-    const dir = mkdtempSync(join(tmpdir(), 'layerwise-export-'));
+    const dir = await downloadModel(page);
     try {
-      for (const id of ['#download-manifest', '#download-weights']) {
-        const [download] = await Promise.all([page.waitForEvent('download'), page.click(id)]);
-        await download.saveAs(join(dir, download.suggestedFilename()));
-      }
       const { network, metadata } = loadModel(dir);
       expect(metadata.features).toEqual(['x1', 'x2', 'x1sq']);
       expect(network.layers.map((l) => [l.units, l.activation.kind, l.keepProb, l.l2])).toEqual([

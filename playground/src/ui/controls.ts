@@ -55,17 +55,18 @@ function icon(name: keyof typeof ICONS): SVGSVGElement {
   return svg;
 }
 
-export function runBar(handlers: { play(): void; pause(): void; step(): void; reset(): void }): RunBar {
+/** The run bar; `prefix` keeps the ids of a second one (the image mode's, `image-`) apart from the dense mode's. */
+export function runBar(handlers: { play(): void; pause(): void; step(): void; reset(): void }, prefix = ''): RunBar {
   let running = false;
-  const reset = button('', () => handlers.reset(), { id: 'reset-button', class: 'round', 'aria-label': 'Reset the network', title: 'Reset the network' });
-  const play = button('', () => (running ? handlers.pause() : handlers.play()), { id: 'play-button', class: 'round big', 'aria-label': 'Run training', title: 'Run / pause' });
-  const step = button('', () => handlers.step(), { id: 'step-button', class: 'round', 'aria-label': 'Train one epoch', title: 'Train one epoch' });
+  const reset = button('', () => handlers.reset(), { id: `${prefix}reset-button`, class: 'round', 'aria-label': 'Reset the network', title: 'Reset the network (pauses)' });
+  const play = button('', () => (running ? handlers.pause() : handlers.play()), { id: `${prefix}play-button`, class: 'round big', 'aria-label': 'Run training', title: 'Run / pause' });
+  const step = button('', () => handlers.step(), { id: `${prefix}step-button`, class: 'round', 'aria-label': 'Train one epoch', title: 'Train one epoch' });
   reset.append(icon('reset'));
   play.append(icon('play'));
   step.append(icon('step'));
-  const epoch = el('output', { id: 'epoch', 'aria-live': 'off', text: '000,000' });
-  const speed = el('span', { class: 'caption', id: 'epochs-per-second' });
-  const backend = el('span', { class: 'caption', id: 'backend-name' });
+  const epoch = el('output', { id: `${prefix}epoch`, 'aria-live': 'off', text: '000,000' });
+  const speed = el('span', { class: 'caption', id: `${prefix}epochs-per-second` });
+  const backend = el('span', { class: 'caption', id: `${prefix}backend-name` });
   const root = el('div', { class: 'run' }, reset, play, step, el('div', { class: 'epoch' }, el('span', { class: 'caption', text: 'Epoch' }), epoch, el('span', { class: 'inline' }, speed, backend)));
   return {
     root,

@@ -43,11 +43,16 @@ export class ExportPanel {
   private readonly status: HTMLElement;
   private urls: string[] = [];
 
-  constructor(handlers: { requestModel(): void; snippet(): string }) {
-    this.links = el('div', { class: 'downloads', id: 'downloads' });
-    this.code = el('code', { id: 'snippet-code' });
+  /** `prefix` keeps a second panel's ids (the image mode's, `image-`) apart from the dense mode's. */
+  constructor(
+    handlers: { requestModel(): void; snippet(): string },
+    private readonly prefix = '',
+  ) {
+    const id = (name: string) => `${prefix}${name}`;
+    this.links = el('div', { class: 'downloads', id: id('downloads') });
+    this.code = el('code', { id: id('snippet-code') });
     this.status = el('span', { class: 'hint', role: 'status' });
-    const exportButton = button('Export model', () => handlers.requestModel(), { id: 'export-model' });
+    const exportButton = button('Export model', () => handlers.requestModel(), { id: id('export-model') });
     const copy = button(
       'Copy TypeScript',
       () => {
@@ -58,7 +63,7 @@ export class ExportPanel {
           () => (this.status.textContent = 'Copying was refused; select the code below.'),
         );
       },
-      { id: 'copy-snippet' },
+      { id: id('copy-snippet') },
     );
     const details = el('details', { class: 'snippet' }, el('summary', { text: 'TypeScript that rebuilds this network' }), el('pre', {}, this.code));
     details.addEventListener('toggle', () => {
@@ -66,8 +71,8 @@ export class ExportPanel {
     });
     this.root = el(
       'section',
-      { class: 'export', 'aria-labelledby': 'export-h' },
-      el('h3', { id: 'export-h', text: 'Export' }),
+      { class: 'export', 'aria-labelledby': id('export-h') },
+      el('h3', { id: id('export-h'), text: 'Export' }),
       el('div', { class: 'inline' }, exportButton, copy, this.status),
       this.links,
       details,
@@ -82,8 +87,8 @@ export class ExportPanel {
     this.urls = [URL.createObjectURL(json), URL.createObjectURL(bin)];
     const file = (manifest as { weights?: { file?: string } }).weights?.file ?? 'weights.bin';
     this.links.replaceChildren(
-      el('a', { href: this.urls[0], download: 'model.json', id: 'download-manifest', text: 'model.json' }),
-      el('a', { href: this.urls[1], download: file, id: 'download-weights', text: file }),
+      el('a', { href: this.urls[0], download: 'model.json', id: `${this.prefix}download-manifest`, text: 'model.json' }),
+      el('a', { href: this.urls[1], download: file, id: `${this.prefix}download-weights`, text: file }),
       el('span', { class: 'hint', text: "Save both in one folder; in Node: loadModel(folder) from 'layerwise/node'." }),
     );
     try {
@@ -91,7 +96,7 @@ export class ExportPanel {
       const links = files.map((f) => {
         const url = URL.createObjectURL(new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type: f.type }));
         this.urls.push(url);
-        return el('a', { href: url, download: f.name, id: `download-${f.name.replace(/\W/g, '-')}`, text: f.name });
+        return el('a', { href: url, download: f.name, id: `${this.prefix}download-${f.name.replace(/\W/g, '-')}`, text: f.name });
       });
       this.links.append(
         el('br'),

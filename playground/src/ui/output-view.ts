@@ -15,6 +15,7 @@ import type { Store } from '../store.js';
 import { LIMITS, type State } from '../state.js';
 import type { NeuronRef } from './network-view.js';
 import { checkbox, el, formatNumber, percent } from './dom.js';
+import { verdictElements } from './verdict.js';
 
 const HEATMAP_CSS_PX = 300;
 const CHART_CSS_HEIGHT = 120;
@@ -289,27 +290,7 @@ export class OutputView {
       this.verdict.replaceChildren(el('p', { class: 'hint', text: 'Train (play or one epoch) to see the diagnosis.' }));
       return;
     }
-    const r = readBiasVariance(snap, s.optimalError);
-    if (r.kind === 'regression') {
-      this.verdict.replaceChildren(
-        el('p', { text: `Train loss ${formatNumber(r.trainLoss)}, dev loss ${formatNumber(r.devLoss)}.` }),
-        el('p', { class: 'hint', text: 'The course’s bias/variance verdict reads classification error; for regression compare the two losses: a high train loss is bias, a dev loss well above it is variance.' }),
-      );
-      return;
-    }
-    if (r.kind === 'problem') {
-      this.verdict.replaceChildren(el('p', { class: 'warn', text: r.message }));
-      return;
-    }
-    const d = r.diagnosis;
-    const opt = d.optimalError;
-    this.verdict.replaceChildren(
-      el('p', { class: 'errors', text: `Errors: train ${percent(r.trainError)} · dev ${percent(r.devError)}${snap.test && snap.test.error !== null ? ` · test ${percent(snap.test.error)}` : ''}` }),
-      el('p', { text: `Avoidable bias = train − optimal = ${percent(r.trainError)} − ${percent(opt)} = ${percent(d.avoidableBias)}` }),
-      el('p', { text: `Variance = dev − train = ${percent(r.devError)} − ${percent(r.trainError)} = ${percent(d.variance)}` }),
-      el('p', { class: `verdict-line ${d.verdict.replace(/\s+/g, '-')}` }, el('strong', { text: 'Verdict: ' }), d.verdict),
-      el('p', { class: 'next' }, el('strong', { text: 'Next step: ' }), d.advice[0] ?? ''),
-    );
+    this.verdict.replaceChildren(...verdictElements(readBiasVariance(snap, s.optimalError), snap.test?.error ?? null));
   }
 }
 
