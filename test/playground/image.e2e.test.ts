@@ -182,7 +182,11 @@ describeBrowser('playground image mode: a CNN on MNIST in the worker (issue 17)'
       const { network } = loadModel(dir);
       expect(network.summary()).toBe(info.summary);
       const probs = network.predict(new Tensor([1, 28, 28, 1], Float32Array.from(drawn.drawn!)));
-      for (let k = 0; k < 10; k++) expect(probs.data[k]!).toBeCloseTo(drawn.probs![k]!, 5);
+      // The same class and the same probabilities to 3 decimals: the page's tail probabilities (1e-5) can move in
+      // their last digits between reading the pad and the export (a CI run saw 7.8e-6 against 2.2e-5).
+      const argmax = (p: ArrayLike<number>) => Array.from(p).indexOf(Math.max(...Array.from(p)));
+      expect(argmax(probs.data)).toBe(argmax(drawn.probs!));
+      for (let k = 0; k < 10; k++) expect(probs.data[k]!).toBeCloseTo(drawn.probs![k]!, 3);
     } finally {
       removeDir(dir);
     }
