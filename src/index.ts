@@ -87,6 +87,7 @@ export { fit, type FitOptions, type History } from './train/fit.js';
 export { makeFlower, makeBlobs, makeXor, makeMoons, makeCircles, makeSpiral, type Dataset, type FlowerOptions, type BlobOptions, type CircleOptions } from './data/planar.js';
 export { augmentBatch, type AugmentOptions } from './data/augment.js';
 export { flattenImages, imagesFromColumns, fromRows, toRows, oneHot } from './data/reshape.js';
+export { Vocabulary, encodeIndices, encodeOneHot, PAD_INDEX, PAD_TOKEN, UNKNOWN_TOKEN, UNKNOWN_CHAR, type VocabularyOptions, type FromStringsOptions, type VocabularyJSON, type EncodeOptions } from './data/text.js';
 export { accuracy } from './diagnose/metrics.js';
 export { checkGradients } from './train/gradient-check.js';
 export type { EarlyStoppingOptions, EpochInfo } from './train/fit.js';
