@@ -88,19 +88,43 @@ const layerSchema: z.ZodType<TypedLayerSpec> = z.lazy(() =>
     recurrentSchema('gru'),
     denseSchema.extend({ type: z.literal('timeDistributed') }),
     z.object({ type: z.literal('embedding'), vocab: positiveInt, dim: positiveInt, trainable: z.boolean().optional() }).strict(),
+    z.object({ type: z.literal('attention'), steps: positiveInt, units: positiveInt, energyUnits: positiveInt.optional(), trainable: z.boolean().optional() }).strict(),
   ])),
 ) as z.ZodType<TypedLayerSpec>;
 
 const tensorEntrySchema = z
   .object({
     // Dense and conv W, b; batch normalization; the recurrent cells' course names (RNN, LSTM, GRU).
-    name: z.string().regex(/^(W|b|gamma|beta|runningMean|runningVar|Wax|Waa|ba|Wf|bf|Wi|bi|Wo|bo|Wc|bc|Wr|br|Wu|bu|E)\d+$/),
+    name: z.string().regex(/^(W|b|gamma|beta|runningMean|runningVar|Wax|Waa|ba|Wf|bf|Wi|bi|Wo|bo|Wc|bc|Wr|br|Wu|bu|E|Wdensor1_|bdensor1_|Wdensor2_|bdensor2_)\d+$/),
     shape: z.array(positiveInt).min(1).max(4),
     offset: z.number().int().nonnegative(),
   })
   .strict();
 
 const uint32 = z.number().int().min(0).max(0xffffffff);
+
+/** A character vocabulary as Vocabulary.toJSON writes it (src/data/text.ts). */
+const vocabularySchema = z.object({ chars: z.array(z.string()), unknown: z.boolean() }).strict();
+
+/** What a text model reads and writes (optional; files before it have none): its task, vocabularies and lengths. */
+const textSchema = z
+  .object({
+    task: z.enum(['language-model', 'translation']),
+    /** The input's characters (a language model's also its output's). */
+    vocabulary: vocabularySchema,
+    /** translation: the output's characters. */
+    targetVocabulary: vocabularySchema.optional(),
+    /** T_x: the input's steps. */
+    sourceLength: positiveInt,
+    /** T_y: the output's steps. */
+    targetLength: positiveInt,
+    /** The input is indices (1, m, T_x) for an embedding layer, else one-hot vectors (V, m, T_x). */
+    indices: z.boolean(),
+  })
+  .strict();
+
+/** The text facts of a saved text model (manifest.text). */
+export type TextModelInfo = z.infer<typeof textSchema>;
 
 const manifestSchema = z
   .object({
@@ -111,7 +135,7 @@ const manifestSchema = z
     network: z
       .object({
         inputSize: z.number().int().positive(),
-        inputShape: z.union([z.tuple([positiveInt, positiveInt, positiveInt]), z.object({ sequence: z.tuple([positiveInt, positiveInt]) }).strict()]).optional(),
+        inputShape: z.union([z.tuple([positiveInt, positiveInt, positiveInt]), z.tuple([positiveInt]), z.object({ sequence: z.tuple([positiveInt, positiveInt]) }).strict()]).optional(),
         layers: z.array(layerSchema).min(1),
         loss: z.enum(['binaryCrossEntropy', 'meanSquaredError', 'categoricalCrossEntropy']),
         dtype: z.enum(['float32', 'float64']),
@@ -133,6 +157,7 @@ const manifestSchema = z
       .strict(),
     rngState: z.object({ s: z.tuple([uint32, uint32, uint32, uint32]), spare: z.number().nullable() }).strict().optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
+    text: textSchema.optional(),
   })
   .strict();
 
@@ -153,6 +178,8 @@ export interface SerializeOptions {
   weightsFile?: string;
   /** Include the generator's state (checkpoints, to resume bit for bit); default false. */
   includeRngState?: boolean;
+  /** A text model's task, vocabularies and lengths (what sampling and translating need). */
+  text?: TextModelInfo;
 }
 
 /** The saved tensors by course name, layer by layer (W, b or gamma/beta, then running statistics). */
@@ -212,6 +239,7 @@ export function serializeModelAs(where: string, net: Network, options: Serialize
     network: {
       inputSize: net.inputSize,
       ...(net.inputShape.kind === 'image' ? { inputShape: [net.inputShape.h, net.inputShape.w, net.inputShape.c] as [number, number, number] } : {}),
+      ...(net.examplesAsRows && net.inputShape.kind === 'flat' ? { inputShape: [net.inputSize] as [number] } : {}),
       ...(net.sequenceShape ? { inputShape: { sequence: [net.sequenceShape.units, net.sequenceShape.steps] as [number, number] } } : {}),
       layers: net.inputShape.kind === 'image' || net.sequenceShape !== null || net.stack.some((l) => l.type !== 'dense' && l.type !== 'dropout') ? net.specs : net.layerSpecs,
       loss: net.loss.kind,
@@ -226,6 +254,11 @@ export function serializeModelAs(where: string, net: Network, options: Serialize
   };
   if (options.includeRngState) manifest.rngState = net.rng.getState();
   if (metadata) manifest.metadata = metadata;
+  if (options.text !== undefined) {
+    const text = textSchema.safeParse(options.text);
+    if (!text.success) throw new ValueError(`${where}: options.text.${text.error.issues[0]!.path.join('.')}: ${text.error.issues[0]!.message}`);
+    manifest.text = text.data;
+  }
   return { manifest, weights };
 }
 
@@ -362,8 +395,8 @@ function buildNetwork(n: ModelManifest['network'], source: string): Network {
     if (n.inputShape && !Array.isArray(n.inputShape)) {
       const [nX, T] = n.inputShape.sequence;
       if (nX * T !== n.inputSize) throw new ValueError(`inputSize: expected ${nX} x ${T} = ${nX * T} (n_x T_x of inputShape.sequence), got ${n.inputSize}`);
-    } else if (n.inputShape && n.inputShape[0] * n.inputShape[1] * n.inputShape[2] !== n.inputSize) {
-      throw new ValueError(`inputSize: expected ${n.inputShape.join(' x ')} = ${n.inputShape[0] * n.inputShape[1] * n.inputShape[2]} (the product of inputShape), got ${n.inputSize}`);
+    } else if (n.inputShape && n.inputShape.reduce((p, d) => p * d, 1) !== n.inputSize) {
+      throw new ValueError(`inputSize: expected ${n.inputShape.join(' x ')} = ${n.inputShape.reduce((p, d) => p * d, 1)} (the product of inputShape), got ${n.inputSize}`);
     }
     return new Network({
       ...(n.inputShape ? { inputShape: n.inputShape } : { inputSize: n.inputSize }),

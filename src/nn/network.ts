@@ -30,6 +30,7 @@ import { FlattenLayer } from './layers/reshape.js';
 import { featureCount, flat, formatFeatureShape, image, sequence, type ActivationShape, type FeatureShape, type SequenceShape } from './layers/shape.js';
 import type { DenseSpec, TypedLayerSpec } from './layers/spec.js';
 import { imagesFromColumns } from '../data/reshape.js';
+import { transposeInto } from '../tensor/transpose.js';
 import { Plan } from './plan.js';
 
 export type { BatchNormState } from './layers/batch-norm.js';
@@ -44,10 +45,12 @@ export interface NetworkOptions {
   /** n[0] = n_x, the number of input features (X is (n_x, m)). Give this or `inputShape`. */
   inputSize?: number;
   /**
-   * [n_H, n_W, n_C] of input images (X is (m, n_H, n_W, n_C)), or `{ sequence: [n_x, T_x] }` for
-   * sequences of T_x steps of n_x features (X is the course's (n_x, m, T_x)). Give this or `inputSize`.
+   * [n_H, n_W, n_C] of input images (X is (m, n_H, n_W, n_C)), `{ sequence: [n_x, T_x] }` for
+   * sequences of T_x steps of n_x features (X is the course's (n_x, m, T_x)), or [n_x] for flat
+   * features given one row per example (X is (m, n_x), as Keras and PyTorch take them; `fit` gathers
+   * its batches into the course's columns itself). Give this or `inputSize`.
    */
-  inputShape?: readonly [number, number, number] | { readonly sequence: readonly [number, number] };
+  inputShape?: readonly [number, number, number] | readonly [number] | { readonly sequence: readonly [number, number] };
   /** The layers, the last being the dense output layer: `{ units, activation }`, or typed specs such as `{ type: 'conv2d', filters: 8, size: 5 }`. */
   layers: readonly (LayerSpec | TypedLayerSpec)[];
   /** How weights start (biases always start at 0); default 'he'. */
@@ -120,6 +123,11 @@ export class Network {
    * read (they take no sequence layers); read this one to tell the three apart.
    */
   readonly inputLayout: ActivationShape;
+  /**
+   * True when X holds one row per example: images (m, n_H, n_W, n_C), and flat features of a
+   * network built with `inputShape: [n_x]` (X is (m, n_x)). False for the course's (n_x, m) columns and for sequences.
+   */
+  readonly examplesAsRows: boolean;
   /** Every layer in order (a Flatten before the first dense layer after images; the input dropout first when set). */
   readonly stack: readonly Layer[];
   /** The dense layers, in order: for a dense network, the course's layers 1..L. */
@@ -146,6 +154,7 @@ export class Network {
     assertKnownKeys(options, NETWORK_OPTIONS, where, '');
     this.inputLayout = checkInputShape(options, where);
     this.inputShape = this.inputLayout as FeatureShape;
+    this.examplesAsRows = this.inputLayout.kind === 'image' || (Array.isArray(options.inputShape) && options.inputShape.length === 1);
     this.inputSize = featureCount(this.inputLayout);
     if (!Array.isArray(options.layers) || options.layers.length === 0) {
       throw new ValueError(`${where}: layers: expected a non-empty array of { units, activation } or typed layer specs, got ${describe(options.layers)}`);
@@ -385,19 +394,27 @@ export class Network {
     return this;
   }
 
-  /** Checks an input X, (n_x, m) or images (m, n_H, n_W, n_C), and returns it as a tensor. */
-  checkInput(x: TensorLike, where: string, name = 'X'): Tensor {
+  /**
+   * Checks an input X, (n_x, m), rows (m, n_x), images (m, n_H, n_W, n_C) or sequences (n_x, m, T_x),
+   * and returns it as a tensor. `finite: false` leaves the finiteness check to the caller, who
+   * checks the copy it makes in the backend's memory (fit: one SIMD pass instead of a JS one).
+   */
+  checkInput(x: TensorLike, where: string, name = 'X', finite = true): Tensor {
     this.assertUsable(where);
-    if (this.inputShape.kind === 'image') return this.checkImages(x, where, name);
-    if (this.inputLayout.kind === 'sequence') return this.checkSequences(x, this.inputLayout, where, name);
+    if (this.inputShape.kind === 'image') return this.checkImages(x, where, name, finite);
+    if (this.inputLayout.kind === 'sequence') return this.checkSequences(x, this.inputLayout, where, name, finite);
     const X = assertMatrix(toTensor(x, where, name), where, name);
-    if (X.rows !== this.inputSize) {
+    if (this.examplesAsRows && X.cols !== this.inputSize) {
+      const hint = X.rows === this.inputSize ? ` (that is the course's (n_x, m) layout: this network was built with inputShape [${this.inputSize}], which takes rows; transpose X, or build it with inputSize: ${this.inputSize})` : '';
+      throw new ShapeError(`${where}: ${name}: expected shape (m, ${this.inputSize}) with one row per example (inputShape [${this.inputSize}]), got ${formatShape(X.shape)}${hint}`);
+    }
+    if (!this.examplesAsRows && X.rows !== this.inputSize) {
       throw new ShapeError(
         `${where}: ${name}: expected shape (${this.inputSize}, m) with one column per example (the first layer has inputSize ${this.inputSize}), got ${formatShape(X.shape)}`,
       );
     }
     assertNonEmpty(X, where, name);
-    assertFinite(X, where, name);
+    if (finite) assertFinite(X, where, name);
     this.assertFitsDType(X, where, name);
     return X;
   }
@@ -406,7 +423,7 @@ export class Network {
    * Checks an image batch against `inputShape`: (m, n_H, n_W, n_C), or the
    * course's flat (n_H n_W n_C, m) columns, which are turned into images.
    */
-  private checkImages(x: TensorLike, where: string, name: string): Tensor {
+  private checkImages(x: TensorLike, where: string, name: string, finite: boolean): Tensor {
     let X = toTensor(x, where, name);
     const s = this.inputShape as FeatureShape & { kind: 'image' };
     if (X.shape.length === 2 && X.rows === this.inputSize && X.cols > 0) X = imagesFromColumns(X, [s.h, s.w, s.c]);
@@ -419,13 +436,13 @@ export class Network {
       );
     }
     if (m === 0) throw new ShapeError(`${where}: ${name}: expected at least one example, got shape ${formatShape(X.shape)}`);
-    assertFinite(X, where, name);
+    if (finite) assertFinite(X, where, name);
     this.assertFitsDType(X, where, name);
     return X;
   }
 
   /** Checks a batch of sequences against the input's (n_x, T_x): X is the course's (n_x, m, T_x). */
-  private checkSequences(x: TensorLike, s: SequenceShape, where: string, name: string): Tensor {
+  private checkSequences(x: TensorLike, s: SequenceShape, where: string, name: string, finite: boolean): Tensor {
     const X = toTensor(x, where, name);
     const [n, m, T] = X.shape;
     if (X.shape.length !== 3 || n !== s.units || T !== s.steps) {
@@ -433,7 +450,7 @@ export class Network {
       throw new ShapeError(`${where}: ${name}: expected sequences of shape (${s.units}, m, ${s.steps}) to match inputShape { sequence: [${s.units}, ${s.steps}] } (n_x, m, T_x), got ${formatShape(X.shape)}${hint}`);
     }
     if (m === 0) throw new ShapeError(`${where}: ${name}: expected at least one example, got shape ${formatShape(X.shape)}`);
-    assertFinite(X, where, name);
+    if (finite) assertFinite(X, where, name);
     this.assertFitsDType(X, where, name);
     const first = this.layerStack[0];
     if (first instanceof EmbeddingLayer) first.checkIndices(X, where, name);
@@ -442,7 +459,7 @@ export class Network {
 
   /** The number of examples m in a checked input. */
   examples(X: Tensor): number {
-    return this.inputShape.kind === 'image' ? X.rows : this.inputLayout.kind === 'sequence' ? X.shape[1]! : X.cols;
+    return this.examplesAsRows ? X.rows : this.inputLayout.kind === 'sequence' ? X.shape[1]! : X.cols;
   }
 
   /** Checks targets Y of shape (n[L], m) against X and the loss, and returns them as a tensor. */
@@ -550,7 +567,7 @@ export class Network {
       const count = Math.min(chunk, m - start);
       const plan = this.forwardPlan(count);
       if (this.inputLayout.kind === 'sequence') copySequences(X, m, start, count, plan.input);
-      else copyExamples(X, m, start, count, plan.input, this.inputShape.kind === 'image');
+      else copyExamples(X, m, start, count, plan.input, this.inputShape.kind === 'image' ? 'rows' : this.examplesAsRows ? 'rowsToColumns' : 'columns');
       body(plan, start, count);
     }
   }
@@ -626,7 +643,7 @@ export class Network {
     this.inChunks(X, m, (plan, start, count) => {
       plan.forward(false);
       if (this.outputSequence) copySequences(Y, m, start, count, plan.target);
-      else copyExamples(Y, m, start, count, plan.target, false);
+      else copyExamples(Y, m, start, count, plan.target, 'columns');
       sum += plan.cost() * count;
     });
     return sum / m;
@@ -738,11 +755,28 @@ function checkUnitInterval(value: unknown, where: string, name: string): number 
 /** The most bytes an inference chunk's buffers may take (see Network.inChunks). */
 const INFERENCE_BYTES = 256 * 2 ** 20;
 
-/** Copies examples start .. start + count of X (images: rows; flat: columns of (n, m)) into DST. */
-function copyExamples(X: Tensor, m: number, start: number, count: number, dst: Tensor, images: boolean): void {
+/**
+ * All of a checked X into a plan's input of as many examples: as it is (columns, images, sequences), or
+ * rows (m, n_x) of an `inputShape: [n_x]` network into the plan's (n_x, m) columns.
+ */
+export function loadInput(net: Network, X: Tensor, input: Tensor): void {
+  if (net.examplesAsRows && !net.isImageNetwork) transposeInto(X.data, X.rows, X.cols, input.data);
+  else input.data.set(X.data);
+}
+
+/**
+ * Copies examples start .. start + count of X into DST: 'rows' (images, one row per example, into a
+ * plan that takes rows), 'columns' (the course's (n, m)), or 'rowsToColumns' (rows (m, n) into a
+ * plan's (n, count) columns).
+ */
+function copyExamples(X: Tensor, m: number, start: number, count: number, dst: Tensor, layout: 'rows' | 'columns' | 'rowsToColumns'): void {
   const n = X.size / m;
-  if (images) {
+  if (layout === 'rows') {
     dst.data.set(X.data.subarray(start * n, (start + count) * n));
+    return;
+  }
+  if (layout === 'rowsToColumns') {
+    transposeInto(X.data.subarray(start * n, (start + count) * n), count, n, dst.data);
     return;
   }
   if (count === m) {
@@ -780,7 +814,8 @@ function checkInputShape(options: NetworkOptions, where: string): ActivationShap
     const T = assertPositiveInt(q[1], where, 'inputShape.sequence[1] (T_x)');
     return sequence(nX, T);
   }
-  if (!Array.isArray(s) || s.length !== 3) throw new ValueError(`${where}: inputShape: expected [n_H, n_W, n_C], got ${describe(s)}`);
+  if (Array.isArray(s) && s.length === 1) return flat(assertPositiveInt(s[0], where, 'inputShape[0] (n_x)'));
+  if (!Array.isArray(s) || s.length !== 3) throw new ValueError(`${where}: inputShape: expected [n_H, n_W, n_C] (images), [n_x] (flat rows) or { sequence: [n_x, T_x] }, got ${describe(s)}`);
   const [h, w, c] = ['n_H', 'n_W', 'n_C'].map((n, i) => assertPositiveInt(s[i], where, `inputShape[${i}] (${n})`)) as [number, number, number];
   return image(h, w, c);
 }

@@ -4,7 +4,7 @@
  * parameters are nudged, as the course advises ("turn off dropout, or fix the mask").
  */
 import { compareGradients, type GradientCheckResult } from '../functional/gradient-check.js';
-import { Network } from '../nn/network.js';
+import { loadInput, Network } from '../nn/network.js';
 import { Plan } from '../nn/plan.js';
 import { ValueError } from '../tensor/errors.js';
 import { assertPositiveFinite, describe, type TensorLike } from '../tensor/validate.js';
@@ -35,7 +35,7 @@ export function checkGradients(net: Network, x: TensorLike, y: TensorLike, optio
   net.checkParameters(where, 'net');
   const epsilon = assertPositiveFinite(options.epsilon ?? (net.dtype === 'float64' ? 1e-7 : 1e-2), where, 'epsilon');
   const plan = new Plan(net, m, true);
-  plan.input.data.set(X.data);
+  loadInput(net, X, plan.input);
   plan.target.data.set(Y.data);
   plan.forward(true, true);
   plan.backward();
