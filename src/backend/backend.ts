@@ -293,6 +293,25 @@ export interface Kernels {
    * gradient of the per-example loss sum (the same convention as the dense kernel: dOut is not divided by m).
    */
   channelBatchNormBackward(dOut: Tensor, zhat: Tensor, gamma: Tensor, invStd: Tensor, dZ: Tensor, dGamma: Tensor, dBeta: Tensor, m: number): void;
+
+  // --- Recurrent kernels: the pointwise part of an LSTM step, fused (the gate products stay GEMMs).
+
+  /**
+   * The LSTM cell after its gate product, in one pass: G (4 n_a, m) holds W [a<t-1>; x<t>] in the
+   * stacked order [f; u; o; c~] and b (4 n_a, 1) the biases. G is overwritten with the gates:
+   * Γf, Γu, Γo = σ(G + b) on the first 3 n_a rows and c~ = tanh(G + b) on the last n_a; then
+   * C = Γf * C_PREV + Γu * c~, TANHC = tanh(C) and A = Γo * TANHC (all (n_a, m)).
+   */
+  lstmCellForward(gates: Tensor, b: Tensor, cPrev: Tensor, c: Tensor, tanhC: Tensor, a: Tensor): void;
+
+  /**
+   * The LSTM cell backward from dA = dL/da<t> and dC = dL/dc<t> (through a<t+1>), on the gates
+   * G that {@link Kernels.lstmCellForward} wrote, C_PREV and TANHC: dc = dC + dA Γo (1 - TANHC^2);
+   * DG (4 n_a, m) gets the gate pre-activation gradients [dΓf; dΓu; dΓo; dc~] =
+   * [dc C_PREV Γf (1 - Γf); dc c~ Γu (1 - Γu); dA TANHC Γo (1 - Γo); dc Γu (1 - c~^2)] and
+   * DC_PREV = dc Γf. DC_PREV may be dC.
+   */
+  lstmCellBackward(gates: Tensor, cPrev: Tensor, tanhC: Tensor, dA: Tensor, dC: Tensor, dG: Tensor, dCPrev: Tensor): void;
 }
 
 /** A backend: kernels plus the memory they work on. */

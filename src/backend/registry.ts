@@ -53,6 +53,8 @@ const KERNELS: { readonly [K in Exclude<keyof Backend, 'name' | 'dtypes'>]: true
   zeroPad: true,
   channelBatchNormForward: true,
   channelBatchNormBackward: true,
+  lstmCellForward: true,
+  lstmCellBackward: true,
 };
 
 function checkBackend(backend: unknown, where: string): asserts backend is Backend {

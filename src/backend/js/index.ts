@@ -27,6 +27,7 @@ import { addSign, batchNormBackward, batchNormForward, dropout, gatherColumns, g
 import { lossGradient, lossSum, outputDelta } from './loss.js';
 import { matmul } from './matmul.js';
 import { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers.js';
+import { lstmCellBackward, lstmCellForward } from './recurrent.js';
 
 /**
  * The reference TypeScript backend.
@@ -84,4 +85,6 @@ export const jsBackend: Backend = {
   zeroPad,
   channelBatchNormForward,
   channelBatchNormBackward,
+  lstmCellForward,
+  lstmCellBackward,
 };

@@ -78,7 +78,8 @@ export interface WasmExports {
   ): void;
   channelBatchNormBackward(
     dOut: number, zhat: number, gamma: number, invStd: number, dZ: number, dGamma: number, dBeta: number, rows: number, c: number, m: number, scratch: number,
-  ): void;
+  ): void;  lstmCellForward(g: number, b: number, cPrev: number, c: number, tanhC: number, a: number, nA: number, m: number): void;
+  lstmCellBackward(g: number, cPrev: number, tanhC: number, dA: number, dC: number, dG: number, dCPrev: number, n: number): void;
 }
 
 /** The names above, to check an instance's exports against at load time. */
@@ -87,5 +88,5 @@ export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
   'packedFilterBytes', 'packFilterColumns', 'packFilterRows', 'postClaim', 'claimChunk', 'activationForward', 'activationBackward',
   'rowSum', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'dropout', 'gatherColumns', 'gatherRows', 'gatherExamples',
   'batchNormForward', 'batchNormBackward', 'im2col', 'col2im', 'channelBiasActivation', 'colSum', 'transpose', 'maxPoolForward', 'maxPoolBackward',
-  'avgPoolForward', 'avgPoolBackward', 'zeroPad', 'channelBatchNormForward', 'channelBatchNormBackward',
+  'avgPoolForward', 'avgPoolBackward', 'zeroPad', 'channelBatchNormForward', 'channelBatchNormBackward', 'lstmCellForward', 'lstmCellBackward',
 ];

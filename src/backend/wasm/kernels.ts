@@ -14,6 +14,7 @@ import { KeptBlock } from './kept-block.js';
 import { createConvolutions } from './convolution.js';
 import { LAYER_KERNELS, LAYER_PARALLEL_MIN_VALUES, LayerTasks } from './layer-tasks.js';
 import { createMatmul } from './matmul.js';
+import { createRecurrentKernels } from './recurrent.js';
 import { createUpdates } from './updates.js';
 import type { Stager } from './staging.js';
 import type { ThreadControl } from './threads.js';
@@ -42,6 +43,7 @@ export function createKernels(ex: WasmExports, stager: Stager, heap: WasmHeap, w
     ...createConvKernels(ex, stager, staged, reductionScratch(heap, work, ex.gemmWorkBytes()), tasks),
     ...createConvolutions(ex, stager, heap, tasks),
     dropout: createDropout(ex, stager, heap),
+    ...createRecurrentKernels(ex, stager),
   } satisfies Kernels;
 }
 

@@ -2,15 +2,15 @@
  * The LSTM cell of course 5, once for the functional API and the layers. The
  * four gates act on the concatenation [a<t-1>; x<t>]; their weights are
  * stacked into one (4 n_a, n_a + n_x) matrix in the order
- * [forget; update; output; candidate], so a step is one GEMM, one fused
- * bias + sigmoid over the three gates and one bias + tanh over the candidate:
+ * [forget; update; output; candidate], so a step is one GEMM and one fused
+ * kernel (lstmCellForward: the biases, the gate nonlinearities, the cell
+ * update and a = Γo * tanh(c) in one pass; lstmCellBackward for the way back):
  *   Γf = σ(Wf [a_prev; x_t] + bf)   Γu = σ(Wi [a_prev; x_t] + bi)   Γo = σ(Wo [a_prev; x_t] + bo)
  *   c~ = tanh(Wc [a_prev; x_t] + bc)
  *   c<t> = Γf * c<t-1> + Γu * c~     a<t> = Γo * tanh(c<t>)
  */
 import type { Backend } from '../../backend/backend.js';
 import type { DType, Tensor } from '../../tensor/tensor.js';
-import { SIGMOID, TANH } from './rnn.js';
 import { addRowSum, rowsOf, stack, type Stacked } from './views.js';
 
 /** The gate parameters by their course names: W* (n_a, n_a + n_x), b* (n_a, 1). */
@@ -107,18 +107,12 @@ export function lstmStep(
 ): void {
   stack(be, aPrev, xt, concat);
   be.matmul(w.W, concat.all, gates.all, false, false, 1, 0);
-  be.biasActivation(gates.sigmoids, w.bSigmoids, gates.sigmoids, SIGMOID);
-  be.biasActivation(gates.c, w.bCandidate, gates.c, TANH);
-  be.mul(gates.f, cPrev, cNext);
-  be.mul(gates.i, gates.c, tanhC); // Γu * c~, through tanhC's buffer
-  be.axpy(1, tanhC, cNext);
-  be.activation(cNext, tanhC, TANH);
-  be.mul(gates.o, tanhC, aNext);
+  be.lstmCellForward(gates.all, w.b, cPrev, cNext, tanhC, aNext);
 }
 
-/** Scratch of {@link lstmStepBackward}: dc (n_a, m), the gate gradients dG (4 n_a, m) and db (4 n_a, 1). */
+/** Scratch of {@link lstmStepBackward}: the gate gradients dG (4 n_a, m) and db (4 n_a, 1); dc (n_a, m) is no longer read (the fused kernel keeps dc in registers). */
 export interface LstmScratch {
-  readonly dc: Tensor;
+  readonly dc?: Tensor;
   readonly dG: LstmGates;
   readonly db: Tensor;
 }
@@ -146,19 +140,8 @@ export function lstmStepBackward(
   dcPrev: Tensor,
   scratch: LstmScratch,
 ): void {
-  const { dc, dG } = scratch;
-  be.mul(daNext, gates.o, dc);
-  be.activationBackward(dc, tanhC, tanhC, dc, TANH);
-  be.axpy(1, dcNext, dc);
-  be.mul(daNext, tanhC, dG.o);
-  be.activationBackward(dG.o, gates.o, gates.o, dG.o, SIGMOID);
-  be.mul(dc, gates.i, dG.c);
-  be.activationBackward(dG.c, gates.c, gates.c, dG.c, TANH);
-  be.mul(dc, gates.c, dG.i);
-  be.activationBackward(dG.i, gates.i, gates.i, dG.i, SIGMOID);
-  be.mul(dc, cPrev, dG.f);
-  be.activationBackward(dG.f, gates.f, gates.f, dG.f, SIGMOID);
-  be.mul(dc, gates.f, dcPrev);
+  const { dG } = scratch;
+  be.lstmCellBackward(gates.all, cPrev, tanhC, daNext, dcNext, dG.all, dcPrev);
   be.matmul(dG.all, concat.all, dW, false, true, 1, 1);
   addRowSum(be, dG.all, db, scratch.db);
   be.matmul(w.W, dG.all, dconcat.all, true, false, 1, 0);

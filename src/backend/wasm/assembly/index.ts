@@ -16,3 +16,4 @@ export {
   maxPoolBackward, maxPoolForward, transpose, zeroPad,
 } from './conv';
 export { convFilterTiles, convTileBytes, packedFilterBytes, packFilterColumns, packFilterRows, sumParts } from './implicit';
+export { lstmCellBackward, lstmCellForward } from './recurrent';
