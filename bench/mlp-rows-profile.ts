@@ -1,7 +1,9 @@
 /**
  * Where the MLP's row-per-example path (b) spends its time, on layerwise's
  * wasm backend: the epoch time of each way a user can feed (m, 784) rows to
- * fit, next to path (a), and the pieces one fit call per epoch adds.
+ * fit (a network built with inputShape [784], which takes them as they are;
+ * flattenImages into the course's columns; images (m, 28, 28, 1)), next to
+ * path (a), and the pieces one fit call per epoch adds.
  *
  * Run: npx tsx bench/mlp-rows-profile.ts [threads=1] [epochs=6]
  * (the first epoch of each way is left out of its median: warm-up).
@@ -36,6 +38,7 @@ const layers = [
   { units: 10, activation: 'softmax' },
 ] as const;
 const flatNet = () => new Network({ inputSize: n, layers, seed: MNIST.seed });
+const rowNet = () => new Network({ inputShape: [n], layers, seed: MNIST.seed });
 const imageNet = () => new Network({ inputShape: [28, 28, 1], layers, seed: MNIST.seed });
 const options = (epochs: number, optimizer: Adam, onEpoch?: () => void): FitOptions => ({
   learningRate: MNIST.learningRate,
@@ -98,9 +101,10 @@ function pieces(): void {
   const figures = {
     'flattenImages (m, 784) -> (784, m), JS': time(() => flattenImages(new Tensor([m, n], rows))),
     'oneHot (10, m)': time(() => oneHot(labels, classes)),
-    'a finiteness scan of X (fit checks X every call)': time(() => {
+    'a finiteness scan of X in JS': time(() => {
       for (let i = 0; i < rows.length; i++) if (!Number.isFinite(rows[i]!)) throw new Error('not finite');
     }),
+    "the backend's sumSquares over X (fit's finiteness check)": time(() => be.sumSquares(inRows)),
     'a copy of the rows into wasm memory (all that rows need)': time(() => inRows.data.set(rows)),
     "the backend's SIMD transpose kernel, (784, m) -> (m, 784)": time(() => be.transpose(inColumns, inRows)),
   };
@@ -110,7 +114,8 @@ function pieces(): void {
 console.log(`MNIST MLP, wasm ${threads} thread${threads === 1 ? '' : 's'}, ${m} examples, batch ${MNIST.batchSize}, median of epochs 2-${E}`);
 oneCall('(a) X (784, m), one fit call', flatNet(), Xc, Yc);
 perEpoch('(a1) X (784, m), one fit call per epoch', flatNet(), () => [Xc, Yc]);
-perEpoch('(b) rows: flattenImages + oneHot + fit per epoch (the bench)', flatNet(), () => [flattenImages(new Tensor([m, n], rows)), oneHot(labels, classes)]);
+perEpoch('(b) rows, inputShape [784]: oneHot + fit per epoch (the bench)', rowNet(), () => [new Tensor([m, n], rows), oneHot(labels, classes)]);
+perEpoch('(f) rows: flattenImages + oneHot + fit per epoch', flatNet(), () => [flattenImages(new Tensor([m, n], rows)), oneHot(labels, classes)]);
 oneCall('(i) rows as (m, 28, 28, 1) images, one fit call', imageNet(), new Tensor([m, 28, 28, 1], rows), Yc);
 perEpoch('(i1) rows as (m, 28, 28, 1) images + oneHot, fit per epoch', imageNet(), () => [new Tensor([m, 28, 28, 1], rows), oneHot(labels, classes)]);
 console.log('pieces:');

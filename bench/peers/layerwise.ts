@@ -4,7 +4,7 @@
  * for it, so the js variant (and the harness test) run even where its
  * generated module has not been built.
  */
-import { Adam, Network, Tensor, accuracy, fit, flattenImages, oneHot, setBackend, type ActivationName, type FitOptions } from '../../src/index.js';
+import { Adam, Network, Tensor, accuracy, fit, oneHot, setBackend, type ActivationName, type FitOptions } from '../../src/index.js';
 import { matrix, type LayerInit, type Matrix } from '../shared/fixtures.js';
 import type { CnnTrainer, MnistTrainer, PlanarTrainer } from '../shared/measure.js';
 import { CNN, CNN_PARAMS, cnnLayers, labelsOf, type CnnFixture, type CnnWeights } from '../workloads/cnn.js';
@@ -38,9 +38,11 @@ function toTensor(m: Matrix): Tensor {
   return new Tensor([m.rows, m.cols], m.data);
 }
 
-function makeNetwork(init: readonly LayerInit[], activations: readonly ActivationName[], seed = 0): Network {
+function makeNetwork(init: readonly LayerInit[], activations: readonly ActivationName[], seed = 0, rows = false): Network {
+  const n = init[0]!.W.cols;
   const net = new Network({
-    inputSize: init[0]!.W.cols,
+    // rows: X is (m, n_x), one row per example.
+    ...(rows ? { inputShape: [n] as [number] } : { inputSize: n }),
     layers: init.map((l, i) => ({ units: l.W.rows, activation: activations[i]! })),
     // Overwritten below with the shared starting weights.
     init: 'zeros',
@@ -59,8 +61,8 @@ function makeNetwork(init: readonly LayerInit[], activations: readonly Activatio
  * starting weights, and the generator (seed 1) whose shuffles are the
  * fixture's batch order (make-fixtures.ts draws them from this network).
  */
-export function mnistNetwork(init: readonly LayerInit[]): Network {
-  return makeNetwork(init, ['relu', 'relu', 'softmax'], MNIST.seed);
+export function mnistNetwork(init: readonly LayerInit[], rows = false): Network {
+  return makeNetwork(init, ['relu', 'relu', 'softmax'], MNIST.seed, rows);
 }
 
 /** fit's options for the MLP: Adam, batch 64, shuffled every epoch by fit itself (the fixture's order). */
@@ -99,14 +101,15 @@ export function layerwiseMnistTrainer(f: MnistFixture, note: string): MnistTrain
 /**
  * Path (b): row-per-example data, X as (m, 784) rows and one label per row
  * (what a CSV, a binary file or a JS array of examples gives), made once
- * outside the timing. Each timed epoch turns the rows into the course's
- * layout with the library's own functions (flattenImages: (m, 784) ->
- * (784, m); oneHot: labels -> (10, m)) and calls fit for one epoch, the
- * same Adam carrying its state from call to call. fit draws each call's
- * shuffle from the same generator, so the batches are path (a)'s.
+ * outside the timing. The network is built with `inputShape: [784]`, so it
+ * takes the rows as they are; each timed epoch makes the one-hot targets
+ * (oneHot: labels -> (10, m)) and calls fit for one epoch, which copies the
+ * rows into the backend, checks them and gathers each batch into the course's
+ * columns; the same Adam carries its state from call to call. fit draws each
+ * call's shuffle from the same generator, so the batches are path (a)'s.
  */
 export function layerwiseRowsMnistTrainer(f: MnistFixture, note: string): MnistTrainer {
-  const net = mnistNetwork(f.init);
+  const net = mnistNetwork(f.init, true);
   const m = f.trainX.cols;
   const n = f.trainX.rows;
   const rows = new Float32Array(m * n);
@@ -115,11 +118,11 @@ export function layerwiseRowsMnistTrainer(f: MnistFixture, note: string): MnistT
   const classes = f.trainY.rows;
   return {
     sameComputation: true,
-    note: `${note}; X (m, 784) rows -> flattenImages + oneHot + fit per epoch`,
+    note: `${note}; X (m, 784) rows, inputShape [784]: oneHot + fit per epoch`,
     async train(epochs, epochEnd) {
       const adam = mnistAdam();
+      const X = new Tensor([m, n], rows);
       for (let e = 0; e < epochs; e++) {
-        const X = flattenImages(new Tensor([m, n], rows));
         const Y = oneHot(labels, classes);
         fit(net, X, Y, mnistFitOptions(1, adam, epochEnd));
       }

@@ -39,8 +39,9 @@ same order: each epoch shuffled by layerwise's fit (its network's generator, see
 stored in the fixture and followed by every other library (brain.js, not comparable, keeps a fixed order).
 layerwise runs both paths a user has: (a) "layerwise wasm, N threads": X already (784, m), one \`fit\`
 call gathering the shuffled batches; (b) "layerwise wasm, N threads, rows": X as (m, 784) rows and one label
-per row, turned into the course's layout (\`flattenImages\`, \`oneHot\`) and passed to a \`fit\` call for one
-epoch inside each timed epoch. PyTorch (its own Python process, \`bench/peers/torch_mlp.py\`) takes the (m, 784) rows, its native
+per row, passed as they are to a network built with \`inputShape: [784]\` (fit copies the rows into the
+backend, checks them and gathers each batch into the course's columns), the labels one-hot encoded
+(\`oneHot\`) and a \`fit\` call made for one epoch inside each timed epoch. PyTorch (its own Python process, \`bench/peers/torch_mlp.py\`) takes the (m, 784) rows, its native
 layout, and gathers each batch by index (\`X[idx]\`) inside the timing. Examples/s is 8000 / the median
 epoch time (evaluation excluded). The cost (mean cross-entropy over the 8000 training examples) and test
 accuracy are compared at epoch ${r.checkEpoch}, the most epochs every comparable variant runs, by one shared
