@@ -15,7 +15,6 @@ import { formatBytes } from '../backend/memory-report.js';
 import { WasmOutOfMemoryError } from '../backend/wasm/memory.js';
 import { DivergenceError, ValueError } from '../tensor/errors.js';
 import { Allocations, Tensor } from '../tensor/tensor.js';
-import { transposeInto } from '../tensor/transpose.js';
 import type { Backend } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
 import { assertFinite, assertKnownKeys, assertPositiveFinite, assertPositiveInt, describe, type TensorLike } from '../tensor/validate.js';
