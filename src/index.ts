@@ -48,12 +48,15 @@ export {
   type RecurrentSpec,
   type TimeDistributedSpec,
   type EmbeddingSpec,
+  type AttentionSpec,
 } from './nn/layers/spec.js';
 export type { Layer, AnyLayer, CompiledLayer, NamedTensor } from './nn/layers/layer.js';
 export type { FeatureShape, SequenceShape, ActivationShape } from './nn/layers/shape.js';
 export { RecurrentLayer, type RecurrentCell } from './nn/layers/recurrent.js';
 export { TimeDistributedLayer } from './nn/layers/time-distributed.js';
 export { EmbeddingLayer } from './nn/layers/embedding.js';
+export { AttentionLayer, type CompiledAttention } from './nn/layers/attention.js';
+export { attentionWeights, attentionMapSvg, type AttentionMapOptions } from './nn/attention-map.js';
 
 export { initializeParameters, updateParameters, type Gradients, type InitializeOptions } from './functional/parameters.js';
 export { linearForward, linearActivationForward, modelForward, type LinearCache, type LayerCache } from './functional/forward.js';

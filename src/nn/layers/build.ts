@@ -15,6 +15,7 @@ import type { AnyLayer, BuildContext, Layer } from './layer.js';
 import { RecurrentLayer, type RecurrentCell } from './recurrent.js';
 import { TimeDistributedLayer } from './time-distributed.js';
 import { EmbeddingLayer } from './embedding.js';
+import { AttentionLayer, DEFAULT_ENERGY_UNITS } from './attention.js';
 import { PoolLayer } from './pool.js';
 import { FlattenLayer, ZeroPadLayer } from './reshape.js';
 import { ResidualLayer } from './residual.js';
@@ -39,6 +40,7 @@ const KEYS: { readonly [K in AnyLayerType]: readonly string[] } = {
   lstm: ['type', 'units', 'returnSequences', 'init', 'trainable'],
   gru: ['type', 'units', 'returnSequences', 'init', 'trainable'],
   embedding: ['type', 'vocab', 'dim', 'weights', 'init', 'trainable'],
+  attention: ['type', 'steps', 'units', 'energyUnits', 'init', 'trainable'],
   timeDistributed: ['units', 'activation', 'init', 'keepProb', 'batchNorm', 'l2', 'l1', 'trainable', 'type'],
 };
 
@@ -88,6 +90,7 @@ function buildOne(ctx: BuildContext, type: AnyLayerType, spec: Spec, input: Acti
   const where = ctx.where;
   if (type === 'simpleRnn' || type === 'lstm' || type === 'gru') return buildRecurrent(ctx, type, spec, input, name);
   if (type === 'embedding') return buildEmbedding(ctx, spec, input, name);
+  if (type === 'attention') return buildAttention(ctx, spec, input, name);
   if (type === 'timeDistributed') {
     if (input.kind !== 'sequence') {
       throw new ShapeError(`${where}: ${name}: a timeDistributed layer needs a sequence input (n, m, T), got ${formatFeatureShape(input)} (give the recurrent layer below returnSequences: true)`);
@@ -205,6 +208,21 @@ function buildEmbedding(ctx: BuildContext, spec: Spec, input: ActivationShape, n
   }
   const init = resolveInitializer((spec.init ?? 'random') as never, where, `${name}.init`);
   return new EmbeddingLayer(input, { vocab, dim, init, matrix, number: ctx.nextNumber++ }, ctx.be, ctx.dtype, ctx.rng);
+}
+
+/** The attention decoder over the encoder's states (n_a, m, T_x): T_y steps, n_s, n_e. */
+function buildAttention(ctx: BuildContext, spec: Spec, input: ActivationShape, name: string): AnyLayer {
+  const where = ctx.where;
+  if (input.kind !== 'sequence') {
+    throw new ShapeError(`${where}: ${name}: an attention layer reads the encoder's states a (n_a, m, T_x), got ${formatFeatureShape(input)} (give the recurrent layer below returnSequences: true)`);
+  }
+  const steps = assertPositiveInt(spec.steps, where, `${name}.steps`);
+  const units = assertPositiveInt(spec.units, where, `${name}.units`);
+  const energyUnits = spec.energyUnits === undefined ? DEFAULT_ENERGY_UNITS : assertPositiveInt(spec.energyUnits, where, `${name}.energyUnits`);
+  const weights = (4 * units + energyUnits) * (units + input.units);
+  if (weights > MAX_LAYER_WEIGHTS) throw new ValueError(`${where}: ${name}.units: ${weights} weights; expected at most ${MAX_LAYER_WEIGHTS} per layer, got ${units} units`);
+  const init = resolveInitializer((spec.init ?? 'xavier') as never, where, `${name}.init`);
+  return new AttentionLayer(input, { steps, units, energyUnits, init, number: ctx.nextNumber++ }, ctx.be, ctx.dtype, ctx.rng);
 }
 
 /** A recurrent layer over a sequence input: the cell, n_a and whether it returns the whole sequence. */

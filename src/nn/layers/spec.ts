@@ -138,8 +138,28 @@ export interface EmbeddingSpec {
   trainable?: boolean;
 }
 
+/**
+ * The attention decoder of course 5, week 3 (neural machine translation): it reads the encoder's
+ * states a (n_a, m, T_x) and, for each of T_y steps, attends over them (energies from
+ * [s<t-1>; a<t'>] through densor1 (tanh, energyUnits) and densor2 (relu), softmax over t',
+ * context = Σ α a) and runs a post-attention LSTM step on the context. Output: the states
+ * s<1..T_y> (n_s, m, T_y), for a timeDistributed softmax.
+ */
+export interface AttentionSpec {
+  type: 'attention';
+  /** T_y, the output steps. */
+  steps: number;
+  /** n_s, the post-attention LSTM's state size. */
+  units: number;
+  /** n_e, densor1's units; default 10 (the assignment's). */
+  energyUnits?: number;
+  /** How the weights start; default 'xavier' (the biases start at 0). */
+  init?: InitSpec;
+  trainable?: boolean;
+}
+
 /** Any layer. */
-export type TypedLayerSpec = EmbeddingSpec | TimeDistributedSpec | DenseSpec | Conv2DSpec | PoolSpec | ZeroPadSpec | FlattenSpec | BatchNormSpec | DropoutSpec | ActivationLayerSpec | ResidualSpec | RecurrentSpec;
+export type TypedLayerSpec = AttentionSpec | EmbeddingSpec | TimeDistributedSpec | DenseSpec | Conv2DSpec | PoolSpec | ZeroPadSpec | FlattenSpec | BatchNormSpec | DropoutSpec | ActivationLayerSpec | ResidualSpec | RecurrentSpec;
 
 /** The `type` of a layer over flat or image activations. */
 export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'zeroPad2d', 'flatten', 'batchNorm', 'dropout', 'activation', 'residual'] as const;
@@ -148,7 +168,7 @@ export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'zeroPa
 export type LayerType = (typeof LAYER_TYPES)[number];
 
 /** The `type` of a layer that reads sequences (course 5). */
-export const SEQUENCE_LAYER_TYPES = ['simpleRnn', 'lstm', 'gru', 'timeDistributed', 'embedding'] as const;
+export const SEQUENCE_LAYER_TYPES = ['simpleRnn', 'lstm', 'gru', 'timeDistributed', 'embedding', 'attention'] as const;
 
 /** Every `type` a spec may have. */
 export const ALL_LAYER_TYPES = [...LAYER_TYPES, ...SEQUENCE_LAYER_TYPES] as const;
