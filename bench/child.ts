@@ -3,12 +3,12 @@
  * state, threads or memory leaks into another's figures). Prints the result
  * as JSON on its last stdout line.
  *
- * Usage: node --expose-gc --import tsx bench/child.ts <mnist|planar|cnn> <variant> <count> [examples]
- * (count: epochs for mnist, iterations for planar, batches for cnn; examples: an MNIST prefix for very slow peers)
+ * Usage: node --expose-gc --import tsx bench/child.ts <mnist|planar|cnn|lstm> <variant> <count> [examples]
+ * (count: epochs for mnist, iterations for planar, batches for cnn and lstm; examples: an MNIST prefix for very slow peers)
  */
 import { measureCnn, measureMnist, measurePlanar, summarizeCnn, summarizeMnist, type CnnRun, type CnnTrainer, type MnistRunKind, type MnistTrainer, type PlanarTrainer } from './shared/measure.js';
 import type { ChildResult, MnistResult, VariantId, WorkloadId } from './shared/types.js';
-import { CNN_EPOCH, cnnVariantById, variantById } from './variants.js';
+import { CNN_EPOCH, cnnVariantById, lstmVariantById, variantById } from './variants.js';
 import { loadMnistFixture, type MnistFixture } from './workloads/mnist.js';
 import { labelsOf, loadCnnFixture, type CnnFixture } from './workloads/cnn.js';
 import { loadPlanarFixture, type PlanarFixture } from './workloads/planar.js';
@@ -87,6 +87,13 @@ async function runCnn(variant: VariantId, f: CnnFixture, batches: number): Promi
 
 async function main(): Promise<void> {
   const [workload, variantArg, countArg, examplesArg] = process.argv.slice(2) as [WorkloadId, string, string, string | undefined];
+  if (workload === 'lstm') {
+    const id = lstmVariantById(variantArg)?.id;
+    if (!id) throw new Error(`usage: child.ts lstm <variant> <batches>, got ${process.argv.slice(2).join(' ')}`);
+    const r = await (await import('./peers/lstm.js')).runLstmChild(id, Number(countArg));
+    process.stdout.write(`\n${JSON.stringify(r)}\n`);
+    return;
+  }
   const variant = workload === 'cnn' ? cnnVariantById(variantArg)?.id : variantById(variantArg)?.id;
   if (!variant || (workload !== 'mnist' && workload !== 'planar' && workload !== 'cnn')) throw new Error(`usage: child.ts <mnist|planar|cnn> <variant> <count>, got ${process.argv.slice(2).join(' ')}`);
   const count = Number(countArg);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=id,id] [--workload=mnist,planar,cnn] [--no-gemm] [--rounds=N]`
+ * `npm run bench [-- --quick] [--only=id,id] [--workload=mnist,planar,cnn,lstm] [--no-gemm] [--rounds=N]`
  *
  * Runs every library/variant on each workload in its own child process, one
  * at a time, prints the tables and target ratios, and writes
@@ -18,13 +18,14 @@ import { OUT_DIR } from './shared/fixtures.js';
 import { lastJsonLine, runScript } from './shared/spawn.js';
 import { better } from './shared/best.js';
 import type { ChildResult, VariantId, WorkloadId } from './shared/types.js';
-import { CNN_VARIANTS, VARIANTS, WORKLOADS, checkEpoch } from './variants.js';
+import { CNN_VARIANTS, LSTM_VARIANTS, VARIANTS, WORKLOADS, checkEpoch } from './variants.js';
 import { makeCnnFixture, makeMnistFixture, makePlanarFixture } from './workloads/make-fixtures.js';
 import { saveMnistFixture } from './workloads/mnist.js';
 import { savePlanarFixture } from './workloads/planar.js';
 import { saveCnnFixture } from './workloads/cnn.js';
+import { LSTM, lstmCorrectness, lstmRatios, lstmTable, makeLstmFixture, saveLstmFixture } from './workloads/lstm.js';
 import { findTorch } from './peers/torch.js';
-import { textTable } from './report/format.js';
+import { markdownTable, textTable } from './report/format.js';
 import { resultsMarkdown, type Report } from './report/markdown.js';
 import { collectMeta, cpuSnapshot, otherCores } from './report/meta.js';
 import { cnnCorrectness, cnnRatios, cnnTable, correctness, memoryVerdicts, mnistTable, planarTable, ratios } from './report/summary.js';
@@ -73,8 +74,8 @@ interface Job {
 }
 
 function job(workload: WorkloadId, id: VariantId): Job {
-  if (workload === 'cnn') {
-    const v = CNN_VARIANTS.find((x) => x.id === id)!;
+  if (workload === 'cnn' || workload === 'lstm') {
+    const v = (workload === 'cnn' ? CNN_VARIANTS : LSTM_VARIANTS).find((x) => x.id === id)!;
     return { workload, id, args: v.batches ? [String(v.batches[pick])] : { reason: v.reason ?? 'n/a' } };
   }
   const v = VARIANTS.find((x) => x.id === id)!;
@@ -100,6 +101,9 @@ function progress(r: ChildResult, seconds: number): string {
     const ran = r.epochs > 0 ? `${r.epochs} epoch${r.epochs === 1 ? '' : 's'}` : `${r.batches} batches`;
     return `${head} ${Math.round(r.examplesPerSecond).toLocaleString('en-US')} examples/s  (${ran}, ${seconds.toFixed(0)} s; first costs ${r.batchCosts.slice(0, 3).map((c) => c.toFixed(6)).join(' ')})`;
   }
+  if (r.workload === 'lstm') {
+    return `${head} ${Math.round(r.sequencesPerSecond).toLocaleString('en-US')} sequences/s  (${r.batches} batches, ${seconds.toFixed(0)} s; first costs ${r.batchCosts.slice(0, 3).map((c) => c.toFixed(6)).join(' ')})`;
+  }
   return `${head} ${r.seconds.toFixed(3)} s for ${r.iterations} iterations, cost ${r.finalCost.toFixed(6)}`;
 }
 
@@ -114,7 +118,7 @@ async function runGemm(): Promise<string | null> {
 
 async function main(): Promise<void> {
   const meta = collectMeta(ROOT, quick);
-  if (workloads.includes('cnn') || workloads.includes('mnist')) {
+  if (workloads.includes('cnn') || workloads.includes('mnist') || workloads.includes('lstm')) {
     const torch = findTorch();
     meta.versions.torch = 'missing' in torch ? 'not installed' : torch.version;
   }
@@ -125,9 +129,10 @@ async function main(): Promise<void> {
   if (workloads.includes('mnist')) saveMnistFixture(makeMnistFixture());
   if (workloads.includes('planar')) savePlanarFixture(makePlanarFixture());
   if (workloads.includes('cnn')) saveCnnFixture(makeCnnFixture());
+  if (workloads.includes('lstm')) saveLstmFixture(makeLstmFixture());
 
   const jobs = workloads.flatMap((workload) =>
-    (workload === 'cnn' ? CNN_VARIANTS : VARIANTS).filter((v) => !only || only.includes(v.id)).map((v) => job(workload, v.id)),
+    (workload === 'cnn' ? CNN_VARIANTS : workload === 'lstm' ? LSTM_VARIANTS : VARIANTS).filter((v) => !only || only.includes(v.id)).map((v) => job(workload, v.id)),
   );
   const best = new Map<string, ChildResult>();
   for (let round = 0; round < rounds; round++) {
@@ -166,9 +171,16 @@ async function main(): Promise<void> {
   show('MNIST MLP training (784-128-64-10, Adam, batch 64)', report.mnist);
   show('Planar course net (2-4-1, lr 1.2, full batch)', report.planar);
   show('MNIST CNN training (conv 5x5x8, pool, conv 5x5x16, pool, dense 10; Adam, batch 64)', report.cnn);
-  const allRatios = [...report.ratios, ...report.cnnRatios];
-  console.log(`\nRatios\n${allRatios.map((l) => `  ${l.text}`).join('\n')}`);
-  console.log(`\nSame computation?\n${report.correctness.map((l) => `  ${l}`).join('\n')}`);
+  const labelOf = (id: VariantId) => LSTM_VARIANTS.find((v) => v.id === id)?.label ?? id;
+  const lstm = workloads.includes('lstm')
+    ? { table: lstmTable(results, labelOf), ratios: lstmRatios(results, labelOf), correctness: lstmCorrectness(results, labelOf) }
+    : null;
+  if (lstm) {
+    console.log(`\nLSTM character model (lstm ${LSTM.units}, T ${LSTM.steps}, batch ${LSTM.batchSize}, softmax per step; Adam)\n${textTable(lstm.table.headers, lstm.table.rows, lstm.table.align)}`);
+  }
+  const allRatios = [...report.ratios.map((l) => l.text), ...report.cnnRatios.map((l) => l.text), ...(lstm?.ratios ?? [])];
+  console.log(`\nRatios\n${allRatios.map((l) => `  ${l}`).join('\n')}`);
+  console.log(`\nSame computation?\n${[...report.correctness, ...(lstm?.correctness ?? [])].map((l) => `  ${l}`).join('\n')}`);
   console.log(`\nMemory per epoch\n${report.memory.map((l) => `  ${l}`).join('\n')}`);
   if (gemm !== null) console.log(`\nGEMM (bench/gemm.ts)\n${gemm.trimEnd()}`);
 
@@ -176,15 +188,18 @@ async function main(): Promise<void> {
   // bench/gemm.ts writes its own figures as JSON: carry them into results.json too.
   const gemmFile = join(OUT_DIR, 'gemm.json');
   const gemmJson: unknown = gemm !== null && existsSync(gemmFile) ? JSON.parse(readFileSync(gemmFile, 'utf8')) : null;
-  writeFileSync(join(OUT_DIR, 'results.json'), `${JSON.stringify({ meta, checkEpoch: epoch, results, ratios: [...report.ratios, ...report.cnnRatios], gemm: { text: gemm, results: gemmJson } }, null, 2)}\n`);
-  const md = resultsMarkdown(report);
+  writeFileSync(join(OUT_DIR, 'results.json'), `${JSON.stringify({ meta, checkEpoch: epoch, results, ratios: [...report.ratios, ...report.cnnRatios], lstm, gemm: { text: gemm, results: gemmJson } }, null, 2)}\n`);
+  const lstmMd = lstm
+    ? `\n## LSTM character model\n\n${markdownTable(lstm.table.headers, lstm.table.rows, lstm.table.align)}\n\n${[...lstm.ratios, ...lstm.correctness].map((l) => `- ${l}`).join('\n')}\n`
+    : '';
+  const md = resultsMarkdown(report) + lstmMd;
   // Only a full run of everything replaces the committed RESULTS.md; partial and quick runs stay in bench/out.
   const mdPath = complete && !quick ? join(BENCH_DIR, 'RESULTS.md') : join(OUT_DIR, quick ? 'RESULTS-quick.md' : 'RESULTS-partial.md');
   writeFileSync(mdPath, md);
   console.log(`\nwrote ${join(OUT_DIR, 'results.json')} and ${mdPath} (${Math.round(meta.totalSeconds)} s in all)`);
 }
 
-const ids = new Set<VariantId>([...VARIANTS, ...CNN_VARIANTS].map((v) => v.id));
+const ids = new Set<VariantId>([...VARIANTS, ...CNN_VARIANTS, ...LSTM_VARIANTS].map((v) => v.id));
 if (only?.some((id) => !ids.has(id as VariantId))) {
   console.error(`--only: expected ids from ${[...ids].join(', ')}`);
   process.exit(2);

@@ -81,6 +81,28 @@ export const CNN_VARIANTS: readonly CnnVariant[] = [
   { id: 'brain', label: label('brain'), batches: null, reason: 'n/a (brain.js 1.x has no convolutional layers)' },
 ];
 
+/**
+ * The LSTM language model's variants (bench/workloads/lstm.ts) and their work in batches of 32
+ * sequences: [full run, --quick]; 50 batches are one epoch. Null where the peer cannot run it.
+ */
+export const LSTM_VARIANTS: readonly CnnVariant[] = [
+  // Three epochs: the speed is the median over epochs 2 and 3.
+  { id: 'layerwise-wasm2', label: label('layerwise-wasm2'), batches: [150, 20] },
+  { id: 'layerwise-wasm1', label: label('layerwise-wasm1'), batches: [150, 20] },
+  { id: 'layerwise-js', label: label('layerwise-js'), batches: [20, 5] },
+  { id: 'plain-js', label: label('plain-js'), batches: [20, 5] },
+  { id: 'torch1', label: label('torch1'), batches: [150, 20] },
+  { id: 'torch2', label: label('torch2'), batches: [150, 20] },
+  { id: 'tfjs-wasm', label: label('tfjs-wasm'), batches: [20, 5] },
+  { id: 'tfjs-cpu', label: label('tfjs-cpu'), batches: [10, 3] },
+  // brain.js's recurrent.LSTM trains one string at a time; a "batch" is one pass over 32 sequences.
+  { id: 'brain', label: label('brain'), batches: [4, 2] },
+];
+
+export function lstmVariantById(id: string): CnnVariant | undefined {
+  return LSTM_VARIANTS.find((v) => v.id === id);
+}
+
 export function cnnVariantById(id: string): CnnVariant | undefined {
   return CNN_VARIANTS.find((v) => v.id === id);
 }
@@ -90,7 +112,7 @@ export function checkEpoch(quick: boolean): number {
   return Math.min(...VARIANTS.filter((v) => v.id !== 'brain').map((v) => v.mnistEpochs[quick ? 1 : 0]));
 }
 
-export const WORKLOADS: readonly WorkloadId[] = ['mnist', 'planar', 'cnn'];
+export const WORKLOADS: readonly WorkloadId[] = ['mnist', 'planar', 'cnn', 'lstm'];
 
 export function variantById(id: string): Variant | undefined {
   return VARIANTS.find((v) => v.id === id);

@@ -25,7 +25,7 @@ interface Buffers {
 }
 
 /** Z (n, m) = W (n, k) A (k, m) + b: rank-1 updates along rows of A, so the inner loop is contiguous. */
-function linearForward(W: Float32Array, b: Float32Array, A: Float32Array, Z: Float32Array, n: number, k: number, m: number): void {
+export function linearForward(W: Float32Array, b: Float32Array, A: Float32Array, Z: Float32Array, n: number, k: number, m: number): void {
   for (let i = 0; i < n; i++) {
     const zi = i * m;
     Z.fill(b[i]!, zi, zi + m);
@@ -38,7 +38,7 @@ function linearForward(W: Float32Array, b: Float32Array, A: Float32Array, Z: Flo
 }
 
 /** dW (n, k) = dZ (n, m) A^T: a dot product of two contiguous rows per entry; db = row sums of dZ. */
-function weightGradients(dZ: Float32Array, A: Float32Array, dW: Float32Array, db: Float32Array, n: number, k: number, m: number): void {
+export function weightGradients(dZ: Float32Array, A: Float32Array, dW: Float32Array, db: Float32Array, n: number, k: number, m: number): void {
   for (let i = 0; i < n; i++) {
     const zi = i * m;
     let sb = 0;
@@ -54,7 +54,7 @@ function weightGradients(dZ: Float32Array, A: Float32Array, dW: Float32Array, db
 }
 
 /** dA (k, m) = W^T (k, n) dZ (n, m): rank-1 updates along rows of dZ. */
-function inputGradients(W: Float32Array, dZ: Float32Array, dA: Float32Array, n: number, k: number, m: number): void {
+export function inputGradients(W: Float32Array, dZ: Float32Array, dA: Float32Array, n: number, k: number, m: number): void {
   dA.fill(0);
   for (let i = 0; i < n; i++) {
     const zi = i * m;

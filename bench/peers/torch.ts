@@ -149,3 +149,12 @@ export async function torchCnnRun(threads: number, batches: number): Promise<Cnn
     note,
   };
 }
+
+/** `batches` batches of the LSTM character model in PyTorch (torch.nn.LSTM) on `threads` intra-op threads. */
+export async function torchLstmRun(
+  threads: number,
+  batches: number,
+): Promise<{ batchSeconds: number[]; batchCosts: number[]; sameComputation: true; maxRssMiB: number; note: string }> {
+  const { r, note } = await runTorch<TorchCnnOutput>('torch_lstm.py', threads, batches, 0);
+  return { batchSeconds: r.batchSeconds, batchCosts: r.batchCosts, sameComputation: true, maxRssMiB: r.maxRssMiB, note: `${note}; torch.nn.LSTM` };
+}

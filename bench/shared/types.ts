@@ -2,6 +2,7 @@
  * What a child process reports (its last stdout line, as JSON) and what the
  * runner writes to bench/out/results.json.
  */
+import type { LstmResult } from '../workloads/lstm.js';
 
 /** Which library or variant a child runs. */
 export type VariantId =
@@ -17,7 +18,7 @@ export type VariantId =
   | 'torch1'
   | 'torch2';
 
-export type WorkloadId = 'mnist' | 'planar' | 'cnn';
+export type WorkloadId = 'mnist' | 'planar' | 'cnn' | 'lstm';
 
 /** Resident and heap memory at one point (after a forced GC where --expose-gc allows), in MiB; no heap figure for PyTorch (null). */
 export interface MemorySample {
@@ -100,4 +101,4 @@ export interface Unavailable {
   reason: string;
 }
 
-export type ChildResult = MnistResult | PlanarResult | CnnResult | Unavailable;
+export type ChildResult = MnistResult | PlanarResult | CnnResult | LstmResult | Unavailable;
