@@ -48,9 +48,14 @@ export {
   type RecurrentSpec,
   type TimeDistributedSpec,
   type EmbeddingSpec,
+  type BidirectionalSpec,
+  type MaskingSpec,
   type AttentionSpec,
 } from './nn/layers/spec.js';
 export type { Layer, AnyLayer, CompiledLayer, NamedTensor } from './nn/layers/layer.js';
+export { StepMask } from './nn/layers/layer.js';
+export { BidirectionalLayer } from './nn/layers/bidirectional.js';
+export { MaskingLayer } from './nn/layers/masking.js';
 export type { FeatureShape, SequenceShape, ActivationShape } from './nn/layers/shape.js';
 export { RecurrentLayer, type RecurrentCell } from './nn/layers/recurrent.js';
 export { TimeDistributedLayer } from './nn/layers/time-distributed.js';

@@ -24,6 +24,7 @@ import { ResidualLayer } from './layers/residual.js';
 import { DropoutLayer } from './layers/elementwise.js';
 import type { AnyLayer, BuildContext, Layer } from './layers/layer.js';
 import { RecurrentLayer } from './layers/recurrent.js';
+import { BidirectionalLayer } from './layers/bidirectional.js';
 import { TimeDistributedLayer } from './layers/time-distributed.js';
 import { EmbeddingLayer } from './layers/embedding.js';
 import { FlattenLayer } from './layers/reshape.js';
@@ -201,6 +202,9 @@ export class Network {
       this.owned.release();
       if (e instanceof WasmOutOfMemoryError) throw tooLarge(ctx.be, needed, sizes, 0, where, 'the parameters need %s', SMALLER, e);
       throw e;
+    }
+    if (this.inputKeepProb < 1 && body[0]?.producesMask) {
+      throw new ValueError(`${where}: inputKeepProb: input dropout would change the values layers[0] (${body[0].type}) reads to tell padded steps; expected 1 with a padding mask, got ${this.inputKeepProb}`);
     }
     // Typed as the flat/image layers the exporters read; a sequence network's stack holds recurrent layers too (see `layerStack`).
     this.stack = (this.inputKeepProb < 1 ? [new DropoutLayer(this.inputShape, this.inputKeepProb), ...body] : body) as Layer[];
@@ -584,7 +588,7 @@ export class Network {
     const visit = (layers: readonly AnyLayer[]): void => {
       for (const l of layers) {
         values += 2 * featureCount(l.outputShape);
-        if (l instanceof RecurrentLayer) values += l.valuesPerExample;
+        if (l instanceof RecurrentLayer || l instanceof BidirectionalLayer) values += l.valuesPerExample;
         if (l instanceof Conv2DLayer) values += l.options.size * l.options.size * l.inputShape.c * featureCount(l.outputShape) / l.options.filters;
         if (l instanceof ResidualLayer) visit([...l.main, ...l.shortcut]);
       }
@@ -640,13 +644,16 @@ export class Network {
   costOfChecked(X: Tensor, Y: Tensor): number {
     const m = this.examples(X);
     let sum = 0;
+    let weight = 0;
     this.inChunks(X, m, (plan, start, count) => {
       plan.forward(false);
       if (this.outputSequence) copySequences(Y, m, start, count, plan.target);
       else copyExamples(Y, m, start, count, plan.target, 'columns');
-      sum += plan.cost() * count;
+      // Chunks weigh by their examples (their real steps under a padding mask).
+      sum += plan.cost() * plan.costWeight;
+      weight += plan.costWeight;
     });
-    return sum / m;
+    return weight === 0 ? 0 : sum / weight;
   }
 
   /** An inference plan for m examples: the full chunk's and the last partial chunk's are kept. */

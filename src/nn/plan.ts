@@ -54,6 +54,8 @@ export class Plan {
   private readonly output: CompiledDense;
   /** T_y of a sequence output (its loss is averaged over steps too), else 1. */
   private readonly steps: number;
+  /** A timeDistributed output whose loss reads the padding mask, else null. */
+  private readonly maskedOutput: CompiledTimeDistributed | null;
   private readonly views = new ViewCache();
   /** The buffers this plan allocated (every layer's compile included), to give back on dispose. */
   private readonly owned = new Allocations();
@@ -84,6 +86,7 @@ export class Plan {
     const last = this.chain.compiled[this.chain.compiled.length - 1]!;
     this.output = net.outputSequence ? (last as CompiledTimeDistributed).inner : this.dense[this.dense.length - 1]!;
     this.steps = net.outputSequence?.steps ?? 1;
+    this.maskedOutput = net.outputSequence && this.chain.mask ? (last as CompiledTimeDistributed) : null;
     this.params = net.stack.flatMap((l) => l.trainableParams.map((p) => p.tensor));
     this.paramGrads = withBackward ? this.chain.grads : [];
   }
@@ -160,9 +163,18 @@ export class Plan {
     return this.chain.forward(this.input, training, redrawMasks);
   }
 
-  /** The data cost J = (1/m) sum of per-example losses, after a forward pass (no regularization). */
+  /**
+   * The data cost J = (1/m) sum of per-example losses, after a forward pass (no regularization).
+   * A sequence output with a padding mask: the mean over the batch's real steps (see StepMask).
+   */
   cost(y: Tensor = this.target): number {
+    if (this.maskedOutput) return this.maskedOutput.meanLoss(this.net.loss.kind, this.asOutput(y));
     return this.be.lossSum(this.net.loss.kind, this.output.Z, this.output.A, this.asOutput(y)) / (this.m * this.steps);
+  }
+
+  /** How many losses the last {@link Plan.cost} averaged, relative to other batches: m, or the real steps under a padding mask. */
+  get costWeight(): number {
+    return this.maskedOutput ? this.maskedOutput.lossCount : this.m;
   }
 
   /** The regularization term: sum over layers of (lambda2 / 2m) ||W||_F^2 + (lambda1 / m) sum |W|. */

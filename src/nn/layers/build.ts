@@ -15,11 +15,13 @@ import type { AnyLayer, BuildContext, Layer } from './layer.js';
 import { RecurrentLayer, type RecurrentCell } from './recurrent.js';
 import { TimeDistributedLayer } from './time-distributed.js';
 import { EmbeddingLayer } from './embedding.js';
+import { BidirectionalLayer } from './bidirectional.js';
+import { checkMaskFlow, MaskingLayer } from './masking.js';
 import { AttentionLayer, DEFAULT_ENERGY_UNITS } from './attention.js';
 import { PoolLayer } from './pool.js';
 import { FlattenLayer, ZeroPadLayer } from './reshape.js';
 import { ResidualLayer } from './residual.js';
-import { flat, formatFeatureShape, sameShape, windowOutput, type ActivationShape, type FeatureShape } from './shape.js';
+import { flat, formatFeatureShape, sameShape, windowOutput, type ActivationShape, type FeatureShape, type SequenceShape } from './shape.js';
 import { ALL_LAYER_TYPES, type AnyLayerType } from './spec.js';
 
 /** The most weights one layer may hold: 2^28, 1 GiB in float32 (a quarter of wasm's 4 GiB memory). */
@@ -39,7 +41,9 @@ const KEYS: { readonly [K in AnyLayerType]: readonly string[] } = {
   simpleRnn: ['type', 'units', 'returnSequences', 'init', 'trainable'],
   lstm: ['type', 'units', 'returnSequences', 'init', 'trainable'],
   gru: ['type', 'units', 'returnSequences', 'init', 'trainable'],
-  embedding: ['type', 'vocab', 'dim', 'weights', 'init', 'trainable'],
+  embedding: ['type', 'vocab', 'dim', 'weights', 'init', 'trainable', 'maskZero'],
+  bidirectional: ['type', 'layer', 'trainable'],
+  masking: ['type', 'value'],
   attention: ['type', 'steps', 'units', 'energyUnits', 'init', 'trainable'],
   timeDistributed: ['units', 'activation', 'init', 'keepProb', 'batchNorm', 'l2', 'l1', 'trainable', 'type'],
 };
@@ -83,6 +87,7 @@ export function buildLayers(ctx: BuildContext, specs: readonly unknown[], input:
     shape = layer.outputShape;
     trail.push(formatFeatureShape(shape));
   });
+  if (isTopLevel) checkMaskFlow(layers, where, path);
   return layers;
 }
 
@@ -90,6 +95,8 @@ function buildOne(ctx: BuildContext, type: AnyLayerType, spec: Spec, input: Acti
   const where = ctx.where;
   if (type === 'simpleRnn' || type === 'lstm' || type === 'gru') return buildRecurrent(ctx, type, spec, input, name);
   if (type === 'embedding') return buildEmbedding(ctx, spec, input, name);
+  if (type === 'bidirectional') return buildBidirectional(ctx, spec, input, name);
+  if (type === 'masking') return buildMasking(ctx, spec, input, name);
   if (type === 'attention') return buildAttention(ctx, spec, input, name);
   if (type === 'timeDistributed') {
     if (input.kind !== 'sequence') {
@@ -207,7 +214,40 @@ function buildEmbedding(ctx: BuildContext, spec: Spec, input: ActivationShape, n
     matrix = values as number[];
   }
   const init = resolveInitializer((spec.init ?? 'random') as never, where, `${name}.init`);
-  return new EmbeddingLayer(input, { vocab, dim, init, matrix, number: ctx.nextNumber++ }, ctx.be, ctx.dtype, ctx.rng);
+  const maskZero = spec.maskZero ?? false;
+  if (typeof maskZero !== 'boolean') throw new ValueError(`${where}: ${name}.maskZero: expected true or false, got ${describe(maskZero)}`);
+  if (maskZero && vocab < 2) throw new ValueError(`${where}: ${name}.vocab: maskZero makes index 0 the padding token, so expected a vocab of at least 2 (padding and one real entry), got ${vocab}`);
+  return new EmbeddingLayer(input, { vocab, dim, init, matrix, number: ctx.nextNumber++, maskZero }, ctx.be, ctx.dtype, ctx.rng);
+}
+
+/** A recurrent layer in both directions: two copies of `spec.layer`, the second reading backwards. */
+function buildBidirectional(ctx: BuildContext, spec: Spec, input: ActivationShape, name: string): AnyLayer {
+  const where = ctx.where;
+  const inner = spec.layer as unknown;
+  const cells = ['simpleRnn', 'lstm', 'gru'];
+  if (inner === null || typeof inner !== 'object' || Array.isArray(inner) || !cells.includes((inner as Spec).type as string)) {
+    throw new ValueError(`${where}: ${name}.layer: expected a recurrent layer spec such as { type: 'lstm', units: 32 } (type simpleRnn, lstm or gru), got ${describe(inner)}`);
+  }
+  const s = inner as Spec;
+  assertKnownKeys(s, KEYS.lstm, where, `${name}.layer.`);
+  if (s.trainable !== undefined) throw new ValueError(`${where}: ${name}.layer.trainable: give trainable on the bidirectional layer (both directions share it), got it on the inner layer`);
+  const cell = s.type as RecurrentCell;
+  const number = ctx.nextNumber;
+  const fw = buildRecurrent(ctx, cell, s, input, `${name}.layer`, { number, suffix: '_fw' });
+  const bw = buildRecurrent(ctx, cell, s, input, `${name}.layer`, { number, suffix: '_bw', goBackwards: true });
+  ctx.nextNumber = number + 1;
+  return new BidirectionalLayer(input as SequenceShape, fw, bw);
+}
+
+/** Marks padded steps of a sequence input: every feature equal to `value`. */
+function buildMasking(ctx: BuildContext, spec: Spec, input: ActivationShape, name: string): AnyLayer {
+  const where = ctx.where;
+  if (input.kind !== 'sequence') {
+    throw new ShapeError(`${where}: ${name}: a masking layer marks padded steps of a sequence input (n_x, m, T_x) (inputShape: { sequence: [n_x, T_x] }), got ${formatFeatureShape(input)}`);
+  }
+  const value = spec.value ?? 0;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValueError(`${where}: ${name}.value: expected a finite number (every feature of a padded step), got ${describe(value)}`);
+  return new MaskingLayer(input, value);
 }
 
 /** The attention decoder over the encoder's states (n_a, m, T_x): T_y steps, n_s, n_e. */
@@ -226,7 +266,7 @@ function buildAttention(ctx: BuildContext, spec: Spec, input: ActivationShape, n
 }
 
 /** A recurrent layer over a sequence input: the cell, n_a and whether it returns the whole sequence. */
-function buildRecurrent(ctx: BuildContext, cell: RecurrentCell, spec: Spec, input: ActivationShape, name: string): AnyLayer {
+function buildRecurrent(ctx: BuildContext, cell: RecurrentCell, spec: Spec, input: ActivationShape, name: string, direction?: { number: number; suffix: string; goBackwards?: boolean }): RecurrentLayer {
   const where = ctx.where;
   if (input.kind !== 'sequence') {
     throw new ShapeError(
@@ -240,7 +280,8 @@ function buildRecurrent(ctx: BuildContext, cell: RecurrentCell, spec: Spec, inpu
   const weights = gates * units * (units + input.units);
   if (weights > MAX_LAYER_WEIGHTS) throw new ValueError(`${where}: ${name}.units: ${weights} weights; expected at most ${MAX_LAYER_WEIGHTS} per layer, got ${units} units`);
   const init = spec.init === undefined ? resolveInitializer('xavier', where, `${name}.init`) : resolveInitializer(spec.init as never, where, `${name}.init`);
-  return new RecurrentLayer(cell, input, { units, returnSequences, init, number: ctx.nextNumber++ }, ctx.be, ctx.dtype, ctx.rng);
+  const number = direction?.number ?? ctx.nextNumber++;
+  return new RecurrentLayer(cell, input, { units, returnSequences, init, number, suffix: direction?.suffix, goBackwards: direction?.goBackwards }, ctx.be, ctx.dtype, ctx.rng);
 }
 
 function buildResidual(ctx: BuildContext, spec: Spec, shape: FeatureShape, name: string): Layer {

@@ -4,6 +4,7 @@
  * E[index] of the embedding matrix E (vocab, dim), the course's emb_matrix.
  * Trainable (dE sums dOut into the rows the batch used, times 1/m) or frozen
  * (`trainable: false`), and it may start from a given matrix (GloVe vectors).
+ * With `maskZero`, index 0 is padding: the layer fills the chain's padding mask (see `StepMask`).
  */
 import type { Backend } from '../../backend/backend.js';
 import type { Rng } from '../../random/rng.js';
@@ -23,6 +24,8 @@ export interface EmbeddingOptions {
   readonly matrix: ArrayLike<number> | null;
   /** Its course number l: the matrix is E<l>. */
   readonly number: number;
+  /** Index 0 is padding: the layer fills the chain's padding mask (see StepMask). */
+  readonly maskZero?: boolean;
 }
 
 /** Indices (1, m, T) -> vectors (dim, m, T) through E (vocab, dim). */
@@ -34,6 +37,10 @@ export class EmbeddingLayer extends LayerBase implements Layer<ActivationShape, 
   /** E (vocab, dim): row i is the vector of index i. */
   readonly E: Tensor;
   readonly outputShape: SequenceShape;
+  /** Index 0 is the padding token (Keras's mask_zero). */
+  readonly maskZero: boolean;
+  /** T when `maskZero` (it fills a mask of T steps), else 0. */
+  readonly producesMask: number;
 
   constructor(
     readonly inputShape: SequenceShape,
@@ -46,6 +53,8 @@ export class EmbeddingLayer extends LayerBase implements Layer<ActivationShape, 
     this.vocab = o.vocab;
     this.dim = o.dim;
     this.number = o.number;
+    this.maskZero = o.maskZero ?? false;
+    this.producesMask = this.maskZero ? inputShape.steps : 0;
     this.outputShape = sequence(o.dim, inputShape.steps);
     this.E = be.zeros([o.vocab, o.dim], dtype);
     // (The network's sizing build gives E no values to fill.)
@@ -77,6 +86,8 @@ export class EmbeddingLayer extends LayerBase implements Layer<ActivationShape, 
     const learn = withBackward && this.trainable;
     const dE = learn ? be.zeros([this.vocab, dim], dtype) : null;
     const mT = m * T;
+    const mask = this.maskZero ? (o.mask ?? null) : null;
+    if (this.maskZero && !mask) throw new ValueError('embedding: compile: maskZero needs the chain\'s padding mask (CompileOptions.mask), got none');
     return {
       grads: dE ? [dE] : NO_GRADS,
       forward: (x) => {
@@ -86,6 +97,11 @@ export class EmbeddingLayer extends LayerBase implements Layer<ActivationShape, 
         for (let k = 0; k < mT; k++) {
           const row = X[k]! * dim;
           for (let d = 0; d < dim; d++) A[d * mT + k] = E[row + d]!;
+        }
+        if (mask) {
+          // X (1, m, T) is laid out as the mask: example j's step t at j T + t.
+          for (let k = 0; k < mT; k++) mask.values[k] = X[k] === 0 ? 0 : 1;
+          mask.update();
         }
         return out;
       },
@@ -108,10 +124,11 @@ export class EmbeddingLayer extends LayerBase implements Layer<ActivationShape, 
   toSpec(): EmbeddingSpec {
     const spec: EmbeddingSpec = { type: 'embedding', vocab: this.vocab, dim: this.dim };
     if (!this.trainable) spec.trainable = false;
+    if (this.maskZero) spec.maskZero = true;
     return spec;
   }
 
   describe(): string {
-    return `embedding ${this.vocab}x${this.dim}`;
+    return `embedding ${this.vocab}x${this.dim}${this.maskZero ? ' maskZero' : ''}`;
   }
 }

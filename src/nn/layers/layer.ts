@@ -34,6 +34,66 @@ export interface CompileOptions {
   readonly withBackward: boolean;
   /** The network's generator (dropout masks). */
   readonly rng: Rng;
+  /**
+   * Which steps of the batch's sequences are padding (see {@link StepMask}), or null/absent
+   * when no layer of the network masks: then every layer behaves as without masking.
+   * The {@link Chain} makes it; layers that produce or read a mask keep it from here.
+   */
+  readonly mask?: StepMask | null;
+}
+
+/**
+ * The padding mask of a batch of sequences, shared by the layers of one compiled chain (Keras's
+ * `mask`, made explicit). It is made once per compiled chain (allocation-free afterwards) when a
+ * layer of the network produces masks (an `embedding` with `maskZero`, a `masking` layer), and passed
+ * to every layer's `compile` as {@link CompileOptions.mask}.
+ *
+ * - Producers fill it in their forward pass, from the network's input (the producer is the first
+ *   layer of the network, so the mask is known before any other layer runs) and call {@link StepMask.update}.
+ * - Consumers read it at run time, after the producer's forward pass of the same batch: a recurrent layer
+ *   (and each direction of a `bidirectional` one) carries its state through a padded step; a
+ *   `timeDistributed` output layer's loss counts only real steps. Layers in between that keep the
+ *   steps (dropout, activation, a hidden timeDistributed, recurrent layers with `returnSequences`)
+ *   pass it on unchanged; the builder refuses a masked sequence reaching a layer that would mix
+ *   padded steps into real ones without reading the mask (see `checkMaskFlow` in masking.ts).
+ * - Every sequence layer keeps the number of steps, so one (m, T) mask serves the whole chain.
+ *
+ * @example
+ * ```ts
+ * import { StepMask } from 'layerwise';
+ * const mask = new StepMask(2, 3);
+ * mask.values.set([1, 1, 0, 1, 1, 1]); // example 0 has 2 real steps, example 1 has 3
+ * mask.update();
+ * mask.real === 5 && mask.isReal(0, 2) === false; // true
+ * ```
+ */
+export class StepMask {
+  /** 1 for a real step, 0 for padding; example j's step t is `values[j * steps + t]`. */
+  readonly values: Uint8Array;
+  /** How many steps of the batch are real (the masked loss's denominator); set by {@link StepMask.update}. */
+  real: number;
+
+  constructor(
+    /** Examples in the batch. */
+    readonly m: number,
+    /** T, the steps of every sequence in the chain. */
+    readonly steps: number,
+  ) {
+    this.values = new Uint8Array(m * steps).fill(1);
+    this.real = m * steps;
+  }
+
+  /** Recounts the real steps after a producer wrote `values`. */
+  update(): void {
+    let n = 0;
+    for (let i = 0; i < this.values.length; i++) n += this.values[i]!;
+    this.real = n;
+  }
+
+  /** Whether example j's step t is real (not padding). */
+  isReal(j: number, t: number): boolean {
+    return this.values[j * this.steps + t] === 1;
+  }
 }
 
 /** A layer compiled for one batch size: its buffers and passes. */
@@ -81,6 +141,8 @@ export interface Layer<S extends ActivationShape = FeatureShape, K extends AnyLa
   toSpec(): TypedLayerSpec;
   /** The layer as the summary table names it, e.g. `conv2d 5x5x8 relu`. */
   describe(): string;
+  /** The number of steps of the padding mask this layer fills (see {@link StepMask}); absent or 0: it makes none. */
+  readonly producesMask?: number;
 }
 
 /** A layer of any activation shape, sequences included (what a network's stack holds). */
@@ -148,13 +210,19 @@ export class Chain {
   private readonly inputs: Tensor[];
   /** Backward runs layers lowest..last. */
   private readonly lowest: number;
+  /** The batch's padding mask, when a layer of the chain makes one (see {@link StepMask}). */
+  readonly mask: StepMask | null;
 
   constructor(
     readonly layers: readonly AnyLayer[],
     options: CompileOptions,
     readonly needInputGrad: boolean,
   ) {
-    this.compiled = layers.map((l) => l.compile(options));
+    // One padding mask for the chain when a layer makes one (a nested chain gets its parent's).
+    const steps = layers.reduce((t, l) => Math.max(t, l.producesMask ?? 0), 0);
+    this.mask = options.mask ?? (steps > 0 ? new StepMask(options.m, steps) : null);
+    const compileOptions = this.mask === (options.mask ?? null) ? options : { ...options, mask: this.mask };
+    this.compiled = layers.map((l) => l.compile(compileOptions));
     const firstTrainable = layers.findIndex(hasTrainable);
     this.lowest = needInputGrad ? 0 : firstTrainable === -1 ? layers.length : firstTrainable;
     this.dOuts = layers.map((l, i) => (options.withBackward && i >= this.lowest ? batchBuffer(options.be, l.outputShape, options.m, options.dtype) : null));

@@ -18,7 +18,8 @@ import { gruGates, gruStep, gruStepBackward, type GruWeights } from '../sequence
 import { lstmGates, lstmStep, lstmStepBackward, lstmWeights, LSTM_STACK, type LstmWeights } from '../sequence/lstm.js';
 import { rnnStep, rnnStepBackward, type RnnWeights } from '../sequence/rnn.js';
 import { add, rowsOf, split } from '../sequence/views.js';
-import { LayerBase, NO_GRADS, type CompileOptions, type CompiledLayer, type Layer, type NamedTensor } from './layer.js';
+import { ShapeError } from '../../tensor/errors.js';
+import { LayerBase, NO_GRADS, type StepMask, type CompileOptions, type CompiledLayer, type Layer, type NamedTensor } from './layer.js';
 import { flat, sequence, ViewCache, type ActivationShape, type SequenceShape } from './shape.js';
 import type { RecurrentSpec } from './spec.js';
 
@@ -34,6 +35,15 @@ export interface RecurrentOptions {
   readonly init: Initializer;
   /** Its course number l: the parameters are named Wax<l>, Wf<l>, Wr<l>, ... */
   readonly number: number;
+  /**
+   * Read the sequence from its last step to its first (Keras's go_backwards), the backward
+   * direction of a `bidirectional` layer. The output stays aligned with the input: with
+   * returnSequences, the output at step t is the state after reading steps T_x..t; without,
+   * it is the state after reading step 1.
+   */
+  readonly goBackwards?: boolean;
+  /** Appended to the parameters' course names (`_fw`, `_bw` in a bidirectional layer): Wf1_fw. */
+  readonly suffix?: string;
 }
 
 /** The parameter names of each cell, in the optimizer's order, with their widths (columns). */
@@ -105,6 +115,8 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
   readonly returnSequences: boolean;
   readonly init: Initializer;
   readonly number: number;
+  /** Reads the sequence backwards (see {@link RecurrentOptions.goBackwards}). */
+  readonly goBackwards: boolean;
   readonly outputShape: ActivationShape;
   /** The parameters by course name (Wax1, Waa1, ba1; Wf1, bf1, ...; Wr1, br1, ...). */
   private readonly named: readonly NamedTensor[];
@@ -124,6 +136,7 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
     this.returnSequences = o.returnSequences;
     this.init = o.init;
     this.number = o.number;
+    this.goBackwards = o.goBackwards ?? false;
     this.outputShape = o.returnSequences ? sequence(o.units, inputShape.steps) : flat(o.units);
     const nA = o.units;
     const nX = inputShape.units;
@@ -132,7 +145,7 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
       const t = be.zeros([nA, cols], dtype);
       if (cols > 1) initializeWeights(t.data, nA + nX, o.init, rng);
       weights[name] = t;
-      return { name: `${name}${o.number}`, tensor: t };
+      return { name: `${name}${o.number}${o.suffix ?? ''}`, tensor: t };
     });
     this.weights = weights;
   }
@@ -202,7 +215,7 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
       return {
         x: matrices(xs, T, nX, m),
         a: matrices(as, T + 1, nA, m),
-        aSteps: rowsOf(as, 1, T),
+        aSteps: rowsOf(as, this.goBackwards ? 0 : 1, T),
         c: cs ? matrices(cs, T + 1, nA, m) : [],
         concat: concat ? matrices(concat, T, both, m).map((v) => split(v, nA)) : [],
         lstmGates: this.type === 'lstm' ? matrices(gates!, T, 4 * nA, m).map(lstmGates) : [],
@@ -225,6 +238,19 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
     });
     const rnnW: RnnWeights | null = this.type === 'simpleRnn' ? { Wax: p.Wax!, Waa: p.Waa!, ba: p.ba! } : null;
 
+    // Reading backwards (goBackwards), step t reads the state of step t + 1: a<T> (row T) is the zero start.
+    const rev = this.goBackwards;
+    const prev = (t: number): number => (rev ? t + 1 : t);
+    const next = (t: number): number => (rev ? t : t + 1);
+    const last = rev ? 0 : T - 1;
+    // Padding (see StepMask): the examples padded at a step, and the gradients they carry past it.
+    const mask = o.mask ?? null;
+    if (mask && mask.steps !== T) throw new ShapeError(`${this.type}: mask: expected a padding mask of ${T} steps (T_x of the layer's input), got ${mask.steps}`);
+    const padded = mask ? new Int32Array(m) : null;
+    const keepA = mask && withBackward ? z(nA, m) : null;
+    const keepC = mask && withBackward && cs ? z(nA, m) : null;
+    const paddedAt = (t: number): number => (mask ? paddedColumns(mask, t, padded!) : 0);
+
     const forward = (x: Tensor): Tensor => {
       const v = views.get();
       be.transpose(vc.matrix(x, nX * m, T), xs);
@@ -233,18 +259,28 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
           be.copy(p[wn]!, v.wRows[k]![0]);
           be.copy(p[bn]!, v.wRows[k]![1]);
         });
-        for (let t = 0; t < T; t++) lstmStep(be, v.lstmW!, v.x[t]!, v.a[t]!, v.c[t]!, v.concat[t]!, v.lstmGates[t]!, v.c[t + 1]!, v.tanhC[t]!, v.a[t + 1]!);
       } else if (this.type === 'gru') {
         be.copy(p.Wr!, v.wRows[0]![0]);
         be.copy(p.br!, v.wRows[0]![1]);
         be.copy(p.Wu!, v.wRows[1]![0]);
         be.copy(p.bu!, v.wRows[1]![1]);
-        for (let t = 0; t < T; t++) gruStep(be, v.gruW!, v.x[t]!, v.a[t]!, v.concat[t]!, v.gruGates[t]!, v.concat2[t]!, v.cc[t]!, v.a[t + 1]!);
-      } else {
-        for (let t = 0; t < T; t++) rnnStep(be, rnnW!, v.x[t]!, v.a[t]!, v.a[t + 1]!);
+      }
+      for (let k = 0; k < T; k++) {
+        const t = rev ? T - 1 - k : k;
+        const a0 = v.a[prev(t)]!;
+        const a1 = v.a[next(t)]!;
+        if (this.type === 'lstm') lstmStep(be, v.lstmW!, v.x[t]!, a0, v.c[prev(t)]!, v.concat[t]!, v.lstmGates[t]!, v.c[next(t)]!, v.tanhC[t]!, a1);
+        else if (this.type === 'gru') gruStep(be, v.gruW!, v.x[t]!, a0, v.concat[t]!, v.gruGates[t]!, v.concat2[t]!, v.cc[t]!, a1);
+        else rnnStep(be, rnnW!, v.x[t]!, a0, a1);
+        // A padded step keeps the state: a<t> = a<t-1> (and c<t> = c<t-1>).
+        const np = paddedAt(t);
+        if (np > 0) {
+          copyColumns(a0, a1, padded!, np);
+          if (cs) copyColumns(v.c[prev(t)]!, v.c[next(t)]!, padded!, np);
+        }
       }
       if (seq) be.transpose(v.aSteps, vc.matrix(out, nA * m, T));
-      else be.copy(v.a[T]!, out);
+      else be.copy(v.a[next(last)]!, out);
       return out;
     };
 
@@ -253,11 +289,26 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
       const dcat = v.dconcat!;
       const dNext = daNext!;
       if (seq) be.transpose(vc.matrix(dOut, nA * m, T), das!);
-      // da<t> from the output at step t (every step, or only the last) plus what step t + 1 sent back.
+      // da<t> from the output at step t (every step, or only the last read) plus what the step read after it sent back.
       const incoming = (t: number, carry: Tensor): void => {
         if (seq) add(be, v.da[t]!, carry, dNext);
-        else if (t === T - 1) be.copy(dOut, dNext);
+        else if (t === last) be.copy(dOut, dNext);
         else be.copy(carry, dNext);
+      };
+      // At a padded step the cell gets no gradient (its output was replaced by the carried state):
+      // da<t> (and dc<t>) pass unchanged to the state before it; nothing reaches x<t> or the weights.
+      const hold = (t: number, dcNext: Tensor | null): number => {
+        const np = paddedAt(t);
+        if (np > 0) {
+          holdColumns(dNext, keepA!, padded!, np);
+          if (dcNext) holdColumns(dcNext, keepC!, padded!, np);
+        }
+        return np;
+      };
+      const release = (np: number, daPrev: Tensor, dcPrev: Tensor | null): void => {
+        if (np === 0) return;
+        copyColumns(keepA!, daPrev, padded!, np);
+        if (dcPrev) copyColumns(keepC!, dcPrev, padded!, np);
       };
       be.fill(dcat.all, 0);
       if (this.type === 'lstm') {
@@ -266,9 +317,12 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
         let dcNext = dcA!;
         let dcPrev = dcB!;
         be.fill(dcNext, 0);
-        for (let t = T - 1; t >= 0; t--) {
+        for (let k = 0; k < T; k++) {
+          const t = rev ? k : T - 1 - k;
           incoming(t, dcat.top);
-          lstmStepBackward(be, v.lstmW!, v.concat[t]!, v.lstmGates[t]!, v.c[t]!, v.tanhC[t]!, dNext, dcNext, accW!, accB!, dcat, dcPrev, v.lstmScratch!);
+          const np = hold(t, dcNext);
+          lstmStepBackward(be, v.lstmW!, v.concat[t]!, v.lstmGates[t]!, v.c[prev(t)]!, v.tanhC[t]!, dNext, dcNext, accW!, accB!, dcat, dcPrev, v.lstmScratch!);
+          release(np, dcat.top, dcPrev);
           be.copy(dcat.bottom, v.dx[t]!);
           const s = dcNext;
           dcNext = dcPrev;
@@ -283,9 +337,12 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
       } else if (this.type === 'gru') {
         for (const t of [accW!, accB!, accWc!, accBc!]) be.fill(t, 0);
         const acc = { dWru: accW!, dbru: accB!, dWc: accWc!, dbc: accBc! };
-        for (let t = T - 1; t >= 0; t--) {
+        for (let k = 0; k < T; k++) {
+          const t = rev ? k : T - 1 - k;
           incoming(t, dcat.top);
-          gruStepBackward(be, v.gruW!, v.concat[t]!, v.gruGates[t]!, v.concat2[t]!, v.cc[t]!, v.a[t]!, dNext, acc, dcat, v.gruScratch!);
+          const np = hold(t, null);
+          gruStepBackward(be, v.gruW!, v.concat[t]!, v.gruGates[t]!, v.concat2[t]!, v.cc[t]!, v.a[prev(t)]!, dNext, acc, dcat, v.gruScratch!);
+          release(np, dcat.top, null);
           be.copy(dcat.bottom, v.dx[t]!);
         }
         if (learn) {
@@ -302,9 +359,12 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
         for (const t of accRnn!) be.fill(t, 0);
         const acc = { dWax: dWax!, dWaa: dWaa!, dba: dba! };
         // dconcat.top carries da<t-1> back (the basic cell has no concatenation).
-        for (let t = T - 1; t >= 0; t--) {
+        for (let k = 0; k < T; k++) {
+          const t = rev ? k : T - 1 - k;
           incoming(t, dcat.top);
-          rnnStepBackward(be, rnnW!, v.x[t]!, v.a[t]!, v.a[t + 1]!, dNext, acc, v.dx[t]!, dcat.top, v.rnnScratch!);
+          const np = hold(t, null);
+          rnnStepBackward(be, rnnW!, v.x[t]!, v.a[prev(t)]!, v.a[next(t)]!, dNext, acc, v.dx[t]!, dcat.top, v.rnnScratch!);
+          release(np, dcat.top, null);
         }
         if (learn) accRnn!.forEach((a, k) => scaled(be, a, grads[k]!, 1 / m));
       }
@@ -324,6 +384,39 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
   describe(): string {
     return `${this.type} ${this.units}${this.returnSequences ? ' seq' : ''}`;
   }
+}
+
+/**
+ * The examples padded at step t of a mask, into OUT; returns how many. A loop over m values:
+ * the recurrent layers call it once per step, and do nothing more when it returns 0.
+ */
+function paddedColumns(mask: StepMask, t: number, out: Int32Array): number {
+  const v = mask.values;
+  const T = mask.steps;
+  let n = 0;
+  for (let j = 0; j < mask.m; j++) if (v[j * T + t] === 0) out[n++] = j;
+  return n;
+}
+
+/** DST[:, j] = SRC[:, j] for the first `count` columns j listed in COLS ((n, m) matrices). */
+function copyColumns(src: Tensor, dst: Tensor, cols: Int32Array, count: number): void {
+  const S = src.data;
+  const D = dst.data;
+  const m = src.cols;
+  for (let r = 0; r < src.rows; r++) {
+    for (let k = 0; k < count; k++) {
+      const i = r * m + cols[k]!;
+      D[i] = S[i]!;
+    }
+  }
+}
+
+/** KEEP[:, j] = SRC[:, j], then SRC[:, j] = 0, for the listed columns. */
+function holdColumns(src: Tensor, keep: Tensor, cols: Int32Array, count: number): void {
+  copyColumns(src, keep, cols, count);
+  const S = src.data;
+  const m = src.cols;
+  for (let r = 0; r < src.rows; r++) for (let k = 0; k < count; k++) S[r * m + cols[k]!] = 0;
 }
 
 /** OUT = scale X (a fill and an axpy: no scale kernel). */

@@ -136,6 +136,35 @@ export interface EmbeddingSpec {
   init?: InitSpec;
   /** false: E stays as given (frozen vectors). Default true. */
   trainable?: boolean;
+  /**
+   * Index 0 is the padding token (Keras's mask_zero): steps whose index is 0 are padding, which
+   * recurrent layers skip (their state carries through) and a timeDistributed output's loss leaves
+   * out (see `StepMask`). Needs vocab >= 2 and the embedding as the first layer. Default false.
+   */
+  maskZero?: boolean;
+}
+
+/**
+ * A recurrent layer run in both directions (course 5, week 1, bidirectional RNN): a forward copy reads
+ * x<1..T_x>, a backward copy (its own weights, named with `_bw`; the forward's with `_fw`) reads
+ * x<T_x..1>; their outputs are stacked, forward on top: (2 n_a, m, T_x) with returnSequences (both
+ * aligned with the input's steps), else (2 n_a, m): the forward's a<T_x> over the backward's a<1>.
+ */
+export interface BidirectionalSpec {
+  type: 'bidirectional';
+  /** The recurrent layer each direction runs (its units, returnSequences, init). */
+  layer: RecurrentSpec;
+  trainable?: boolean;
+}
+
+/**
+ * Marks padded steps of float (e.g. one-hot) sequences, Keras's Masking: a step whose features all equal
+ * `value` (default 0) is padding (see `StepMask`). It passes its input on unchanged; it must be the first layer.
+ */
+export interface MaskingSpec {
+  type: 'masking';
+  /** The value every feature of a padded step holds; default 0. */
+  value?: number;
 }
 
 /**
@@ -159,7 +188,7 @@ export interface AttentionSpec {
 }
 
 /** Any layer. */
-export type TypedLayerSpec = AttentionSpec | EmbeddingSpec | TimeDistributedSpec | DenseSpec | Conv2DSpec | PoolSpec | ZeroPadSpec | FlattenSpec | BatchNormSpec | DropoutSpec | ActivationLayerSpec | ResidualSpec | RecurrentSpec;
+export type TypedLayerSpec = BidirectionalSpec | MaskingSpec | AttentionSpec | EmbeddingSpec | TimeDistributedSpec | DenseSpec | Conv2DSpec | PoolSpec | ZeroPadSpec | FlattenSpec | BatchNormSpec | DropoutSpec | ActivationLayerSpec | ResidualSpec | RecurrentSpec;
 
 /** The `type` of a layer over flat or image activations. */
 export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'zeroPad2d', 'flatten', 'batchNorm', 'dropout', 'activation', 'residual'] as const;
@@ -168,7 +197,7 @@ export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'zeroPa
 export type LayerType = (typeof LAYER_TYPES)[number];
 
 /** The `type` of a layer that reads sequences (course 5). */
-export const SEQUENCE_LAYER_TYPES = ['simpleRnn', 'lstm', 'gru', 'timeDistributed', 'embedding', 'attention'] as const;
+export const SEQUENCE_LAYER_TYPES = ['simpleRnn', 'lstm', 'gru', 'timeDistributed', 'embedding', 'bidirectional', 'masking', 'attention'] as const;
 
 /** Every `type` a spec may have. */
 export const ALL_LAYER_TYPES = [...LAYER_TYPES, ...SEQUENCE_LAYER_TYPES] as const;

@@ -12,12 +12,27 @@
  * dW = (1/(m T)) sum dZ a^T; what it sends down, W^T dZ, is divided by T so the
  * layers below (which divide by m) see d(sum of the examples' losses)/d(input).
  * As a hidden layer, dOut already is that, so its gradients are multiplied by T.
+ *
+ * With a padding mask (see `StepMask`), the output layer's cost is the mean over the N real steps
+ * only, J = (1/N) sum over real (j, t) of L: before the dense backward pass, dZ is multiplied by
+ * m T / N at real steps and by 0 at padded ones, so the same scalings above give dW = (1/N) sum
+ * over real steps and send the layers below d(m J)/d(input).
  */
-import type { Tensor } from '../../tensor/tensor.js';
+import type { LossKind } from '../../backend/backend.js';
+import { lossSum } from '../../backend/js/loss.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { ValueError } from '../../tensor/errors.js';
 import type { CompiledDense, DenseLayer } from './dense.js';
 import type { CompileOptions, CompiledLayer, Layer, NamedTensor, RegularizedWeight } from './layer.js';
 import { sequence, ViewCache, type ActivationShape, type SequenceShape } from './shape.js';
 import type { TimeDistributedSpec } from './spec.js';
+
+/** D[:, k] *= scale at real steps (mask[k] = 1), 0 at padded ones, for a (rows, m T) buffer D. */
+function maskColumns(d: Tensor, mask: Uint8Array, scale: number): void {
+  const D = d.data;
+  const cols = mask.length;
+  for (let i = 0; i < D.length; i++) D[i] = mask[i % cols] === 1 ? D[i]! * scale : 0;
+}
 
 /** A (rows, cols, T) view over a tensor's values, rebuilt when its memory moved. */
 class SequenceView {
@@ -36,6 +51,13 @@ class SequenceView {
 /** The compiled layer, with the inner dense layer's buffers as (units, m T) matrices (the plan's output reads Z and A). */
 export interface CompiledTimeDistributed extends CompiledLayer {
   readonly inner: CompiledDense;
+  /**
+   * The cost of the last forward pass against Y (units, m T): the loss's mean over steps and examples,
+   * or, with a padding mask, over the real steps only (0 when the batch has none).
+   */
+  meanLoss(loss: LossKind, y: Tensor): number;
+  /** How many (example, step) pairs {@link CompiledTimeDistributed.meanLoss} averaged over (the real steps with a mask). */
+  readonly lossCount: number;
 }
 
 /** A dense layer over every step of a sequence (n, m, T) -> (units, m, T). */
@@ -86,12 +108,37 @@ export class TimeDistributedLayer implements Layer<ActivationShape, 'timeDistrib
     const vc = new ViewCache();
     const outView = new SequenceView();
     const be = o.be;
+    const mask = this.isOutput ? (o.mask ?? null) : null;
+    if (mask && mask.steps !== T) throw new ValueError(`timeDistributed: mask: expected a padding mask of ${T} steps (T_y), got ${mask.steps}`);
+    // One (example, step) column of Z, A and Y at a time, for the masked cost (the reference kernel's formulas).
+    const column = (): Tensor => new Tensor([units, 1], new Float64Array(units));
+    const [zc, ac, yc] = mask ? [column(), column(), column()] : [null, null, null];
     return {
       inner,
       grads: inner.grads,
+      get lossCount() {
+        return mask ? mask.real : mT;
+      },
+      meanLoss: (loss, y) => {
+        if (!mask) return be.lossSum(loss, inner.Z, inner.A, y) / mT;
+        if (mask.real === 0) return 0;
+        const [Z, A, Y, M] = [inner.Z.data, inner.A.data, y.data, mask.values];
+        let sum = 0;
+        for (let k = 0; k < mT; k++) {
+          if (M[k] === 0) continue;
+          for (let i = 0; i < units; i++) {
+            zc!.data[i] = Z[i * mT + k]!;
+            ac!.data[i] = A[i * mT + k]!;
+            yc!.data[i] = Y[i * mT + k]!;
+          }
+          sum += lossSum(loss, zc!, ac!, yc!);
+        }
+        return sum / mask.real;
+      },
       forward: (x, training, redraw) => outView.of(inner.forward(vc.matrix(x, n, mT), training, redraw), [units, o.m, T]),
       backward: (x, dOut, dIn, fromZ) => {
         const dInM = dIn ? vc.matrix(dIn, n, mT) : null;
+        if (mask) maskColumns(dOut, mask.values, mask.real === 0 ? 0 : mT / mask.real);
         inner.backward(vc.matrix(x, n, mT), vc.matrix(dOut, units, mT), dInM, fromZ);
         if (this.isOutput) {
           if (dInM) be.axpy(1 / T - 1, dInM, dInM);
