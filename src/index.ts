@@ -48,6 +48,11 @@ export {
   type RecurrentSpec,
   type TimeDistributedSpec,
   type EmbeddingSpec,
+  type LayerNormSpec,
+  type PositionalEncodingSpec,
+  type MultiHeadAttentionSpec,
+  type TransformerEncoderSpec,
+  type GlobalAveragePool1dSpec,
   type BidirectionalSpec,
   type MaskingSpec,
   type AttentionSpec,
@@ -60,6 +65,10 @@ export type { FeatureShape, SequenceShape, ActivationShape } from './nn/layers/s
 export { RecurrentLayer, type RecurrentCell } from './nn/layers/recurrent.js';
 export { TimeDistributedLayer } from './nn/layers/time-distributed.js';
 export { EmbeddingLayer } from './nn/layers/embedding.js';
+export { LayerNormLayer } from './nn/layers/layer-norm.js';
+export { MultiHeadAttentionLayer } from './nn/layers/multi-head-attention.js';
+export { PositionalEncodingLayer, GlobalAveragePool1dLayer } from './nn/layers/positional.js';
+export { TransformerEncoderLayer } from './nn/layers/transformer.js';
 export { AttentionLayer, type CompiledAttention } from './nn/layers/attention.js';
 export { attentionWeights, attentionMapSvg, type AttentionMapOptions } from './nn/attention-map.js';
 

@@ -10,7 +10,22 @@
 import type { Backend } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
 import { asTensor, callDType, checkCall, type Dim } from '../nn/sequence/checks.js';
-import { dotAttention, dotAttentionBackward, dotAttentionBuffers, freeDotAttention, freeMultiHead, maskBias, multiHeadAttentionBackward as mhaBackward, multiHeadAttentionStep, multiHeadBuffers, type MultiHeadGrads, type MultiHeadWeights } from '../nn/sequence/dot-attention.js';
+import {
+  dotAttention,
+  dotAttentionBackward,
+  dotAttentionBuffers,
+  fillPositionalEncoding,
+  freeDotAttention,
+  freeMultiHead,
+  freeMultiHeadScratch,
+  maskBias,
+  multiHeadAttentionBackward as mhaBackward,
+  multiHeadAttentionStep,
+  multiHeadBuffers,
+  multiHeadScratch,
+  type MultiHeadGrads,
+  type MultiHeadWeights,
+} from '../nn/sequence/dot-attention.js';
 import { asMatrix, free, rowsOf } from '../nn/sequence/views.js';
 import { formatShape, ShapeError, ValueError } from '../tensor/errors.js';
 import { assertDType, type DType, type Tensor } from '../tensor/tensor.js';
@@ -167,13 +182,7 @@ export function positionalEncoding(positions: number, d: number, dtype: DType = 
   assertPositiveInt(d, where, 'd');
   assertDType(dtype, where);
   const PE = backendFor(dtype).zeros([positions, d], dtype);
-  // No kernel computes sin and cos: the table is built once, here.
-  for (let pos = 0; pos < positions; pos++) {
-    for (let k = 0; k < d; k++) {
-      const angle = pos / Math.pow(10000, (2 * Math.floor(k / 2)) / d);
-      PE.data[pos * d + k] = k % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
-    }
-  }
+  fillPositionalEncoding(PE.data, positions, d);
   return PE;
 }
 
@@ -266,7 +275,9 @@ export function multiHeadAttentionBackward(dOutput: TensorLike, cache: MultiHead
   const [dQ, dK, dV] = (r.t as Tensor[]).map((t) => be.zeros(t.shape, dtype)) as [Tensor, Tensor, Tensor];
   const g = zeroGrads(be, r.p, dtype);
   const mat = (t: Tensor): Tensor => asMatrix(t, t.size / r.d, r.d);
-  mhaBackward(be, r.p, r.Q, r.K, r.V, r.b, mat(dOut), g, mat(dQ), mat(dK), mat(dV));
+  const scratch = multiHeadScratch(be, r.b, dtype);
+  mhaBackward(be, r.p, r.Q, r.K, r.V, r.b, mat(dOut), g, mat(dQ), mat(dK), mat(dV), scratch);
+  freeMultiHeadScratch(scratch);
   freeMultiHead(r.b);
   free(r.out, r.bias);
   return { ...g, dQ, dK, dV };

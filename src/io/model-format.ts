@@ -90,6 +90,13 @@ const layerSchema: z.ZodType<TypedLayerSpec> = z.lazy(() =>
     z.object({ type: z.literal('embedding'), vocab: positiveInt, dim: positiveInt, trainable: z.boolean().optional(), maskZero: z.boolean().optional() }).strict(),
     z.object({ type: z.literal('bidirectional'), layer: z.union([recurrentSchema('simpleRnn'), recurrentSchema('lstm'), recurrentSchema('gru')]), trainable: z.boolean().optional() }).strict(),
     z.object({ type: z.literal('masking'), value: z.number().finite().optional() }).strict(),
+    z.object({ type: z.literal('layerNorm'), epsilon: z.number().positive().optional(), trainable: z.boolean().optional() }).strict(),
+    z.object({ type: z.literal('positionalEncoding') }).strict(),
+    z.object({ type: z.literal('multiHeadAttention'), heads: positiveInt, causal: z.boolean().optional(), trainable: z.boolean().optional() }).strict(),
+    z
+      .object({ type: z.literal('transformerEncoder'), heads: positiveInt, ff: positiveInt.optional(), keepProb: z.number().gt(0).lte(1).optional(), causal: z.boolean().optional(), trainable: z.boolean().optional() })
+      .strict(),
+    z.object({ type: z.literal('globalAveragePool1d') }).strict(),
     z.object({ type: z.literal('attention'), steps: positiveInt, units: positiveInt, energyUnits: positiveInt.optional(), trainable: z.boolean().optional() }).strict(),
   ])),
 ) as z.ZodType<TypedLayerSpec>;
@@ -97,7 +104,7 @@ const layerSchema: z.ZodType<TypedLayerSpec> = z.lazy(() =>
 const tensorEntrySchema = z
   .object({
     // Dense and conv W, b; batch normalization; the recurrent cells' course names (RNN, LSTM, GRU).
-    name: z.string().regex(/^(W|b|gamma|beta|runningMean|runningVar|Wax|Waa|ba|Wf|bf|Wi|bi|Wo|bo|Wc|bc|Wr|br|Wu|bu|E|Wdensor1_|bdensor1_|Wdensor2_|bdensor2_)\d+(_fw|_bw)?$/),
+    name: z.string().regex(/^(W|b|gamma|beta|runningMean|runningVar|Wax|Waa|ba|Wf|bf|Wi|bi|Wo|bo|Wc|bc|Wr|br|Wu|bu|E|Wdensor1_|bdensor1_|Wdensor2_|bdensor2_|Wq|bq|Wk|bk|Wv|bv)\d+(_fw|_bw)?$/),
     shape: z.array(positiveInt).min(1).max(4),
     offset: z.number().int().nonnegative(),
   })

@@ -17,6 +17,7 @@ import { TimeDistributedLayer } from './time-distributed.js';
 import { EmbeddingLayer } from './embedding.js';
 import { BidirectionalLayer } from './bidirectional.js';
 import { checkMaskFlow, MaskingLayer } from './masking.js';
+import { buildTransformerLayer, isTransformerLayerType } from './transformer.js';
 import { AttentionLayer, DEFAULT_ENERGY_UNITS } from './attention.js';
 import { PoolLayer } from './pool.js';
 import { FlattenLayer, ZeroPadLayer } from './reshape.js';
@@ -46,6 +47,11 @@ const KEYS: { readonly [K in AnyLayerType]: readonly string[] } = {
   masking: ['type', 'value'],
   attention: ['type', 'steps', 'units', 'energyUnits', 'init', 'trainable'],
   timeDistributed: ['units', 'activation', 'init', 'keepProb', 'batchNorm', 'l2', 'l1', 'trainable', 'type'],
+  layerNorm: ['type', 'epsilon', 'trainable'],
+  positionalEncoding: ['type'],
+  multiHeadAttention: ['type', 'heads', 'causal', 'trainable'],
+  transformerEncoder: ['type', 'heads', 'ff', 'keepProb', 'causal', 'trainable'],
+  globalAveragePool1d: ['type'],
 };
 
 type Spec = Record<string, unknown>;
@@ -97,6 +103,7 @@ function buildOne(ctx: BuildContext, type: AnyLayerType, spec: Spec, input: Acti
   if (type === 'embedding') return buildEmbedding(ctx, spec, input, name);
   if (type === 'bidirectional') return buildBidirectional(ctx, spec, input, name);
   if (type === 'masking') return buildMasking(ctx, spec, input, name);
+  if (isTransformerLayerType(type)) return buildTransformerLayer(ctx, type, spec, input, name);
   if (type === 'attention') return buildAttention(ctx, spec, input, name);
   if (type === 'timeDistributed') {
     if (input.kind !== 'sequence') {

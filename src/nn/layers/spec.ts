@@ -187,8 +187,53 @@ export interface AttentionSpec {
   trainable?: boolean;
 }
 
+/** Layer normalization (course 5, week 4): each example's (and step's) n features to mean 0, variance 1, then gamma<l>, beta<l> (n, 1) per feature. Flat or sequence input. */
+export interface LayerNormSpec {
+  type: 'layerNorm';
+  /** Added to the variance; default 1e-6 (the course's). */
+  epsilon?: number;
+  trainable?: boolean;
+}
+
+/** Adds the course's positional encoding PE(pos, 2i) = sin(pos / 10000^(2i/d)), PE(pos, 2i+1) = cos(...) to a sequence (d, m, T); no parameters. */
+export interface PositionalEncodingSpec {
+  type: 'positionalEncoding';
+}
+
+/** Multi-head self-attention over a sequence (d, m, T) -> (d, m, T): `heads` heads of d / heads, Wq, Wk, Wv, Wo (d, d) and their biases. */
+export interface MultiHeadAttentionSpec {
+  type: 'multiHeadAttention';
+  /** h, a divisor of d. */
+  heads: number;
+  /** true: each step attends only to itself and the steps before it (a language model). Default false. */
+  causal?: boolean;
+  trainable?: boolean;
+}
+
+/**
+ * The transformer encoder layer (course 5, week 4) over a sequence (d, m, T): multi-head self-attention,
+ * dropout, add & layer norm, then dense(ff, relu) and dense(d) at every step, dropout, add & layer norm.
+ */
+export interface TransformerEncoderSpec {
+  type: 'transformerEncoder';
+  /** h, a divisor of d. */
+  heads: number;
+  /** The feed-forward network's hidden units; default 4 d. */
+  ff?: number;
+  /** Keep probability of the two dropouts, in (0, 1]; default 1 (none). */
+  keepProb?: number;
+  /** Mask future steps in the attention (see {@link MultiHeadAttentionSpec}). */
+  causal?: boolean;
+  trainable?: boolean;
+}
+
+/** The mean over a sequence's steps: (n, m, T) -> (n, m), so a dense classifier can follow an encoder. */
+export interface GlobalAveragePool1dSpec {
+  type: 'globalAveragePool1d';
+}
+
 /** Any layer. */
-export type TypedLayerSpec = BidirectionalSpec | MaskingSpec | AttentionSpec | EmbeddingSpec | TimeDistributedSpec | DenseSpec | Conv2DSpec | PoolSpec | ZeroPadSpec | FlattenSpec | BatchNormSpec | DropoutSpec | ActivationLayerSpec | ResidualSpec | RecurrentSpec;
+export type TypedLayerSpec = LayerNormSpec | PositionalEncodingSpec | MultiHeadAttentionSpec | TransformerEncoderSpec | GlobalAveragePool1dSpec | BidirectionalSpec | MaskingSpec | AttentionSpec | EmbeddingSpec | TimeDistributedSpec | DenseSpec | Conv2DSpec | PoolSpec | ZeroPadSpec | FlattenSpec | BatchNormSpec | DropoutSpec | ActivationLayerSpec | ResidualSpec | RecurrentSpec;
 
 /** The `type` of a layer over flat or image activations. */
 export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'zeroPad2d', 'flatten', 'batchNorm', 'dropout', 'activation', 'residual'] as const;
@@ -197,7 +242,7 @@ export const LAYER_TYPES = ['dense', 'conv2d', 'maxPool2d', 'avgPool2d', 'zeroPa
 export type LayerType = (typeof LAYER_TYPES)[number];
 
 /** The `type` of a layer that reads sequences (course 5). */
-export const SEQUENCE_LAYER_TYPES = ['simpleRnn', 'lstm', 'gru', 'timeDistributed', 'embedding', 'bidirectional', 'masking', 'attention'] as const;
+export const SEQUENCE_LAYER_TYPES = ['simpleRnn', 'lstm', 'gru', 'timeDistributed', 'embedding', 'bidirectional', 'masking', 'attention', 'layerNorm', 'positionalEncoding', 'multiHeadAttention', 'transformerEncoder', 'globalAveragePool1d'] as const;
 
 /** Every `type` a spec may have. */
 export const ALL_LAYER_TYPES = [...LAYER_TYPES, ...SEQUENCE_LAYER_TYPES] as const;

@@ -7,10 +7,11 @@
  *   output = weights V
  * The softmax kernel works per column, so the scores are transposed to
  * (T_k, m T_q) around it. There is no batched GEMM kernel: the products run
- * one example at a time.
+ * one example at a time, on row views made once per buffer ({@link rowBlocks}),
+ * so a compiled layer's passes allocate nothing after the first.
  */
 import type { Activation, Backend } from '../../backend/backend.js';
-import type { DType, Tensor } from '../../tensor/tensor.js';
+import type { DType, FloatArray, Tensor } from '../../tensor/tensor.js';
 import { SOFTMAX } from './rnn.js';
 import { free, rowsOf } from './views.js';
 
@@ -55,10 +56,28 @@ export function freeDotAttention(b: DotAttentionBuffers): void {
   free(b.S, b.WT, b.weights);
 }
 
+/** Views made once per (tensor, count): a wasm tensor's views are repaired in place after a memory grow, so they stay valid. */
+const blockViews = new WeakMap<Tensor, Map<number, Tensor[]>>();
+
+/** `t`'s rows in `count` equal blocks, as views made on the first call and reused after. */
+export function rowBlocks(t: Tensor, count: number): readonly Tensor[] {
+  let byCount = blockViews.get(t);
+  if (byCount === undefined) {
+    byCount = new Map();
+    blockViews.set(t, byCount);
+  }
+  let views = byCount.get(count);
+  if (views === undefined) {
+    const rows = t.rows / count;
+    views = Array.from({ length: count }, (_, k) => rowsOf(t, k * rows, rows));
+    byCount.set(count, views);
+  }
+  return views;
+}
+
 /** Example j's rows of a (m T, d) matrix. */
 function example(t: Tensor, m: number, j: number): Tensor {
-  const T = t.rows / m;
-  return rowsOf(t, j * T, T);
+  return rowBlocks(t, m)[j]!;
 }
 
 /**
@@ -143,8 +162,7 @@ export function freeMultiHead(b: MultiHeadBuffers): void {
 
 /** Head h's rows of a (d, ...) weight or bias. */
 function head(t: Tensor, heads: number, h: number): Tensor {
-  const dh = t.rows / heads;
-  return rowsOf(t, h * dh, dh);
+  return rowBlocks(t, heads)[h]!;
 }
 
 /** X W_h^T + b_h for head h: (m T, d) -> (m T, d / heads). */
@@ -182,32 +200,86 @@ export interface MultiHeadGrads {
   readonly dbo: Tensor;
 }
 
-/** One projection's backward for head h: dW_h = dXh^T X, db_h = the column sums of dXh, dX (+)= dXh W_h. */
-function projectBackward(be: Backend, X: Tensor, W: Tensor, dXh: Tensor, dW: Tensor, db: Tensor, dX: Tensor, heads: number, h: number): void {
-  be.matmul(dXh, X, head(dW, heads, h), true, false, 1, 0);
-  be.colSum(dXh, head(db, heads, h), 1);
+/** One projection's backward for head h: dW_h = scale dXh^T X, db_h = scale (the column sums of dXh), dX (+)= dXh W_h. */
+function projectBackward(be: Backend, X: Tensor, W: Tensor, dXh: Tensor, dW: Tensor, db: Tensor, dX: Tensor, heads: number, h: number, scale: number): void {
+  be.matmul(dXh, X, head(dW, heads, h), true, false, scale, 0);
+  be.colSum(dXh, head(db, heads, h), scale);
   be.matmul(dXh, head(W, heads, h), dX, false, false, 1, h === 0 ? 0 : 1);
+}
+
+/** The scratch of {@link multiHeadAttentionBackward}: one head's gradients, the scores' gradient (both layouts) and dWo^T. */
+export interface MultiHeadScratch {
+  readonly dOh: Tensor;
+  readonly dQh: Tensor;
+  readonly dKh: Tensor;
+  readonly dVh: Tensor;
+  readonly dS: Tensor;
+  readonly dST: Tensor;
+  readonly dWoT: Tensor;
+}
+
+/** Zero scratch for the backward pass of the attention `b` was made for (d = heads x the heads' depth). */
+export function multiHeadScratch(be: Backend, b: MultiHeadBuffers, dtype: DType): MultiHeadScratch {
+  const [rq, rk, dh] = [b.Qh[0]!.rows, b.Kh[0]!.rows, b.Qh[0]!.cols];
+  const Tk = rk / b.att[0]!.m;
+  const z = (r: number, c: number): Tensor => be.zeros([r, c], dtype);
+  return { dOh: z(rq, dh), dQh: z(rq, dh), dKh: z(rk, dh), dVh: z(rk, dh), dS: z(rq, Tk), dST: z(Tk, rq), dWoT: z(b.WoT.rows, b.WoT.cols) };
+}
+
+/** Gives the backward scratch back. */
+export function freeMultiHeadScratch(s: MultiHeadScratch): void {
+  free(s.dOh, s.dQh, s.dKh, s.dVh, s.dS, s.dST, s.dWoT);
 }
 
 /**
  * The backward pass of {@link multiHeadAttentionStep} from dOut (m T_q, d): the weight gradients
- * and dQ, dK, dV (m T, d) (written; self-attention's dX is their sum).
+ * times `scale` (1: sums over the examples) and dQ, dK, dV (m T, d) (written; self-attention's dX
+ * is their sum). Allocates nothing: `s` is {@link multiHeadScratch}'s.
  */
-export function multiHeadAttentionBackward(be: Backend, w: MultiHeadWeights, Q: Tensor, K: Tensor, V: Tensor, b: MultiHeadBuffers, dOut: Tensor, g: MultiHeadGrads, dQ: Tensor, dK: Tensor, dV: Tensor): void {
+export function multiHeadAttentionBackward(
+  be: Backend,
+  w: MultiHeadWeights,
+  Q: Tensor,
+  K: Tensor,
+  V: Tensor,
+  b: MultiHeadBuffers,
+  dOut: Tensor,
+  g: MultiHeadGrads,
+  dQ: Tensor,
+  dK: Tensor,
+  dV: Tensor,
+  s: MultiHeadScratch,
+  scale = 1,
+): void {
   const H = b.heads;
-  const dtype = dOut.dtype;
-  const [rq, rk, dh] = [b.Qh[0]!.rows, b.Kh[0]!.rows, b.Qh[0]!.cols];
-  const z = (r: number, c: number): Tensor => be.zeros([r, c], dtype);
-  const [dOh, dQh, dKh, dVh, dS, dST, dWoT] = [z(rq, dh), z(rq, dh), z(rk, dh), z(rk, dh), z(rq, rk / b.att[0]!.m), z(rk / b.att[0]!.m, rq), z(w.Wo.rows, w.Wo.cols)];
-  be.colSum(dOut, g.dbo, 1);
+  be.colSum(dOut, g.dbo, scale);
   for (let h = 0; h < H; h++) {
-    be.matmul(b.Oh[h]!, dOut, head(dWoT, H, h), true, false, 1, 0);
-    be.matmul(dOut, head(b.WoT, H, h), dOh, false, true, 1, 0);
-    dotAttentionBackward(be, b.Qh[h]!, b.Kh[h]!, b.Vh[h]!, b.att[h]!, dOh, dQh, dKh, dVh, dS, dST);
-    projectBackward(be, Q, w.Wq, dQh, g.dWq, g.dbq, dQ, H, h);
-    projectBackward(be, K, w.Wk, dKh, g.dWk, g.dbk, dK, H, h);
-    projectBackward(be, V, w.Wv, dVh, g.dWv, g.dbv, dV, H, h);
+    be.matmul(b.Oh[h]!, dOut, head(s.dWoT, H, h), true, false, scale, 0);
+    be.matmul(dOut, head(b.WoT, H, h), s.dOh, false, true, 1, 0);
+    dotAttentionBackward(be, b.Qh[h]!, b.Kh[h]!, b.Vh[h]!, b.att[h]!, s.dOh, s.dQh, s.dKh, s.dVh, s.dS, s.dST);
+    projectBackward(be, Q, w.Wq, s.dQh, g.dWq, g.dbq, dQ, H, h, scale);
+    projectBackward(be, K, w.Wk, s.dKh, g.dWk, g.dbk, dK, H, h, scale);
+    projectBackward(be, V, w.Wv, s.dVh, g.dWv, g.dbv, dV, H, h, scale);
   }
-  be.transpose(dWoT, g.dWo);
-  free(dOh, dQh, dKh, dVh, dS, dST, dWoT);
+  be.transpose(s.dWoT, g.dWo);
+}
+
+/**
+ * positional_encoding's table into `data`, row by row (positions, d): PE[pos, 2i] = sin(pos / 10000^(2i/d)),
+ * PE[pos, 2i+1] = cos(pos / 10000^(2i/d)). No kernel computes sin and cos: the table is built once, here.
+ */
+export function fillPositionalEncoding(data: FloatArray, positions: number, d: number): void {
+  for (let pos = 0; pos < positions; pos++) {
+    for (let k = 0; k < d; k++) {
+      const angle = pos / Math.pow(10000, (2 * Math.floor(k / 2)) / d);
+      data[pos * d + k] = k % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+    }
+  }
+}
+
+/** The look-ahead mask (1, T, T): 1 where key k <= query q (a step attends to itself and the steps before it), else 0. */
+export function causalMask(be: Backend, T: number, dtype: DType): Tensor {
+  const mask = be.zeros([1, T, T], dtype);
+  for (let q = 0; q < T; q++) for (let k = 0; k <= q; k++) mask.data[q * T + k] = 1;
+  return mask;
 }

@@ -1,0 +1,293 @@
+/**
+ * The transformer's layers in the object API (issue 16, section 2): layerNorm,
+ * positionalEncoding, multiHeadAttention (optionally causal), transformerEncoder
+ * and globalAveragePool1d. Values computed by hand from the course's formulas,
+ * float64 gradient checks < 1e-7 on every backend, the causal mask's promise,
+ * a save/load round trip, a learning test that needs attention across steps,
+ * and each bad argument against its message.
+ */
+import { describe, expect, it } from 'vitest';
+import { backendFor, checkGradients, deserializeModel, fit, Network, Rng, serializeModel, Tensor, type AnyLayer, type NetworkOptions } from '../../src/index.js';
+import { describeEachBackend, expectClose } from '../helpers.js';
+
+/** Seeded values in [-1, 1) of the given shape. */
+function uniform(shape: number[], seed: number, dtype: 'float32' | 'float64' = 'float64'): Tensor {
+  const rng = new Rng(seed);
+  const size = shape.reduce((p, d) => p * d, 1);
+  const t = new Tensor(shape, dtype === 'float64' ? new Float64Array(size) : new Float32Array(size));
+  for (let i = 0; i < size; i++) t.data[i] = 2 * rng.uniform() - 1;
+  return t;
+}
+
+/** One-hot labels (k, m): example j is class j mod k. */
+function oneHot(m: number, k: number): number[][] {
+  return Array.from({ length: k }, (_, r) => Array.from({ length: m }, (_, j) => (j % k === r ? 1 : 0)));
+}
+
+/** One-hot sequence labels (k, m, T): example j at step t is class (j + t) mod k. */
+function sequenceLabels(k: number, m: number, T: number): Tensor {
+  const Y = new Tensor([k, m, T], new Float64Array(k * m * T));
+  for (let j = 0; j < m; j++) for (let t = 0; t < T; t++) Y.data[(((j + t) % k) * m + j) * T + t] = 1;
+  return Y;
+}
+
+/** Runs one layer of a built network forward on x (a prediction pass compiled for x's batch). */
+function runLayer(layer: AnyLayer, x: Tensor, m: number): Tensor {
+  const be = backendFor(x.dtype);
+  const c = layer.compile({ be, m, dtype: x.dtype, withBackward: false, rng: new Rng(0) });
+  const input = be.zeros(x.shape, x.dtype);
+  input.data.set(x.data);
+  const out = c.forward(input, false, false);
+  return new Tensor(out.shape, Float64Array.from(out.data));
+}
+
+describe('transformer layers: values computed by hand', () => {
+  it('layerNorm of (1, 2, 3, 4): mean 2.5, variance 1.25, then gamma and beta per feature', () => {
+    const net = new Network({ inputSize: 4, layers: [{ type: 'layerNorm' }, { units: 2, activation: 'softmax' }], dtype: 'float64' });
+    const ln = net.stack[0]!;
+    const x = new Tensor([4, 2], new Float64Array([1, -3, 2, 0, 3, 0, 4, 3]));
+    // Example 0 is (1, 2, 3, 4); example 1 is (-3, 0, 0, 3): mean 0, variance 4.5.
+    const e = 1e-6;
+    const s0 = Math.sqrt(1.25 + e);
+    const s1 = Math.sqrt(4.5 + e);
+    expectClose(runLayer(ln, x, 2), [[-1.5 / s0, -3 / s1], [-0.5 / s0, 0], [0.5 / s0, 0], [1.5 / s0, 3 / s1]], 1e-12);
+    expect(ln.params.map((p) => p.name)).toEqual(['gamma1', 'beta1']);
+    ln.params[0]!.tensor.data.set([2, 1, 1, 1]);
+    ln.params[1]!.tensor.data.set([0, 0, 1, 0]);
+    expectClose(runLayer(ln, x, 2), [[-3 / s0, -6 / s1], [-0.5 / s0, 0], [0.5 / s0 + 1, 1], [1.5 / s0, 3 / s1]], 1e-12);
+  });
+
+  it('positionalEncoding adds PE(pos, 2i) = sin(pos / 10000^(2i/d)), PE(pos, 2i+1) = cos(...): d = 4, positions 0 and 1', () => {
+    const net = new Network({ inputShape: { sequence: [4, 2] }, layers: [{ type: 'positionalEncoding' }, { type: 'timeDistributed', units: 2, activation: 'softmax' }], dtype: 'float64' });
+    // Two examples: zeros, and ones (so the sum shows).
+    const x = new Tensor([4, 2, 2], new Float64Array(16));
+    for (let k = 0; k < 4; k++) x.data.set([1, 1], k * 4 + 2);
+    const out = runLayer(net.stack[0]!, x, 2);
+    const pe = [
+      [0, Math.sin(1)],
+      [1, Math.cos(1)],
+      [0, Math.sin(1 / 100)], // 10000^(2/4) = 100
+      [1, Math.cos(1 / 100)],
+    ];
+    for (let k = 0; k < 4; k++) {
+      for (let t = 0; t < 2; t++) {
+        expect(out.data[k * 4 + t]).toBeCloseTo(pe[k]![t]!, 14);
+        expect(out.data[k * 4 + 2 + t]).toBeCloseTo(pe[k]![t]! + 1, 14);
+      }
+    }
+  });
+
+  /** A 1-head attention over x<1> = (1, 0), x<2> = (0, 2) with identity projections and zero biases. */
+  function identityAttention(causal: boolean): Tensor {
+    const net = new Network({ inputShape: { sequence: [2, 2] }, layers: [{ type: 'multiHeadAttention', heads: 1, causal }, { type: 'timeDistributed', units: 2, activation: 'softmax' }], dtype: 'float64' });
+    const mha = net.stack[0]!;
+    expect(mha.params.map((p) => p.name)).toEqual(['Wq1', 'bq1', 'Wk1', 'bk1', 'Wv1', 'bv1', 'Wo1', 'bo1']);
+    for (const p of mha.params) p.tensor.data.set(p.name.startsWith('W') ? [1, 0, 0, 1] : [0, 0]);
+    // (d, m, T) = (2, 1, 2): row k holds feature k at steps 1, 2.
+    return runLayer(mha, new Tensor([2, 1, 2], new Float64Array([1, 0, 0, 2])), 1);
+  }
+
+  it('multiHeadAttention, 1 head, identity projections: softmax(x<t> . x<s> / sqrt(2)) weights over the steps', () => {
+    const out = identityAttention(false);
+    // Step 1: scores (1, 0) / sqrt 2, weight a on x<1>; step 2: scores (0, 4) / sqrt 2, weight b on x<1>.
+    const a = 1 / (1 + Math.exp(-1 / Math.SQRT2));
+    const b = 1 / (1 + Math.exp(4 / Math.SQRT2));
+    expectClose(out, [a, b, 2 * (1 - a), 2 * (1 - b)], 1e-12);
+  });
+
+  it('causal multiHeadAttention: step 1 sees only itself (output x<1>), step 2 both steps', () => {
+    const out = identityAttention(true);
+    const b = 1 / (1 + Math.exp(4 / Math.SQRT2));
+    expectClose(out, [1, b, 0, 2 * (1 - b)], 1e-12);
+  });
+
+  it('globalAveragePool1d: the mean over the steps, (n, m, T) -> (n, m)', () => {
+    const net = new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'globalAveragePool1d' }, { units: 2, activation: 'softmax' }], dtype: 'float64' });
+    // Feature 0: example 0 (1, 2, 6), example 1 (0, 0, 3); feature 1: (-1, -1, -1), (4, 5, 6).
+    const x = new Tensor([2, 2, 3], new Float64Array([1, 2, 6, 0, 0, 3, -1, -1, -1, 4, 5, 6]));
+    expectClose(runLayer(net.stack[0]!, x, 2), [[3, 1], [-1, 5]], 1e-15);
+  });
+
+  it('a causal encoder: changing a later step leaves the earlier steps\' outputs as they were', () => {
+    const net = new Network({
+      inputShape: { sequence: [4, 5] },
+      layers: [{ type: 'positionalEncoding' }, { type: 'transformerEncoder', heads: 2, ff: 8, causal: true }, { type: 'multiHeadAttention', heads: 4, causal: true }, { type: 'timeDistributed', units: 3, activation: 'softmax' }],
+      dtype: 'float64',
+      seed: 3,
+    });
+    const x = uniform([4, 2, 5], 1);
+    const before = net.predict(x);
+    const changed = new Tensor(x.shape, Float64Array.from(x.data));
+    for (let k = 0; k < 4; k++) for (let j = 0; j < 2; j++) changed.data[(k * 2 + j) * 5 + 3] = x.data[(k * 2 + j) * 5 + 3]! + 0.7; // step 4 of 5
+    const after = net.predict(changed);
+    let moved = 0;
+    for (let i = 0; i < before.size; i++) {
+      const t = i % 5;
+      if (t < 3) expect(after.data[i]).toBe(before.data[i]);
+      else moved = Math.max(moved, Math.abs(after.data[i]! - before.data[i]!));
+    }
+    expect(moved).toBeGreaterThan(1e-4);
+    // Without the mask, the first steps move too.
+    const open = new Network({ inputShape: { sequence: [4, 5] }, layers: [{ type: 'multiHeadAttention', heads: 2 }, { type: 'timeDistributed', units: 3, activation: 'softmax' }], dtype: 'float64', seed: 3 });
+    expect(Math.abs(open.predict(changed).data[0]! - open.predict(x).data[0]!)).toBeGreaterThan(1e-6); // example 1, step 1
+  });
+});
+
+describeEachBackend('transformer layers: gradient check (float64, < 1e-7)', () => {
+  it('layerNorm over a sequence (per step) and over a flat hidden layer', () => {
+    const seq = new Network({
+      inputShape: { sequence: [4, 3] },
+      layers: [{ type: 'timeDistributed', units: 5, activation: 'tanh' }, { type: 'layerNorm' }, { type: 'timeDistributed', units: 3, activation: 'softmax' }],
+      dtype: 'float64',
+      seed: 2,
+    });
+    // gamma and beta away from 1 and 0, so their gradients and the input's are each exercised.
+    const [gamma, beta] = seq.stack[1]!.params;
+    gamma!.tensor.data.set(uniform([5, 1], 9).data.map((v) => 1 + v / 2));
+    beta!.tensor.data.set(uniform([5, 1], 10).data);
+    expect(checkGradients(seq, uniform([4, 6, 3], 1), sequenceLabels(3, 6, 3), { epsilon: 1e-6 }).difference).toBeLessThan(1e-7);
+    const flat = new Network({ inputSize: 3, layers: [{ units: 5, activation: 'tanh' }, { type: 'layerNorm', epsilon: 1e-3 }, { units: 3, activation: 'softmax' }], dtype: 'float64', seed: 4 });
+    expect(checkGradients(flat, uniform([3, 7], 3), oneHot(7, 3), { epsilon: 1e-6 }).difference).toBeLessThan(1e-7);
+  });
+
+  for (const causal of [false, true]) {
+    it(`multiHeadAttention, 2 heads${causal ? ', causal' : ''} -> timeDistributed softmax`, () => {
+      const net = new Network({
+        inputShape: { sequence: [4, 3] },
+        layers: [{ type: 'multiHeadAttention', heads: 2, causal }, { type: 'timeDistributed', units: 3, activation: 'softmax' }],
+        dtype: 'float64',
+        seed: 5,
+      });
+      // Non-zero biases, so their gradients are checked where they matter.
+      for (const p of net.stack[0]!.params) if (p.name.startsWith('b')) p.tensor.data.set(uniform([4, 1], p.name.length + 20).data);
+      const r = checkGradients(net, uniform([4, 5, 3], 6), sequenceLabels(3, 5, 3), { epsilon: 1e-6 });
+      expect(r.difference).toBeLessThan(1e-7);
+      expect(r.grad.length).toBe(4 * 16 + 4 * 4 + 3 * 4 + 3); // Wq, Wk, Wv, Wo (4, 4) and their biases, then W2, b2
+    });
+  }
+
+  it('the whole encoder block (keepProb 1) between positionalEncoding and globalAveragePool1d -> dense softmax', () => {
+    const net = new Network({
+      inputShape: { sequence: [4, 3] },
+      layers: [{ type: 'positionalEncoding' }, { type: 'transformerEncoder', heads: 2, ff: 6 }, { type: 'globalAveragePool1d' }, { units: 3, activation: 'softmax' }],
+      dtype: 'float64',
+      seed: 7,
+    });
+    expect(Object.keys(net.parameters)).toEqual(['Wq1', 'bq1', 'Wk1', 'bk1', 'Wv1', 'bv1', 'Wo1', 'bo1', 'gamma2', 'beta2', 'W3', 'b3', 'W4', 'b4', 'gamma5', 'beta5', 'W6', 'b6']);
+    const r = checkGradients(net, uniform([4, 5, 3], 8), oneHot(5, 3), { epsilon: 1e-6 });
+    expect(r.difference).toBeLessThan(1e-7);
+  });
+});
+
+/**
+ * "Does the first token appear again later?": sequences of T tokens from a vocabulary of V, half of
+ * them with the first token repeated at a random later step, half with it nowhere else. The label
+ * depends on comparing step 1 with every other step, which the mean over steps of per-token vectors
+ * cannot do: attention from step 1 to the steps holding its own token can.
+ */
+function repeatTask(m: number, T: number, V: number, seed: number): { X: Tensor; Y: Tensor; labels: number[] } {
+  const rng = new Rng(seed);
+  const X = new Tensor([1, m, T], new Float32Array(m * T));
+  const Y = new Tensor([2, m], new Float32Array(2 * m));
+  const labels: number[] = [];
+  const draw = (n: number) => Math.min(n - 1, Math.floor(rng.uniform() * n));
+  for (let j = 0; j < m; j++) {
+    const first = draw(V);
+    const repeat = j % 2;
+    for (let t = 1; t < T; t++) {
+      let tok = draw(V - 1);
+      if (tok >= first) tok++; // any token but the first
+      X.data[j * T + t] = tok;
+    }
+    X.data[j * T] = first;
+    if (repeat) X.data[j * T + 1 + draw(T - 1)] = first;
+    Y.data[repeat * m + j] = 1;
+    labels.push(repeat);
+  }
+  return { X, Y, labels };
+}
+
+function accuracy(net: Network, X: Tensor, labels: readonly number[]): number {
+  const A = net.predict(X);
+  let right = 0;
+  for (let j = 0; j < labels.length; j++) if ((A.get(1, j) > A.get(0, j) ? 1 : 0) === labels[j]) right++;
+  return right / labels.length;
+}
+
+describeEachBackend('a transformer encoder learns a task that needs attention across steps', () => {
+  const [T, V] = [5, 4];
+  const train = repeatTask(1024, T, V, 1);
+  const test = repeatTask(512, T, V, 2);
+  const head: NetworkOptions['layers'] = [{ type: 'embedding', vocab: V, dim: 8, init: 'xavier' }, { type: 'positionalEncoding' }];
+  const tail: NetworkOptions['layers'] = [{ type: 'globalAveragePool1d' }, { units: 2, activation: 'softmax' }];
+  const options = { learningRate: 0.02, epochs: 40, batchSize: 64, optimizer: 'adam' } as const;
+
+  it('embedding -> positionalEncoding -> transformerEncoder (2 heads) -> globalAveragePool1d -> softmax: >= 95% on held-out sequences (seeded)', () => {
+    const net = new Network({ inputShape: { sequence: [1, T] }, layers: [...head, { type: 'transformerEncoder', heads: 2, ff: 16 }, ...tail], seed: 4 });
+    const h = fit(net, train.X, train.Y, options);
+    expect(h.cost.at(-1)!).toBeLessThan(h.cost[0]! / 3);
+    expect(accuracy(net, test.X, test.labels)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('the same network without the encoder stays near chance (< 70%): the task needs attention', () => {
+    const net = new Network({ inputShape: { sequence: [1, T] }, layers: [...head, ...tail], seed: 4 });
+    fit(net, train.X, train.Y, options);
+    expect(accuracy(net, test.X, test.labels)).toBeLessThan(0.7);
+  });
+});
+
+describe('transformer layers: save and load', () => {
+  it('a saved encoder network loads with bit-identical predictions (float32 and float64), dropout and causal kept', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const net = new Network({
+        inputShape: { sequence: [4, 3] },
+        layers: [
+          { type: 'positionalEncoding' },
+          { type: 'layerNorm', epsilon: 1e-4 },
+          { type: 'transformerEncoder', heads: 2, ff: 5, keepProb: 0.9, causal: true },
+          { type: 'multiHeadAttention', heads: 4, trainable: false },
+          { type: 'globalAveragePool1d' },
+          { units: 2, activation: 'softmax' },
+        ],
+        dtype,
+        seed: 11,
+      });
+      const x = uniform([4, 6, 3], 12, dtype);
+      fit(net, x, oneHot(6, 2), { learningRate: 0.05, epochs: 2 });
+      const { manifest, weights } = serializeModel(net);
+      const loaded = deserializeModel(JSON.parse(JSON.stringify(manifest)), weights).network;
+      expect(loaded.stack.map((l) => l.toSpec())).toEqual(net.stack.map((l) => l.toSpec()));
+      expect(Array.from(loaded.predict(x).data)).toEqual(Array.from(net.predict(x).data));
+      expect(net.summary()).toContain('transformerEncoder 2x2 ff 5 causal dropout 0.9');
+    }
+  });
+});
+
+describe('transformer layers: bad input', () => {
+  const seq = (layers: unknown[], units = 64): NetworkOptions => ({ inputShape: { sequence: [units, 3] }, layers: [...layers, { units: 2, activation: 'softmax' }] as NetworkOptions['layers'] });
+  it('heads that do not divide d', () => {
+    expect(() => new Network(seq([{ type: 'multiHeadAttention', heads: 5 }, { type: 'globalAveragePool1d' }]))).toThrow('layers[0].heads: expected a divisor of d = 64 (each of the heads has depth d / heads), got 5');
+    expect(() => new Network(seq([{ type: 'transformerEncoder', heads: 3 }, { type: 'globalAveragePool1d' }], 8))).toThrow('layers[0].heads: expected a divisor of d = 8');
+    expect(() => new Network(seq([{ type: 'transformerEncoder', heads: 0 }, { type: 'globalAveragePool1d' }], 8))).toThrow('layers[0].heads: expected a positive integer, got 0');
+  });
+  it('a non-sequence input', () => {
+    for (const type of ['multiHeadAttention', 'transformerEncoder', 'positionalEncoding', 'globalAveragePool1d']) {
+      const spec = type === 'multiHeadAttention' || type === 'transformerEncoder' ? { type, heads: 2 } : { type };
+      expect(() => new Network({ inputSize: 8, layers: [spec as never, { units: 2, activation: 'softmax' }] })).toThrow(`layers[0]: a ${type} layer needs a sequence input (d, m, T), got (8, m)`);
+    }
+    expect(() => new Network({ inputShape: [4, 4, 2], layers: [{ type: 'layerNorm' }, { units: 2, activation: 'softmax' }] })).toThrow('layers[0]: a layerNorm layer normalizes a flat (n, m) or sequence (n, m, T) input over its n features, got an image (m, 4, 4, 2)');
+  });
+  it('keepProb outside (0, 1], ff < 1, a bad epsilon or causal, unknown keys', () => {
+    const enc = (extra: object) => new Network(seq([{ type: 'transformerEncoder', heads: 2, ...extra }, { type: 'globalAveragePool1d' }], 8));
+    expect(() => enc({ keepProb: 0 })).toThrow('layers[0].keepProb: expected a keep probability in (0, 1], got 0');
+    expect(() => enc({ keepProb: 1.5 })).toThrow('layers[0].keepProb: expected a keep probability in (0, 1], got 1.5');
+    expect(() => enc({ ff: 0 })).toThrow('layers[0].ff: expected a positive integer, got 0');
+    expect(() => enc({ ff: 2.5 })).toThrow('layers[0].ff: expected a positive integer, got 2.5');
+    expect(() => enc({ causal: 'yes' })).toThrow('layers[0].causal: expected true or false, got "yes"');
+    expect(() => enc({ dropout: 0.1 })).toThrow(/layers\[0\]\.dropout/);
+    expect(() => new Network(seq([{ type: 'layerNorm', epsilon: 0 }, { type: 'globalAveragePool1d' }], 8))).toThrow('layers[0].epsilon: expected a finite number > 0, got 0');
+  });
+  it('a sequence reaching the dense output without a pool says so', () => {
+    expect(() => new Network(seq([{ type: 'transformerEncoder', heads: 2 }], 8))).toThrow(/sequence/);
+  });
+});
