@@ -8,10 +8,13 @@
  * The names are generated here, seeded, from Greek and Latin roots the real
  * names use (no download, no licence to ship): 1,200 of them.
  *
- * As in the course, x<1> is the zero vector and y<t> = x<t+1>: the model reads
- * the name so far and predicts the next character, the last one '\n'. Names
- * are padded to T_x steps with '\n' (inputs and targets; there is no masking
- * yet, so the padded steps count in the loss: they are easy to predict).
+ * As in the course, y<t> = x<t+1>: the model reads the name so far and
+ * predicts the next character, the last one '\n'. The input is character
+ * indices through an embedding with `maskZero`: index 0 pads every name to
+ * T_x steps, index 1 is the start token (the course's zero vector x<1>), and
+ * the characters follow. Padded steps leave the LSTM's state alone and do not
+ * count in the loss (the mean over real steps), so the loss printed is the
+ * loss per real character; their targets (any one-hot column) are ignored.
  *
  * Run: npx tsx examples/dinosaurus.ts
  */
@@ -36,22 +39,27 @@ const V = chars.length;
 const ix = new Map(chars.map((c, i) => [c, i]));
 const T = Math.max(...words.map((w) => w.length)) + 1;
 const m = words.length;
+/** Input indices: 0 pads, 1 starts a name, 2 + k is character k. */
+const PAD = 0;
+const START = 1;
 console.log(`${m} names, e.g. ${words.slice(0, 4).join(', ')}; ${V} characters; T_x = ${T}`);
 
-// X (V, m, T): x<1> = 0, x<t> = the (t-1)th character; Y (V, m, T): y<t> = x<t+1>, '\n' at the end and after.
-const X = new Tensor([V, m, T], new Float32Array(V * m * T));
+// X (1, m, T): x<1> = START, x<t> = the (t-1)th character, PAD after the name; Y (V, m, T): y<t> = x<t+1>, '\n' at the end
+// (and, ignored, at the padded steps).
+const X = new Tensor([1, m, T], new Float32Array(m * T));
 const Y = new Tensor([V, m, T], new Float32Array(V * m * T));
 words.forEach((w, j) => {
   const seq = [...w].map((c) => ix.get(c)!);
   for (let t = 0; t < T; t++) {
-    if (t > 0) X.data[((seq[t - 1] ?? 0) * m + j) * T + t] = 1;
+    X.data[j * T + t] = t === 0 ? START : t <= seq.length ? 2 + seq[t - 1]! : PAD;
     Y.data[((seq[t] ?? 0) * m + j) * T + t] = 1;
   }
 });
 
 const net = new Network({
-  inputShape: { sequence: [V, T] },
+  inputShape: { sequence: [1, T] },
   layers: [
+    { type: 'embedding', vocab: V + 2, dim: 16, maskZero: true },
     { type: 'lstm', units: 64, returnSequences: true },
     { type: 'timeDistributed', units: V, activation: 'softmax' },
   ],
@@ -59,9 +67,10 @@ const net = new Network({
 });
 
 const sampler = new Rng(7);
-/** One name drawn a character at a time: the model is causal, so step t of a full-length pass sees only the characters before it. */
+/** One name drawn a character at a time: the model is causal, so step t of a full-length pass sees only the characters before it (the rest is padding). */
 function sample(): string {
-  const x = new Tensor([V, 1, T], new Float32Array(V * T));
+  const x = new Tensor([1, 1, T], new Float32Array(T));
+  x.data[0] = START;
   let name = '';
   for (let t = 0; t < T; t++) {
     const A = net.predict(x);
@@ -76,7 +85,7 @@ function sample(): string {
     }
     if (c === 0) break;
     name += chars[c];
-    if (t + 1 < T) x.data[c * T + t + 1] = 1;
+    if (t + 1 < T) x.data[t + 1] = 2 + c;
   }
   return name;
 }

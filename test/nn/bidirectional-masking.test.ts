@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checkGradients, deserializeModel, fit, Network, Plan, Rng, serializeModel, Tensor, type NetworkOptions } from '../../src/index.js';
-import { describeEachBackend } from '../helpers.js';
+import { backendNames, describeEachBackend, expectClose, withBackend } from '../helpers.js';
 
 const CELLS = ['simpleRnn', 'lstm', 'gru'] as const;
 
@@ -215,6 +215,25 @@ describeEachBackend('learning with masking', () => {
   });
 });
 
+describe('bidirectional with masking: the wasm kernels agree with the reference (float32)', () => {
+  for (const cell of CELLS) {
+    it(`${cell}: outputs and gradients within 1e-5`, () => {
+      expect(backendNames()).toContain('wasm');
+      const X32 = new Tensor([2, 4, 5], Float32Array.from(padded(2, [5, 3, 1, 4], 5, 31).data));
+      const Y32 = new Tensor([3, 4, 5], Float32Array.from(targets(3, 4, 5, 32).data));
+      const run = (backend: string): { out: number[]; grads: number[][] } =>
+        withBackend(backend, () => {
+          const net = new Network({ inputShape: { sequence: [2, 5] }, layers: [{ type: 'masking' }, { type: 'bidirectional', layer: { type: cell, units: 4, returnSequences: true } }, { type: 'timeDistributed', units: 3, activation: 'softmax' }], seed: 33 });
+          return { out: Array.from(net.predict(X32).data), grads: gradients(net, X32, Y32) };
+        });
+      const js = run('js');
+      const wasm = run('wasm');
+      expectClose(wasm.out, js.out, 1e-5);
+      wasm.grads.forEach((g, p) => expectClose(g, js.grads[p]!, 1e-5));
+    });
+  }
+});
+
 describe('bidirectional: names, summary, spec and the model format', () => {
   it('names each direction\'s parameters with _fw / _bw and shows the layer in the summary', () => {
     const net = new Network({ inputShape: { sequence: [3, 5] }, layers: [{ type: 'bidirectional', layer: { type: 'gru', units: 4, returnSequences: true } }, { type: 'bidirectional', layer: { type: 'simpleRnn', units: 2 } }, { units: 1 }] });
@@ -278,6 +297,9 @@ describe('bad input', () => {
   it('a mask reaching a layer that does not read it', () => {
     // A dense layer after the sequence ends is fine; the sequence itself must not reach a layer that ignores the mask.
     expect(() => new Network({ ...seq, layers: [{ type: 'masking' }, { type: 'lstm', units: 2 }, { units: 1 }] })).not.toThrow();
+    expect(() => new Network({ ...seq, layers: [{ type: 'masking' }, { type: 'lstm', units: 3, returnSequences: true }, { type: 'attention', steps: 2, units: 3 }, { type: 'timeDistributed', units: 2, activation: 'softmax' }] })).toThrow(
+      /layers\[2\]: the attention layer does not read the padding mask of layers\[0\], so padded steps would count; expected simpleRnn, lstm, gru, bidirectional, .* got attention/,
+    );
     expect(() => new Network({ inputShape: { sequence: [1, 4] }, layers: [{ type: 'embedding', vocab: 3, dim: 2, maskZero: true }, { type: 'masking' }, { type: 'lstm', units: 2 }, { units: 1 }] })).toThrow(
       /layers\[1\]: a masking layer that marks padding must be the network's first layer/,
     );

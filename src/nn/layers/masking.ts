@@ -92,7 +92,7 @@ export function checkMaskFlow(layers: readonly AnyLayer[], where: string, path: 
     if (!masked) return;
     if (!MASK_AWARE.includes(l.type)) {
       throw new ValueError(
-        `${where}: ${name}: a ${l.type} layer does not read the padding mask of ${path}[0], so padded steps would count; ` +
+        `${where}: ${name}: the ${l.type} layer does not read the padding mask of ${path}[0], so padded steps would count; ` +
           `expected ${MASK_AWARE.join(', ')} layers until a recurrent layer without returnSequences ends the sequence, got ${l.type}`,
       );
     }

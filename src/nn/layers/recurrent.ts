@@ -109,6 +109,12 @@ function matrices(all: Tensor, T: number, n: number, m: number): Tensor[] {
 /**
  * A recurrent layer: a<0> = 0 (and c<0> = 0), then the cell at every step t = 1..T_x; the
  * output is a<T_x> (n_a, m), or every a<t> as (n_a, m, T_x) with `returnSequences`.
+ *
+ * With a padding mask (CompileOptions.mask, see StepMask), a padded step keeps the state:
+ * a<t> = a<t-1>, c<t> = c<t-1> for that example (with returnSequences, its output there is the
+ * carried state, as Keras's), and backpropagation passes da<t>, dc<t> straight through it (no
+ * gradient for x<t> or the weights). With goBackwards the steps run T_x..1 (a bidirectional
+ * layer's backward copy); the output stays aligned with the input's steps.
  */
 export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, RecurrentCell> {
   readonly units: number;
@@ -250,6 +256,22 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
     const keepA = mask && withBackward ? z(nA, m) : null;
     const keepC = mask && withBackward && cs ? z(nA, m) : null;
     const paddedAt = (t: number): number => (mask ? paddedColumns(mask, t, padded!) : 0);
+    // At a padded step the cell gets no gradient (its output was replaced by the carried state):
+    // da<t> (and dc<t>) pass unchanged to the state before it; nothing reaches x<t> or the weights.
+    // `hold` sets the incoming gradients of the padded examples aside (zero for the cell), `release` passes them on.
+    const hold = (t: number, daNext: Tensor, dcNext: Tensor | null): number => {
+      const np = paddedAt(t);
+      if (np > 0) {
+        holdColumns(daNext, keepA!, padded!, np);
+        if (dcNext) holdColumns(dcNext, keepC!, padded!, np);
+      }
+      return np;
+    };
+    const release = (np: number, daPrev: Tensor, dcPrev: Tensor | null): void => {
+      if (np === 0) return;
+      copyColumns(keepA!, daPrev, padded!, np);
+      if (dcPrev) copyColumns(keepC!, dcPrev, padded!, np);
+    };
 
     const forward = (x: Tensor): Tensor => {
       const v = views.get();
@@ -295,21 +317,6 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
         else if (t === last) be.copy(dOut, dNext);
         else be.copy(carry, dNext);
       };
-      // At a padded step the cell gets no gradient (its output was replaced by the carried state):
-      // da<t> (and dc<t>) pass unchanged to the state before it; nothing reaches x<t> or the weights.
-      const hold = (t: number, dcNext: Tensor | null): number => {
-        const np = paddedAt(t);
-        if (np > 0) {
-          holdColumns(dNext, keepA!, padded!, np);
-          if (dcNext) holdColumns(dcNext, keepC!, padded!, np);
-        }
-        return np;
-      };
-      const release = (np: number, daPrev: Tensor, dcPrev: Tensor | null): void => {
-        if (np === 0) return;
-        copyColumns(keepA!, daPrev, padded!, np);
-        if (dcPrev) copyColumns(keepC!, dcPrev, padded!, np);
-      };
       be.fill(dcat.all, 0);
       if (this.type === 'lstm') {
         be.fill(accW!, 0);
@@ -320,7 +327,7 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
         for (let k = 0; k < T; k++) {
           const t = rev ? k : T - 1 - k;
           incoming(t, dcat.top);
-          const np = hold(t, dcNext);
+          const np = hold(t, dNext, dcNext);
           lstmStepBackward(be, v.lstmW!, v.concat[t]!, v.lstmGates[t]!, v.c[prev(t)]!, v.tanhC[t]!, dNext, dcNext, accW!, accB!, dcat, dcPrev, v.lstmScratch!);
           release(np, dcat.top, dcPrev);
           be.copy(dcat.bottom, v.dx[t]!);
@@ -340,7 +347,7 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
         for (let k = 0; k < T; k++) {
           const t = rev ? k : T - 1 - k;
           incoming(t, dcat.top);
-          const np = hold(t, null);
+          const np = hold(t, dNext, null);
           gruStepBackward(be, v.gruW!, v.concat[t]!, v.gruGates[t]!, v.concat2[t]!, v.cc[t]!, v.a[prev(t)]!, dNext, acc, dcat, v.gruScratch!);
           release(np, dcat.top, null);
           be.copy(dcat.bottom, v.dx[t]!);
@@ -362,7 +369,7 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
         for (let k = 0; k < T; k++) {
           const t = rev ? k : T - 1 - k;
           incoming(t, dcat.top);
-          const np = hold(t, null);
+          const np = hold(t, dNext, null);
           rnnStepBackward(be, rnnW!, v.x[t]!, v.a[prev(t)]!, v.a[next(t)]!, dNext, acc, v.dx[t]!, dcat.top, v.rnnScratch!);
           release(np, dcat.top, null);
         }

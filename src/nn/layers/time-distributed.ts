@@ -122,7 +122,10 @@ export class TimeDistributedLayer implements Layer<ActivationShape, 'timeDistrib
       meanLoss: (loss, y) => {
         if (!mask) return be.lossSum(loss, inner.Z, inner.A, y) / mT;
         if (mask.real === 0) return 0;
-        const [Z, A, Y, M] = [inner.Z.data, inner.A.data, y.data, mask.values];
+        const Z = inner.Z.data;
+        const A = inner.A.data;
+        const Y = y.data;
+        const M = mask.values;
         let sum = 0;
         for (let k = 0; k < mT; k++) {
           if (M[k] === 0) continue;
