@@ -160,6 +160,38 @@ describeEachBackend('masking changes nothing on full-length data; padding equals
   }
 });
 
+describe('bidirectional with masking: what each direction outputs at padded steps', () => {
+  /** masking -> bidirectional(cell, 2 units, sequences) -> a linear timeDistributed output set to the identity, so predict shows the bidirectional output. */
+  const make = (cell: (typeof CELLS)[number], T: number): Network => {
+    const net = new Network({ inputShape: { sequence: [2, T] }, layers: [{ type: 'masking' }, { type: 'bidirectional', layer: { type: cell, units: 2, returnSequences: true } }, { type: 'timeDistributed', units: 4, activation: 'linear' }], dtype: 'float64', seed: 41 });
+    const W = net.parameters.W2!;
+    W.data.fill(0);
+    for (let i = 0; i < 4; i++) W.data[i * 4 + i] = 1;
+    return net;
+  };
+  for (const cell of CELLS) {
+    it(`${cell}: trailing padding: the forward copy's carried last real state, the backward copy's zero start state`, () => {
+      const out = make(cell, 4).predict(padded(2, [2], 4, 42)).data; // (4, 1, 4): rows 0-1 forward, 2-3 backward
+      for (const t of [2, 3]) {
+        for (const r of [0, 1]) expect(out[r * 4 + t]).toBe(out[r * 4 + 1]);
+        for (const r of [2, 3]) expect(out[r * 4 + t]).toBe(0);
+      }
+      for (const r of [0, 1, 2, 3]) expect(out[r * 4]).not.toBe(0);
+    });
+    it(`${cell}: padding between real steps is skipped by both directions (the real steps' outputs are the sequence's without it)`, () => {
+      const X = padded(2, [3], 3, 43);
+      X.data[1] = 0;
+      X.data[4] = 0; // step 2 of 3 padded
+      const gap = make(cell, 3).predict(X).data;
+      const joined = make(cell, 2).predict(new Tensor([2, 1, 2], Float64Array.from([X.data[0]!, X.data[2]!, X.data[3]!, X.data[5]!]))).data;
+      for (let r = 0; r < 4; r++) {
+        expect(gap[r * 3]).toBeCloseTo(joined[r * 2]!, 14);
+        expect(gap[r * 3 + 2]).toBeCloseTo(joined[r * 2 + 1]!, 14);
+      }
+    });
+  }
+});
+
 /**
  * Bits b<1..L> (L in 3..8 of T_x = 8, padded with zeros), one-hot [1, 0] / [0, 1]; the target at real step t
  * is the next bit b<t+1>, or class 2 ("end") at the last real step. Both need the future: the backward direction.

@@ -39,7 +39,17 @@ class Halves {
   }
 }
 
-/** A recurrent layer in both directions: (n_x, m, T_x) -> (2 n_a, m, T_x) or (2 n_a, m). */
+/**
+ * A recurrent layer in both directions: (n_x, m, T_x) -> (2 n_a, m, T_x) or (2 n_a, m).
+ *
+ * @example
+ * ```ts
+ * import { Network } from 'layerwise';
+ * const net = new Network({ inputShape: { sequence: [3, 5] }, layers: [{ type: 'bidirectional', layer: { type: 'lstm', units: 4 } }, { units: 1 }] });
+ * net.parameters.Wf1_fw!.shape.join() === '4,7' && net.parameters.Wf1_bw!.shape.join() === '4,7'; // true
+ * net.summary().includes('bidirectional lstm 4') && net.summary().includes('(8, m)'); // true
+ * ```
+ */
 export class BidirectionalLayer implements Layer<ActivationShape, 'bidirectional'> {
   readonly type = 'bidirectional' as const;
   readonly outputShape: ActivationShape;

@@ -16,7 +16,19 @@ import { LayerBase, type AnyLayer, type CompileOptions, type CompiledLayer, type
 import type { ActivationShape, SequenceShape } from './shape.js';
 import type { MaskingSpec } from './spec.js';
 
-/** Marks the steps of (n, m, T) whose n features all equal `value` as padding; passes X on unchanged. */
+/**
+ * Marks the steps of (n, m, T) whose n features all equal `value` as padding; passes X on unchanged.
+ *
+ * @example
+ * ```ts
+ * import { Network, Tensor } from 'layerwise';
+ * // The same weights (seed 1) over 3 steps with the last 2 padded, and over the 1 real step alone.
+ * const padded = new Network({ inputShape: { sequence: [1, 3] }, layers: [{ type: 'masking' }, { type: 'simpleRnn', units: 2 }, { units: 1 }], seed: 1 });
+ * const short = new Network({ inputShape: { sequence: [1, 1] }, layers: [{ type: 'simpleRnn', units: 2 }, { units: 1 }], seed: 1 });
+ * const a = padded.predict(new Tensor([1, 1, 3], new Float32Array([0.5, 0, 0]))).data[0];
+ * a === short.predict(new Tensor([1, 1, 1], new Float32Array([0.5]))).data[0]; // true
+ * ```
+ */
 export class MaskingLayer extends LayerBase implements Layer<ActivationShape, 'masking'> {
   readonly type = 'masking' as const;
   readonly outputShape: SequenceShape;
