@@ -7,7 +7,7 @@
  * and each bad argument against its message.
  */
 import { describe, expect, it } from 'vitest';
-import { backendFor, checkGradients, deserializeModel, fit, Network, Rng, serializeModel, Tensor, type AnyLayer, type NetworkOptions } from '../../src/index.js';
+import { backendFor, checkGradients, deserializeModel, fit, Network, Rng, serializeModel, StepMask, Tensor, type AnyLayer, type NetworkOptions } from '../../src/index.js';
 import { describeEachBackend, expectClose } from '../helpers.js';
 
 /** Seeded values in [-1, 1) of the given shape. */
@@ -130,6 +130,90 @@ describe('transformer layers: values computed by hand', () => {
     // Without the mask, the first steps move too.
     const open = new Network({ inputShape: { sequence: [4, 5] }, layers: [{ type: 'multiHeadAttention', heads: 2 }, { type: 'timeDistributed', units: 3, activation: 'softmax' }], dtype: 'float64', seed: 3 });
     expect(Math.abs(open.predict(changed).data[0]! - open.predict(x).data[0]!)).toBeGreaterThan(1e-6); // example 1, step 1
+  });
+});
+
+/** A padding mask of m examples of T steps where example j has `lengths[j]` real steps, then padding. */
+function paddingMask(lengths: readonly number[], T: number): StepMask {
+  const mask = new StepMask(lengths.length, T);
+  lengths.forEach((n, j) => mask.values.fill(0, j * T + n, (j + 1) * T));
+  mask.update();
+  return mask;
+}
+
+/**
+ * A float64 layer compiled with a padding mask: L = sum(R * output) for fixed R; backward's dIn and
+ * m times its parameter gradients against central differences of L. Returns the relative difference.
+ */
+function maskedGradientCheck(layer: AnyLayer, x: Tensor, mask: StepMask): number {
+  const be = backendFor('float64');
+  const m = mask.m;
+  const c = layer.compile({ be, m, dtype: 'float64', withBackward: true, rng: new Rng(0), mask });
+  const R = uniform(batchShapeOf(layer.outputShape, m), 31);
+  const loss = (): number => {
+    const out = c.forward(x, true, false);
+    let sum = 0;
+    for (let i = 0; i < out.size; i++) sum += R.data[i]! * out.data[i]!;
+    return sum;
+  };
+  loss();
+  const dIn = be.zeros(x.shape, 'float64');
+  c.backward(x, new Tensor(R.shape, Float64Array.from(R.data)), dIn, false);
+  const analytic = [...Array.from(dIn.data), ...c.grads.flatMap((g) => Array.from(g.data, (v) => v * m))];
+  const numeric: number[] = [];
+  const eps = 1e-6;
+  for (const t of [x, ...layer.trainableParams.map((p) => p.tensor)]) {
+    for (let i = 0; i < t.size; i++) {
+      const v = t.data[i]!;
+      t.data[i] = v + eps;
+      const up = loss();
+      t.data[i] = v - eps;
+      const down = loss();
+      t.data[i] = v;
+      numeric.push((up - down) / (2 * eps));
+    }
+  }
+  const norm = (a: number[]) => Math.sqrt(a.reduce((s, v) => s + v * v, 0));
+  return norm(analytic.map((a, i) => a - numeric[i]!)) / (norm(analytic) + norm(numeric));
+}
+
+function batchShapeOf(s: AnyLayer['outputShape'], m: number): number[] {
+  return s.kind === 'sequence' ? [s.units, m, s.steps] : s.kind === 'flat' ? [s.units, m] : [m, s.h, s.w, s.c];
+}
+
+describe('transformer layers with a padding mask (StepMask, compiled directly)', () => {
+  it('multiHeadAttention: the real steps\' outputs are those of the same sequence without its padded tail, whatever the padding holds', () => {
+    const layers = (T: number): NetworkOptions => ({ inputShape: { sequence: [4, T] }, layers: [{ type: 'multiHeadAttention', heads: 2 }, { type: 'timeDistributed', units: 2, activation: 'softmax' }], dtype: 'float64', seed: 5 });
+    const long = new Network(layers(5)).stack[0]!;
+    const short = new Network(layers(3)).stack[0]!;
+    const x = uniform([4, 1, 5], 2);
+    const be = backendFor('float64');
+    const run = (l: AnyLayer, input: Tensor, mask: StepMask | null) => Array.from(l.compile({ be, m: 1, dtype: 'float64', withBackward: false, rng: new Rng(0), mask }).forward(input, false, false).data);
+    const prefix = new Tensor([4, 1, 3], new Float64Array(12));
+    for (let k = 0; k < 4; k++) for (let t = 0; t < 3; t++) prefix.data[k * 3 + t] = x.data[k * 5 + t]!;
+    const want = run(short, prefix, null);
+    const got = run(long, x, paddingMask([3], 5));
+    for (let k = 0; k < 4; k++) for (let t = 0; t < 3; t++) expect(got[k * 5 + t]).toBeCloseTo(want[k * 3 + t]!, 12);
+    // Without the mask the padded steps change the real ones.
+    expect(Math.abs(run(long, x, null)[0]! - want[0]!)).toBeGreaterThan(1e-6);
+  });
+
+  it('globalAveragePool1d: the mean over each example\'s real steps', () => {
+    const pool = new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'globalAveragePool1d' }, { units: 2, activation: 'softmax' }], dtype: 'float64' }).stack[0]!;
+    const x = new Tensor([2, 2, 3], new Float64Array([1, 2, 6, 0, 4, 3, -1, -3, 7, 4, 5, 6]));
+    const out = pool.compile({ be: backendFor('float64'), m: 2, dtype: 'float64', withBackward: false, rng: new Rng(0), mask: paddingMask([2, 1], 3) }).forward(x, false, false);
+    expectClose(out, [[1.5, 0], [-2, 4]], 1e-15);
+  });
+
+  it('gradients with padding (float64, < 1e-7): multiHeadAttention (plain and causal), the encoder block, globalAveragePool1d', () => {
+    const mask = paddingMask([5, 3, 1], 5);
+    const build = (layers: NetworkOptions['layers']) => new Network({ inputShape: { sequence: [4, 5] }, layers, dtype: 'float64', seed: 9 }).stack[0]!;
+    const x = uniform([4, 3, 5], 4);
+    const tail: NetworkOptions['layers'] = [{ type: 'timeDistributed', units: 2, activation: 'softmax' }];
+    expect(maskedGradientCheck(build([{ type: 'multiHeadAttention', heads: 2 }, ...tail]), x, mask)).toBeLessThan(1e-7);
+    expect(maskedGradientCheck(build([{ type: 'multiHeadAttention', heads: 2, causal: true }, ...tail]), x, mask)).toBeLessThan(1e-7);
+    expect(maskedGradientCheck(build([{ type: 'transformerEncoder', heads: 2, ff: 6 }, ...tail]), x, mask)).toBeLessThan(1e-7);
+    expect(maskedGradientCheck(build([{ type: 'globalAveragePool1d' }, { units: 2, activation: 'softmax' }]), x, mask)).toBeLessThan(1e-7);
   });
 });
 

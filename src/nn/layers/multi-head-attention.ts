@@ -5,17 +5,20 @@
  * attends only to itself and the steps before it (the look-ahead mask of a
  * language model). The math is nn/sequence/dot-attention.ts's (the functional
  * multiHeadAttention runs it too), which reads sequences as the course's
- * (m T, d) rows: one transpose kernel in and out.
+ * (m T, d) rows: one transpose kernel in and out. With a padding mask (see
+ * `StepMask`: an embedding with maskZero, a masking layer), no step attends to
+ * a padded one; the padded steps' own outputs are left for the mask-reading
+ * layers above to ignore.
  *
  * Gradients follow the layers' convention: dOut is d(sum of the batch's
  * losses)/d(output), the parameter gradients are that sum's times 1/m.
  */
 import type { Backend } from '../../backend/backend.js';
 import type { Rng } from '../../random/rng.js';
+import { ValueError } from '../../tensor/errors.js';
 import type { DType, Tensor } from '../../tensor/tensor.js';
 import { initializeWeights, type Initializer } from '../initializers.js';
-import { causalMask, maskBias, multiHeadAttentionBackward, multiHeadAttentionStep, multiHeadBuffers, multiHeadScratch, type MultiHeadGrads, type MultiHeadWeights } from '../sequence/dot-attention.js';
-import { free } from '../sequence/views.js';
+import { multiHeadAttentionBackward, multiHeadAttentionStep, multiHeadBuffers, multiHeadScratch, selfAttentionBias, type MultiHeadGrads, type MultiHeadWeights } from '../sequence/dot-attention.js';
 import { LayerBase, NO_GRADS, type CompileOptions, type CompiledLayer, type Layer, type NamedTensor } from './layer.js';
 import { batchBuffer, ViewCache, type ActivationShape, type SequenceShape } from './shape.js';
 import type { MultiHeadAttentionSpec } from './spec.js';
@@ -83,12 +86,11 @@ export class MultiHeadAttentionLayer extends LayerBase implements Layer<Activati
     const outRows = z(mT, d);
     const out = batchBuffer(be, this.outputShape, m, dtype);
     const b = multiHeadBuffers(be, this.heads, d, m, T, T, dtype);
-    let bias: Tensor | null = null;
-    if (this.causal) {
-      const mask = causalMask(be, T, dtype);
-      bias = maskBias(be, mask, m, T, dtype);
-      free(mask);
-    }
+    // The additive mask term: the look-ahead rule (fixed), and padded keys (rebuilt for each batch).
+    const padding = o.mask ?? null;
+    if (padding && padding.steps !== T) throw new ValueError(`multiHeadAttention: mask: expected a padding mask of ${T} steps, got ${padding.steps}`);
+    const bias = this.causal || padding ? z(T, mT) : null;
+    if (bias && !padding) selfAttentionBias(null, this.causal, m, T, bias);
     const learn = withBackward && this.trainable;
     // The kernels write every weight gradient; a frozen layer's go to scratch the optimizer never sees.
     const gradList = withBackward ? NAMES.map((name) => be.zeros(this.weights[name].shape, dtype)) : [];
@@ -98,6 +100,7 @@ export class MultiHeadAttentionLayer extends LayerBase implements Layer<Activati
     return {
       grads: learn ? gradList : NO_GRADS,
       forward: (x) => {
+        if (padding) selfAttentionBias(padding.values, this.causal, m, T, bias!);
         be.transpose(vc.matrix(x, d, mT), X);
         multiHeadAttentionStep(be, this.weights, X, X, X, bias, b, outRows);
         be.transpose(outRows, vc.matrix(out, d, mT));

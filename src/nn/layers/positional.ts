@@ -3,6 +3,7 @@
  * the positional encoding added to a sequence, and the mean over its steps
  * that lets a classifier (a dense layer) follow an encoder.
  */
+import { ValueError } from '../../tensor/errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { fillPositionalEncoding } from '../sequence/dot-attention.js';
 import { add, free } from '../sequence/views.js';
@@ -62,7 +63,10 @@ export class PositionalEncodingLayer extends LayerBase implements Layer<Activati
   }
 }
 
-/** The mean over the steps of a sequence: (n, m, T) -> (n, m), a<j> = (1/T) sum over t of x<t>(j). */
+/**
+ * The mean over the steps of a sequence: (n, m, T) -> (n, m), a(j) = (1/T) sum over t of x<t>(j); with a
+ * padding mask, the mean over example j's real steps (0 for an example without any).
+ */
 export class GlobalAveragePool1dLayer extends LayerBase implements Layer<ActivationShape, 'globalAveragePool1d'> {
   readonly type = 'globalAveragePool1d' as const;
   readonly outputShape: FeatureShape;
@@ -79,17 +83,38 @@ export class GlobalAveragePool1dLayer extends LayerBase implements Layer<Activat
     // (n, m, T) row-major is the (n m, T) matrix whose rows are the (unit, example) pairs.
     const out = batchBuffer(be, this.outputShape, m, dtype);
     const outCol = vc.matrix(out, n * m, 1);
-    const ones: Tensor | null = o.withBackward ? be.zeros([1, T], dtype) : null;
-    if (ones) be.fill(ones, 1);
+    const ones = be.zeros([1, T], dtype);
+    be.fill(ones, 1);
+    const padding = o.mask ?? null;
+    if (padding && padding.steps !== T) throw new ValueError(`globalAveragePool1d: mask: expected a padding mask of ${T} steps, got ${padding.steps}`);
+    // With padding: each step's weight, 1 / (example j's real steps) or 0, as a (1, m T) row and broadcast to (n, m T).
+    const weights = padding ? be.zeros([1, m * T], dtype) : null;
+    const wide = padding ? be.zeros([n, m * T], dtype) : null;
+    const onesColumn = padding ? be.zeros([n, 1], dtype) : null;
+    if (onesColumn) be.fill(onesColumn, 1);
+    const weighted = padding ? be.zeros([n, m * T], dtype) : null;
+    // dIn is read both as (n m, T) and as (n, m T): one view cache per shape.
+    const wideViews = new ViewCache();
     return {
       grads: NO_GRADS,
       forward: (x) => {
-        be.rowSum(vc.matrix(x, n * m, T), outCol, 1 / T);
+        if (!padding) {
+          be.rowSum(vc.matrix(x, n * m, T), outCol, 1 / T);
+          return out;
+        }
+        stepWeights(padding.values, m, T, weights!);
+        be.matmul(onesColumn!, weights!, wide!, false, false, 1, 0);
+        be.mul(vc.matrix(x, n, m * T), wide!, weighted!);
+        be.rowSum(vc.matrix(weighted!, n * m, T), outCol, 1);
         return out;
       },
       backward: (_x, dOut, dIn) => {
-        // dx<t> = dOut / T at every step: the outer product of dOut (n m, 1) with a row of ones.
-        if (dIn) be.matmul(vc.matrix(dOut, n * m, 1), ones!, vc.matrix(dIn, n * m, T), false, false, 1 / T, 0);
+        if (!dIn) return;
+        // dx<t> = dOut / T at every step (the outer product of dOut (n m, 1) with a row of ones), or dOut times the step's weight.
+        be.matmul(vc.matrix(dOut, n * m, 1), ones, vc.matrix(dIn, n * m, T), false, false, padding ? 1 : 1 / T, 0);
+        if (!padding) return;
+        const d = wideViews.matrix(dIn, n, m * T);
+        be.mul(d, wide!, d);
       },
     };
   }
@@ -100,5 +125,15 @@ export class GlobalAveragePool1dLayer extends LayerBase implements Layer<Activat
 
   describe(): string {
     return `globalAveragePool1d over ${this.inputShape.steps} steps`;
+  }
+}
+
+/** W[j T + t] = 1 / (example j's real steps) at a real step, 0 at a padded one. */
+function stepWeights(real: Uint8Array, m: number, T: number, w: Tensor): void {
+  const W = w.data;
+  for (let j = 0; j < m; j++) {
+    let count = 0;
+    for (let t = 0; t < T; t++) count += real[j * T + t]!;
+    for (let t = 0; t < T; t++) W[j * T + t] = real[j * T + t] === 1 ? 1 / count : 0;
   }
 }

@@ -277,9 +277,21 @@ export function fillPositionalEncoding(data: FloatArray, positions: number, d: n
   }
 }
 
-/** The look-ahead mask (1, T, T): 1 where key k <= query q (a step attends to itself and the steps before it), else 0. */
-export function causalMask(be: Backend, T: number, dtype: DType): Tensor {
-  const mask = be.zeros([1, T, T], dtype);
-  for (let q = 0; q < T; q++) for (let k = 0; k <= q; k++) mask.data[q * T + k] = 1;
-  return mask;
+/**
+ * The additive mask term of self-attention over m sequences of T steps, in {@link maskBias}'s
+ * (T_k, m T_q) layout, from a padding mask (`real[j T + t]` = 1 for a real step of example j, 0 for
+ * padding; null: every step real) and the look-ahead rule: -1e9 where key k is padding or (when
+ * `causal`) k > q, else 0. Written in place, so a layer rebuilds it for each batch's padding
+ * without allocating.
+ */
+export function selfAttentionBias(real: Uint8Array | null, causal: boolean, m: number, T: number, bias: Tensor): void {
+  const B = bias.data;
+  const mT = m * T;
+  for (let k = 0; k < T; k++) {
+    for (let j = 0; j < m; j++) {
+      const padded = real !== null && real[j * T + k] === 0;
+      const row = k * mT + j * T;
+      for (let q = 0; q < T; q++) B[row + q] = padded || (causal && k > q) ? MASK_VALUE : 0;
+    }
+  }
 }
