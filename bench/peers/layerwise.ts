@@ -144,6 +144,29 @@ export function layerwisePlanarTrainer(f: PlanarFixture, note: string): PlanarTr
   };
 }
 
+/**
+ * `batches` batches of `s.batchSize` in the data's order (epoch after epoch) with Adam, in one fit
+ * call as a user would write it (`iterations` counts batches across epochs); `batchEnd` gets each
+ * batch's cost, computed before its update.
+ */
+export function fitInOrder(
+  net: Network,
+  X: Tensor,
+  Y: Tensor,
+  s: { readonly learningRate: number; readonly batchSize: number; readonly beta1: number; readonly beta2: number; readonly epsilon: number },
+  batches: number,
+  batchEnd: (cost: number) => void,
+): void {
+  fit(net, X, Y, {
+    learningRate: s.learningRate,
+    iterations: batches,
+    batchSize: s.batchSize,
+    shuffle: false,
+    optimizer: new Adam({ beta1: s.beta1, beta2: s.beta2, epsilon: s.epsilon }),
+    onIteration: (_, cost) => batchEnd(cost),
+  });
+}
+
 /** The CNN through Network + fit, images (m, 28, 28, 1), one-hot Y (10, m), starting from the fixture's weights. */
 export function layerwiseCnnTrainer(f: CnnFixture, note: string): CnnTrainer {
   const net = new Network({ inputShape: CNN.input, layers: cnnLayers(), seed: CNN.seed });
@@ -157,15 +180,7 @@ export function layerwiseCnnTrainer(f: CnnFixture, note: string): CnnTrainer {
   return {
     note,
     async train(batches, batchEnd) {
-      // One fit call, as a user would write it; `iterations` counts batches across epochs.
-      fit(net, X, Y, {
-        learningRate: CNN.learningRate,
-        iterations: batches,
-        batchSize: CNN.batchSize,
-        shuffle: false,
-        optimizer: new Adam({ beta1: CNN.beta1, beta2: CNN.beta2, epsilon: CNN.epsilon }),
-        onIteration: (_, cost) => batchEnd(cost),
-      });
+      fitInOrder(net, X, Y, CNN, batches, batchEnd);
     },
     snapshot() {
       const out = {} as CnnWeights;

@@ -4,7 +4,8 @@
  * one fit call over the one-hot sequences X, Y (V, m, T), batches of 32 in
  * the fixture's order. The backend is selected by bench/peers/layerwise.ts.
  */
-import { Adam, Tensor, fit } from '../../src/index.js';
+import { Tensor } from '../../src/index.js';
+import { fitInOrder } from './layerwise.js';
 import { LAYERWISE_NAMES, LSTM, LSTM_PARAMS, lstmNetwork, type LstmFixture, type LstmTrainer } from '../workloads/lstm.js';
 
 /** One-hot X and Y (V, m, T) of every sequence: x<t> = row[t], y<t> = row[t + 1]. */
@@ -35,14 +36,7 @@ export function layerwiseLstmTrainer(f: LstmFixture, note: string): LstmTrainer 
     sameComputation: true,
     note: `${note}; Network + one fit call, X (V, m, T) one-hot`,
     async train(batches, batchEnd) {
-      fit(net, X, Y, {
-        learningRate: LSTM.learningRate,
-        iterations: batches,
-        batchSize: LSTM.batchSize,
-        shuffle: false,
-        optimizer: new Adam({ beta1: LSTM.beta1, beta2: LSTM.beta2, epsilon: LSTM.epsilon }),
-        onIteration: (_, cost) => batchEnd(cost),
-      });
+      fitInOrder(net, X, Y, LSTM, batches, batchEnd);
     },
   };
 }

@@ -18,6 +18,10 @@
 import { Network, Rng } from '../../src/index.js';
 import { loadArrays, matrix, need, saveArrays, type Matrix } from '../shared/fixtures.js';
 import type { VariantId } from '../shared/types.js';
+import { MNIST } from './mnist.js';
+
+/** The MLP workload's Adam settings and seed. */
+const { learningRate, beta1, beta2, epsilon, seed } = MNIST;
 
 export const LSTM = {
   units: 128,
@@ -25,11 +29,11 @@ export const LSTM = {
   batchSize: 32,
   /** Batches per epoch: 1600 sequences. */
   batchesPerEpoch: 50,
-  learningRate: 1e-3,
-  beta1: 0.9,
-  beta2: 0.999,
-  epsilon: 1e-8,
-  seed: 1,
+  learningRate,
+  beta1,
+  beta2,
+  epsilon,
+  seed,
 } as const;
 
 /** The LSTM's gate parameters in layerwise's stacked order [f; i; o; c], and the output layer's. */
