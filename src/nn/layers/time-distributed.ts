@@ -34,6 +34,43 @@ function maskColumns(d: Tensor, mask: Uint8Array, scale: number): void {
   for (let i = 0; i < D.length; i++) D[i] = mask[i % cols] === 1 ? D[i]! * scale : 0;
 }
 
+/**
+ * Scratch for the masked cost: the N real columns of (rows, m T) matrices gathered into (rows, N)
+ * matrices. The views of each N are made once and kept (at most m T + 1 of them), so a batch allocates nothing.
+ */
+class RealColumns {
+  private readonly data: [Float64Array, Float64Array, Float64Array];
+  private readonly views = new Map<number, [Tensor, Tensor, Tensor]>();
+
+  constructor(
+    private readonly rows: number,
+    private readonly cols: number,
+  ) {
+    this.data = [new Float64Array(rows * cols), new Float64Array(rows * cols), new Float64Array(rows * cols)];
+  }
+
+  /** The columns k of SRCS where MASK[k] = 1, as three (rows, n) matrices. */
+  gather(srcs: readonly [Tensor, Tensor, Tensor], mask: Uint8Array, n: number): [Tensor, Tensor, Tensor] {
+    const { rows, cols } = this;
+    for (let s = 0; s < 3; s++) {
+      const S = srcs[s]!.data;
+      const D = this.data[s]!;
+      let c = 0;
+      for (let k = 0; k < cols; k++) {
+        if (mask[k] === 0) continue;
+        for (let i = 0; i < rows; i++) D[i * n + c] = S[i * cols + k]!;
+        c++;
+      }
+    }
+    let v = this.views.get(n);
+    if (!v) {
+      v = this.data.map((d) => new Tensor([rows, n], d.subarray(0, rows * n))) as [Tensor, Tensor, Tensor];
+      this.views.set(n, v);
+    }
+    return v;
+  }
+}
+
 /** A (rows, cols, T) view over a tensor's values, rebuilt when its memory moved. */
 class SequenceView {
   private data: unknown = null;
@@ -110,9 +147,8 @@ export class TimeDistributedLayer implements Layer<ActivationShape, 'timeDistrib
     const be = o.be;
     const mask = this.isOutput ? (o.mask ?? null) : null;
     if (mask && mask.steps !== T) throw new ValueError(`timeDistributed: mask: expected a padding mask of ${T} steps (T_y), got ${mask.steps}`);
-    // One (example, step) column of Z, A and Y at a time, for the masked cost (the reference kernel's formulas).
-    const column = (): Tensor => new Tensor([units, 1], new Float64Array(units));
-    const [zc, ac, yc] = mask ? [column(), column(), column()] : [null, null, null];
+    // The real columns of Z, A and Y gathered side by side, for the masked cost (one call of the reference kernel).
+    const real = mask ? new RealColumns(units, mT) : null;
     return {
       inner,
       grads: inner.grads,
@@ -122,21 +158,8 @@ export class TimeDistributedLayer implements Layer<ActivationShape, 'timeDistrib
       meanLoss: (loss, y) => {
         if (!mask) return be.lossSum(loss, inner.Z, inner.A, y) / mT;
         if (mask.real === 0) return 0;
-        const Z = inner.Z.data;
-        const A = inner.A.data;
-        const Y = y.data;
-        const M = mask.values;
-        let sum = 0;
-        for (let k = 0; k < mT; k++) {
-          if (M[k] === 0) continue;
-          for (let i = 0; i < units; i++) {
-            zc!.data[i] = Z[i * mT + k]!;
-            ac!.data[i] = A[i * mT + k]!;
-            yc!.data[i] = Y[i * mT + k]!;
-          }
-          sum += lossSum(loss, zc!, ac!, yc!);
-        }
-        return sum / mask.real;
+        const [Zr, Ar, Yr] = real!.gather([inner.Z, inner.A, y], mask.values, mask.real);
+        return lossSum(loss, Zr, Ar, Yr) / mask.real;
       },
       forward: (x, training, redraw) => outView.of(inner.forward(vc.matrix(x, n, mT), training, redraw), [units, o.m, T]),
       backward: (x, dOut, dIn, fromZ) => {
