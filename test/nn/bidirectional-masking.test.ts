@@ -329,6 +329,7 @@ describe('bad input', () => {
   it('a mask reaching a layer that does not read it', () => {
     // A dense layer after the sequence ends is fine; the sequence itself must not reach a layer that ignores the mask.
     expect(() => new Network({ ...seq, layers: [{ type: 'masking' }, { type: 'lstm', units: 2 }, { units: 1 }] })).not.toThrow();
+    expect(() => new Network({ inputShape: { sequence: [1, 4] }, layers: [{ type: 'embedding', vocab: 5, dim: 4, maskZero: true }, { type: 'transformerEncoder', heads: 2 }, { type: 'globalAveragePool1d' }, { units: 1 }] })).not.toThrow();
     expect(() => new Network({ ...seq, layers: [{ type: 'masking' }, { type: 'lstm', units: 3, returnSequences: true }, { type: 'attention', steps: 2, units: 3 }, { type: 'timeDistributed', units: 2, activation: 'softmax' }] })).toThrow(
       /layers\[2\]: the attention layer does not read the padding mask of layers\[0\], so padded steps would count; expected simpleRnn, lstm, gru, bidirectional, .* got attention/,
     );

@@ -80,13 +80,28 @@ export class MaskingLayer extends LayerBase implements Layer<ActivationShape, 'm
 }
 
 /** Layers that keep a masked sequence's steps apart (or read the mask), so the mask may pass through them. */
-const MASK_AWARE: readonly string[] = ['simpleRnn', 'lstm', 'gru', 'bidirectional', 'timeDistributed', 'dropout', 'activation', 'layerNorm', 'positionalEncoding'];
+const MASK_AWARE: readonly string[] = [
+  'simpleRnn',
+  'lstm',
+  'gru',
+  'bidirectional',
+  'timeDistributed',
+  'dropout',
+  'activation',
+  'layerNorm',
+  'positionalEncoding',
+  // The transformer layers read it: no step attends to a padded key; the pool averages real steps.
+  'multiHeadAttention',
+  'transformerEncoder',
+  'globalAveragePool1d',
+];
 
 /**
  * Throws unless a padding mask made by the network's first layer reaches only layers that handle it:
- * recurrent and bidirectional layers (they read it), timeDistributed, dropout, activation, layerNorm and
- * positionalEncoding layers (per step), until a recurrent layer without returnSequences ends the sequence. A producer anywhere but first
- * is refused too (the mask is read off the network's input).
+ * recurrent, bidirectional and transformer layers (they read it), timeDistributed, dropout, activation,
+ * layerNorm and positionalEncoding layers (per step), until a layer with a flat output (a recurrent
+ * layer without returnSequences, a pool) ends the sequence. A producer anywhere but first is refused
+ * too (the mask is read off the network's input).
  */
 export function checkMaskFlow(layers: readonly AnyLayer[], where: string, path: string): void {
   let masked = false;
@@ -105,7 +120,7 @@ export function checkMaskFlow(layers: readonly AnyLayer[], where: string, path: 
     if (!MASK_AWARE.includes(l.type)) {
       throw new ValueError(
         `${where}: ${name}: the ${l.type} layer does not read the padding mask of ${path}[0], so padded steps would count; ` +
-          `expected ${MASK_AWARE.join(', ')} layers until a recurrent layer without returnSequences ends the sequence, got ${l.type}`,
+          `expected ${MASK_AWARE.join(', ')} layers until a layer with a flat output ends the sequence, got ${l.type}`,
       );
     }
     if (l.outputShape.kind !== 'sequence') masked = false;
