@@ -97,6 +97,7 @@ export {
   type MultiHeadGradients,
 } from './functional/self-attention.js';
 export { clip, sample, type SampleOptions } from './functional/sampling.js';
+export { sampleText, type SampleTextOptions } from './nn/generate.js';
 
 export { Optimizer, GradientDescent } from './train/optimizer.js';
 export { fit, type FitOptions, type History } from './train/fit.js';

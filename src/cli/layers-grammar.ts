@@ -10,22 +10,75 @@
  *                                                              channels with batch norm, added to the input, ReLU
  *   flatten                                                    (inserted automatically before the first dense layer)
  *   none                                                       no hidden layer (logistic or softmax regression)
+ *
+ * and the sequence layers of course 5, for text data (--data words:<file> or pairs:<file>):
+ *
+ *   rnn<n_a>, gru<n_a>, lstm<n_a> [/seq] [/bi]                 a recurrent layer; /seq returns every step, /bi reads
+ *                                                              both ways (the CLI sets /seq where the next layer needs it)
+ *   emb<d>                                                     embedding of the characters (first; the input becomes indices)
+ *   attn, attn<n_s>                                            attention (the course's date translation); T_y from the data
+ *   enc<heads>x<d>                                             a transformer encoder block of width d (causal for a
+ *                                                              language model); pos: positional encoding
+ *
+ * The CLI adds the output itself: a softmax at every step (timeDistributed) over the target's characters.
  */
 import { InvalidArgumentError } from 'commander';
 import type { ActivationName } from '../nn/activations.js';
 import type { TypedLayerSpec } from '../nn/layers/spec.js';
 
-/** One token of `--layers`: a dense layer's units, or a typed layer. */
-export type LayerToken = number | TypedLayerSpec;
+/**
+ * A sequence token: what the layer will be once the data gives the sizes it needs
+ * (the vocabulary, T_y); see src/cli/commands/train-text.ts.
+ */
+export type SequenceToken =
+  | { type: 'recurrent'; cell: 'simpleRnn' | 'lstm' | 'gru'; units: number; sequences: boolean; bidirectional: boolean }
+  | { type: 'embed'; dim: number }
+  | { type: 'attend'; units: number | null }
+  | { type: 'encoder'; heads: number; dModel: number }
+  | { type: 'positional' };
+
+/** One token of `--layers`: a dense layer's units, a typed layer, or a sequence layer. */
+export type LayerToken = number | TypedLayerSpec | SequenceToken;
 
 /** The grammar, for error messages and help. */
 export const LAYERS_GRAMMAR =
-  '<units> (dense, e.g. 128), conv<f>x<f>x<n_C>[/s<stride>][/same|/valid|/p<pad>] (e.g. conv3x3x64/same), maxpool<f>[/s<stride>], avgpool<f>[/s<stride>], bn, res<f>x<n_C>, flatten';
+  '<units> (dense, e.g. 128), conv<f>x<f>x<n_C>[/s<stride>][/same|/valid|/p<pad>] (e.g. conv3x3x64/same), maxpool<f>[/s<stride>], avgpool<f>[/s<stride>], bn, res<f>x<n_C>, flatten; ' +
+  'for text: rnn<n_a>|gru<n_a>|lstm<n_a>[/seq][/bi] (e.g. lstm64, lstm32/bi/seq), emb<d>, attn[<n_s>], enc<heads>x<d>, pos';
 
 const POSITIVE = '([1-9]\\d*)';
 const CONV = new RegExp(`^conv${POSITIVE}x${POSITIVE}x${POSITIVE}((?:/[a-z0-9]+)*)$`);
 const POOL = new RegExp(`^(max|avg)pool${POSITIVE}((?:/[a-z0-9]+)*)$`);
 const RES = new RegExp(`^res${POSITIVE}x${POSITIVE}$`);
+const RECURRENT = new RegExp(`^(rnn|gru|lstm)${POSITIVE}((?:/[a-z0-9]+)*)$`);
+const EMB = new RegExp(`^emb${POSITIVE}$`);
+const ATTN = new RegExp(`^attn${POSITIVE}?$`);
+const ENC = new RegExp(`^enc${POSITIVE}x${POSITIVE}$`);
+const CELLS = { rnn: 'simpleRnn', gru: 'gru', lstm: 'lstm' } as const;
+
+/** A sequence token (rnn, gru, lstm, emb, attn, enc, pos), or null. */
+function parseSequenceToken(option: string, token: string): SequenceToken | null {
+  const rec = RECURRENT.exec(token);
+  if (rec) {
+    const [, cell, n, rest] = rec;
+    const mods = (rest ?? '').split('/').filter((m) => m !== '');
+    for (const [i, m] of mods.entries()) {
+      if ((m !== 'seq' && m !== 'bi') || mods.indexOf(m) !== i) fail(option, token, `"/${m}" is not a modifier of a recurrent layer (it takes /seq and /bi, once each)`);
+    }
+    return { type: 'recurrent', cell: CELLS[cell as keyof typeof CELLS], units: Number(n), sequences: mods.includes('seq'), bidirectional: mods.includes('bi') };
+  }
+  const emb = EMB.exec(token);
+  if (emb) return { type: 'embed', dim: Number(emb[1]) };
+  const attn = ATTN.exec(token);
+  if (attn) return { type: 'attend', units: attn[1] === undefined ? null : Number(attn[1]) };
+  const enc = ENC.exec(token);
+  if (enc) {
+    const [heads, d] = [Number(enc[1]), Number(enc[2])];
+    if (d % heads !== 0) fail(option, token, `the width d = ${d} must split evenly over ${heads} heads (d_k = d / heads)`);
+    return { type: 'encoder', heads, dModel: d };
+  }
+  if (token === 'pos') return { type: 'positional' };
+  return null;
+}
 
 function fail(option: string, token: string, why: string): never {
   throw new InvalidArgumentError(`${option}: "${token}": ${why}; expected comma-separated layers: ${LAYERS_GRAMMAR}`);
@@ -73,7 +126,7 @@ function parseToken(option: string, token: string, activation: ActivationName): 
   }
   if (token === 'bn') return { type: 'batchNorm' };
   if (token === 'flatten') return { type: 'flatten' };
-  return fail(option, token, 'not a layer');
+  return parseSequenceToken(option, token) ?? fail(option, token, 'not a layer');
 }
 
 /**
@@ -94,16 +147,23 @@ export function parseLayers(option: string): (value: string) => LayerToken[] {
 }
 
 /** The tokens with the hidden activation given to their dense-free conv layers and residual blocks. */
-export function withActivation(tokens: readonly LayerToken[], activation: ActivationName): LayerToken[] {
+export function withActivation<T extends LayerToken>(tokens: readonly T[], activation: ActivationName): T[] {
   const set = (t: TypedLayerSpec): TypedLayerSpec => {
     if (t.type === 'conv2d') return { ...t, activation: t.activation === 'linear' ? 'linear' : activation };
     if (t.type === 'residual') return { ...t, activation, main: t.main.map(set) };
     return t;
   };
-  return tokens.map((t) => (typeof t === 'number' ? t : set(t)));
+  return tokens.map((t) => (typeof t === 'number' || isSequenceToken(t) ? t : (set(t) as T)));
+}
+
+const SEQUENCE_TOKENS: ReadonlySet<string> = new Set(['recurrent', 'embed', 'attend', 'encoder', 'positional']);
+
+/** True when a token is a sequence layer (rnn, gru, lstm, emb, attn, enc, pos). */
+export function isSequenceToken(t: LayerToken): t is SequenceToken {
+  return typeof t !== 'number' && SEQUENCE_TOKENS.has(t.type ?? 'dense');
 }
 
 /** True when the tokens hold image layers (the network then takes images). */
 export function hasImageLayers(tokens: readonly LayerToken[]): boolean {
-  return tokens.some((t) => typeof t !== 'number' && t.type !== 'batchNorm' && t.type !== 'dense');
+  return tokens.some((t) => typeof t !== 'number' && !isSequenceToken(t) && t.type !== 'batchNorm' && t.type !== 'dense');
 }

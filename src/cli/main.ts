@@ -34,10 +34,10 @@ const DELIMITER_HELP = 'field separator of a CSV file: one character such as ";"
 /** Options shared by train and search: data, network, optimization, regularization, split. */
 function trainingOptions(cmd: Command): Command {
   return cmd
-    .option('--data <source>', `CSV file, image folder, or built-in: ${BUILTINS.join(', ')}`, 'mnist')
+    .option('--data <source>', `CSV file, image folder, built-in (${BUILTINS.join(', ')}), or text: words:<file> (one word per line: a language model) or pairs:<file> (source<TAB>target per line: translation)`, 'mnist')
     .option('--target <column>', 'target column of a CSV (default: the last column)')
     .option('--delimiter <char>', DELIMITER_HELP, delimiter)
-    .addOption(new Option('--task <task>', 'classification or regression (default: detected from the target)').choices(['classification', 'regression']))
+    .addOption(new Option('--task <task>', 'classification or regression (default: detected from the target); language-model (words:) or translation (pairs:) for text').choices(['classification', 'regression', 'language-model', 'translation']))
     .option('--layers <list>', `hidden layers, comma-separated: ${LAYERS_GRAMMAR} ("none" for no hidden layer)`, parseLayers('--layers'), [128, 64])
     .option('--activation <name>', `hidden activation: ${ACTIVATION_NAMES.filter((a) => a !== 'softmax').join(', ')}`, oneOf('--activation', ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear'] as const), 'relu')
     .option('--output <name>', 'output activation: sigmoid, softmax or linear (default: from the task and the class count)', oneOf('--output', ['sigmoid', 'softmax', 'linear'] as const))
@@ -89,6 +89,7 @@ trainingOptions(program.command('train').description('train a network and write 
   .option('--from <model>', 'transfer learning: start from this trained model folder, with a new output layer for the data\'s classes')
   .option('--freeze <n>', 'freeze the first n layers (with --from: of the pretrained body) while the rest trains', positiveInt('--freeze'))
   .option('--no-early-stopping', 'train the whole epoch budget (or --epochs) without stopping on the dev cost')
+  .option('--sample-every <epochs>', 'text data: print samples (words:) or dev translations (pairs:) every N epochs (default: about 5 times per run)', positiveInt('--sample-every'))
   .action((o: TrainArgs) => run(async () => (await useFastestBackend(io, o.json), trainCommand(o, io))));
 
 program

@@ -143,6 +143,14 @@ function confusionTable(confusion: number[][], classes: string[]): string {
   return `<table class="cm">${head}${rows}</table>`;
 }
 
+/** The configuration table's rows: each training option that was set. */
+function configRows(training: Record<string, unknown>): string {
+  return Object.entries(training)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`)
+    .join('');
+}
+
 /** The report's HTML. */
 export function renderReport(r: ReportInput): string {
   const ev = r.evaluation;
@@ -163,10 +171,7 @@ export function renderReport(r: ReportInput): string {
         .map((c, i) => `<tr><th>${esc(classes[i])}</th><td>${c.precision.toFixed(3)}</td><td>${c.recall.toFixed(3)}</td><td>${c.f1.toFixed(3)}</td><td>${c.support}</td></tr>`)
         .join('')}<tr><th>macro</th><td>${r.perClass.macro.precision.toFixed(3)}</td><td>${r.perClass.macro.recall.toFixed(3)}</td><td>${r.perClass.macro.f1.toFixed(3)}</td><td></td></tr></table>`
     : '';
-  const config = Object.entries(r.metadata.training)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'object' ? JSON.stringify(v) : v)}</td></tr>`)
-    .join('');
+  const config = configRows(r.metadata.training);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>layerwise report: ${esc(r.metadata.data)}</title>
@@ -190,4 +195,66 @@ ${cm}${pc}
 /** Writes report.html atomically. */
 export function writeReport(file: string, input: ReportInput): void {
   writeFileAtomic(file, renderReport(input));
+}
+
+/** A text model's scores on one set: the cost, the target characters (pads aside) and whole targets predicted right. */
+export interface TextSetScores {
+  examples: number;
+  cost: number;
+  charAccuracy: number;
+  exactMatch: number;
+}
+
+/** What a text run's report shows. */
+export interface TextReportInput {
+  data: string;
+  task: 'language-model' | 'translation';
+  history: readonly HistoryRow[];
+  scores: { train: TextSetScores; dev?: TextSetScores; test?: TextSetScores };
+  /** The network's summary table. */
+  summary: string;
+  training: Record<string, unknown>;
+  seconds: number;
+  /** A language model's samples at the end. */
+  samples: readonly string[];
+  /** A translation model's dev example, with its attention map when the network has an attention layer. */
+  example: { source: string; target: string; output: string; svg: string | null } | null;
+}
+
+/** report.html of a text run: results, cost curves, samples or one translation with its attention map, the network, the configuration. */
+export function renderTextReport(r: TextReportInput): string {
+  const translation = r.task === 'translation';
+  const rows = (['train', 'dev', 'test'] as const)
+    .map((k) => [k, r.scores[k]] as const)
+    .filter((e): e is readonly [typeof e[0], TextSetScores] => e[1] !== undefined)
+    .map(([k, s]) => `<tr><th>${k}</th><td>${s.examples}</td><td>${s.cost.toFixed(4)}</td><td>${(s.charAccuracy * 100).toFixed(2)}%</td>${translation ? `<td>${(s.exactMatch * 100).toFixed(2)}%</td>` : ''}</tr>`)
+    .join('');
+  const samples = r.samples.length > 0 ? `<h2>Samples</h2><p>${r.samples.map((s) => `<code>${esc(s)}</code>`).join(', ')}</p>` : '';
+  const ex = r.example
+    ? `<h2>A dev example</h2><p><code>${esc(r.example.source)}</code> → <code>${esc(r.example.output)}</code> (expected <code>${esc(r.example.target)}</code>)</p>${r.example.svg ? `<h3>Attention map</h3>${r.example.svg}` : ''}`
+    : '';
+  const config = configRows(r.training);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>layerwise report: ${esc(r.data)}</title>
+<style>
+body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:900px;padding:16px;color:#111827}
+h1{font-size:22px}h2{font-size:18px;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #d1d5db;padding:4px 10px;text-align:right}th{background:#f3f4f6;text-align:left}
+pre{background:#f3f4f6;padding:8px;overflow-x:auto}
+</style></head><body>
+<h1>layerwise training report</h1>
+<p>Data <b>${esc(r.data)}</b> (${translation ? 'translation' : 'language model'}); ${r.history.length} epochs in ${r.seconds.toFixed(1)} s.</p>
+<h2>Results</h2><table><tr><th>set</th><th>examples</th><th>cost</th><th>characters right</th>${translation ? '<th>exact</th>' : ''}</tr>${rows}</table>
+<h2>Cost per epoch</h2>${costChart(r.history)}
+${samples}${ex}
+<h2>Network</h2><pre>${esc(r.summary)}</pre>
+<h2>Configuration</h2><table>${config}</table>
+</body></html>
+`;
+}
+
+/** Writes a text run's report.html atomically. */
+export function writeTextReport(file: string, input: TextReportInput): void {
+  writeFileAtomic(file, renderTextReport(input));
 }

@@ -197,9 +197,24 @@ export class Vocabulary {
 export function encodeIndices(strings: readonly string[], vocab: Vocabulary, options: EncodeOptions = {}): Tensor {
   const where = 'encodeIndices';
   const { rows, T, dtype } = prepare(strings, vocab, options, where);
+  return indicesTensor(rows, T, dtype);
+}
+
+/** Rows of T indices (one per example) as the tensor (1, m, T). Unchecked: the caller made the rows. */
+export function indicesTensor(rows: readonly ArrayLike<number>[], T: number, dtype: DType = 'float32'): Tensor {
   const m = rows.length;
   const out = new Tensor([1, m, T], allocArray(m * T, dtype));
   rows.forEach((r, j) => out.data.set(r, j * T));
+  return out;
+}
+
+/** Rows of T indices in [0, V) (one per example) as one-hot vectors (V, m, T). Unchecked: the caller made the rows. */
+export function oneHotTensor(rows: readonly ArrayLike<number>[], V: number, T: number, dtype: DType = 'float32'): Tensor {
+  const m = rows.length;
+  const out = new Tensor([V, m, T], allocArray(V * m * T, dtype));
+  rows.forEach((r, j) => {
+    for (let t = 0; t < T; t++) out.data[(r[t]! * m + j) * T + t] = 1;
+  });
   return out;
 }
 
@@ -219,12 +234,7 @@ export function encodeIndices(strings: readonly string[], vocab: Vocabulary, opt
 export function encodeOneHot(strings: readonly string[], vocab: Vocabulary, options: EncodeOptions = {}): Tensor {
   const where = 'encodeOneHot';
   const { rows, T, dtype } = prepare(strings, vocab, options, where);
-  const m = rows.length;
-  const out = new Tensor([vocab.size, m, T], allocArray(vocab.size * m * T, dtype));
-  rows.forEach((r, j) => {
-    for (let t = 0; t < T; t++) out.data[(r[t]! * m + j) * T + t] = 1;
-  });
-  return out;
+  return oneHotTensor(rows, vocab.size, T, dtype);
 }
 
 /** The indices of each string padded (or cut) to T, with the options checked. */

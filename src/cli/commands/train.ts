@@ -13,7 +13,8 @@ import { namedState, Network } from '../../nn/network.js';
 import { replaceHead } from '../../nn/transfer.js';
 import type { AugmentOptions } from '../../data/augment.js';
 import type { TypedLayerSpec } from '../../nn/layers/spec.js';
-import { hasImageLayers, withActivation, type LayerToken } from '../layers-grammar.js';
+import { hasImageLayers, isSequenceToken, withActivation, type LayerToken, type SequenceToken } from '../layers-grammar.js';
+import { textSource } from '../data/text.js';
 import { openRunFolder, trainOutputs } from '../out-dir.js';
 import { getBackend } from '../../backend/registry.js';
 import { fit, type EpochInfo } from '../../train/fit.js';
@@ -35,8 +36,11 @@ export interface TrainOptions {
   target?: string;
   /** `--delimiter`: the field separator of a CSV file. */
   delimiter?: string;
-  task?: Task;
-  /** `--layers`: dense units and image layers (see layers-grammar.ts). */
+  /** classification or regression (tables, images); language-model or translation (text: words:, pairs:). */
+  task?: Task | 'language-model' | 'translation';
+  /** `--sample-every`: text runs print samples (or dev translations) every this many epochs. */
+  sampleEvery?: number;
+  /** `--layers`: dense units, image layers and sequence layers (see layers-grammar.ts). */
   layers: LayerToken[];
   activation: 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'linear';
   output?: 'sigmoid' | 'softmax' | 'linear';
@@ -183,7 +187,10 @@ function buildLayers(o: DataOptions, outputUnits: number, output: 'sigmoid' | 's
     throw new CliError(`--keep-prob: expected one value or one per hidden dense layer (${dense}), got ${keep.length}`);
   }
   let d = 0;
-  const hidden: TypedLayerSpec[] = withActivation(o.layers, o.activation).map((t) => {
+  const seq = o.layers.find(isSequenceToken);
+  if (seq) throw new CliError(`--layers: sequence layers (rnn, gru, lstm, emb, attn, enc, pos) read text: use --data words:<file> or pairs:<file>, got --data ${o.data}`);
+  const tokens = o.layers.filter((t): t is Exclude<LayerToken, SequenceToken> => !isSequenceToken(t));
+  const hidden: TypedLayerSpec[] = withActivation(tokens, o.activation).map((t) => {
     if (typeof t !== 'number') return t;
     const i = d++;
     return { units: t, activation: o.activation, keepProb: keep.length === 0 ? 1 : keep.length === 1 ? keep[0]! : keep[i]!, batchNorm: o.batchNorm };
@@ -212,9 +219,11 @@ export interface PreparedData {
 /** Loads, encodes, splits and standardizes the data of a run (train and search share it). */
 export async function prepareData(o: DataOptions, io: Io, say: (line: string) => void): Promise<PreparedData> {
   checkTargetOption(o.data, o.target);
+  if (o.task === 'language-model' || o.task === 'translation') throw new CliError(`--task ${o.task}: needs text data, --data ${o.task === 'language-model' ? 'words' : 'pairs'}:<file>; got --data ${o.data}`);
+  if (o.sampleEvery !== undefined) throw new CliError(`--sample-every: prints samples of a text model (--data words:<file> or pairs:<file>); got --data ${o.data}`);
   const table = await loadTable(o.data, { ...(o.target !== undefined ? { target: o.target } : {}), delimiter: o.delimiter, imageSize: o.imageSize, skipBadImages: o.skipBadImages, seed: o.seed, warn: io.err });
   for (const n of table.notes) say(n);
-  const targets = prepareTargets(table, o.task);
+  const targets = prepareTargets(table, o.task as Task | undefined);
   if (!o.task) say(`task: ${targets.task} (detected: ${targets.reason}; override with --task)`);
   const classification = targets.task === 'classification';
   const C = targets.classes?.length ?? 0;
@@ -297,6 +306,11 @@ function diverged(e: DivergenceError, lr: number): CliError {
 
 /** Runs `layerwise train`; returns the process exit code. */
 export async function trainCommand(opts: TrainArgs, io: Io): Promise<number> {
+  const text = opts.resume ? null : textSource(opts.data);
+  if (text) {
+    const { trainTextCommand } = await import('./train-text.js');
+    return trainTextCommand(opts, text, io);
+  }
   const started = performance.now();
   const checkpoint = opts.resume ? loadCheckpoint(opts.resume) : null;
   // A checkpoint stores the options as they were resolved (epochs, batch size, patience), so the run continues as it started.
