@@ -6,7 +6,7 @@
  * round trip, and the bad inputs.
  */
 import { describe, expect, it } from 'vitest';
-import { checkGradients, deserializeModel, fit, Network, Plan, Rng, serializeModel, Tensor, type NetworkOptions } from '../../src/index.js';
+import { checkGradients, deserializeModel, fit, getBackend, Network, Plan, Rng, serializeModel, StepMask, Tensor, type NetworkOptions } from '../../src/index.js';
 import { backendNames, describeEachBackend, expectClose, withBackend } from '../helpers.js';
 
 const CELLS = ['simpleRnn', 'lstm', 'gru'] as const;
@@ -325,6 +325,14 @@ describe('bad input', () => {
     expect(() => new Network({ ...seq, layers: [{ type: 'bidirectional', layer: { type: 'lstm', units: 2, trainable: false } }, { units: 1 }] })).toThrow(/layers\[0\]\.layer\.trainable: give trainable on the bidirectional layer/);
     expect(() => new Network({ ...seq, layers: [{ type: 'bidirectional', layer: { type: 'lstm', units: 2, bogus: 1 } as never }, { units: 1 }] })).toThrow(/layers\[0\]\.layer\.bogus/);
     expect(() => new Network({ inputSize: 4, layers: [{ type: 'bidirectional', layer: { type: 'gru', units: 2 } }, { units: 1 }] })).toThrow(/layers\[0\]\.layer: a gru layer needs a sequence input \(n_x, m, T_x\), got \(4, m\)/);
+  });
+  it('a StepMask of a bad size, or of another shape than the layer compiled with it', () => {
+    expect(() => new StepMask(0, 3)).toThrow(/StepMask: m: expected a positive integer.*got 0/);
+    expect(() => new StepMask(2, 1.5)).toThrow(/StepMask: steps: expected a positive integer.*got 1\.5/);
+    const net = new Network({ ...seq, layers: [{ type: 'masking' }, { type: 'bidirectional', layer: { type: 'gru', units: 2 } }, { units: 1 }] });
+    const options = { be: getBackend(), m: 3, dtype: 'float32' as const, withBackward: true, rng: new Rng(1) };
+    expect(() => net.layerStack[1]!.compile({ ...options, mask: new StepMask(3, 5) })).toThrow(/gru: mask: expected a padding mask \(m, T\) = \(3, 4\) for the layer's batch and steps, got \(3, 5\)/);
+    expect(() => net.layerStack[0]!.compile({ ...options, mask: new StepMask(2, 4) })).toThrow(/masking: mask: expected a padding mask \(m, T\) = \(3, 4\) .*got \(2, 4\)/);
   });
   it('a mask reaching a layer that does not read it', () => {
     // A dense layer after the sequence ends is fine; the sequence itself must not reach a layer that ignores the mask.

@@ -88,6 +88,7 @@ export class EmbeddingLayer extends LayerBase implements Layer<ActivationShape, 
     const mT = m * T;
     const mask = this.maskZero ? (o.mask ?? null) : null;
     if (this.maskZero && !mask) throw new ValueError('embedding: compile: maskZero needs the chain\'s padding mask (CompileOptions.mask), got none');
+    mask?.check(m, T, 'embedding');
     return {
       grads: dE ? [dE] : NO_GRADS,
       forward: (x) => {

@@ -8,6 +8,8 @@ import type { Backend } from '../../backend/backend.js';
 import type { Rng } from '../../random/rng.js';
 import type { DType, Tensor } from '../../tensor/tensor.js';
 import type { Initializer } from '../initializers.js';
+import { ShapeError } from '../../tensor/errors.js';
+import { assertPositiveInt } from '../../tensor/validate.js';
 import { batchBuffer, type ActivationShape, type FeatureShape } from './shape.js';
 import type { AnyLayerType, LayerType, TypedLayerSpec } from './spec.js';
 
@@ -79,8 +81,17 @@ export class StepMask {
     /** T, the steps of every sequence in the chain. */
     readonly steps: number,
   ) {
+    assertPositiveInt(m, 'StepMask', 'm');
+    assertPositiveInt(steps, 'StepMask', 'steps');
     this.values = new Uint8Array(m * steps).fill(1);
     this.real = m * steps;
+  }
+
+  /** Throws unless this mask is (m, T): the batch and the steps of the layer `where` compiles. */
+  check(m: number, steps: number, where: string): void {
+    if (this.m !== m || this.steps !== steps) {
+      throw new ShapeError(`${where}: mask: expected a padding mask (m, T) = (${m}, ${steps}) for the layer's batch and steps, got (${this.m}, ${this.steps})`);
+    }
   }
 
   /** Recounts the real steps after a producer wrote `values`. */

@@ -49,6 +49,7 @@ export class MaskingLayer extends LayerBase implements Layer<ActivationShape, 'm
     if (!mask) throw new ValueError('masking: compile: expected the chain\'s padding mask (CompileOptions.mask), got none');
     const { m, be } = o;
     const { units: n, steps: T } = this.inputShape;
+    mask.check(m, T, 'masking');
     const mT = m * T;
     const value = this.value;
     return {

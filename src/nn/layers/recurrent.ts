@@ -18,7 +18,6 @@ import { gruGates, gruStep, gruStepBackward, type GruWeights } from '../sequence
 import { lstmGates, lstmStep, lstmStepBackward, lstmWeights, LSTM_STACK, type LstmWeights } from '../sequence/lstm.js';
 import { rnnStep, rnnStepBackward, type RnnWeights } from '../sequence/rnn.js';
 import { add, rowsOf, split } from '../sequence/views.js';
-import { ShapeError } from '../../tensor/errors.js';
 import { LayerBase, NO_GRADS, type StepMask, type CompileOptions, type CompiledLayer, type Layer, type NamedTensor } from './layer.js';
 import { flat, sequence, ViewCache, type ActivationShape, type SequenceShape } from './shape.js';
 import type { RecurrentSpec } from './spec.js';
@@ -251,7 +250,7 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
     const last = rev ? 0 : T - 1;
     // Padding (see StepMask): the examples padded at a step, and the gradients they carry past it.
     const mask = o.mask ?? null;
-    if (mask && mask.steps !== T) throw new ShapeError(`${this.type}: mask: expected a padding mask of ${T} steps (T_x of the layer's input), got ${mask.steps}`);
+    mask?.check(m, T, this.type);
     const padded = mask ? new Int32Array(m) : null;
     const keepA = mask && withBackward ? z(nA, m) : null;
     const keepC = mask && withBackward && cs ? z(nA, m) : null;

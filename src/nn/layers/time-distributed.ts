@@ -21,7 +21,6 @@
 import type { LossKind } from '../../backend/backend.js';
 import { lossSum } from '../../backend/js/loss.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { ValueError } from '../../tensor/errors.js';
 import type { CompiledDense, DenseLayer } from './dense.js';
 import type { CompileOptions, CompiledLayer, Layer, NamedTensor, RegularizedWeight } from './layer.js';
 import { sequence, ViewCache, type ActivationShape, type SequenceShape } from './shape.js';
@@ -146,7 +145,7 @@ export class TimeDistributedLayer implements Layer<ActivationShape, 'timeDistrib
     const outView = new SequenceView();
     const be = o.be;
     const mask = this.isOutput ? (o.mask ?? null) : null;
-    if (mask && mask.steps !== T) throw new ValueError(`timeDistributed: mask: expected a padding mask of ${T} steps (T_y), got ${mask.steps}`);
+    mask?.check(o.m, T, 'timeDistributed');
     // The real columns of Z, A and Y gathered side by side, for the masked cost (one call of the reference kernel).
     const real = mask ? new RealColumns(units, mT) : null;
     return {
