@@ -25,7 +25,19 @@ const LINEAR: Activation = { kind: 'linear' };
 /** The default epsilon, the course's LayerNormalization(epsilon=1e-6). */
 export const LAYER_NORM_EPSILON = 1e-6;
 
-/** Layer normalization of a flat (n, m) or sequence (n, m, T) activation over its n features. */
+/**
+ * Layer normalization of a flat (n, m) or sequence (n, m, T) activation over its n features.
+ *
+ * @example
+ * ```ts
+ * import { Network } from 'layerwise';
+ * const net = new Network({ inputSize: 3, layers: [{ type: 'layerNorm' }, { units: 2, activation: 'softmax' }], dtype: 'float64' });
+ * Object.keys(net.parameters).join() === 'gamma1,beta1,W2,b2'; // true
+ * // Every example is normalized on its own: scaling and shifting its features changes nothing.
+ * const a = net.predict([[1], [2], [4]]), b = net.predict([[13], [23], [43]]);
+ * Math.abs(a.get(0, 0) - b.get(0, 0)) < 1e-6; // true
+ * ```
+ */
 export class LayerNormLayer extends LayerBase implements Layer<ActivationShape, 'layerNorm'> {
   readonly type = 'layerNorm' as const;
   readonly outputShape: ActivationShape;

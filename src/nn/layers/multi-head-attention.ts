@@ -38,7 +38,22 @@ export interface MultiHeadAttentionOptions {
   readonly number: number;
 }
 
-/** Multi-head self-attention over a sequence (d, m, T) -> (d, m, T). */
+/**
+ * Multi-head self-attention over a sequence (d, m, T) -> (d, m, T).
+ *
+ * @example
+ * ```ts
+ * import { Network } from 'layerwise';
+ * const net = new Network({
+ *   inputShape: { sequence: [2, 3] },
+ *   layers: [{ type: 'multiHeadAttention', heads: 2, causal: true }, { type: 'timeDistributed', units: 2, activation: 'softmax' }],
+ *   dtype: 'float64',
+ * });
+ * const x = [[[1, 0, 2]], [[0, 1, 0]]];                         // (d, m, T) = (2, 1, 3)
+ * const y = [[[1, 0, 9]], [[0, 1, 9]]];                         // the same with step 3 changed
+ * net.predict(x).data[0] === net.predict(y).data[0]; // true: step 1 does not see step 3
+ * ```
+ */
 export class MultiHeadAttentionLayer extends LayerBase implements Layer<ActivationShape, 'multiHeadAttention'> {
   readonly type = 'multiHeadAttention' as const;
   readonly outputShape: SequenceShape;

@@ -15,6 +15,14 @@ import type { GlobalAveragePool1dSpec, PositionalEncodingSpec } from './spec.js'
  * x<t> + PE<t> for every step t of a sequence (d, m, T), with the course's
  * PE(pos, 2i) = sin(pos / 10000^(2i/d)), PE(pos, 2i+1) = cos(pos / 10000^(2i/d)), pos = t - 1
  * (the first step is position 0, as in the course's positional_encoding).
+ *
+ * @example
+ * ```ts
+ * import { Network } from 'layerwise';
+ * const net = new Network({ inputShape: { sequence: [4, 5] }, layers: [{ type: 'positionalEncoding' }, { type: 'globalAveragePool1d' }, { units: 2, activation: 'softmax' }] });
+ * net.summary().includes('positionalEncoding 5x4'); // true
+ * net.summary().includes('(4, m)'); // true: the pool's output
+ * ```
  */
 export class PositionalEncodingLayer extends LayerBase implements Layer<ActivationShape, 'positionalEncoding'> {
   readonly type = 'positionalEncoding' as const;

@@ -52,7 +52,26 @@ export interface TransformerEncoderOptions {
   readonly l1: number;
 }
 
-/** A transformer encoder layer over a sequence (d, m, T) -> (d, m, T). */
+/**
+ * A transformer encoder layer over a sequence (d, m, T) -> (d, m, T).
+ *
+ * @example
+ * ```ts
+ * import { Network } from 'layerwise';
+ * const net = new Network({
+ *   inputShape: { sequence: [1, 6] },                          // 6 token indices per example
+ *   layers: [
+ *     { type: 'embedding', vocab: 10, dim: 8 },
+ *     { type: 'positionalEncoding' },
+ *     { type: 'transformerEncoder', heads: 2, ff: 16 },
+ *     { type: 'globalAveragePool1d' },
+ *     { units: 2, activation: 'softmax' },
+ *   ],
+ * });
+ * net.summary().includes('transformerEncoder 2x4 ff 16'); // true
+ * net.predict([[[1, 2, 3, 4, 5, 6]]]).shape.join() === '2,1'; // true
+ * ```
+ */
 export class TransformerEncoderLayer implements Layer<ActivationShape, 'transformerEncoder'> {
   readonly type = 'transformerEncoder' as const;
   readonly outputShape: SequenceShape;
