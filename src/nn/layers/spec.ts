@@ -99,7 +99,9 @@ export interface ResidualSpec {
  * A recurrent layer over a sequence (n_x, m, T_x) (course 5): the basic RNN
  * (`simpleRnn`: a<t> = tanh(Waa a<t-1> + Wax x<t> + ba)), the LSTM or the GRU, with a<0> = 0
  * (and c<0> = 0). Its output is the last hidden state a<T_x> (n_a, m), or with
- * `returnSequences` every a<t>, the sequence (n_a, m, T_x).
+ * `returnSequences` every a<t>, the sequence (n_a, m, T_x). Behind an embedding with `maskZero` or a
+ * `masking` layer, a padded step keeps the state (a<t> = a<t-1>, c<t> = c<t-1>; the output there is
+ * that carried state, as Keras's), so the last state is the last real step's.
  */
 export interface RecurrentSpec {
   type: 'simpleRnn' | 'lstm' | 'gru';
