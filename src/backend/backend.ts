@@ -312,6 +312,31 @@ export interface Kernels {
    * DC_PREV = dc Γf. DC_PREV may be dC.
    */
   lstmCellBackward(gates: Tensor, cPrev: Tensor, tanhC: Tensor, dA: Tensor, dC: Tensor, dG: Tensor, dCPrev: Tensor): void;
+
+  /**
+   * The GRU's gates after their product: G (2 n_a, m) holds [Wr; Wu] [c<t-1>; x<t>] and b (2 n_a, 1)
+   * the biases; G becomes [Γr; Γu] = σ(G + b), and RC = Γr * C_PREV (the candidate's input, (n_a, m)).
+   */
+  gruGatesForward(gates: Tensor, b: Tensor, cPrev: Tensor, rc: Tensor): void;
+
+  /**
+   * The GRU's cell after the candidate's product: CC (n_a, m) holds Wc [Γr * c<t-1>; x<t>] and becomes
+   * c~ = tanh(CC + b); C = C_PREV + Γu * (c~ - C_PREV). U is Γu (n_a, m).
+   */
+  gruCellForward(cc: Tensor, b: Tensor, u: Tensor, cPrev: Tensor, c: Tensor): void;
+
+  /**
+   * The GRU's cell backward from dC = dL/dc<t>: DCC = dC Γu (1 - c~^2) (the candidate's pre-activation
+   * gradient), DU = dC (c~ - C_PREV) Γu (1 - Γu) (the update gate's) and DC_PREV = dC (1 - Γu) (the
+   * direct path to c<t-1>). CC is c~, U is Γu.
+   */
+  gruCellBackward(dC: Tensor, u: Tensor, cc: Tensor, cPrev: Tensor, dCC: Tensor, dU: Tensor, dCPrev: Tensor): void;
+
+  /**
+   * The GRU's relevance gate backward from DRC = dL/d(Γr * c<t-1>): DR = DRC C_PREV Γr (1 - Γr) (the gate's
+   * pre-activation gradient) and DRC_PREV = DRC Γr (the path to c<t-1>). DRC_PREV may be DRC.
+   */
+  gruGatesBackward(dRC: Tensor, r: Tensor, cPrev: Tensor, dR: Tensor, dRCPrev: Tensor): void;
 }
 
 /** A backend: kernels plus the memory they work on. */

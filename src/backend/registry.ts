@@ -55,6 +55,10 @@ const KERNELS: { readonly [K in Exclude<keyof Backend, 'name' | 'dtypes'>]: true
   channelBatchNormBackward: true,
   lstmCellForward: true,
   lstmCellBackward: true,
+  gruGatesForward: true,
+  gruCellForward: true,
+  gruCellBackward: true,
+  gruGatesBackward: true,
 };
 
 function checkBackend(backend: unknown, where: string): asserts backend is Backend {

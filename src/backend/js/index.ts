@@ -27,7 +27,7 @@ import { addSign, batchNormBackward, batchNormForward, dropout, gatherColumns, g
 import { lossGradient, lossSum, outputDelta } from './loss.js';
 import { matmul } from './matmul.js';
 import { adamUpdate, momentumUpdate, rmspropUpdate } from './optimizers.js';
-import { lstmCellBackward, lstmCellForward } from './recurrent.js';
+import { gruCellBackward, gruCellForward, gruGatesBackward, gruGatesForward, lstmCellBackward, lstmCellForward } from './recurrent.js';
 
 /**
  * The reference TypeScript backend.
@@ -87,4 +87,8 @@ export const jsBackend: Backend = {
   channelBatchNormBackward,
   lstmCellForward,
   lstmCellBackward,
+  gruGatesForward,
+  gruCellForward,
+  gruCellBackward,
+  gruGatesBackward,
 };

@@ -80,6 +80,10 @@ export interface WasmExports {
     dOut: number, zhat: number, gamma: number, invStd: number, dZ: number, dGamma: number, dBeta: number, rows: number, c: number, m: number, scratch: number,
   ): void;  lstmCellForward(g: number, b: number, cPrev: number, c: number, tanhC: number, a: number, nA: number, m: number): void;
   lstmCellBackward(g: number, cPrev: number, tanhC: number, dA: number, dC: number, dG: number, dCPrev: number, n: number): void;
+  gruGatesForward(g: number, b: number, cPrev: number, rc: number, nA: number, m: number): void;
+  gruCellForward(cc: number, b: number, u: number, cPrev: number, c: number, nA: number, m: number): void;
+  gruCellBackward(dC: number, u: number, cc: number, cPrev: number, dCC: number, dU: number, dCPrev: number, n: number): void;
+  gruGatesBackward(dRC: number, r: number, cPrev: number, dR: number, dRCPrev: number, n: number): void;
 }
 
 /** The names above, to check an instance's exports against at load time. */
@@ -89,4 +93,5 @@ export const EXPORT_NAMES: readonly (keyof WasmExports)[] = [
   'rowSum', 'subtract', 'copy', 'fill', 'sumSquares', 'lossSum', 'lossGradient', 'sumAbs', 'addSign', 'mul', 'dropout', 'gatherColumns', 'gatherRows', 'gatherExamples',
   'batchNormForward', 'batchNormBackward', 'im2col', 'col2im', 'channelBiasActivation', 'colSum', 'transpose', 'maxPoolForward', 'maxPoolBackward',
   'avgPoolForward', 'avgPoolBackward', 'zeroPad', 'channelBatchNormForward', 'channelBatchNormBackward', 'lstmCellForward', 'lstmCellBackward',
+  'gruGatesForward', 'gruCellForward', 'gruCellBackward', 'gruGatesBackward',
 ];

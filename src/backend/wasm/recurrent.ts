@@ -1,32 +1,41 @@
 /**
- * The fused LSTM cell kernels (assembly/recurrent.ts) behind the Kernels
- * interface. One pass over (n_a, m) values each: below the size where the
- * layer kernels hand work to the second thread (an LSTM of 128 units on 32
- * examples is 4K values per step), so they run on the calling thread.
+ * The fused recurrent-cell kernels (assembly/recurrent.ts) behind the Kernels
+ * interface: the LSTM's pointwise step and its backward pass, the GRU's gate
+ * and cell passes both ways. One pass over (n_a, m) values each: below the
+ * size where the layer kernels hand work to the second thread (an LSTM of 128
+ * units on 32 examples is 4K values per step), so they run on the calling thread.
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Kernels } from '../backend.js';
 import type { WasmExports } from './exports.js';
 import type { Stager } from './staging.js';
 
-/** lstmCellForward and lstmCellBackward on the module. */
-export function createRecurrentKernels(ex: WasmExports, stager: Stager): Pick<Kernels, 'lstmCellForward' | 'lstmCellBackward'> {
+type RecurrentKernels = Pick<Kernels, 'lstmCellForward' | 'lstmCellBackward' | 'gruGatesForward' | 'gruCellForward' | 'gruCellBackward' | 'gruGatesBackward'>;
+
+/** The recurrent kernels on the module. Inputs are staged before outputs (the stager's rule). */
+export function createRecurrentKernels(ex: WasmExports, stager: Stager): RecurrentKernels {
+  /** Runs `body` with the stager cleaned up afterwards, even when it throws. */
+  const staged = (body: () => void): void => {
+    try {
+      body();
+    } finally {
+      stager.finish();
+    }
+  };
   return {
     lstmCellForward(gates: Tensor, b: Tensor, cPrev: Tensor, c: Tensor, tanhC: Tensor, a: Tensor): void {
-      try {
+      staged(() => {
         const pg = stager.output(gates, true);
         const pb = stager.input(b);
         const pp = stager.input(cPrev);
         const pc = stager.output(c, false);
         const pt = stager.output(tanhC, false);
         ex.lstmCellForward(pg, pb, pp, pc, pt, stager.output(a, false), c.rows, c.cols);
-      } finally {
-        stager.finish();
-      }
+      });
     },
 
     lstmCellBackward(gates: Tensor, cPrev: Tensor, tanhC: Tensor, dA: Tensor, dC: Tensor, dG: Tensor, dCPrev: Tensor): void {
-      try {
+      staged(() => {
         const pg = stager.input(gates);
         const pp = stager.input(cPrev);
         const pt = stager.input(tanhC);
@@ -34,9 +43,48 @@ export function createRecurrentKernels(ex: WasmExports, stager: Stager): Pick<Ke
         const pc = stager.input(dC);
         const pd = stager.output(dG, false);
         ex.lstmCellBackward(pg, pp, pt, pa, pc, pd, stager.output(dCPrev, false), tanhC.size);
-      } finally {
-        stager.finish();
-      }
+      });
+    },
+
+    gruGatesForward(gates: Tensor, b: Tensor, cPrev: Tensor, rc: Tensor): void {
+      staged(() => {
+        const pg = stager.output(gates, true);
+        const pb = stager.input(b);
+        const pp = stager.input(cPrev);
+        ex.gruGatesForward(pg, pb, pp, stager.output(rc, false), cPrev.rows, cPrev.cols);
+      });
+    },
+
+    gruCellForward(cc: Tensor, b: Tensor, u: Tensor, cPrev: Tensor, c: Tensor): void {
+      staged(() => {
+        const pcc = stager.output(cc, true);
+        const pb = stager.input(b);
+        const pu = stager.input(u);
+        const pp = stager.input(cPrev);
+        ex.gruCellForward(pcc, pb, pu, pp, stager.output(c, false), cc.rows, cc.cols);
+      });
+    },
+
+    gruCellBackward(dC: Tensor, u: Tensor, cc: Tensor, cPrev: Tensor, dCC: Tensor, dU: Tensor, dCPrev: Tensor): void {
+      staged(() => {
+        const pd = stager.input(dC);
+        const pu = stager.input(u);
+        const pcc = stager.input(cc);
+        const pp = stager.input(cPrev);
+        const pdcc = stager.output(dCC, false);
+        const pdu = stager.output(dU, false);
+        ex.gruCellBackward(pd, pu, pcc, pp, pdcc, pdu, stager.output(dCPrev, false), dC.size);
+      });
+    },
+
+    gruGatesBackward(dRC: Tensor, r: Tensor, cPrev: Tensor, dR: Tensor, dRCPrev: Tensor): void {
+      staged(() => {
+        const pd = stager.input(dRC);
+        const pr = stager.input(r);
+        const pp = stager.input(cPrev);
+        const pdr = stager.output(dR, false);
+        ex.gruGatesBackward(pd, pr, pp, pdr, stager.output(dRCPrev, false), dRC.size);
+      });
     },
   };
 }

@@ -5,12 +5,13 @@
  *   c~ = tanh(Wc [Γr * c<t-1>; x<t>] + bc)
  *   c<t> = Γu * c~ + (1 - Γu) * c<t-1>    a<t> = c<t>
  * The relevance and update gates are stacked into one (2 n_a, n_a + n_x)
- * matrix [Wr; Wu]: one GEMM and one fused bias + sigmoid for both, then one
- * GEMM and one bias + tanh for the candidate.
+ * matrix [Wr; Wu]: one GEMM and one fused kernel for both (gruGatesForward:
+ * biases, sigmoids and Γr * c<t-1>), then one GEMM and one fused kernel for
+ * the candidate and the cell (gruCellForward); gruCellBackward and
+ * gruGatesBackward on the way back.
  */
 import type { Backend } from '../../backend/backend.js';
 import type { DType, Tensor } from '../../tensor/tensor.js';
-import { SIGMOID, TANH } from './rnn.js';
 import { addRowSum, rowsOf, stack, type Stacked } from './views.js';
 
 /** The GRU's parameters by their course names: Wr, Wu, Wc (n_a, n_a + n_x); br, bu, bc (n_a, 1). */
@@ -80,14 +81,10 @@ export function gruStep(
 ): void {
   stack(be, cPrev, xt, concat1);
   be.matmul(w.Wru, concat1.all, gates.all, false, false, 1, 0);
-  be.biasActivation(gates.all, w.bru, gates.all, SIGMOID);
-  gruCandidateInput(be, gates.r, cPrev, xt, concat2);
+  be.gruGatesForward(gates.all, w.bru, cPrev, concat2.top);
+  be.copy(xt, concat2.bottom);
   be.matmul(w.Wc, concat2.all, cc, false, false, 1, 0);
-  be.biasActivation(cc, w.bc, cc, TANH);
-  be.copy(cc, cNext);
-  be.axpy(-1, cPrev, cNext);
-  be.mul(gates.u, cNext, cNext);
-  be.axpy(1, cPrev, cNext);
+  be.gruCellForward(cc, w.bc, gates.u, cPrev, cNext);
 }
 
 /** The gradients of {@link GruWeights}, accumulated over the steps of a sequence. */
@@ -129,20 +126,11 @@ export function gruStepBackward(
   scratch: GruScratch,
 ): void {
   const { dcc, dG, d2 } = scratch;
-  be.mul(dc, gates.u, dcc);
-  be.copy(dc, dconcat.top);
-  be.axpy(-1, dcc, dconcat.top);
-  be.activationBackward(dcc, cc, cc, dcc, TANH);
-  be.copy(cc, dG.u);
-  be.axpy(-1, cPrev, dG.u);
-  be.mul(dG.u, dc, dG.u);
-  be.activationBackward(dG.u, gates.u, gates.u, dG.u, SIGMOID);
+  be.gruCellBackward(dc, gates.u, cc, cPrev, dcc, dG.u, dconcat.top);
   be.matmul(dcc, concat2.all, grads.dWc, false, true, 1, 1);
   addRowSum(be, dcc, grads.dbc, scratch.dbc);
   be.matmul(w.Wc, dcc, d2.all, true, false, 1, 0);
-  be.mul(d2.top, cPrev, dG.r);
-  be.activationBackward(dG.r, gates.r, gates.r, dG.r, SIGMOID);
-  be.mul(d2.top, gates.r, d2.top);
+  be.gruGatesBackward(d2.top, gates.r, cPrev, dG.r, d2.top);
   be.matmul(dG.all, concat1.all, grads.dWru, false, true, 1, 1);
   addRowSum(be, dG.all, grads.dbru, scratch.dbru);
   be.matmul(w.Wru, dG.all, d2.all, true, false, 1, 1);

@@ -16,4 +16,4 @@ export {
   maxPoolBackward, maxPoolForward, transpose, zeroPad,
 } from './conv';
 export { convFilterTiles, convTileBytes, packedFilterBytes, packFilterColumns, packFilterRows, sumParts } from './implicit';
-export { lstmCellBackward, lstmCellForward } from './recurrent';
+export { gruCellBackward, gruCellForward, gruGatesBackward, gruGatesForward, lstmCellBackward, lstmCellForward } from './recurrent';
