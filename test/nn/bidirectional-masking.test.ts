@@ -160,6 +160,20 @@ describeEachBackend('masking changes nothing on full-length data; padding equals
   }
 });
 
+describe('masking: examples with no real step', () => {
+  it('count nothing: a batch of only padding costs 0 with zero gradients (no NaN); mixed in, the cost is the other examples\'', () => {
+    const net = new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'masking' }, { type: 'bidirectional', layer: { type: 'gru', units: 2, returnSequences: true } }, { type: 'timeDistributed', units: 2, activation: 'softmax' }], dtype: 'float64', seed: 51 });
+    const empty = padded(2, [0, 0], 3, 52);
+    const Y = targets(2, 2, 3, 53);
+    expect(net.cost(empty, Y)).toBe(0);
+    for (const g of gradients(net, empty, Y)) for (const v of g) expect(v).toBe(0);
+    const X = padded(2, [3, 0], 3, 54);
+    const first = new Tensor([2, 1, 3], Float64Array.from([0, 1, 2, 6, 7, 8].map((i) => X.data[i]!)));
+    const Y1 = new Tensor([2, 1, 3], Float64Array.from([0, 1, 2, 6, 7, 8].map((i) => Y.data[i]!)));
+    expect(net.cost(X, Y)).toBeCloseTo(net.cost(first, Y1), 14);
+  });
+});
+
 describe('bidirectional with masking: what each direction outputs at padded steps', () => {
   /** masking -> bidirectional(cell, 2 units, sequences) -> a linear timeDistributed output set to the identity, so predict shows the bidirectional output. */
   const make = (cell: (typeof CELLS)[number], T: number): Network => {
