@@ -244,7 +244,11 @@ describe('fused GRU kernels: the formulas', () => {
       jsBackend.gruCellForward(cc, bc, u, cPrev, c);
       return { cc, c, u };
     };
-    const dot = (a: Tensor, w: Tensor): number => a.data.reduce((s, v, k) => s + v * w.data[k]!, 0);
+    const dot = (a: Tensor, w: Tensor): number => {
+      let s = 0;
+      for (let k = 0; k < a.size; k++) s += a.data[k]! * w.data[k]!;
+      return s;
+    };
     const cellLoss = () => dot(cell().c, dC);
     const gateLoss = () => dot(gates().rc, dRC);
     const { cc, u } = cell();
