@@ -78,7 +78,7 @@ function parameterLayout(cell: RecurrentCell, nA: number, nX: number): { name: s
  * tensor's `data` for a fresh view when its memory grows); otherwise reused, so a step
  * allocates nothing.
  */
-class Refreshing<V> {
+export class Refreshing<V> {
   private datas: FloatArray[] = [];
   private value: V | null = null;
 
