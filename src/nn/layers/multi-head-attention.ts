@@ -89,6 +89,16 @@ export class MultiHeadAttentionLayer extends LayerBase implements Layer<Activati
     return NAMES.map((name) => ({ name: `${name}${this.number}`, tensor: this.weights[name] }));
   }
 
+  /**
+   * Values a compiled layer holds per example besides its output, for an inference chunk budget: the
+   * input and output as rows, each head's projections and output (6 T d in all), and each head's scores,
+   * weights and their transpose with the mask term ((3 heads + 1) T^2): quadratic in T.
+   */
+  get valuesPerExample(): number {
+    const { units: d, steps: T } = this.inputShape;
+    return 6 * T * d + (3 * this.heads + 1) * T * T;
+  }
+
   compile(o: CompileOptions): CompiledLayer {
     const { be, m, dtype, withBackward } = o;
     const d = this.inputShape.units;

@@ -145,6 +145,14 @@ export class TransformerEncoderLayer implements Layer<ActivationShape, 'transfor
     for (const x of this.layers) x.trainable = value;
   }
 
+  /** Values a compiled encoder holds per example besides its output (see {@link MultiHeadAttentionLayer.valuesPerExample}). */
+  get valuesPerExample(): number {
+    const { units: d, steps: T } = this.inputShape;
+    // The attention's buffers and output, the two sums, each layer norm's output, normalized input and
+    // gamma broadcast (and 4 per-step statistics), the feed-forward's Z and A of both dense layers.
+    return this.attention.valuesPerExample + d * T + 2 * d * T + 2 * (3 * d * T + 4 * T) + 2 * this.ff * T + 2 * d * T;
+  }
+
   compile(o: CompileOptions): CompiledLayer {
     const { be, m, dtype, withBackward } = o;
     const shape = this.inputShape;
