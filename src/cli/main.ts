@@ -16,6 +16,9 @@ import { inspectCommand } from './commands/inspect.js';
 import { exportCommand, type ExportOptions } from './commands/export.js';
 import { importCommand, type ImportOptions } from './commands/import.js';
 import { searchCommand } from './commands/search.js';
+import { sampleCommand, type SampleCommandOptions } from './commands/sample.js';
+import { translateCommand, type TranslateOptions } from './commands/translate.js';
+import { generateCommand, GENERATED, type GenerateOptions } from './commands/generate.js';
 import { defaultConcurrency, workerCommand } from './commands/worker.js';
 import { useFastestBackend } from './backend.js';
 
@@ -137,6 +140,36 @@ program
   .requiredOption('--format <name>', 'tfjs or onnx', oneOf('--format', ['tfjs', 'onnx'] as const))
   .requiredOption('--out <dir>', 'model folder to write')
   .action((source: string, o: ImportOptions) => run(async () => importCommand(source, o, io)));
+
+program
+  .command('sample')
+  .description('words drawn from a language model trained on --data words:<file>, one per line')
+  .requiredOption('--model <dir>', 'model folder written by train')
+  .option('--n <count>', 'how many words', positiveInt('--n'), 10)
+  .option('--seed <n>', 'seed of the draws (the same seed prints the same words)', nonNegativeInt('--seed'), 1)
+  .option('--temperature <t>', 'below 1: likelier words; above 1: more varied', numberIn('--temperature', 0, 100, { minOpen: true }), 1)
+  .option('--max-length <n>', 'the most characters per word (default and at most: the model\'s T)', positiveInt('--max-length'))
+  .action((o: SampleCommandOptions) => run(async () => (await useFastestBackend(io, true), sampleCommand(o, io))));
+
+program
+  .command('translate')
+  .description('outputs of a translation model trained on --data pairs:<file> (e.g. dates to ISO dates)')
+  .argument('[texts...]', 'texts to translate')
+  .requiredOption('--model <dir>', 'model folder written by train')
+  .option('--input <file>', 'translate each line of this file instead')
+  .option('--attention <dir>', 'write each input\'s attention map to <dir>/attention-<i>.svg (a network with attn)')
+  .option('--json', 'print one JSON array', false)
+  .action((texts: string[], o: TranslateOptions) => run(async () => (await useFastestBackend(io, true), translateCommand(texts, o, io))));
+
+program
+  .command('generate')
+  .description(`write a generated data set: ${GENERATED.join(', ')} (human-readable dates<TAB>ISO dates, for train --data pairs:<file>)`)
+  .argument('<what>', GENERATED.join(', '))
+  .option('--n <count>', 'how many examples', positiveInt('--n'), 10000)
+  .option('--seed <n>', 'seed of the generator', nonNegativeInt('--seed'), 1)
+  .requiredOption('--out <file>', 'the file to write')
+  .option('--force', 'replace --out if it exists')
+  .action((what: string, o: GenerateOptions) => run(() => generateCommand(what, o, io)));
 
 trainingOptions(program.command('search').description('random hyperparameter search, scored on the dev set'))
   .option('--trials <n>', 'number of trials (required, unless --attach)', positiveInt('--trials'))

@@ -3,10 +3,14 @@
  */
 import { formatFeatureShape } from '../../nn/layers/shape.js';
 import { loadRunModel } from '../run-files.js';
+import { loadTextModel, type LoadedTextModel } from '../data/text.js';
+import { Vocabulary } from '../../data/text.js';
 import type { Io } from './train.js';
 
 /** Runs `layerwise inspect`; returns the exit code. */
 export async function inspectCommand(o: { model: string; json: boolean }, io: Io): Promise<number> {
+  const textModel = loadTextModel(o.model);
+  if (textModel) return inspectText(o, textModel, io);
   const { network, run, manifest } = loadRunModel(o.model);
   const layers = network.layers.map((l, i) => {
     const weights = l.W.size;
@@ -66,5 +70,30 @@ export async function inspectCommand(o: { model: string; json: boolean }, io: Io
   if (stats) io.out(`normalization: ${stats.features} features standardized with training means in [${stats.meanRange.map((v) => v.toFixed(3)).join(', ')}] and stds in [${stats.stdRange.map((v) => v.toFixed(3)).join(', ')}]; ${stats.zeroVarianceFeatures} with zero variance`);
   else io.out('normalization: none');
   io.out(`training: ${Object.entries(run.training).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ')}`);
+  return 0;
+}
+
+/** `inspect` of a text model: the task, the vocabularies and lengths, the network's summary, the training options. */
+function inspectText(o: { model: string; json: boolean }, m: LoadedTextModel, io: Io): number {
+  const { network, text, manifest, metadata } = m;
+  const vocab = Vocabulary.fromJSON(text.vocabulary);
+  const target = text.targetVocabulary ? Vocabulary.fromJSON(text.targetVocabulary) : null;
+  const parameters = network.layerStack.reduce((s, l) => s + l.params.reduce((a, p) => a + p.tensor.size, 0), 0);
+  if (o.json) {
+    io.out(JSON.stringify({ format: `${manifest.format} v${manifest.formatVersion}`, library: manifest.library.version, created: manifest.createdAt, text, totalParameters: parameters, loss: network.loss.kind, summary: network.summary(), metadata }));
+    return 0;
+  }
+  const chars = (v: Vocabulary) => JSON.stringify(v.chars.join(''));
+  io.out(`${o.model}: ${manifest.format} v${manifest.formatVersion}, layerwise ${manifest.library.version}, saved ${manifest.createdAt}`);
+  io.out(`task: ${text.task}; loss ${network.loss.kind}`);
+  io.out(`input: ${text.indices ? 'character indices (an embedding first)' : 'one-hot characters'}, T_x = ${text.sourceLength}; vocabulary V = ${vocab.size} (pad, ${vocab.unknownIndex !== null ? 'unknown, ' : ''}${vocab.chars.length} characters: ${chars(vocab)})`);
+  if (target) io.out(`output: T_y = ${text.targetLength}; vocabulary V = ${target.size} (pad, ${target.chars.length} characters: ${chars(target)})`);
+  io.out('');
+  for (const line of network.summary().split('\n')) io.out(line);
+  io.out('');
+  const examples = metadata.examples as { train?: number; dev?: number; test?: number } | undefined;
+  if (examples) io.out(`data: ${String(metadata.data)}; examples ${examples.train} train / ${examples.dev} dev / ${examples.test} test`);
+  const training = metadata.training as Record<string, unknown> | undefined;
+  if (training) io.out(`training: ${Object.entries(training).filter(([, v]) => v !== undefined && v !== null).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ')}`);
   return 0;
 }

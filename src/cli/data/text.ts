@@ -8,7 +8,10 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { indicesTensor, oneHotTensor, PAD_INDEX, Vocabulary } from '../../data/text.js';
-import type { TextModelInfo } from '../../io/model-format.js';
+import type { ModelManifest, TextModelInfo } from '../../io/model-format.js';
+import type { Network } from '../../nn/network.js';
+import { loadModel } from '../../node/model-files.js';
+import { ValueError } from '../../tensor/errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { CliError } from '../errors.js';
 
@@ -184,4 +187,37 @@ export function encodeSources(inputs: readonly string[], info: TextModelInfo, wh
     return r;
   });
   return info.indices ? indicesTensor(rows, info.sourceLength) : oneHotTensor(rows, vocab.size, info.sourceLength);
+}
+
+/** A text model folder: the network and its text facts (vocabularies, lengths, task). */
+export interface LoadedTextModel {
+  network: Network;
+  text: TextModelInfo;
+  manifest: ModelManifest;
+  metadata: Record<string, unknown>;
+}
+
+/** Loads a model folder; null when it is not a text model (no manifest.text). Errors name `option`. */
+export function loadTextModel(dir: string, option = '--model'): LoadedTextModel | null {
+  let loaded;
+  try {
+    loaded = loadModel(dir);
+  } catch (e) {
+    if (e instanceof ValueError) throw new CliError(e.message.replace(/^loadModel: /, `${option}: `));
+    throw e;
+  }
+  const text = loaded.manifest.text;
+  if (!text) return null;
+  return { network: loaded.network, text, manifest: loaded.manifest, metadata: loaded.metadata };
+}
+
+/** Loads a text model for a command that needs one of `task`, saying what to use otherwise. */
+export function requireTextModel(dir: string, task: TextModelInfo['task'], command: string): LoadedTextModel {
+  const m = loadTextModel(dir);
+  if (!m) throw new CliError(`--model ${dir}: not a text model (it was not trained on --data words:<file> or pairs:<file>); \`layerwise ${command}\` needs ${task === 'language-model' ? 'a language model' : 'a translation model'}`);
+  if (m.text.task !== task) {
+    const use = m.text.task === 'language-model' ? `layerwise sample --model ${dir}` : `layerwise translate --model ${dir} "<text>"`;
+    throw new CliError(`--model ${dir}: a ${m.text.task === 'language-model' ? 'language model' : 'translation model'}, not ${task === 'language-model' ? 'a language model' : 'a translation model'}; use \`${use}\``);
+  }
+  return m;
 }
