@@ -186,6 +186,19 @@ describe('transformer layers with a padding mask (StepMask, compiled directly)',
     expect(Math.abs(run(long, x, null)[0]! - want[0]!)).toBeGreaterThan(1e-6);
   });
 
+  it('end to end: embedding with maskZero -> encoder -> pool: a padded sequence predicts as its real steps in a shorter network', () => {
+    const net = (T: number) =>
+      new Network({
+        inputShape: { sequence: [1, T] },
+        layers: [{ type: 'embedding', vocab: 6, dim: 8, maskZero: true }, { type: 'positionalEncoding' }, { type: 'transformerEncoder', heads: 2, ff: 8 }, { type: 'globalAveragePool1d' }, { units: 2, activation: 'softmax' }],
+        dtype: 'float64',
+        seed: 8,
+      });
+    const padded = net(6).predict([[[3, 1, 4, 0, 0, 0], [5, 2, 1, 1, 2, 0]]]);
+    expectClose(padded.data.filter((_, i) => i % 2 === 0), net(3).predict([[[3, 1, 4]]]).data, 1e-12);
+    expectClose(padded.data.filter((_, i) => i % 2 === 1), net(5).predict([[[5, 2, 1, 1, 2]]]).data, 1e-12);
+  });
+
   it('globalAveragePool1d: the mean over each example\'s real steps', () => {
     const pool = new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'globalAveragePool1d' }, { units: 2, activation: 'softmax' }], dtype: 'float64' }).stack[0]!;
     const x = new Tensor([2, 2, 3], new Float64Array([1, 2, 6, 0, 4, 3, -1, -3, 7, 4, 5, 6]));

@@ -15,7 +15,6 @@
  */
 import type { Backend } from '../../backend/backend.js';
 import type { Rng } from '../../random/rng.js';
-import { ValueError } from '../../tensor/errors.js';
 import type { DType, Tensor } from '../../tensor/tensor.js';
 import { initializeWeights, type Initializer } from '../initializers.js';
 import { multiHeadAttentionBackward, multiHeadAttentionStep, multiHeadBuffers, multiHeadScratch, selfAttentionBias, type MultiHeadGrads, type MultiHeadWeights } from '../sequence/dot-attention.js';
@@ -113,7 +112,7 @@ export class MultiHeadAttentionLayer extends LayerBase implements Layer<Activati
     const b = multiHeadBuffers(be, this.heads, d, m, T, T, dtype);
     // The additive mask term: the look-ahead rule (fixed), and padded keys (rebuilt for each batch).
     const padding = o.mask ?? null;
-    if (padding && padding.steps !== T) throw new ValueError(`multiHeadAttention: mask: expected a padding mask of ${T} steps, got ${padding.steps}`);
+    padding?.check(m, T, 'multiHeadAttention');
     const bias = this.causal || padding ? z(T, mT) : null;
     if (bias && !padding) selfAttentionBias(null, this.causal, m, T, bias);
     const learn = withBackward && this.trainable;

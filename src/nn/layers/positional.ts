@@ -3,7 +3,6 @@
  * the positional encoding added to a sequence, and the mean over its steps
  * that lets a classifier (a dense layer) follow an encoder.
  */
-import { ValueError } from '../../tensor/errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { fillPositionalEncoding } from '../sequence/dot-attention.js';
 import { add, free } from '../sequence/views.js';
@@ -94,7 +93,7 @@ export class GlobalAveragePool1dLayer extends LayerBase implements Layer<Activat
     const ones = be.zeros([1, T], dtype);
     be.fill(ones, 1);
     const padding = o.mask ?? null;
-    if (padding && padding.steps !== T) throw new ValueError(`globalAveragePool1d: mask: expected a padding mask of ${T} steps, got ${padding.steps}`);
+    padding?.check(m, T, 'globalAveragePool1d');
     // With padding: each step's weight, 1 / (example j's real steps) or 0, as a (1, m T) row and broadcast to (n, m T).
     const weights = padding ? be.zeros([1, m * T], dtype) : null;
     const wide = padding ? be.zeros([n, m * T], dtype) : null;
