@@ -106,7 +106,7 @@ export { makeFlower, makeBlobs, makeXor, makeMoons, makeCircles, makeSpiral, typ
 export { augmentBatch, type AugmentOptions } from './data/augment.js';
 export { flattenImages, imagesFromColumns, fromRows, toRows, oneHot } from './data/reshape.js';
 export { Vocabulary, encodeIndices, encodeOneHot, PAD_INDEX, PAD_TOKEN, UNKNOWN_TOKEN, UNKNOWN_CHAR, type VocabularyOptions, type FromStringsOptions, type VocabularyJSON, type EncodeOptions } from './data/text.js';
-export { generateDates, formatDate, isoDate, dateVocabularies, DATE_FORMATS, DATE_SOURCE_LENGTH, DATE_TARGET_LENGTH, type DateFormat, type DatePair, type CalendarDate, type GenerateDatesOptions } from './data/dates.js';
+export { generateDates, formatDate, isoDate, dateVocabularies, encodeDatePairs, encodeDateSources, DATE_FORMATS, DATE_SOURCE_LENGTH, DATE_TARGET_LENGTH, type DateFormat, type DatePair, type CalendarDate, type GenerateDatesOptions } from './data/dates.js';
 export { accuracy } from './diagnose/metrics.js';
 export { checkGradients } from './train/gradient-check.js';
 export type { EarlyStoppingOptions, EpochInfo } from './train/fit.js';

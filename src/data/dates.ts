@@ -13,7 +13,8 @@
 import { Rng } from '../random/rng.js';
 import { ValueError } from '../tensor/errors.js';
 import { assertKnownKeys, describe } from '../tensor/validate.js';
-import { Vocabulary } from './text.js';
+import type { DType, Tensor } from '../tensor/tensor.js';
+import { encodeOneHot, Vocabulary } from './text.js';
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
@@ -191,6 +192,49 @@ export function dateVocabularies(): { source: Vocabulary; target: Vocabulary } {
     source: Vocabulary.fromStrings([...MONTHS, ...WEEKDAYS, '0123456789 ,./']),
     target: Vocabulary.fromStrings(['0123456789-']),
   };
+}
+
+/**
+ * Pairs as the network's tensors, through {@link dateVocabularies}: X one-hot sources (V_x, m, T_x),
+ * padded with index 0 to `sourceLength` (default {@link DATE_SOURCE_LENGTH}), and Y one-hot ISO
+ * targets (12, m, 10).
+ *
+ * @example
+ * ```ts
+ * import { encodeDatePairs, generateDates } from 'layerwise';
+ * const { X, Y } = encodeDatePairs(generateDates(4, { seed: 1 }));
+ * X.shape[1] === 4 && X.shape[2] === 30 && Y.shape.join() === '12,4,10'; // true
+ * ```
+ */
+export function encodeDatePairs(pairs: readonly DatePair[], options: { readonly sourceLength?: number; readonly dtype?: DType } = {}): { X: Tensor; Y: Tensor } {
+  const where = 'encodeDatePairs';
+  if (!Array.isArray(pairs) || pairs.some((p: unknown) => p === null || typeof p !== 'object' || typeof (p as DatePair).source !== 'string' || typeof (p as DatePair).target !== 'string')) {
+    throw new ValueError(`${where}: pairs: expected an array of { source, target } strings (generateDates' output), got ${describe(pairs)}`);
+  }
+  const X = encodeSources(pairs.map((p) => p.source), options, where);
+  const Y = encodeOneHot(pairs.map((p) => p.target), dateVocabularies().target, { length: DATE_TARGET_LENGTH, dtype: options.dtype ?? 'float32' });
+  return { X, Y };
+}
+
+/**
+ * Human dates as the network's input X (V_x, m, T_x) (one-hot through {@link dateVocabularies}, padded
+ * with index 0 to `sourceLength`, default {@link DATE_SOURCE_LENGTH}): what a translation reads.
+ *
+ * @example
+ * ```ts
+ * import { encodeDateSources } from 'layerwise';
+ * encodeDateSources(['3 may 1979', '5/3/79']).shape[1] === 2; // true
+ * ```
+ */
+export function encodeDateSources(sources: readonly string[], options: { readonly sourceLength?: number; readonly dtype?: DType } = {}): Tensor {
+  return encodeSources(sources, options, 'encodeDateSources');
+}
+
+/** {@link encodeDateSources} with errors under the caller's name. */
+function encodeSources(sources: readonly string[], options: { readonly sourceLength?: number; readonly dtype?: DType }, where: string): Tensor {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ValueError(`${where}: options: expected { sourceLength?, dtype? }, got ${describe(options)}`);
+  assertKnownKeys(options, ['sourceLength', 'dtype'], where, 'options.');
+  return encodeOneHot(sources, dateVocabularies().source, { length: options.sourceLength ?? DATE_SOURCE_LENGTH, dtype: options.dtype ?? 'float32' });
 }
 
 function checkDate(date: unknown, where: string): CalendarDate {

@@ -140,7 +140,7 @@ describeEachBackend('attention layer: weights, format and summary', (backend) =>
     const A = attentionWeights(net, X);
     expect(A.shape).toEqual([300, 3, 6]);
     for (let r = 0; r < 300 * 3; r++) {
-      const row = A.data.subarray(r * 6, r * 6 + 6);
+      const row = Array.from(A.data.subarray(r * 6, r * 6 + 6));
       expect(row.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
       expect(Math.min(...row)).toBeGreaterThanOrEqual(0);
     }
