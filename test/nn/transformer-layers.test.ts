@@ -400,6 +400,26 @@ describe('transformer layers: save and load', () => {
   });
 });
 
+describe('transformer layers: a frozen encoder', () => {
+  it('trainable: false keeps every encoder parameter while the embedding below still learns through it', () => {
+    const { X, Y } = repeatTask(32, 5, 4, 6);
+    const net = new Network({
+      inputShape: { sequence: [1, 5] },
+      layers: [{ type: 'embedding', vocab: 4, dim: 8 }, { type: 'transformerEncoder', heads: 2, ff: 8, trainable: false }, { type: 'globalAveragePool1d' }, { units: 2, activation: 'softmax' }],
+      seed: 3,
+    });
+    const copy = () => Object.fromEntries(Object.entries(net.parameters).map(([k, t]) => [k, Array.from(t.data)]));
+    const before = copy();
+    fit(net, X, Y, { learningRate: 0.05, epochs: 3 });
+    const after = copy();
+    const encoder = Object.keys(before).filter((k) => !/^(E1|W7|b7)$/.test(k));
+    expect(encoder).toHaveLength(16); // Wq2..bo2, gamma3, beta3, W4, b4, W5, b5, gamma6, beta6
+    for (const k of encoder) expect(after[k]).toEqual(before[k]);
+    expect(after.E1).not.toEqual(before.E1);
+    expect(net.stack[1]!.toSpec()).toEqual({ type: 'transformerEncoder', heads: 2, ff: 8, trainable: false });
+  });
+});
+
 describe('transformer layers: bad input', () => {
   const seq = (layers: unknown[], units = 64): NetworkOptions => ({ inputShape: { sequence: [units, 3] }, layers: [...layers, { units: 2, activation: 'softmax' }] as NetworkOptions['layers'] });
   it('heads that do not divide d', () => {
