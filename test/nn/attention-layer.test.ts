@@ -5,8 +5,9 @@
  * (rows sum to 1, the formulas' α), the model format, the summary and the bad input; and the
  * attention map's SVG.
  */
-import { describe, expect, it } from 'vitest';
-import { attentionMapSvg, attentionWeights, checkGradients, deserializeModel, Network, Rng, serializeModel, Tensor, type NetworkOptions } from '../../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { attentionMapSvg, attentionWeights, checkGradients, deserializeModel, fit, getBackend, Network, Rng, serializeModel, Tensor, type NetworkOptions } from '../../src/index.js';
+import { heapStats } from '../../src/backend/wasm/testing.js';
 import { describeEachBackend } from '../helpers.js';
 
 /** Seeded sequences (n, m, T) in [-1, 1). */
@@ -169,6 +170,34 @@ describeEachBackend('attention layer: weights, format and summary', (backend) =>
     // densor1 10 x (6 + 5) + 10, densor2 1 x 10 + 1, LSTM 4 x (6 x (6 + 5) + 6)
     expect(line).toContain(String(10 * 11 + 10 + 10 + 1 + 4 * (6 * 11 + 6)));
     expect(net.specs[1]).toEqual({ type: 'attention', steps: 3, units: 6 });
+  });
+});
+
+describeEachBackend('attention layer: training allocates no tensors per step', (backend) => {
+  it('fit of lstm -> attention -> timeDistributed softmax: no zeros() call and the same wasm heap between iterations 10 and 60', () => {
+    const X = sequences(3, 24, 5, 4, 'float32');
+    const Y = new Tensor([3, 24, 4], new Float32Array(3 * 24 * 4));
+    for (let j = 0; j < 24; j++) for (let t = 0; t < 4; t++) Y.data[(((j + t) % 3) * 24 + j) * 4 + t] = 1;
+    const net = new Network({ inputShape: { sequence: [3, 5] }, layers: [{ type: 'lstm', units: 4, returnSequences: true }, { type: 'attention', steps: 4, units: 5 }, { type: 'timeDistributed', units: 3, activation: 'softmax' }], seed: 1 });
+    const zeros = vi.spyOn(getBackend(), 'zeros');
+    const calls: number[] = [];
+    const heap: string[] = [];
+    const h = fit(net, X, Y, {
+      learningRate: 0.01,
+      epochs: 30, // 3 mini-batches each: iterations 0 .. 89
+      batchSize: 8,
+      optimizer: 'adam',
+      onIteration: (i) => {
+        if (i !== 10 && i !== 60) return;
+        calls.push(zeros.mock.calls.length);
+        heap.push(backend === 'wasm' ? JSON.stringify(heapStats()) : '');
+      },
+    });
+    zeros.mockRestore();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toBe(calls[0]);
+    expect(heap[1]).toBe(heap[0]);
+    expect(h.cost.at(-1)!).toBeLessThan(h.cost[0]!);
   });
 });
 

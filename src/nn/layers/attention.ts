@@ -66,11 +66,13 @@ class Views<V> {
   ) {}
 
   get(): V {
-    if (this.value === null || this.bases.some((b, i) => b.data !== this.datas[i])) {
+    let stale = this.value === null;
+    for (let i = 0; !stale && i < this.bases.length; i++) stale = this.bases[i]!.data !== this.datas[i];
+    if (stale) {
       this.value = this.make();
       this.datas = this.bases.map((b) => b.data);
     }
-    return this.value;
+    return this.value!;
   }
 }
 
@@ -228,14 +230,16 @@ export class AttentionLayer extends LayerBase implements Layer<ActivationShape, 
     }));
     const p = this.lstm;
     const energies = this.energies;
+    // What each backward pass starts from zero (the sums over the steps, the carried gradients).
+    const zeroed = back ? [back.accW, back.accB, ...attAcc, back.carry, back.dcA] : [];
 
     const forward = (x: Tensor): Tensor => {
       const v = views.get();
       const a = vc.matrix(x, nA, M);
-      LSTM_STACK.forEach(([wn, bn], k) => {
-        be.copy(p[wn]!, v.wRows[k]![0]);
-        be.copy(p[bn]!, v.wRows[k]![1]);
-      });
+      for (let k = 0; k < LSTM_STACK.length; k++) {
+        be.copy(p[LSTM_STACK[k]![0]]!, v.wRows[k]![0]);
+        be.copy(p[LSTM_STACK[k]![1]]!, v.wRows[k]![1]);
+      }
       for (let t = 0; t < Ty; t++) {
         const k = withBackward ? t : 0;
         const buf = v.att[k]!;
@@ -253,7 +257,8 @@ export class AttentionLayer extends LayerBase implements Layer<ActivationShape, 
       const dcat = v.dconcat!;
       const da = dIn ? vc.matrix(dIn, nA, M) : g.da;
       be.transpose(vc.matrix(dOut, nS * m, Ty), g.das);
-      for (const t of [g.accW, g.accB, ...attAcc, g.carry, g.dcA, da]) be.fill(t, 0);
+      for (let k = 0; k < zeroed.length; k++) be.fill(zeroed[k]!, 0);
+      be.fill(da, 0);
       let dcNext = g.dcA;
       let dcPrev = g.dcB;
       for (let t = Ty - 1; t >= 0; t--) {
@@ -268,11 +273,11 @@ export class AttentionLayer extends LayerBase implements Layer<ActivationShape, 
       }
       if (!learn) return;
       // The stacked LSTM rows [f; i; o; c] go to their course-named gradients; then all times 1/m.
-      v.accRows.forEach(([dw, db], k) => {
-        be.copy(dw, grads[4 + 2 * k]!);
-        be.copy(db, grads[5 + 2 * k]!);
-      });
-      for (const gr of grads) be.axpy(1 / m - 1, gr, gr);
+      for (let k = 0; k < v.accRows.length; k++) {
+        be.copy(v.accRows[k]![0], grads[4 + 2 * k]!);
+        be.copy(v.accRows[k]![1], grads[5 + 2 * k]!);
+      }
+      for (let k = 0; k < grads.length; k++) be.axpy(1 / m - 1, grads[k]!, grads[k]!);
     };
 
     return { alphas, grads: learn ? grads : NO_GRADS, forward: (x) => forward(x), backward };

@@ -15,9 +15,26 @@ export function rowsOf(t: Tensor, start: number, count: number): Tensor {
   return new Tensor([count, width], t.data.subarray(start * width, (start + count) * width));
 }
 
-/** A tensor's values as a (rows, cols) matrix view (rows * cols = size). */
+/** The matrix views {@link asMatrix} made of a tensor, kept so that a step which views the same buffers again allocates nothing. */
+const matrixViews = new WeakMap<Tensor, Tensor[]>();
+
+/** A tensor's values as a (rows, cols) matrix view (rows * cols = size); the same view object for the same tensor and shape. */
 export function asMatrix(t: Tensor, rows: number, cols: number): Tensor {
-  return t.shape.length === 2 && t.rows === rows && t.cols === cols ? t : t.reshape([rows, cols]);
+  if (t.shape.length === 2 && t.rows === rows && t.cols === cols) return t;
+  let kept = matrixViews.get(t);
+  if (kept === undefined) {
+    kept = [];
+    matrixViews.set(t, kept);
+  }
+  for (let i = 0; i < kept.length; i++) {
+    const v = kept[i]!;
+    // A backend may swap a tensor's data for an equivalent view (wasm memory growth): such a view is rebuilt.
+    if (v.rows === rows && v.cols === cols && v.data === t.data) return v;
+  }
+  if (kept.length >= 4) kept.length = 0;
+  const view = t.reshape([rows, cols]);
+  kept.push(view);
+  return view;
 }
 
 /** A time-major sequence buffer (T, n, m): `at(t)` is step t as an (n, m) view. */
