@@ -17,7 +17,7 @@
  */
 import { Network, Rng } from '../../src/index.js';
 import { loadArrays, matrix, need, saveArrays, type Matrix } from '../shared/fixtures.js';
-import type { VariantId } from '../shared/types.js';
+import type { ChildResult, VariantId } from '../shared/types.js';
 import { MNIST } from './mnist.js';
 
 /** The MLP workload's Adam settings and seed. */
@@ -213,9 +213,9 @@ export async function measureLstm(trainer: LstmTrainer, batches: number): Promis
 export const LSTM_COST_TOLERANCE = 1e-4;
 
 /** The LSTM results of a run, by variant. */
-function lstmResults(results: readonly { workload: string; ok: boolean }[]): Map<VariantId, LstmResult> {
+function lstmResults(results: readonly ChildResult[]): Map<VariantId, LstmResult> {
   const out = new Map<VariantId, LstmResult>();
-  for (const r of results) if (r.workload === 'lstm' && r.ok) out.set((r as LstmResult).variant, r as LstmResult);
+  for (const r of results) if (r.ok && r.workload === 'lstm') out.set(r.variant, r);
   return out;
 }
 
@@ -223,11 +223,11 @@ function lstmResults(results: readonly { workload: string; ok: boolean }[]): Map
 const JS_PEERS: readonly VariantId[] = ['tfjs-cpu', 'tfjs-wasm', 'brain', 'plain-js'];
 
 /** The table rows: variant, sequences/s, median batch ms, first costs, note (or why it did not run). */
-export function lstmTable(results: readonly ({ workload: string; ok: boolean; variant: VariantId } & ({ reason: string } | object))[], labels: (id: VariantId) => string) {
+export function lstmTable(results: readonly ChildResult[], labels: (id: VariantId) => string) {
   const rows = results
     .filter((r) => r.workload === 'lstm')
     .map((r) => {
-      if (!r.ok) return [labels(r.variant), '', '', '', 'reason' in r ? r.reason : ''];
+      if (!r.ok) return [labels(r.variant), '', '', '', r.reason];
       const l = r as LstmResult;
       return [
         labels(l.variant),
@@ -241,7 +241,7 @@ export function lstmTable(results: readonly ({ workload: string; ok: boolean; va
 }
 
 /** Ratio lines, the issue's target first: layerwise wasm >= 10x the fastest JavaScript peer; PyTorch 1 thread as the anchor. */
-export function lstmRatios(results: readonly { workload: string; ok: boolean }[], labels: (id: VariantId) => string): string[] {
+export function lstmRatios(results: readonly ChildResult[], labels: (id: VariantId) => string): string[] {
   const r = lstmResults(results);
   const speed = (id: VariantId) => r.get(id)?.sequencesPerSecond;
   const fmt = (x: number) => `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}x`;
@@ -277,7 +277,7 @@ export function lstmRatios(results: readonly { workload: string; ok: boolean }[]
  * first batch's cost (before any update) within LSTM_COST_TOLERANCE of layerwise's reference
  * (js backend, else wasm); the next two (after one and two Adam steps) are shown beside it.
  */
-export function lstmCorrectness(results: readonly { workload: string; ok: boolean }[], labels: (id: VariantId) => string): string[] {
+export function lstmCorrectness(results: readonly ChildResult[], labels: (id: VariantId) => string): string[] {
   const r = lstmResults(results);
   const ref = r.get('layerwise-js') ?? r.get('layerwise-wasm1') ?? r.get('layerwise-wasm2');
   if (!ref) return r.size > 0 ? ['LSTM: no layerwise run to compare against'] : [];
