@@ -163,9 +163,9 @@ program
 
 program
   .command('generate')
-  .description(`write a generated data set: ${GENERATED.join(', ')} (human-readable dates<TAB>ISO dates, for train --data pairs:<file>)`)
-  .argument('<what>', GENERATED.join(', '))
-  .option('--n <count>', 'how many examples', positiveInt('--n'), 10000)
+  .description('write a data file: dates (human-readable dates<TAB>ISO dates, for train --data pairs:<file>) or names (Pokémon names, one per line, for train --data words:<file>)')
+  .argument('<what>', GENERATED.join(' or '))
+  .option('--n <count>', 'how many examples (default: 10000 dates; all 1,025 names)', positiveInt('--n'))
   .option('--seed <n>', 'seed of the generator', nonNegativeInt('--seed'), 1)
   .requiredOption('--out <file>', 'the file to write')
   .option('--force', 'replace --out if it exists')

@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasImageLayers, LAYERS_GRAMMAR, parseLayers, withActivation } from '../../src/cli/layers-grammar.js';
+import { hasImageLayers, isSequenceToken, LAYERS_GRAMMAR, parseLayers, withActivation } from '../../src/cli/layers-grammar.js';
+import { textNetworkSpecs } from '../../src/cli/commands/train-text.js';
+import { Vocabulary } from '../../src/data/text.js';
+import { Network } from '../../src/nn/network.js';
 import { AUGMENT_HELP, augmentList } from '../../src/cli/options.js';
 import { cli, lastJson } from './run-cli.js';
 
@@ -124,5 +127,81 @@ describe('--augment, --from and --freeze', () => {
     expect(d.stderr).toContain(`layerwise: error: --from: ${join(base, 'model')}: the model takes 28 x 28 x 1 images, but --data moons gives 2 features`);
     const e = await cli(['train', '--data', 'moons', '--augment', 'flip', '--epochs', '1', '--out', join(dir, 'z')]);
     expect(e.stderr).toContain('layerwise: error: --augment: expected image layers (conv, pool) on image data; this network takes flat features');
+  });
+});
+
+describe('--layers sequence tokens', () => {
+  it('rnn/gru/lstm with /seq and /bi, emb, attn, enc, pos', () => {
+    expect(parse('lstm64')).toEqual([{ type: 'recurrent', cell: 'lstm', units: 64, sequences: false, bidirectional: false }]);
+    expect(parse('rnn8/seq,gru16/bi/seq')).toEqual([
+      { type: 'recurrent', cell: 'simpleRnn', units: 8, sequences: true, bidirectional: false },
+      { type: 'recurrent', cell: 'gru', units: 16, sequences: true, bidirectional: true },
+    ]);
+    expect(parse('emb32,pos,enc4x32')).toEqual([{ type: 'embed', dim: 32 }, { type: 'positional' }, { type: 'encoder', heads: 4, dModel: 32 }]);
+    expect(parse('attn,attn64')).toEqual([{ type: 'attend', units: null }, { type: 'attend', units: 64 }]);
+    const tokens = parse('lstm32/bi/seq,attn64');
+    expect(tokens.every(isSequenceToken)).toBe(true);
+    expect(hasImageLayers(tokens)).toBe(false);
+    expect(withActivation(tokens, 'tanh')).toEqual(tokens);
+  });
+
+  it('bad sequence tokens are shown with the grammar', () => {
+    const grammar = `; expected comma-separated layers: ${LAYERS_GRAMMAR}`;
+    expect(() => parse('lstm64/rev')).toThrow(`--layers: "lstm64/rev": "/rev" is not a modifier of a recurrent layer (it takes /seq and /bi, once each)${grammar}`);
+    expect(() => parse('gru8/bi/bi')).toThrow('"/bi" is not a modifier of a recurrent layer');
+    expect(() => parse('enc3x32')).toThrow(`--layers: "enc3x32": the width d = 32 must split evenly over 3 heads (d_k = d / heads)${grammar}`);
+    expect(() => parse('lstm0')).toThrow('--layers: "lstm0": not a layer');
+    expect(LAYERS_GRAMMAR).toContain('rnn<n_a>|gru<n_a>|lstm<n_a>[/seq][/bi]');
+  });
+});
+
+describe('textNetworkSpecs: --layers on text data', () => {
+  // Language model: V = 5 (pad, end, a, b, c), T = 4; translation: V_x = 6, T_x = 7, V_y = 4, T_y = 3.
+  const lmVocab = Vocabulary.fromStrings(['abc'], { extra: ['\n'] });
+  const lm = { task: 'language-model' as const, vocabulary: lmVocab, targetVocabulary: lmVocab, sourceLength: 4, targetLength: 4 };
+  const src = Vocabulary.fromStrings(['abcde']);
+  const tgt = Vocabulary.fromStrings(['xyz']);
+  const tr = { task: 'translation' as const, vocabulary: src, targetVocabulary: tgt, sourceLength: 7, targetLength: 3 };
+
+  it('a language model: the recurrent layer returns sequences and a softmax over V is added at every step', () => {
+    const plan = textNetworkSpecs(parse('lstm16'), lm);
+    expect(plan.indices).toBe(false);
+    expect(plan.specs).toEqual([
+      { type: 'lstm', units: 16, returnSequences: true },
+      { type: 'timeDistributed', units: 5, activation: 'softmax' },
+    ]);
+    expect(plan.notes[0]).toBe('lstm16: returns every step (the softmax at every step after it reads a sequence)');
+    const net = new Network({ inputShape: { sequence: [5, 4] }, layers: plan.specs });
+    expect(net.outputSequence).toEqual({ kind: 'sequence', units: 5, steps: 4 });
+  });
+
+  it('emb<d> makes the input indices; enc is causal for a language model', () => {
+    const plan = textNetworkSpecs(parse('emb8,pos,enc2x8'), lm);
+    expect(plan.indices).toBe(true);
+    expect(plan.specs.slice(0, 3)).toEqual([{ type: 'embedding', vocab: 5, dim: 8 }, { type: 'positionalEncoding' }, { type: 'transformerEncoder', heads: 2, causal: true }]);
+  });
+
+  it('translation: attention gets T_y from the data and a bidirectional encoder below it', () => {
+    const plan = textNetworkSpecs(parse('lstm4/bi/seq,attn6'), tr);
+    expect(plan.specs).toEqual([
+      { type: 'bidirectional', layer: { type: 'lstm', units: 4, returnSequences: true } },
+      { type: 'attention', steps: 3, units: 6 },
+      { type: 'timeDistributed', units: 4, activation: 'softmax' },
+    ]);
+    const net = new Network({ inputShape: { sequence: [6, 7] }, layers: plan.specs });
+    expect(net.outputSequence).toEqual({ kind: 'sequence', units: 4, steps: 3 });
+    expect(textNetworkSpecs(parse('gru4,attn'), tr).specs[1]).toEqual({ type: 'attention', steps: 3, units: 64 });
+  });
+
+  it('refuses what cannot work, saying how to fix it', () => {
+    const bad = (layers: string, d: typeof lm | typeof tr, message: string) => expect(() => textNetworkSpecs(parse(layers), d)).toThrow(message);
+    bad('lstm8/bi', lm, '--layers: lstm8/bi: a language model predicts each character from the ones before it; a bidirectional layer also reads the ones after (drop /bi)');
+    bad('lstm8,attn', lm, '--layers: attn: attention reads the whole input at every output step; a language model must see only the characters before each step');
+    bad('lstm8', tr, '--layers: the network outputs 7 steps (T_x, one per input character) but the targets have T_y = 3; add attn');
+    bad('attn', tr, '--layers: attn: attention reads an encoder\'s states; put a recurrent layer before it');
+    bad('enc2x8', lm, '--layers: enc2x8: the encoder\'s width is d = 8, but its input has 5 features per step (one-hot characters, V = 5); start with emb8 (--layers emb8,pos,enc2x8)');
+    bad('lstm4,emb8', lm, '--layers: emb8: an embedding reads the characters\' indices, so it comes first');
+    bad('64', lm, '--layers: 64 (a dense layer) does not read sequences; with --data words:<file> use rnn<n_a>');
+    bad('none', lm, '--layers: expected at least one sequence layer for --data words:<file>');
   });
 });

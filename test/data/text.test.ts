@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeIndices, encodeOneHot, Vocabulary } from '../../src/index.js';
+import { encodeIndices, encodeOneHot, Network, sampleText, Vocabulary } from '../../src/index.js';
 
 describe('Vocabulary', () => {
   it('reserves 0 for the pad, sorts the characters by code point and encodes/decodes', () => {
@@ -88,5 +88,59 @@ describe('encodeIndices / encodeOneHot', () => {
     expect(() => encodeIndices('abc' as never, v)).toThrow('encodeIndices: strings: expected an array of strings, got "abc"');
     expect(() => encodeIndices([3] as never, v)).toThrow('encodeIndices: strings[0]: expected a string, got 3');
     expect(() => encodeIndices(['a'], {} as never)).toThrow('encodeIndices: vocab: expected a Vocabulary, got an object');
+  });
+});
+
+describe('sampleText', () => {
+  // pad 0, '\n' 1, a 2, b 3. The output layer's W = 0, so every step's softmax is softmax(b2) whatever the input:
+  // p(end) = 0.2, p(a) = 0.5, p(b) = 0.3 (the pad ~ e^-40). A text ends at the first end, or after maxLength = T = 5.
+  const vocab = Vocabulary.fromStrings(['ab'], { extra: ['\n'] });
+  const T = 5;
+  const lm = (): Network => {
+    const net = new Network({ inputShape: { sequence: [4, T] }, layers: [{ type: 'lstm', units: 3, returnSequences: true }, { type: 'timeDistributed', units: 4, activation: 'softmax' }], seed: 1 });
+    net.parameters.W2!.data.fill(0);
+    net.parameters.b2!.data.set([-40, Math.log(0.2), Math.log(0.5), Math.log(0.3)]);
+    return net;
+  };
+  const share = (texts: string[], f: (t: string) => boolean): number => texts.filter(f).length / texts.length;
+
+  it('draws each character from the softmax: first-character shares and lengths follow p', () => {
+    const texts = sampleText(lm(), vocab, { seed: 5, n: 4000 });
+    // Binomial standard deviations for n = 4000 are <= 0.008; the bounds are 4 of them.
+    expect(share(texts, (t) => t === '')).toBeCloseTo(0.2, 1);
+    expect(Math.abs(share(texts, (t) => t.startsWith('a')) - 0.5)).toBeLessThan(0.032);
+    expect(Math.abs(share(texts, (t) => t.startsWith('b')) - 0.3)).toBeLessThan(0.03);
+    // No end in 5 draws: 0.8^5 = 0.32768.
+    expect(Math.abs(share(texts, (t) => t.length === T) - 0.32768)).toBeLessThan(0.03);
+    expect(texts.every((t) => /^[ab]{0,5}$/.test(t))).toBe(true);
+  });
+
+  it('temperature reshapes p as p^(1/tau), normalized', () => {
+    // tau = 0.01: (0.3 / 0.5)^100 ~ 6e-23, so always the argmax 'a', up to maxLength.
+    expect(new Set(sampleText(lm(), vocab, { seed: 1, n: 50, temperature: 0.01, maxLength: 3 }))).toEqual(new Set(['aaa']));
+    // tau = 2: sqrt(0.2, 0.5, 0.3) / 1.7024 = (0.2627, 0.4153, 0.3219).
+    const texts = sampleText(lm(), vocab, { seed: 2, n: 4000, temperature: 2 });
+    expect(Math.abs(share(texts, (t) => t === '') - 0.2627)).toBeLessThan(0.028);
+    expect(Math.abs(share(texts, (t) => t.startsWith('a')) - 0.4153)).toBeLessThan(0.032);
+  });
+
+  it('is reproducible bit for bit from its seed', () => {
+    const net = lm();
+    net.parameters.W2!.data.fill(0.3); // the input now matters
+    const a = sampleText(net, vocab, { seed: 9, n: 20 });
+    expect(sampleText(net, vocab, { seed: 9, n: 20 })).toEqual(a);
+    expect(sampleText(net, vocab, { seed: 10, n: 20 })).not.toEqual(a);
+  });
+
+  it('refuses non-causal networks, vocabularies that do not fit, and bad options', () => {
+    const bi = new Network({ inputShape: { sequence: [4, T] }, layers: [{ type: 'bidirectional', layer: { type: 'gru', units: 2, returnSequences: true } }, { type: 'timeDistributed', units: 4, activation: 'softmax' }] });
+    expect(() => sampleText(bi, vocab)).toThrow('sampleText: net: expected a causal network (each step sees only the steps before it), got a bidirectional layer: it reads the sequence backwards too');
+    const flat = new Network({ inputSize: 4, layers: [{ units: 4, activation: 'softmax' }] });
+    expect(() => sampleText(flat, vocab)).toThrow('sampleText: net: expected a language model (sequence input, a softmax at every step: timeDistributed)');
+    expect(() => sampleText(lm(), Vocabulary.fromStrings(['abc'], { extra: ['\n'] }))).toThrow("sampleText: vocab: expected 4 characters with the pad (the network's n_x), got a vocabulary of V = 5");
+    expect(() => sampleText(lm(), vocab, { maxLength: 6 })).toThrow('sampleText: options.maxLength: expected at most 5 (T_x, the steps the network reads), got 6');
+    expect(() => sampleText(lm(), vocab, { temperature: 0 })).toThrow('sampleText: options.temperature: expected a finite number > 0, got 0');
+    expect(() => sampleText(lm(), vocab, { end: 'z' })).toThrow('sampleText: options.end: expected a character of the vocabulary, got "z"');
+    expect(() => sampleText(lm(), vocab, { seeds: 1 } as never)).toThrow('did you mean seed?');
   });
 });
