@@ -23,12 +23,13 @@
  */
 import type { Backend } from '../../backend/backend.js';
 import type { Rng } from '../../random/rng.js';
-import type { DType, FloatArray, Tensor } from '../../tensor/tensor.js';
+import type { DType, Tensor } from '../../tensor/tensor.js';
 import { initializeWeights, type Initializer } from '../initializers.js';
 import { attentionBuffers, attentionScratch, attentionStep, attentionStepBackward, type AttentionBuffers, type AttentionWeights } from '../sequence/attention.js';
 import { lstmGates, lstmStep, lstmStepBackward, lstmWeights, LSTM_STACK, type LstmWeights } from '../sequence/lstm.js';
 import { add, rowsOf, split } from '../sequence/views.js';
 import { LayerBase, NO_GRADS, type CompileOptions, type CompiledLayer, type Layer, type NamedTensor } from './layer.js';
+import { Refreshing } from './recurrent.js';
 import { sequence, ViewCache, type ActivationShape, type SequenceShape } from './shape.js';
 import type { AttentionSpec } from './spec.js';
 
@@ -49,31 +50,6 @@ export interface AttentionOptions {
 export interface CompiledAttention extends CompiledLayer {
   /** (T_y, m T_x): row t holds α<t, t'> of every example j at column j T_x + t' (each example's T_x values sum to 1). */
   readonly alphas: Tensor;
-}
-
-/**
- * Views made from buffers, rebuilt when a buffer's memory moved (the wasm backend swaps a tensor's
- * `data` for a fresh view when its memory grows, which leaves views of the old data detached);
- * otherwise reused, so a pass allocates nothing.
- */
-class Views<V> {
-  private datas: FloatArray[] = [];
-  private value: V | null = null;
-
-  constructor(
-    private readonly bases: readonly Tensor[],
-    private readonly make: () => V,
-  ) {}
-
-  get(): V {
-    let stale = this.value === null;
-    for (let i = 0; !stale && i < this.bases.length; i++) stale = this.bases[i]!.data !== this.datas[i];
-    if (stale) {
-      this.value = this.make();
-      this.datas = this.bases.map((b) => b.data);
-    }
-    return this.value!;
-  }
 }
 
 /** The (n, m) matrix views of the T rows of a (T, n m) buffer. */
@@ -211,7 +187,7 @@ export class AttentionLayer extends LayerBase implements Layer<ActivationShape, 
     const attBases = att.flatMap((a) => [a.concat.all]);
     const bases = [alphas, ss, cs, concat, gates, tanhC, W, b, ...attBases];
     if (back) bases.push(back.das, back.dconcat, back.lstmDG, back.accW, back.accB, back.attScratch.dconcat.all);
-    const views = new Views(bases, () => ({
+    const views = new Refreshing(bases, () => ({
       att: att.map((a): AttentionBuffers => ({ ...a, concat: split(a.concat.all, nS) })),
       alpha: stepViews(alphas, Ty, 1, M),
       s: stepViews(ss, Ty + 1, nS, m),
