@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeIndices, encodeOneHot, Network, sampleText, Vocabulary } from '../../src/index.js';
+import { deserializeModel, encodeIndices, encodeOneHot, Network, sampleText, serializeModel, Vocabulary } from '../../src/index.js';
 
 describe('Vocabulary', () => {
   it('reserves 0 for the pad, sorts the characters by code point and encodes/decodes', () => {
@@ -142,5 +142,29 @@ describe('sampleText', () => {
     expect(() => sampleText(lm(), vocab, { temperature: 0 })).toThrow('sampleText: options.temperature: expected a finite number > 0, got 0');
     expect(() => sampleText(lm(), vocab, { end: 'z' })).toThrow('sampleText: options.end: expected a character of the vocabulary, got "z"');
     expect(() => sampleText(lm(), vocab, { seeds: 1 } as never)).toThrow('did you mean seed?');
+  });
+});
+
+describe('model format: a text model keeps its vocabularies and lengths', () => {
+  const vocab = Vocabulary.fromStrings(['ab'], { extra: ['\n'] });
+  const net = (): Network => new Network({ inputShape: { sequence: [4, 3] }, layers: [{ type: 'gru', units: 2, returnSequences: true }, { type: 'timeDistributed', units: 4, activation: 'softmax' }], seed: 1 });
+  const text = { task: 'language-model' as const, vocabulary: vocab.toJSON() as { chars: string[]; unknown: boolean }, sourceLength: 3, targetLength: 3, indices: false };
+
+  it('round-trips manifest.text, and a model without it still loads', () => {
+    const { manifest, weights } = serializeModel(net(), { text });
+    const back = deserializeModel(JSON.parse(JSON.stringify(manifest)), weights);
+    expect(back.manifest.text).toEqual(text);
+    expect(Vocabulary.fromJSON(back.manifest.text!.vocabulary).encode('ba\n')).toEqual(vocab.encode('ba\n'));
+    const plain = serializeModel(net());
+    expect(plain.manifest.text).toBeUndefined();
+    expect(deserializeModel(JSON.parse(JSON.stringify(plain.manifest)), plain.weights).manifest.text).toBeUndefined();
+  });
+
+  it('refuses a malformed text field, naming it', () => {
+    expect(() => serializeModel(net(), { text: { ...text, task: 'poetry' } as never })).toThrow('serializeModel: options.text.task:');
+    const { manifest, weights } = serializeModel(net(), { text });
+    const bad = JSON.parse(JSON.stringify(manifest)) as { text: { sourceLength: number } };
+    bad.text.sourceLength = 0;
+    expect(() => deserializeModel(bad, weights)).toThrow('loadModel: model.json: text.sourceLength:');
   });
 });
