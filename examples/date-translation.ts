@@ -63,7 +63,7 @@ fit(net, X, Y, {
   epochs: EPOCHS,
   batchSize: 50,
   optimizer: 'adam',
-  onEpoch: (e) => console.log(`epoch ${e.epoch + 1}  loss ${e.cost.toFixed(4)}  (${e.seconds.toFixed(1)} s)  held-out exact match ${(100 * exactMatch(test)).toFixed(1)}%`),
+  onEpoch: (e) => console.log(`epoch ${e.epoch + 1}  loss ${e.cost.toFixed(4)}  (${e.seconds.toFixed(1)} s elapsed)  held-out exact match ${(100 * exactMatch(test)).toFixed(1)}%`),
 });
 
 const accuracy = exactMatch(test);

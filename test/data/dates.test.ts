@@ -4,7 +4,8 @@
  * source denotes), seeding, the vocabularies, and bad input.
  */
 import { describe, expect, it } from 'vitest';
-import { DATE_FORMATS, DATE_SOURCE_LENGTH, dateVocabularies, formatDate, generateDates, isoDate } from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+import { DATE_FORMATS, DATE_SOURCE_LENGTH, dateVocabularies, encodeDatePairs, encodeDateSources, formatDate, generateDates, isoDate } from '../../src/index.js';
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -114,5 +115,37 @@ describe('generateDates', () => {
     expect(() => generateDates(2, { sed: 1 } as never)).toThrow(/sed/);
     expect(() => formatDate({ year: 2021, month: 2, day: 29 }, 'short')).toThrow(/formatDate: date: expected a calendar date/);
     expect(() => formatDate({ year: 2021, month: 2, day: 3 }, 'YYYY' as never)).toThrow(/formatDate: format: expected one of/);
+  });
+
+  it('encodeDatePairs: one-hot sources (37, m, 30) padded with index 0 and targets (12, m, 10), by the vocabularies', () => {
+    const { source, target } = dateVocabularies();
+    const pairs = [
+      { source: '5/3/79', target: '1979-05-03' },
+      { source: '08 jul 2007', target: '2007-07-08' },
+    ];
+    const { X, Y } = encodeDatePairs(pairs);
+    expect(X.shape).toEqual([source.size, 2, 30]);
+    expect(Y.shape).toEqual([12, 2, 10]);
+    const at = (T: Tensor, m: number, steps: number, j: number, t: number): number => {
+      const V = T.shape[0]!;
+      const hot = Array.from({ length: V }, (_, k) => T.data[(k * m + j) * steps + t]!);
+      expect(hot.reduce((a, b) => a + b, 0)).toBe(1);
+      return hot.indexOf(1);
+    };
+    // Example 1, step 3 is the 'j' of "08 jul 2007"; from step 11 on, the pad (index 0).
+    expect(at(X, 2, 30, 1, 3)).toBe(source.indexOf('j'));
+    expect(at(X, 2, 30, 1, 11)).toBe(0);
+    expect(at(X, 2, 30, 0, 29)).toBe(0);
+    expect(target.decode(Array.from({ length: 10 }, (_, t) => at(Y, 2, 10, 0, t)))).toBe('1979-05-03');
+    expect(Array.from(encodeDateSources(['5/3/79', '08 jul 2007']).data)).toEqual(Array.from(X.data));
+    expect(encodeDateSources(['5/3/79'], { sourceLength: 8, dtype: 'float64' }).shape).toEqual([source.size, 1, 8]);
+  });
+
+  it('encodeDatePairs and encodeDateSources refuse bad input, naming themselves', () => {
+    expect(() => encodeDatePairs([{ source: 'x' }] as never)).toThrow(/encodeDatePairs: pairs: expected an array of \{ source, target \} strings/);
+    expect(() => encodeDatePairs([], { length: 3 } as never)).toThrow(/encodeDatePairs: .*length/);
+    expect(() => encodeDateSources(['3 may 1979!'])).toThrow(/!/);
+    expect(() => encodeDateSources(['x'.repeat(31)])).toThrow(/31|30/);
+    expect(() => encodeDateSources(['3 may'], null as never)).toThrow(/encodeDateSources: options: expected \{ sourceLength\?, dtype\? \}/);
   });
 });
