@@ -19,6 +19,7 @@ import { LIBRARY_VERSION } from '../version.js';
 import { emitChain, type Value } from './export-layers.js';
 import { GraphBuilder, ints } from './graph.js';
 import { DataType, encodeOnnx, type ModelProto, type ValueInfoProto } from './proto.js';
+import { assertExportable } from '../exportable.js';
 
 /** The opsets exportOnnx writes: 13 (Softmax over one axis) up to 21. */
 export const ONNX_OPSETS = { min: 13, max: 21, default: 13 } as const;
@@ -65,10 +66,7 @@ export function exportOnnx(net: Network, options: OnnxExportOptions = {}): Uint8
   if (options === null || typeof options !== 'object') throw new ValueError(`${where}: options: expected an object, got ${describe(options)}`);
   assertKnownKeys(options, OPTION_KEYS, where, 'options.');
   const opset = checkOpset(options.opset ?? ONNX_OPSETS.default, where);
-  if (net.sequenceShape) {
-    const kinds = [...new Set(net.layerStack.map((l) => l.type))].join(', ');
-    throw new ValueError(`${where}: net: a sequence network (${kinds}) cannot be exported to ONNX yet: the export covers dense, convolutional, pooling, padding, batch-norm, dropout, activation and residual layers`);
-  }
+  assertExportable(net, where, 'ONNX');
   net.checkParameters(where);
   const s = net.inputShape;
   const g = new GraphBuilder(['input', 'output']);

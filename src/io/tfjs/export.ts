@@ -21,6 +21,7 @@ import { describe } from '../../tensor/validate.js';
 import { LIBRARY_VERSION } from '../version.js';
 import { transposed } from '../onnx/network-state.js';
 import type { KerasLayer, TfjsModelJson, WeightSpec } from './model-json.js';
+import { assertExportable } from '../exportable.js';
 
 /** Options of {@link exportTfjs}. */
 export interface TfjsExportOptions {
@@ -48,10 +49,7 @@ export function exportTfjs(net: Network, options: TfjsExportOptions = {}): { mod
   if (!(net instanceof Network)) throw new ValueError(`${where}: net: expected a Network, got ${describe(net)}`);
   const file = options.weightsFile ?? 'weights.bin';
   if (typeof file !== 'string' || !/^[A-Za-z0-9._-]+$/.test(file)) throw new ValueError(`${where}: options.weightsFile: expected a plain file name, got ${describe(file)}`);
-  if (net.sequenceShape) {
-    const kinds = [...new Set(net.layerStack.map((l) => l.type))].join(', ');
-    throw new ValueError(`${where}: net: a sequence network (${kinds}) cannot be exported to TensorFlow.js yet: the export covers dense, convolutional, pooling, padding, batch-norm, dropout, activation and residual layers`);
-  }
+  assertExportable(net, where, 'TensorFlow.js');
   net.checkParameters(where);
   const out = new KerasWriter(net.batchNormMomentum, net.batchNormEpsilon);
   net.stack.forEach((l, i) => out.layer(l, `layer ${i + 1}`));
