@@ -8,7 +8,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { attentionMapSvg, attentionWeights, checkGradients, deserializeModel, fit, getBackend, Network, Rng, serializeModel, Tensor, type NetworkOptions } from '../../src/index.js';
 import { heapStats } from '../../src/backend/wasm/testing.js';
-import { describeEachBackend } from '../helpers.js';
+import { backendNames, describeEachBackend, expectClose, withBackend } from '../helpers.js';
 
 /** Seeded sequences (n, m, T) in [-1, 1). */
 function sequences(n: number, m: number, T: number, seed: number, dtype: 'float32' | 'float64' = 'float64'): Tensor {
@@ -198,6 +198,48 @@ describeEachBackend('attention layer: training allocates no tensors per step', (
     expect(calls[1]).toBe(calls[0]);
     expect(heap[1]).toBe(heap[0]);
     expect(h.cost.at(-1)!).toBeLessThan(h.cost[0]!);
+  });
+});
+
+describe('attention layer: float32 on the js and wasm backends agree; a frozen layer stays put', () => {
+  const options: NetworkOptions = {
+    inputShape: { sequence: [3, 6] },
+    layers: [{ type: 'bidirectional', layer: { type: 'lstm', units: 4, returnSequences: true } }, { type: 'attention', steps: 3, units: 5 }, { type: 'timeDistributed', units: 3, activation: 'softmax' }],
+    seed: 4,
+  };
+  const X = sequences(3, 20, 6, 7, 'float32');
+  const Y = new Tensor([3, 20, 3], new Float32Array(3 * 20 * 3));
+  for (let j = 0; j < 20; j++) for (let t = 0; t < 3; t++) Y.data[(((j * t + t) % 3) * 20 + j) * 3 + t] = 1;
+
+  it('the same seeded network predicts within 1e-5 before and after 3 epochs of adam, and its attention weights too', () => {
+    expect(backendNames()).toEqual(expect.arrayContaining(['js', 'wasm']));
+    const run = (backend: string) =>
+      withBackend(backend, () => {
+        const net = new Network(options);
+        const before = Array.from(net.predict(X).data);
+        fit(net, X, Y, { learningRate: 0.02, epochs: 3, batchSize: 8, optimizer: 'adam', shuffle: false });
+        return { before, after: Array.from(net.predict(X).data), alphas: Array.from(attentionWeights(net, X).data) };
+      });
+    const js = run('js');
+    const wasm = run('wasm');
+    expectClose(wasm.before, js.before, 1e-5);
+    expectClose(wasm.after, js.after, 1e-5);
+    expectClose(wasm.alphas, js.alphas, 1e-5);
+    expect(Math.max(...js.after.map((v, i) => Math.abs(v - js.before[i]!)))).toBeGreaterThan(1e-3);
+  });
+
+  it('trainable: false keeps the decoder\'s parameters through fit (the encoder below still learns) and survives a round trip', () => {
+    const net = new Network({ ...options, layers: [options.layers[0]!, { type: 'attention', steps: 3, units: 5, trainable: false }, options.layers[2]!] });
+    const frozen = Object.fromEntries(Object.entries(net.parameters).map(([k, t]) => [k, Array.from(t.data)]));
+    fit(net, X, Y, { learningRate: 0.02, epochs: 2, batchSize: 8, optimizer: 'adam' });
+    for (const [k, t] of Object.entries(net.parameters)) {
+      const moved = t.data.some((v, i) => v !== frozen[k]![i]);
+      expect(moved, k).toBe(!/^(Wdensor|bdensor|W[fioc]2|b[fioc]2)/.test(k));
+    }
+    expect(net.specs[1]).toEqual({ type: 'attention', steps: 3, units: 5, trainable: false });
+    const { manifest, weights } = serializeModel(net);
+    const back = deserializeModel(JSON.parse(JSON.stringify(manifest)), weights).network;
+    expect(back.layerStack[1]!.trainable).toBe(false);
   });
 });
 

@@ -133,7 +133,7 @@ export class AttentionLayer extends LayerBase implements Layer<ActivationShape, 
     const Tx = this.inputShape.steps;
     const nA = this.inputShape.units;
     const nS = this.units;
-    return Tx * (nS + 3 * nA + this.energyUnits + 3 + this.steps) + (this.steps + 1) * 2 * nS + 6 * nS + nA;
+    return Tx * (nS + 3 * nA + this.energyUnits + 3 + this.steps) + (this.steps + 1) * 2 * nS + 6 * nS + 2 * nA;
   }
 
   compile(o: CompileOptions): CompiledAttention {
