@@ -4,7 +4,7 @@
  * function up only after it has run for a while; warming up here moves that
  * cost out of the first training steps.
  */
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor } from '../../tensor/tensor.js';
 import type { Activation, Backend, LossKind, WindowGeometry } from '../backend.js';
 
 const ACTIVATIONS: readonly Activation[] = [
@@ -26,6 +26,10 @@ export function warmUp(backend: Backend, rounds = 12): void {
   backend.fill(b, 0.25);
   // One channel with 8 filters (4 x 8 tiles, windows one float apart), 8 channels with 16 (2 x 16).
   const conv = [convBuffers(backend, 1, 8), convBuffers(backend, 8, 16)];
+  // An LSTM's and a GRU's cell of 12 units on n examples: gates (4 x 12 and 2 x 12, n), five (12, n) states.
+  const gates = backend.zeros([n, n], 'float32');
+  const dGates = backend.zeros([n, n], 'float32');
+  const cell = Array.from({ length: 5 }, () => backend.zeros([n / 4, n], 'float32'));
   for (let r = 0; r < rounds; r++) {
     backend.matmul(a, b, c, false, false, 1, 0);
     backend.matmul(a, b, c, false, true, 1, 1);
@@ -47,7 +51,24 @@ export function warmUp(backend: Backend, rounds = 12): void {
     backend.outputDelta(d, a, b);
     backend.sumSquares(a);
     warmUpConvolutions(backend, conv);
+    warmUpRecurrent(backend, gates, dGates, col, cell as [Tensor, Tensor, Tensor, Tensor, Tensor]);
   }
+}
+
+/** The fused LSTM and GRU cell kernels, forward and backward, on small buffers (values stay finite: gates in (0, 1)). */
+function warmUpRecurrent(backend: Backend, gates: Tensor, dGates: Tensor, b: Tensor, [s0, s1, s2, s3, s4]: [Tensor, Tensor, Tensor, Tensor, Tensor]): void {
+  const nA = s0.rows;
+  const half = new Tensor([2 * nA, gates.cols], gates.data.subarray(0, 2 * nA * gates.cols));
+  const gruB = new Tensor([2 * nA, 1], b.data.subarray(0, 2 * nA));
+  const cB = new Tensor([nA, 1], b.data.subarray(0, nA));
+  backend.fill(gates, 0.5);
+  backend.lstmCellForward(gates, b, s0, s1, s2, s3);
+  backend.lstmCellBackward(gates, s0, s2, s3, s1, dGates, s4);
+  backend.fill(gates, 0.5);
+  backend.gruGatesForward(half, gruB, s0, s1);
+  backend.gruCellForward(s2, cB, s1, s0, s3);
+  backend.gruCellBackward(s3, s1, s2, s0, s4, s1, s3);
+  backend.gruGatesBackward(s4, s1, s0, s2, s4);
 }
 
 /** The buffers of a small convolutional layer: both tile shapes of each kernel, and 2 x 2 max pooling over a ReLU's output. */
