@@ -12,30 +12,27 @@ import type { Stager } from './staging.js';
 
 type RecurrentKernels = Pick<Kernels, 'lstmCellForward' | 'lstmCellBackward' | 'gruGatesForward' | 'gruCellForward' | 'gruCellBackward' | 'gruGatesBackward'>;
 
-/** The recurrent kernels on the module. Inputs are staged before outputs (the stager's rule). */
+/**
+ * The recurrent kernels on the module. Inputs are staged before outputs (the stager's rule); each
+ * call cleans the stager up in a `finally` (no closure per call: a training step allocates nothing).
+ */
 export function createRecurrentKernels(ex: WasmExports, stager: Stager): RecurrentKernels {
-  /** Runs `body` with the stager cleaned up afterwards, even when it throws. */
-  const staged = (body: () => void): void => {
-    try {
-      body();
-    } finally {
-      stager.finish();
-    }
-  };
   return {
     lstmCellForward(gates: Tensor, b: Tensor, cPrev: Tensor, c: Tensor, tanhC: Tensor, a: Tensor): void {
-      staged(() => {
+      try {
         const pg = stager.output(gates, true);
         const pb = stager.input(b);
         const pp = stager.input(cPrev);
         const pc = stager.output(c, false);
         const pt = stager.output(tanhC, false);
         ex.lstmCellForward(pg, pb, pp, pc, pt, stager.output(a, false), c.rows, c.cols);
-      });
+      } finally {
+        stager.finish();
+      }
     },
 
     lstmCellBackward(gates: Tensor, cPrev: Tensor, tanhC: Tensor, dA: Tensor, dC: Tensor, dG: Tensor, dCPrev: Tensor): void {
-      staged(() => {
+      try {
         const pg = stager.input(gates);
         const pp = stager.input(cPrev);
         const pt = stager.input(tanhC);
@@ -43,30 +40,36 @@ export function createRecurrentKernels(ex: WasmExports, stager: Stager): Recurre
         const pc = stager.input(dC);
         const pd = stager.output(dG, false);
         ex.lstmCellBackward(pg, pp, pt, pa, pc, pd, stager.output(dCPrev, false), tanhC.size);
-      });
+      } finally {
+        stager.finish();
+      }
     },
 
     gruGatesForward(gates: Tensor, b: Tensor, cPrev: Tensor, rc: Tensor): void {
-      staged(() => {
+      try {
         const pg = stager.output(gates, true);
         const pb = stager.input(b);
         const pp = stager.input(cPrev);
         ex.gruGatesForward(pg, pb, pp, stager.output(rc, false), cPrev.rows, cPrev.cols);
-      });
+      } finally {
+        stager.finish();
+      }
     },
 
     gruCellForward(cc: Tensor, b: Tensor, u: Tensor, cPrev: Tensor, c: Tensor): void {
-      staged(() => {
+      try {
         const pcc = stager.output(cc, true);
         const pb = stager.input(b);
         const pu = stager.input(u);
         const pp = stager.input(cPrev);
         ex.gruCellForward(pcc, pb, pu, pp, stager.output(c, false), cc.rows, cc.cols);
-      });
+      } finally {
+        stager.finish();
+      }
     },
 
     gruCellBackward(dC: Tensor, u: Tensor, cc: Tensor, cPrev: Tensor, dCC: Tensor, dU: Tensor, dCPrev: Tensor): void {
-      staged(() => {
+      try {
         const pd = stager.input(dC);
         const pu = stager.input(u);
         const pcc = stager.input(cc);
@@ -74,17 +77,21 @@ export function createRecurrentKernels(ex: WasmExports, stager: Stager): Recurre
         const pdcc = stager.output(dCC, false);
         const pdu = stager.output(dU, false);
         ex.gruCellBackward(pd, pu, pcc, pp, pdcc, pdu, stager.output(dCPrev, false), dC.size);
-      });
+      } finally {
+        stager.finish();
+      }
     },
 
     gruGatesBackward(dRC: Tensor, r: Tensor, cPrev: Tensor, dR: Tensor, dRCPrev: Tensor): void {
-      staged(() => {
+      try {
         const pd = stager.input(dRC);
         const pr = stager.input(r);
         const pp = stager.input(cPrev);
         const pdr = stager.output(dR, false);
         ex.gruGatesBackward(pd, pr, pp, pdr, stager.output(dRCPrev, false), dRC.size);
-      });
+      } finally {
+        stager.finish();
+      }
     },
   };
 }
