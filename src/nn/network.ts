@@ -23,8 +23,6 @@ import { DenseLayer } from './layers/dense.js';
 import { ResidualLayer } from './layers/residual.js';
 import { DropoutLayer } from './layers/elementwise.js';
 import type { AnyLayer, BuildContext, Layer } from './layers/layer.js';
-import { RecurrentLayer } from './layers/recurrent.js';
-import { BidirectionalLayer } from './layers/bidirectional.js';
 import { TimeDistributedLayer } from './layers/time-distributed.js';
 import { EmbeddingLayer } from './layers/embedding.js';
 import { FlattenLayer } from './layers/reshape.js';
@@ -588,7 +586,7 @@ export class Network {
     const visit = (layers: readonly AnyLayer[]): void => {
       for (const l of layers) {
         values += 2 * featureCount(l.outputShape);
-        if (l instanceof RecurrentLayer || l instanceof BidirectionalLayer) values += l.valuesPerExample;
+        values += l.valuesPerExample ?? 0;
         if (l instanceof Conv2DLayer) values += l.options.size * l.options.size * l.inputShape.c * featureCount(l.outputShape) / l.options.filters;
         if (l instanceof ResidualLayer) visit([...l.main, ...l.shortcut]);
       }

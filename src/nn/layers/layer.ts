@@ -154,6 +154,11 @@ export interface Layer<S extends ActivationShape = FeatureShape, K extends AnyLa
   describe(): string;
   /** The number of steps of the padding mask this layer fills (see {@link StepMask}); absent or 0: it makes none. */
   readonly producesMask?: number;
+  /**
+   * Values a compiled layer holds per example besides its output (a recurrent layer's states at every
+   * step, attention's T x T weights): what sizes inference chunks. Absent: none.
+   */
+  readonly valuesPerExample?: number;
 }
 
 /** A layer of any activation shape, sequences included (what a network's stack holds). */
