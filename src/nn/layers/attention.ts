@@ -15,7 +15,7 @@
  * module owns the buffers of a batch size and backpropagation through the
  * decoder's steps, into the energies and into a (both the weighted sums and
  * the energies read it). The attention weights of the last forward pass are
- * kept, (T_y, m, T_x), for {@link attentionWeights} (nn/attention-map.ts).
+ * kept, (T_y, m T_x), for attentionWeights (nn/attention-map.ts).
  *
  * Gradients follow the layers' convention: dOut is d(sum of the batch's
  * losses)/d(output); the step functions sum over examples, and the parameter
@@ -82,7 +82,7 @@ export class AttentionLayer extends LayerBase implements Layer<ActivationShape, 
   readonly number: number;
   readonly outputShape: SequenceShape;
   private readonly named: readonly NamedTensor[];
-  /** The energies' dense net (views of nothing: the parameters themselves). */
+  /** The energies' dense net: the densor parameter tensors themselves, by the step functions' names. */
   readonly energies: AttentionWeights;
   /** The LSTM's parameters by course name without the layer number (Wf, bf, ...). */
   readonly lstm: { readonly [name: string]: Tensor };
