@@ -292,5 +292,9 @@ describe('attentionMapSvg', () => {
     expect(() => attentionMapSvg({ weights: new Tensor([2, 1, 1], new Float64Array([1, 1])), source: 'a', target: 'x', example: 2 })).toThrow(/example: expected an integer in \[0, 2\)/);
     expect(() => attentionMapSvg({ weights, source: 5 as never, target: 'xy' })).toThrow(/source: expected a string or an array of strings, got/);
     expect(() => attentionMapSvg(null as never)).toThrow(/options: expected \{ weights, source, target \}/);
+    expect(() => attentionMapSvg({ weights, source: 'ab', target: 'xy', example: 0 })).toThrow(/example: applies to \(m, T_y, T_x\) weights, got weights of shape \(2, 3\)/);
+    expect(() => attentionMapSvg({ weights, source: 'ab', target: 'xy', cellSize: 2 })).toThrow(/cellSize: expected a number of pixels in \[4, 200\], got 2/);
+    expect(() => attentionMapSvg({ weights, source: 'ab', target: 'xy', title: 3 as never })).toThrow(/title: expected a string, got 3/);
+    expect(() => attentionMapSvg({ weights: new Tensor([1, 1, 1, 2], new Float64Array([1, 0])), source: 'a', target: 'x' })).toThrow(/weights: expected a \(T_y, T_x\) matrix or \(m, T_y, T_x\) weights, got shape \(1, 1, 1, 2\)/);
   });
 });
