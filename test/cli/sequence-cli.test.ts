@@ -109,14 +109,24 @@ describe('translation: generate dates, train --data pairs: with attention, trans
 
   it('refuses characters outside the vocabulary, inputs too long or empty, and malformed pairs files', async () => {
     const model = join(run, 'model');
-    const [oov, long, empty, sample, f, g] = await Promise.all([
+    const inputs = join(dir, 'inputs.txt');
+    writeFileSync(inputs, '5 april 09\r\n\nsaturday 9 may 2018\n');
+    const [oov, long, empty, sample, f, g, file, ins] = await Promise.all([
       cli(['translate', '--model', model, '3 may 1979!']),
       cli(['translate', '--model', model, 'x'.repeat(80)]),
       cli(['translate', '--model', model, '']),
       cli(['sample', '--model', model]),
       cli(['train', '--data', 'moons', '--layers', 'lstm8', '--out', join(dir, 'f')]),
       cli(['train', '--data', `pairs:${dates}`, '--task', 'language-model', '--layers', 'lstm8', '--out', join(dir, 'g')]),
+      cli(['translate', '--model', model, '--input', inputs, '--json']),
+      cli(['inspect', '--model', model]),
     ]);
+    const out = JSON.parse(file.stdout) as { input: string; output: string }[];
+    expect(out.map((o) => o.input)).toEqual(['5 april 09', 'saturday 9 may 2018']);
+    for (const o of out) expect(o.output).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(ins.stdout).toContain('task: translation');
+    expect(ins.stdout).toContain('output: T_y = 10; vocabulary V = 12 (pad, 11 characters: "-0123456789")');
+    expect(ins.stdout).toMatch(/attention T_y=10 n_s=32/);
     expect(oov.stderr).toContain('layerwise: error: translate: input 1 "3 may 1979!": character "!" at position 11 is not in the model\'s vocabulary');
     expect(long.stderr).toMatch(/layerwise: error: translate: input 1 "x+": 80 characters; the model reads at most T_x = \d+/);
     expect(empty.stderr).toMatch(/layerwise: error: translate: input 1 is empty; expected 1 to \d+ characters/);

@@ -219,6 +219,7 @@ export interface PreparedData {
 /** Loads, encodes, splits and standardizes the data of a run (train and search share it). */
 export async function prepareData(o: DataOptions, io: Io, say: (line: string) => void): Promise<PreparedData> {
   checkTargetOption(o.data, o.target);
+  if (textSource(o.data)) throw new CliError(`--data ${o.data}: text data trains with \`layerwise train\` (not with search or --resume)`);
   if (o.task === 'language-model' || o.task === 'translation') throw new CliError(`--task ${o.task}: needs text data, --data ${o.task === 'language-model' ? 'words' : 'pairs'}:<file>; got --data ${o.data}`);
   if (o.sampleEvery !== undefined) throw new CliError(`--sample-every: prints samples of a text model (--data words:<file> or pairs:<file>); got --data ${o.data}`);
   const table = await loadTable(o.data, { ...(o.target !== undefined ? { target: o.target } : {}), delimiter: o.delimiter, imageSize: o.imageSize, skipBadImages: o.skipBadImages, seed: o.seed, warn: io.err });
