@@ -143,7 +143,7 @@ export { split, takeColumns, SPLIT_MIN_EXAMPLES, SPLIT_RATIO_TOLERANCE, type Spl
 export { Standardizer, type StandardizerJSON } from './data/normalize.js';
 export { diagnose, VERDICTS, BIAS_VARIANCE_THRESHOLDS, type Verdict, type BiasVarianceThresholds, type DiagnoseInput, type Diagnosis } from './diagnose/bias-variance.js';
 export { evaluate, type EvaluateSets, type EvaluateOptions, type LabeledData, type ClassificationScores, type RegressionScores, type ClassificationEvaluation, type RegressionEvaluation, type Evaluation } from './diagnose/evaluate.js';
-export { serializeModel, deserializeModel, parseManifest, MODEL_FORMAT_VERSION, type ModelManifest, type SerializedModel, type SerializeOptions } from './io/model-format.js';
+export { serializeModel, deserializeModel, parseManifest, MODEL_FORMAT_VERSION, type ModelManifest, type SerializedModel, type SerializeOptions, type TextModelInfo } from './io/model-format.js';
 export { crc32 } from './io/crc32.js';
 export { exportOnnx, ONNX_OPSETS, type OnnxExportOptions } from './io/onnx/export.js';
 export { importOnnx, type ImportedOnnx } from './io/onnx/import.js';
