@@ -28,7 +28,7 @@ import { isSequenceToken, type LayerToken, type SequenceToken } from '../layers-
 import { openRunFolder, runFolderOf, trainOutputs } from '../out-dir.js';
 import { writeTextReport, type TextSetScores } from '../report.js';
 import { writeHistory, type HistoryRow } from '../run-files.js';
-import { checkUpdates, type Io, type TrainArgs } from './train.js';
+import { checkUpdates, TRAINING_DEFAULTS, type Io, type TrainArgs } from './train.js';
 
 /** Defaults of a text run (the course's: Adam, lr 0.01 for the dinosaurs, gradients clipped to [-5, 5]). */
 export const TEXT_DEFAULTS = { epochs: 20, batchSize: 64, lr: 0.01, clipValue: 5, attentionUnits: 64, samples: 5 } as const;
@@ -47,6 +47,9 @@ const NOT_FOR_TEXT: readonly [keyof TrainArgs, string][] = [
   ['output', '--output'],
   ['keepProb', '--keep-prob'],
   ['optimalError', '--optimal-error'],
+  ['batchNorm', '--batch-norm'],
+  ['normalize', '--normalize'],
+  ['delimiter', '--delimiter'],
 ];
 
 /** A network built from `--layers` for text data, and what the CLI did on the user's behalf. */
@@ -237,6 +240,9 @@ export async function trainTextCommand(args: TrainArgs, source: TextSource, io: 
   checkUpdates(epochs, batchSize, counts.train, '--epochs');
   const sampleEvery = args.sampleEvery ?? Math.max(1, Math.round(epochs / 5));
   if (args.epochs === undefined) say(`epochs: ${TEXT_DEFAULTS.epochs} (--epochs to change)`);
+  const patience = typeof args.earlyStopping === 'number' ? args.earlyStopping : null;
+  if (patience !== null && counts.dev === 0) throw new CliError('--early-stopping: needs a dev set; give --split with a dev share');
+  if (patience !== null) say(`early stopping: once the dev cost has not improved by ${TRAINING_DEFAULTS.minDelta} for ${patience} epochs, keeping the best epoch's weights`);
   say(`network: ${plan.specs.length} layers, ${args.optimizer} lr ${lr}${args.lr === undefined ? ' (the text default; --lr to change)' : ''}, gradients clipped to [-${TEXT_DEFAULTS.clipValue}, ${TEXT_DEFAULTS.clipValue}], batch ${batchSize}, backend ${getBackend().name}`);
   for (const line of net.summary().split('\n')) say(`  ${line}`);
   const info: TextModelInfo = {
@@ -267,7 +273,7 @@ export async function trainTextCommand(args: TrainArgs, source: TextSource, io: 
     if ((e.epoch + 1) % sampleEvery === 0 || e.epoch === 0 || e.epoch + 1 === epochs) show(e.epoch + 1);
   };
   try {
-    fit(net, sets.train.X, sets.train.Y, {
+    const h = fit(net, sets.train.X, sets.train.Y, {
       learningRate: lr,
       epochs,
       batchSize,
@@ -275,8 +281,10 @@ export async function trainTextCommand(args: TrainArgs, source: TextSource, io: 
       clipValue: TEXT_DEFAULTS.clipValue,
       ...(args.decay !== undefined ? { schedule: { kind: 'inverseTime' as const, decayRate: args.decay } } : {}),
       ...(counts.dev > 0 ? { dev: { X: sets.dev.X, Y: sets.dev.Y } } : {}),
+      ...(patience !== null ? { earlyStopping: { patience, minDelta: TRAINING_DEFAULTS.minDelta } } : {}),
       onEpoch,
     });
+    if (h.stopReason === 'earlyStopping' && h.bestEpoch !== null) say(`stopped: early stopping after epoch ${history.length}; restored the weights of the best epoch, ${h.bestEpoch + 1}`);
   } catch (e) {
     if (e instanceof DivergenceError) throw new CliError(`--lr ${lr}: training diverged: ${e.message.replace(/^fit: /, '')} No model was written.`);
     throw e;
