@@ -73,11 +73,13 @@ describe('language model: train --data words:, sample', () => {
   it('refuses what a language model cannot do, by name', async () => {
     const model = join(run, 'model');
     writeFileSync(join(dir, 'x.csv'), 'a,b\n1,2\n');
-    const [long, tr, p] = await Promise.all([
+    const [long, tr, p, bn] = await Promise.all([
       cli(['sample', '--model', model, '--max-length', '99']),
       cli(['translate', '--model', model, 'abc']),
       cli(['predict', '--model', model, '--data', join(dir, 'x.csv')]),
+      cli(['train', '--data', `words:${words}`, '--layers', 'lstm8', '--batch-norm', '--out', join(dir, 'bn')]),
     ]);
+    expect(bn.stderr).toContain('layerwise: error: --batch-norm: not used with text data (--data words:<file>); omit it');
     expect(long.stderr).toMatch(/layerwise: error: --max-length: the model reads at most T = \d+ steps \(its longest training word \+ 1\), got 99/);
     expect(tr.stderr).toContain(`layerwise: error: --model ${model}: a language model, not a translation model; use \`layerwise sample --model ${model}\``);
     expect(p.stderr).toContain(`layerwise: error: --model ${model}: a language model (trained on text); predict reads tables and images: use layerwise sample --model ${model} --n 10`);

@@ -124,6 +124,15 @@ describe('sampleText', () => {
     expect(Math.abs(share(texts, (t) => t.startsWith('a')) - 0.4153)).toBeLessThan(0.032);
   });
 
+  it('feeds indices to a network that starts with an embedding', () => {
+    const net = new Network({ inputShape: { sequence: [1, T] }, layers: [{ type: 'embedding', vocab: 4, dim: 3 }, { type: 'lstm', units: 3, returnSequences: true }, { type: 'timeDistributed', units: 4, activation: 'softmax' }], seed: 2 });
+    net.parameters.W3!.data.fill(0);
+    net.parameters.b3!.data.set([-40, Math.log(0.2), Math.log(0.5), Math.log(0.3)]);
+    expect(sampleText(net, vocab, { seed: 1, n: 3, temperature: 0.01 })).toEqual(['aaaaa', 'aaaaa', 'aaaaa']);
+    net.parameters.W3!.data.fill(0.5);
+    expect(sampleText(net, vocab, { seed: 4, n: 8 })).toEqual(sampleText(net, vocab, { seed: 4, n: 8 }));
+  });
+
   it('is reproducible bit for bit from its seed', () => {
     const net = lm();
     net.parameters.W2!.data.fill(0.3); // the input now matters
