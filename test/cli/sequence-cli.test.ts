@@ -97,9 +97,10 @@ describe('translation: generate dates, train --data pairs: with attention, trans
     const r = await cli(['train', '--data', `pairs:${dates}`, '--layers', 'lstm16/bi/seq,attn32', '--epochs', '10', '--batch-size', '32', '--out', run, '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/T_y = 10/);
-    const j = lastJson(r) as { dev: { charAccuracy: number } };
-    // Measured: 0.89 of the dev characters right after 8 epochs (seed 1); 10 epochs here.
-    expect(j.dev.charAccuracy).toBeGreaterThan(0.8);
+    const j = lastJson(r) as { dev: { charAccuracy: number; exactMatch: number } };
+    // Measured (wasm, seed 1, the same twice): 0.98 of the 1,500 dev characters right, 0.83 of the 150 dates exact.
+    expect(j.dev.charAccuracy).toBeGreaterThan(0.9);
+    expect(j.dev.exactMatch).toBeGreaterThan(0.6);
     expect(readFileSync(join(run, 'report.html'), 'utf8')).toContain('Attention map');
     const t = await cli(['translate', '--model', join(run, 'model'), '3 may 1979', 'tuesday 27 february 1968', '--attention', join(dir, 'maps')]);
     expect(t.code, t.stderr).toBe(0);
