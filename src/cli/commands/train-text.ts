@@ -110,7 +110,7 @@ export function textNetworkSpecs(tokens: readonly LayerToken[], d: Pick<TextData
         if (attended) throw new CliError(`--layers: ${text}: after attn (the decoder has its own post-attention LSTM); put recurrent layers before attn`);
         if (!t.sequences) notes.push(`${text}: returns every step (the ${seq[i + 1] ? tokenText(seq[i + 1]!) : 'softmax at every step'} after it reads a sequence)`);
         const layer = { type: t.cell, units: t.units, returnSequences: true } as const;
-        specs.push(t.bidirectional ? ({ type: 'bidirectional', layer } as TypedLayerSpec) : layer);
+        specs.push(t.bidirectional ? { type: 'bidirectional', layer } : layer);
         width = t.bidirectional ? 2 * t.units : t.units;
         break;
       }
@@ -118,7 +118,7 @@ export function textNetworkSpecs(tokens: readonly LayerToken[], d: Pick<TextData
         if (lm) throw new CliError(`--layers: ${text}: attention reads the whole input at every output step; a language model must see only the characters before each step (use it with --data pairs:<file>)`);
         if (attended) throw new CliError(`--layers: ${text}: only one attention layer`);
         if (i === 0 || seq[i - 1]!.type === 'embed') throw new CliError(`--layers: ${text}: attention reads an encoder's states; put a recurrent layer before it (e.g. lstm32/bi/seq,${text})`);
-        specs.push({ type: 'attention', steps: d.targetLength, units: t.units ?? TEXT_DEFAULTS.attentionUnits } as TypedLayerSpec);
+        specs.push({ type: 'attention', steps: d.targetLength, units: t.units ?? TEXT_DEFAULTS.attentionUnits });
         if (t.units === null) notes.push(`attn: n_s = ${TEXT_DEFAULTS.attentionUnits} (attn<n_s> to choose), T_y = ${d.targetLength} from the data`);
         attended = true;
         width = t.units ?? TEXT_DEFAULTS.attentionUnits;
@@ -129,11 +129,11 @@ export function textNetworkSpecs(tokens: readonly LayerToken[], d: Pick<TextData
           const fix = i === 0 ? `start with emb${t.dModel} (--layers emb${t.dModel},pos,${text})` : `give the layer below ${t.dModel} features (e.g. emb${t.dModel} or lstm${t.dModel})`;
           throw new CliError(`--layers: ${text}: the encoder's width is d = ${t.dModel}, but its input has ${width} features per step (${i === 0 ? `one-hot characters, V = ${width}` : tokenText(seq[i - 1]!)}); ${fix}`);
         }
-        specs.push({ type: 'transformerEncoder', heads: t.heads, ...(lm ? { causal: true } : {}) } as unknown as TypedLayerSpec);
+        specs.push({ type: 'transformerEncoder', heads: t.heads, ...(lm ? { causal: true } : {}) });
         if (lm) notes.push(`${text}: causal (each step attends to the steps up to its own), as a language model needs`);
         break;
       case 'positional':
-        specs.push({ type: 'positionalEncoding' } as unknown as TypedLayerSpec);
+        specs.push({ type: 'positionalEncoding' });
         break;
     }
   });
