@@ -147,33 +147,28 @@ export function textNetworkSpecs(tokens: readonly LayerToken[], d: Pick<TextData
 
 /** Scores of a text model on a set: the cost, the share of the target characters (pads aside) predicted right, and of whole targets. */
 export function textScores(net: Network, X: Tensor, Y: Tensor): TextSetScores {
-  const A = net.predict(X);
-  const [V, m, T] = Y.shape as [number, number, number];
+  const predicted = stepArgmax(net.predict(X));
+  const expected = stepArgmax(Y);
   let chars = 0;
   let right = 0;
   let exact = 0;
-  for (let j = 0; j < m; j++) {
+  expected.forEach((ys, j) => {
+    const as = predicted[j]!;
     let all = true;
-    for (let t = 0; t < T; t++) {
-      let y = 0;
-      let a = 0;
-      for (let k = 1; k < V; k++) {
-        if (Y.data[(k * m + j) * T + t]! > Y.data[(y * m + j) * T + t]!) y = k;
-        if (A.data[(k * m + j) * T + t]! > A.data[(a * m + j) * T + t]!) a = k;
-      }
-      if (a !== y) all = false;
-      if (y === 0) continue;
+    ys.forEach((y, t) => {
+      if (as[t] !== y) all = false;
+      if (y === PAD_INDEX) return;
       chars++;
-      if (a === y) right++;
-    }
+      if (as[t] === y) right++;
+    });
     if (all) exact++;
-  }
+  });
+  const m = expected.length;
   return { examples: m, cost: net.cost(X, Y), charAccuracy: chars === 0 ? 0 : right / chars, exactMatch: exact / m };
 }
 
-/** The most likely output index at every step of each example of X (the argmax of the softmax). */
-export function decodeSteps(net: Network, X: Tensor): number[][] {
-  const A = net.predict(X);
+/** The index of the largest value at every step of every example of a sequence batch (V, m, T): [example][step]. */
+function stepArgmax(A: Tensor): number[][] {
   const [V, m, T] = A.shape as [number, number, number];
   const out: number[][] = [];
   for (let j = 0; j < m; j++) {
@@ -186,6 +181,11 @@ export function decodeSteps(net: Network, X: Tensor): number[][] {
     out.push(idx);
   }
   return out;
+}
+
+/** The most likely output index at every step of each example of X (the argmax of the softmax). */
+export function decodeSteps(net: Network, X: Tensor): number[][] {
+  return stepArgmax(net.predict(X));
 }
 
 /** The most likely output of a translation model for inputs X, pads dropped. */
