@@ -93,6 +93,8 @@ trainingOptions(program.command('train').description('train a network and write 
   .option('--freeze <n>', 'freeze the first n layers (with --from: of the pretrained body) while the rest trains', positiveInt('--freeze'))
   .option('--no-early-stopping', 'train the whole epoch budget (or --epochs) without stopping on the dev cost')
   .option('--sample-every <epochs>', 'text data: print samples (words:) or dev translations (pairs:) every N epochs (default: about 5 times per run)', positiveInt('--sample-every'))
+  // Text data has its own default network: note whether --layers was typed.
+  .hook('preAction', (cmd) => void cmd.setOptionValue('layersGiven', cmd.getOptionValueSource('layers') === 'cli'))
   .action((o: TrainArgs) => run(async () => (await useFastestBackend(io, o.json), trainCommand(o, io))));
 
 program

@@ -73,12 +73,15 @@ describe('language model: train --data words:, sample', () => {
   it('refuses what a language model cannot do, by name', async () => {
     const model = join(run, 'model');
     writeFileSync(join(dir, 'x.csv'), 'a,b\n1,2\n');
-    const [long, tr, p, bn] = await Promise.all([
+    const [long, tr, p, bn, def] = await Promise.all([
       cli(['sample', '--model', model, '--max-length', '99']),
       cli(['translate', '--model', model, 'abc']),
       cli(['predict', '--model', model, '--data', join(dir, 'x.csv')]),
       cli(['train', '--data', `words:${words}`, '--layers', 'lstm8', '--batch-norm', '--out', join(dir, 'bn')]),
+      cli(['train', '--data', `words:${words}`, '--epochs', '1', '--out', join(dir, 'default'), '--json']),
     ]);
+    expect(def.code, def.stderr).toBe(0);
+    expect(def.stderr).toContain('layers: lstm64 (the default for words: data; --layers to choose)');
     expect(bn.stderr).toContain('layerwise: error: --batch-norm: not used with text data (--data words:<file>); omit it');
     expect(long.stderr).toMatch(/layerwise: error: --max-length: the model reads at most T = \d+ steps \(its longest training word \+ 1\), got 99/);
     expect(tr.stderr).toContain(`layerwise: error: --model ${model}: a language model, not a translation model; use \`layerwise sample --model ${model}\``);

@@ -24,7 +24,7 @@ import { fit, type EpochInfo } from '../../train/fit.js';
 import { resolveOptimizer } from '../../train/optimizers/resolve.js';
 import { loadText, textTensors, type TextData, type TextSource } from '../data/text.js';
 import { CliError } from '../errors.js';
-import { isSequenceToken, type LayerToken, type SequenceToken } from '../layers-grammar.js';
+import { isSequenceToken, parseLayers, type LayerToken, type SequenceToken } from '../layers-grammar.js';
 import { openRunFolder, runFolderOf, trainOutputs } from '../out-dir.js';
 import { writeTextReport, type TextSetScores } from '../report.js';
 import { writeHistory, type HistoryRow } from '../run-files.js';
@@ -32,6 +32,9 @@ import { checkUpdates, TRAINING_DEFAULTS, type Io, type TrainArgs } from './trai
 
 /** Defaults of a text run (the course's: Adam, lr 0.01 for the dinosaurs, gradients clipped to [-5, 5]). */
 export const TEXT_DEFAULTS = { epochs: 20, batchSize: 64, lr: 0.01, clipValue: 5, attentionUnits: 64, samples: 5 } as const;
+
+/** The network when --layers is not given: the course's (an LSTM language model; a bidirectional LSTM under attention). */
+const DEFAULT_LAYERS = { 'language-model': 'lstm64', translation: 'lstm32/bi/seq,attn64' } as const;
 
 /** The text tasks, by data kind. */
 const TASK_OF = { words: 'language-model', pairs: 'translation' } as const;
@@ -220,7 +223,9 @@ export async function trainTextCommand(args: TrainArgs, source: TextSource, io: 
   const d = loadText(source);
   for (const n of d.notes) say(n);
   outRun.beginCompute();
-  const plan = textNetworkSpecs(args.layers, d);
+  const layers = args.layersGiven === false ? parseLayers('--layers')(DEFAULT_LAYERS[task]) : args.layers;
+  if (args.layersGiven === false) say(`layers: ${DEFAULT_LAYERS[task]} (the default for ${source.kind}: data; --layers to choose)`);
+  const plan = textNetworkSpecs(layers, d);
   for (const n of plan.notes) say(n);
   const m = d.sources.length;
   const parts = splitIndices(m, args.split, args.seed);
@@ -297,7 +302,7 @@ export async function trainTextCommand(args: TrainArgs, source: TextSource, io: 
   const outDir = resolve(args.out);
   const modelDir = join(outDir, 'model');
   const run = runFolderOf(outDir);
-  const training = { ...args, layers: args.layers.map((t) => (isSequenceToken(t) ? tokenText(t) : t)), epochs, batchSize, lr, clipValue: TEXT_DEFAULTS.clipValue, json: undefined };
+  const training = { ...args, layersGiven: undefined, layers: layers.map((t) => (isSequenceToken(t) ? tokenText(t) : t)), epochs, batchSize, lr, clipValue: TEXT_DEFAULTS.clipValue, json: undefined };
   const metadata = { data: args.data, task, training, examples: counts, ...(run ? { runId: run.runId } : {}) };
   saveModelFiles(modelDir, net, { metadata, text: info }, run?.owns('model/') ?? false);
   writeHistory(outDir, history, 'char_accuracy');

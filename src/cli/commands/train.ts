@@ -40,6 +40,8 @@ export interface TrainOptions {
   task?: Task | 'language-model' | 'translation';
   /** `--sample-every`: text runs print samples (or dev translations) every this many epochs. */
   sampleEvery?: number;
+  /** Whether --layers was typed (text data has its own default network); undefined counts as typed. */
+  layersGiven?: boolean;
   /** `--layers`: dense units, image layers and sequence layers (see layers-grammar.ts). */
   layers: LayerToken[];
   activation: 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'linear';
@@ -344,7 +346,7 @@ export async function trainCommand(opts: TrainArgs, io: Io): Promise<number> {
     targetStandardizer: targetScaling ? targetScaling.scaler.toJSON() : null,
     data: o.data,
     imageSize: table.notes.some((n) => n.includes('resized')) ? o.imageSize : null,
-    training: { ...o, lr, output, resume: undefined, json: undefined } as Record<string, unknown>,
+    training: { ...o, lr, output, resume: undefined, json: undefined, layersGiven: undefined } as Record<string, unknown>,
     examples: m,
   };
 
