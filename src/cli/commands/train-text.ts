@@ -302,7 +302,23 @@ export async function trainTextCommand(args: TrainArgs, source: TextSource, io: 
   const outDir = resolve(args.out);
   const modelDir = join(outDir, 'model');
   const run = runFolderOf(outDir);
-  const training = { ...args, layersGiven: undefined, layers: layers.map((t) => (isSequenceToken(t) ? tokenText(t) : t)), epochs, batchSize, lr, clipValue: TEXT_DEFAULTS.clipValue, json: undefined };
+  // The options a text run reads (the table and image ones have no meaning here).
+  const training = {
+    data: args.data,
+    layers: layers.map((t) => (isSequenceToken(t) ? tokenText(t) : t)),
+    optimizer: args.optimizer,
+    lr,
+    epochs,
+    batchSize,
+    clipValue: TEXT_DEFAULTS.clipValue,
+    l2: args.l2,
+    l1: args.l1,
+    decay: args.decay,
+    earlyStopping: patience ?? undefined,
+    split: args.split,
+    seed: args.seed,
+    sampleEvery,
+  };
   const metadata = { data: args.data, task, training, examples: counts, ...(run ? { runId: run.runId } : {}) };
   saveModelFiles(modelDir, net, { metadata, text: info }, run?.owns('model/') ?? false);
   writeHistory(outDir, history, 'char_accuracy');
