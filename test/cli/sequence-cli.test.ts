@@ -8,7 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { textScores } from '../../src/cli/commands/train-text.js';
 import { loadText, textSource } from '../../src/cli/data/text.js';
+import { Network, Tensor } from '../../src/index.js';
 import { cli, lastJson } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'layerwise-text-'));
@@ -163,4 +165,24 @@ describe('translation: generate dates, train --data pairs: with attention, trans
     expect(() => textSource('pairs:')).toThrow('--data pairs:: expected a file after "pairs:", e.g. --data pairs:dates.tsv');
     expect(textSource('mnist')).toBeNull();
   }, 60_000);
+});
+
+describe('textScores', () => {
+  it('scores characters without the pads, whole targets with them, and the cost per step', () => {
+    // W = 0, b = (0, 5, 0): index 1 at every step, p(1) = e^5 / (e^5 + 2), p(0) = p(2) = 1 / (e^5 + 2).
+    const net = new Network({ inputShape: { sequence: [2, 3] }, layers: [{ type: 'lstm', units: 2, returnSequences: true }, { type: 'timeDistributed', units: 3, activation: 'softmax' }], dtype: 'float64' });
+    net.parameters.W2!.data.fill(0);
+    net.parameters.b2!.data.set([0, 5, 0]);
+    // Targets (3, m = 2, T = 3): example 0 is (1, 1, pad), example 1 is (1, 2, pad).
+    const Y = new Tensor([3, 2, 3], new Float64Array(18));
+    const set = (k: number, j: number, t: number) => (Y.data[(k * 2 + j) * 3 + t] = 1);
+    [[1, 1, 0], [1, 2, 0]].forEach((ys, j) => ys.forEach((k, t) => set(k, j, t)));
+    const s = textScores(net, new Tensor([2, 2, 3], new Float64Array(12)), Y);
+    // Characters: 1, 1 | 1, 2 -> 3 of 4 right; exact: both examples miss the pad step (predicted 1).
+    expect(s.charAccuracy).toBe(0.75);
+    expect(s.exactMatch).toBe(0);
+    // 3 steps cost ln(1 + 2e^-5), 3 cost ln(e^5 + 2): the mean over 6 is their average.
+    expect(s.cost).toBeCloseTo((Math.log(1 + 2 * Math.exp(-5)) + Math.log(Math.exp(5) + 2)) / 2, 10);
+    expect(s.examples).toBe(2);
+  });
 });
