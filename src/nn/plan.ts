@@ -7,7 +7,7 @@ import type { Backend } from '../backend/backend.js';
 import { backendFor } from '../backend/registry.js';
 import { Allocations, DisposedError, type Tensor } from '../tensor/tensor.js';
 import { outputGradient, type CompiledDense } from './layers/dense.js';
-import { Chain } from './layers/layer.js';
+import { Chain, type RegularizedWeight } from './layers/layer.js';
 import { DenseLayer } from './layers/dense.js';
 import { batchBuffer, ViewCache } from './layers/shape.js';
 import type { CompiledTimeDistributed } from './layers/time-distributed.js';
@@ -57,6 +57,8 @@ export class Plan {
   /** A timeDistributed output whose loss reads the padding mask, else null. */
   private readonly maskedOutput: CompiledTimeDistributed | null;
   private readonly views = new ViewCache();
+  /** The regularized weights of every layer, listed once (the layers' getters build their lists per call). */
+  private readonly regularized: readonly RegularizedWeight[];
   /** The buffers this plan allocated (every layer's compile included), to give back on dispose. */
   private readonly owned = new Allocations();
   private isDisposed = false;
@@ -89,6 +91,7 @@ export class Plan {
     this.maskedOutput = net.outputSequence && this.chain.mask ? (last as CompiledTimeDistributed) : null;
     this.params = net.stack.flatMap((l) => l.trainableParams.map((p) => p.tensor));
     this.paramGrads = withBackward ? this.chain.grads : [];
+    this.regularized = net.stack.flatMap((l) => l.regularized);
   }
 
   /** Whether {@link Plan.dispose} was called (or the network was disposed). */
@@ -180,11 +183,10 @@ export class Plan {
   /** The regularization term: sum over layers of (lambda2 / 2m) ||W||_F^2 + (lambda1 / m) sum |W|. */
   regularizationCost(): number {
     let r = 0;
-    for (const layer of this.net.stack) {
-      for (const w of layer.regularized) {
-        if (w.l2 > 0) r += (w.l2 / (2 * this.m)) * this.be.sumSquares(w.W);
-        if (w.l1 > 0) r += (w.l1 / this.m) * this.be.sumAbs(w.W);
-      }
+    for (let i = 0; i < this.regularized.length; i++) {
+      const w = this.regularized[i]!;
+      if (w.l2 > 0) r += (w.l2 / (2 * this.m)) * this.be.sumSquares(w.W);
+      if (w.l1 > 0) r += (w.l1 / this.m) * this.be.sumAbs(w.W);
     }
     return r;
   }

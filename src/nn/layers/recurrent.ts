@@ -210,6 +210,11 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
     const accWc = withBackward && this.type === 'gru' ? z(nA, both) : null;
     const accBc = withBackward && this.type === 'gru' ? z(nA, 1) : null;
     const accRnn = withBackward && this.type === 'simpleRnn' ? this.named.map((p) => be.zeros(p.tensor.shape, dtype)) : null;
+    // The accumulators as the cells' backward steps take them, and the ones each pass zeroes: made once here.
+    const rnnAcc = accRnn ? { dWax: accRnn[0]!, dWaa: accRnn[1]!, dba: accRnn[2]! } : null;
+    const gruAcc = accWc ? { dWru: accW!, dbru: accB!, dWc: accWc, dbc: accBc! } : null;
+    const gruRest = accWc ? [accWc, accBc!] : null;
+    const zeroed = [accW, accB, accWc, accBc, ...(accRnn ?? [])].filter((t): t is Tensor => t !== null);
     const learn = withBackward && this.trainable;
     const grads = learn ? this.named.map((p) => be.zeros(p.tensor.shape, dtype)) : [];
     const p = this.weights;
@@ -276,10 +281,10 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
       const v = views.get();
       be.transpose(vc.matrix(x, nX * m, T), xs);
       if (this.type === 'lstm') {
-        LSTM_STACK.forEach(([wn, bn], k) => {
-          be.copy(p[wn]!, v.wRows[k]![0]);
-          be.copy(p[bn]!, v.wRows[k]![1]);
-        });
+        for (let k = 0; k < LSTM_STACK.length; k++) {
+          be.copy(p[LSTM_STACK[k]![0]]!, v.wRows[k]![0]);
+          be.copy(p[LSTM_STACK[k]![1]]!, v.wRows[k]![1]);
+        }
       } else if (this.type === 'gru') {
         be.copy(p.Wr!, v.wRows[0]![0]);
         be.copy(p.br!, v.wRows[0]![1]);
@@ -305,27 +310,35 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
       return out;
     };
 
+    // da<t> from the output at step t (every step, or only the last read) plus what the step read after it sent back.
+    const incoming = (da: readonly Tensor[], t: number, dOut: Tensor, carry: Tensor, dNext: Tensor): void => {
+      if (seq) add(be, da[t]!, carry, dNext);
+      else if (t === last) be.copy(dOut, dNext);
+      else be.copy(carry, dNext);
+    };
+    /** GRAD = ACC / m for each (accumulator, gradient) pair: the stacked rows first, then `rest` in order from gradient `from`. */
+    const average = (rows: readonly (readonly [Tensor, Tensor])[], rest: readonly Tensor[], from: number): void => {
+      for (let k = 0; k < rows.length; k++) {
+        scaled(be, rows[k]![0], grads[2 * k]!, 1 / m);
+        scaled(be, rows[k]![1], grads[2 * k + 1]!, 1 / m);
+      }
+      for (let k = 0; k < rest.length; k++) scaled(be, rest[k]!, grads[from + k]!, 1 / m);
+    };
+
     const backward = (_x: Tensor, dOut: Tensor, dIn: Tensor | null): void => {
       const v = views.get();
       const dcat = v.dconcat!;
       const dNext = daNext!;
       if (seq) be.transpose(vc.matrix(dOut, nA * m, T), das!);
-      // da<t> from the output at step t (every step, or only the last read) plus what the step read after it sent back.
-      const incoming = (t: number, carry: Tensor): void => {
-        if (seq) add(be, v.da[t]!, carry, dNext);
-        else if (t === last) be.copy(dOut, dNext);
-        else be.copy(carry, dNext);
-      };
       be.fill(dcat.all, 0);
+      for (let k = 0; k < zeroed.length; k++) be.fill(zeroed[k]!, 0);
       if (this.type === 'lstm') {
-        be.fill(accW!, 0);
-        be.fill(accB!, 0);
         let dcNext = dcA!;
         let dcPrev = dcB!;
         be.fill(dcNext, 0);
         for (let k = 0; k < T; k++) {
           const t = rev ? k : T - 1 - k;
-          incoming(t, dcat.top);
+          incoming(v.da, t, dOut, dcat.top, dNext);
           const np = hold(t, dNext, dcNext);
           lstmStepBackward(be, v.lstmW!, v.concat[t]!, v.lstmGates[t]!, v.c[prev(t)]!, v.tanhC[t]!, dNext, dcNext, accW!, accB!, dcat, dcPrev, v.lstmScratch!);
           release(np, dcat.top, dcPrev);
@@ -334,45 +347,30 @@ export class RecurrentLayer extends LayerBase implements Layer<ActivationShape, 
           dcNext = dcPrev;
           dcPrev = s;
         }
-        if (learn) {
-          v.accRows.forEach(([dw, db], k) => {
-            scaled(be, dw, grads[2 * k]!, 1 / m);
-            scaled(be, db, grads[2 * k + 1]!, 1 / m);
-          });
-        }
+        if (learn) average(v.accRows, NO_GRADS, 0);
       } else if (this.type === 'gru') {
-        for (const t of [accW!, accB!, accWc!, accBc!]) be.fill(t, 0);
-        const acc = { dWru: accW!, dbru: accB!, dWc: accWc!, dbc: accBc! };
+        const acc = gruAcc!;
         for (let k = 0; k < T; k++) {
           const t = rev ? k : T - 1 - k;
-          incoming(t, dcat.top);
+          incoming(v.da, t, dOut, dcat.top, dNext);
           const np = hold(t, dNext, null);
           gruStepBackward(be, v.gruW!, v.concat[t]!, v.gruGates[t]!, v.concat2[t]!, v.cc[t]!, v.a[prev(t)]!, dNext, acc, dcat, v.gruScratch!);
           release(np, dcat.top, null);
           be.copy(dcat.bottom, v.dx[t]!);
         }
-        if (learn) {
-          // Parameters [Wr, br, Wu, bu, Wc, bc]; the stacked rows are [r; u].
-          v.accRows.forEach(([dw, db], k) => {
-            scaled(be, dw, grads[2 * k]!, 1 / m);
-            scaled(be, db, grads[2 * k + 1]!, 1 / m);
-          });
-          scaled(be, accWc!, grads[4]!, 1 / m);
-          scaled(be, accBc!, grads[5]!, 1 / m);
-        }
+        // Parameters [Wr, br, Wu, bu, Wc, bc]; the stacked rows are [r; u].
+        if (learn) average(v.accRows, gruRest!, 4);
       } else {
-        const [dWax, dWaa, dba] = accRnn!;
-        for (const t of accRnn!) be.fill(t, 0);
-        const acc = { dWax: dWax!, dWaa: dWaa!, dba: dba! };
+        const acc = rnnAcc!;
         // dconcat.top carries da<t-1> back (the basic cell has no concatenation).
         for (let k = 0; k < T; k++) {
           const t = rev ? k : T - 1 - k;
-          incoming(t, dcat.top);
+          incoming(v.da, t, dOut, dcat.top, dNext);
           const np = hold(t, dNext, null);
           rnnStepBackward(be, rnnW!, v.x[t]!, v.a[prev(t)]!, v.a[next(t)]!, dNext, acc, v.dx[t]!, dcat.top, v.rnnScratch!);
           release(np, dcat.top, null);
         }
-        if (learn) accRnn!.forEach((a, k) => scaled(be, a, grads[k]!, 1 / m));
+        if (learn) average(NO_ROWS, accRnn!, 0);
       }
       if (dIn) be.transpose(dxs!, vc.matrix(dIn, nX * m, T));
     };
@@ -424,6 +422,8 @@ function holdColumns(src: Tensor, keep: Tensor, cols: Int32Array, count: number)
   const m = src.cols;
   for (let r = 0; r < src.rows; r++) for (let k = 0; k < count; k++) S[r * m + cols[k]!] = 0;
 }
+
+const NO_ROWS: readonly (readonly [Tensor, Tensor])[] = Object.freeze([]);
 
 /** OUT = scale X (a fill and an axpy: no scale kernel). */
 function scaled(be: Backend, x: Tensor, out: Tensor, scale: number): void {

@@ -20,7 +20,7 @@
  */
 import type { LossKind } from '../../backend/backend.js';
 import { lossSum } from '../../backend/js/loss.js';
-import { Tensor } from '../../tensor/tensor.js';
+import { Tensor, type FloatArray } from '../../tensor/tensor.js';
 import type { CompiledDense, DenseLayer } from './dense.js';
 import type { CompileOptions, CompiledLayer, Layer, NamedTensor, RegularizedWeight } from './layer.js';
 import { sequence, ViewCache, type ActivationShape, type SequenceShape } from './shape.js';
@@ -48,25 +48,28 @@ class RealColumns {
     this.data = [new Float64Array(rows * cols), new Float64Array(rows * cols), new Float64Array(rows * cols)];
   }
 
-  /** The columns k of SRCS where MASK[k] = 1, as three (rows, n) matrices. */
-  gather(srcs: readonly [Tensor, Tensor, Tensor], mask: Uint8Array, n: number): [Tensor, Tensor, Tensor] {
-    const { rows, cols } = this;
-    for (let s = 0; s < 3; s++) {
-      const S = srcs[s]!.data;
-      const D = this.data[s]!;
-      let c = 0;
-      for (let k = 0; k < cols; k++) {
-        if (mask[k] === 0) continue;
-        for (let i = 0; i < rows; i++) D[i * n + c] = S[i * cols + k]!;
-        c++;
-      }
-    }
+  /** The columns k of Z, A and Y where MASK[k] = 1, as three (rows, n) matrices. */
+  gather(z: Tensor, a: Tensor, y: Tensor, mask: Uint8Array, n: number): readonly [Tensor, Tensor, Tensor] {
+    gatherColumns(z.data, this.data[0], mask, this.rows, this.cols, n);
+    gatherColumns(a.data, this.data[1], mask, this.rows, this.cols, n);
+    gatherColumns(y.data, this.data[2], mask, this.rows, this.cols, n);
     let v = this.views.get(n);
     if (!v) {
-      v = this.data.map((d) => new Tensor([rows, n], d.subarray(0, rows * n))) as [Tensor, Tensor, Tensor];
+      const size = this.rows * n;
+      v = this.data.map((d) => new Tensor([this.rows, n], d.subarray(0, size))) as [Tensor, Tensor, Tensor];
       this.views.set(n, v);
     }
     return v;
+  }
+}
+
+/** D (rows, n) = the columns k of S (rows, cols) where MASK[k] = 1, in order (n of them). */
+function gatherColumns(S: FloatArray, D: Float64Array, mask: Uint8Array, rows: number, cols: number, n: number): void {
+  let c = 0;
+  for (let k = 0; k < cols; k++) {
+    if (mask[k] === 0) continue;
+    for (let i = 0; i < rows; i++) D[i * n + c] = S[i * cols + k]!;
+    c++;
   }
 }
 
@@ -143,6 +146,7 @@ export class TimeDistributedLayer implements Layer<ActivationShape, 'timeDistrib
     const inner = this.dense.compile({ ...o, m: mT });
     const vc = new ViewCache();
     const outView = new SequenceView();
+    const outShape = [units, o.m, T];
     const be = o.be;
     const mask = this.isOutput ? (o.mask ?? null) : null;
     mask?.check(o.m, T, 'timeDistributed');
@@ -157,10 +161,10 @@ export class TimeDistributedLayer implements Layer<ActivationShape, 'timeDistrib
       meanLoss: (loss, y) => {
         if (!mask) return be.lossSum(loss, inner.Z, inner.A, y) / mT;
         if (mask.real === 0) return 0;
-        const [Zr, Ar, Yr] = real!.gather([inner.Z, inner.A, y], mask.values, mask.real);
-        return lossSum(loss, Zr, Ar, Yr) / mask.real;
+        const r = real!.gather(inner.Z, inner.A, y, mask.values, mask.real);
+        return lossSum(loss, r[0], r[1], r[2]) / mask.real;
       },
-      forward: (x, training, redraw) => outView.of(inner.forward(vc.matrix(x, n, mT), training, redraw), [units, o.m, T]),
+      forward: (x, training, redraw) => outView.of(inner.forward(vc.matrix(x, n, mT), training, redraw), outShape),
       backward: (x, dOut, dIn, fromZ) => {
         const dInM = dIn ? vc.matrix(dIn, n, mT) : null;
         if (mask) maskColumns(dOut, mask.values, mask.real === 0 ? 0 : mT / mask.real);
@@ -172,7 +176,8 @@ export class TimeDistributedLayer implements Layer<ActivationShape, 'timeDistrib
           if (inner.dW && d.l2 > 0) be.axpy(d.l2 / o.m - d.l2 / mT, d.W, inner.dW);
           if (inner.dW && d.l1 > 0) be.addSign(d.l1 / o.m - d.l1 / mT, d.W, inner.dW);
         } else {
-          for (const g of inner.grads) be.axpy(T - 1, g, g);
+          const grads = inner.grads;
+          for (let i = 0; i < grads.length; i++) be.axpy(T - 1, grads[i]!, grads[i]!);
         }
       },
     };
