@@ -70,9 +70,19 @@ function loadModelFor(dir: string, option: string): LoadedModel {
   }
 }
 
-/** Loads a CLI model folder and checks its metadata. */
-export function loadRunModel(dir: string, option = '--model'): LoadedModel & { run: RunMetadata } {
+/**
+ * The refusal of a text model (a language model or a translator) by a command that reads tables
+ * and images, naming the command that serves it.
+ */
+export function textModelRefusal(dir: string, task: 'language-model' | 'translation', command: string, option = '--model'): CliError {
+  const use = task === 'language-model' ? `layerwise sample --model ${dir} --n 10` : `layerwise translate --model ${dir} "<text>" (or --input <file>)`;
+  return new CliError(`${option} ${dir}: a ${task === 'language-model' ? 'language model' : 'translation model'} (trained on text); ${command} reads tables and images: use ${use}`);
+}
+
+/** Loads a CLI model folder and checks its metadata; `command` names the command in the refusal of a text model. */
+export function loadRunModel(dir: string, option = '--model', command = 'this command'): LoadedModel & { run: RunMetadata } {
   const loaded = loadModelFor(dir, option);
+  if (loaded.manifest.text) throw textModelRefusal(dir, loaded.manifest.text.task, command, option);
   const parsed = metadataSchema.safeParse(loaded.metadata);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

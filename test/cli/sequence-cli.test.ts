@@ -75,10 +75,12 @@ describe('language model: train --data words:, sample', () => {
   it('refuses what a language model cannot do, by name', async () => {
     const model = join(run, 'model');
     writeFileSync(join(dir, 'x.csv'), 'a,b\n1,2\n');
-    const [long, tr, p, bn, def] = await Promise.all([
+    const [long, tr, p, ev, ex, bn, def] = await Promise.all([
       cli(['sample', '--model', model, '--max-length', '99']),
       cli(['translate', '--model', model, 'abc']),
       cli(['predict', '--model', model, '--data', join(dir, 'x.csv')]),
+      cli(['evaluate', '--model', model, '--data', join(dir, 'x.csv')]),
+      cli(['export', '--model', model, '--format', 'onnx', '--out', join(dir, 'lm.onnx')]),
       cli(['train', '--data', `words:${words}`, '--layers', 'lstm8', '--batch-norm', '--out', join(dir, 'bn')]),
       cli(['train', '--data', `words:${words}`, '--epochs', '1', '--out', join(dir, 'default'), '--json']),
     ]);
@@ -88,6 +90,8 @@ describe('language model: train --data words:, sample', () => {
     expect(long.stderr).toMatch(/layerwise: error: --max-length: the model reads at most T = \d+ steps \(its longest training word \+ 1\), got 99/);
     expect(tr.stderr).toContain(`layerwise: error: --model ${model}: a language model, not a translation model; use \`layerwise sample --model ${model}\``);
     expect(p.stderr).toContain(`layerwise: error: --model ${model}: a language model (trained on text); predict reads tables and images: use layerwise sample --model ${model} --n 10`);
+    expect(ev.stderr).toContain(`layerwise: error: --model ${model}: a language model (trained on text); evaluate reads tables and images: use layerwise sample --model ${model} --n 10`);
+    expect(ex.stderr).toContain('layerwise: error: --format onnx: net: a sequence network (lstm, timeDistributed) cannot be exported to ONNX yet');
   }, 30_000);
 });
 

@@ -8,7 +8,7 @@ import { loadForModel, regressionPredictions } from './model-data.js';
 
 /** Runs `layerwise evaluate`; returns the exit code. */
 export async function evaluateCommand(o: { model: string; data: string; delimiter?: string; json: boolean }, io: Io): Promise<number> {
-  const { network, run } = loadRunModel(o.model);
+  const { network, run } = loadRunModel(o.model, '--model', 'evaluate');
   const d = await loadForModel(network, run, o.data, true, io.err, o.delimiter);
   if (run.task === 'regression') {
     // In the target's units; the cost of a squared-error network is its MSE (also when it was trained on standardized targets).

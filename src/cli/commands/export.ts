@@ -37,6 +37,8 @@ function loadForExport(dir: string): { network: Network; run: RunMetadata | null
     if (e instanceof ValueError) throw new CliError(e.message.replace(/^loadModel: /, '--model: '));
     throw e;
   }
+  // A text model: the exporters refuse its sequence layers by name.
+  if (loaded.manifest.text) return { network: loaded.network, run: null };
   // A `layerwise train` model: its metadata is checked against the network (classes, statistics).
   if ('task' in loaded.metadata) return loadRunModel(dir);
   return { network: loaded.network, run: null };

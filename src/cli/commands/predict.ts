@@ -7,7 +7,6 @@ import { dirname, resolve } from 'node:path';
 import { writeFileAtomic } from '../../node/files.js';
 import { CliError } from '../errors.js';
 import { loadRunModel } from '../run-files.js';
-import { loadTextModel } from '../data/text.js';
 import { loadForModel, regressionPredictions } from './model-data.js';
 import type { Io } from './train.js';
 
@@ -26,13 +25,7 @@ function checkOutFile(out: string): void {
 /** Runs `layerwise predict`; returns the exit code. */
 export async function predictCommand(o: { model: string; data: string; delimiter?: string; out?: string }, io: Io): Promise<number> {
   if (o.out !== undefined) checkOutFile(o.out);
-  const textModel = loadTextModel(o.model);
-  if (textModel) {
-    const task = textModel.text.task;
-    const use = task === 'language-model' ? `layerwise sample --model ${o.model} --n 10` : `layerwise translate --model ${o.model} "<text>" (or --input <file>)`;
-    throw new CliError(`--model ${o.model}: a ${task === 'language-model' ? 'language model' : 'translation model'} (trained on text); predict reads tables and images: use ${use}`);
-  }
-  const { network, run } = loadRunModel(o.model);
+  const { network, run } = loadRunModel(o.model, '--model', 'predict');
   const d = await loadForModel(network, run, o.data, false, io.err, o.delimiter);
   const A = run.task === 'regression' ? regressionPredictions(network, run, d.X) : network.predict(d.X);
   const m = A.cols;
