@@ -17,7 +17,7 @@
  * real step is skipped the same way by both directions (the state passes through it unchanged).
  */
 import { Tensor } from '../../tensor/tensor.js';
-import type { CompileOptions, CompiledLayer, Layer, NamedTensor, RegularizedWeight } from './layer.js';
+import { CompositeLayer, type CompileOptions, type CompiledLayer, type Layer } from './layer.js';
 import type { RecurrentCell, RecurrentLayer } from './recurrent.js';
 import { batchBuffer, batchShape, flat, sequence, type ActivationShape, type SequenceShape } from './shape.js';
 import type { BidirectionalSpec, RecurrentSpec } from './spec.js';
@@ -50,7 +50,7 @@ class Halves {
  * net.summary().includes('bidirectional lstm 4') && net.summary().includes('(8, m)'); // true
  * ```
  */
-export class BidirectionalLayer implements Layer<ActivationShape, 'bidirectional'> {
+export class BidirectionalLayer extends CompositeLayer implements Layer<ActivationShape, 'bidirectional'> {
   readonly type = 'bidirectional' as const;
   readonly outputShape: ActivationShape;
 
@@ -61,38 +61,18 @@ export class BidirectionalLayer implements Layer<ActivationShape, 'bidirectional
     /** The backward copy (goBackwards; parameters named ..._bw). */
     readonly backwardLayer: RecurrentLayer,
   ) {
+    super();
     const units = 2 * forwardLayer.units;
     this.outputShape = forwardLayer.returnSequences ? sequence(units, inputShape.steps) : flat(units);
+  }
+
+  protected get inner(): readonly RecurrentLayer[] {
+    return [this.forwardLayer, this.backwardLayer];
   }
 
   /** The cell both directions run. */
   get cell(): RecurrentCell {
     return this.forwardLayer.type;
-  }
-
-  get params(): readonly NamedTensor[] {
-    return [...this.forwardLayer.params, ...this.backwardLayer.params];
-  }
-
-  get state(): readonly NamedTensor[] {
-    return this.params;
-  }
-
-  get regularized(): readonly RegularizedWeight[] {
-    return [];
-  }
-
-  get trainable(): boolean {
-    return this.forwardLayer.trainable;
-  }
-
-  set trainable(value: boolean) {
-    this.forwardLayer.trainable = value;
-    this.backwardLayer.trainable = value;
-  }
-
-  get trainableParams(): readonly NamedTensor[] {
-    return [...this.forwardLayer.trainableParams, ...this.backwardLayer.trainableParams];
   }
 
   /** Values a compiled layer holds per example besides its output (both directions' caches and outputs). */

@@ -210,6 +210,41 @@ export abstract class LayerBase {
   }
 }
 
+/**
+ * Defaults for a layer made of inner layers (a residual block, a transformer encoder, a
+ * bidirectional pair, a dense layer applied at every step): its parameters, state and regularized
+ * weights are theirs in order, and it is trainable unless all of them are frozen; setting
+ * `trainable` freezes or unfreezes them all.
+ */
+export abstract class CompositeLayer {
+  /** The inner layers, in the optimizer's order. */
+  protected abstract get inner(): readonly AnyLayer[];
+
+  get params(): readonly NamedTensor[] {
+    return this.inner.flatMap((l) => l.params);
+  }
+
+  get trainableParams(): readonly NamedTensor[] {
+    return this.inner.flatMap((l) => l.trainableParams);
+  }
+
+  get state(): readonly NamedTensor[] {
+    return this.inner.flatMap((l) => l.state);
+  }
+
+  get regularized(): readonly RegularizedWeight[] {
+    return this.inner.flatMap((l) => l.regularized);
+  }
+
+  get trainable(): boolean {
+    return this.inner.some((l) => l.trainable);
+  }
+
+  set trainable(value: boolean) {
+    for (const l of this.inner) l.trainable = value;
+  }
+}
+
 /** A compiled layer without parameters. */
 export const NO_GRADS: readonly Tensor[] = Object.freeze([]);
 

@@ -6,12 +6,12 @@
  */
 import type { Activation } from '../../backend/backend.js';
 import { activationToSpec } from '../activations.js';
-import { Chain, type CompileOptions, type CompiledLayer, type Layer, type NamedTensor, type RegularizedWeight } from './layer.js';
+import { Chain, CompositeLayer, type CompileOptions, type CompiledLayer, type Layer } from './layer.js';
 import { batchBuffer, formatFeatureShape, ViewCache, type FeatureShape } from './shape.js';
 import type { ResidualSpec } from './spec.js';
 
 /** A residual block of layers. */
-export class ResidualLayer implements Layer {
+export class ResidualLayer extends CompositeLayer implements Layer {
   readonly type = 'residual' as const;
   readonly outputShape: FeatureShape;
 
@@ -21,36 +21,12 @@ export class ResidualLayer implements Layer {
     readonly shortcut: readonly Layer[],
     readonly activation: Activation,
   ) {
+    super();
     this.outputShape = (main.at(-1) ?? shortcut.at(-1))?.outputShape ?? inputShape;
   }
 
-  private get inner(): readonly Layer[] {
+  protected get inner(): readonly Layer[] {
     return [...this.main, ...this.shortcut];
-  }
-
-  get params(): readonly NamedTensor[] {
-    return this.inner.flatMap((l) => l.params);
-  }
-
-  get trainableParams(): readonly NamedTensor[] {
-    return this.inner.flatMap((l) => l.trainableParams);
-  }
-
-  get state(): readonly NamedTensor[] {
-    return this.inner.flatMap((l) => l.state);
-  }
-
-  get regularized(): readonly RegularizedWeight[] {
-    return this.inner.flatMap((l) => l.regularized);
-  }
-
-  /** True unless every layer inside is frozen; setting it freezes or unfreezes them all. */
-  get trainable(): boolean {
-    return this.inner.some((l) => l.trainable);
-  }
-
-  set trainable(value: boolean) {
-    for (const l of this.inner) l.trainable = value;
   }
 
   compile(o: CompileOptions): CompiledLayer {

@@ -22,7 +22,7 @@ import type { LossKind } from '../../backend/backend.js';
 import { lossSum } from '../../backend/js/loss.js';
 import { Tensor, type FloatArray } from '../../tensor/tensor.js';
 import type { CompiledDense, DenseLayer } from './dense.js';
-import type { CompileOptions, CompiledLayer, Layer, NamedTensor, RegularizedWeight } from './layer.js';
+import { CompositeLayer, type CompileOptions, type CompiledLayer, type Layer } from './layer.js';
 import { sequence, ViewCache, type ActivationShape, type SequenceShape } from './shape.js';
 import type { TimeDistributedSpec } from './spec.js';
 
@@ -100,7 +100,7 @@ export interface CompiledTimeDistributed extends CompiledLayer {
 }
 
 /** A dense layer over every step of a sequence (n, m, T) -> (units, m, T). */
-export class TimeDistributedLayer implements Layer<ActivationShape, 'timeDistributed'> {
+export class TimeDistributedLayer extends CompositeLayer implements Layer<ActivationShape, 'timeDistributed'> {
   readonly type = 'timeDistributed' as const;
   readonly outputShape: SequenceShape;
 
@@ -111,31 +111,12 @@ export class TimeDistributedLayer implements Layer<ActivationShape, 'timeDistrib
     /** The network's output layer: the loss reads it (see the module's comment for the scaling). */
     readonly isOutput: boolean,
   ) {
+    super();
     this.outputShape = sequence(dense.units, inputShape.steps);
   }
 
-  get params(): readonly NamedTensor[] {
-    return this.dense.params;
-  }
-
-  get state(): readonly NamedTensor[] {
-    return this.dense.state;
-  }
-
-  get regularized(): readonly RegularizedWeight[] {
-    return this.dense.regularized;
-  }
-
-  get trainable(): boolean {
-    return this.dense.trainable;
-  }
-
-  set trainable(value: boolean) {
-    this.dense.trainable = value;
-  }
-
-  get trainableParams(): readonly NamedTensor[] {
-    return this.dense.trainableParams;
+  protected get inner(): readonly DenseLayer[] {
+    return [this.dense];
   }
 
   compile(o: CompileOptions): CompiledTimeDistributed {

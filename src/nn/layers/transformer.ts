@@ -19,7 +19,7 @@ import { resolveInitializer, type Initializer } from '../initializers.js';
 import { checkKeepProb, MAX_LAYER_WEIGHTS } from './build.js';
 import { DenseLayer } from './dense.js';
 import { DropoutLayer } from './elementwise.js';
-import { type AnyLayer, type BuildContext, type CompileOptions, type CompiledLayer, type Layer, type NamedTensor, type RegularizedWeight } from './layer.js';
+import { CompositeLayer, type AnyLayer, type BuildContext, type CompileOptions, type CompiledLayer, type Layer } from './layer.js';
 import { LAYER_NORM_EPSILON, LayerNormLayer } from './layer-norm.js';
 import { MultiHeadAttentionLayer } from './multi-head-attention.js';
 import { GlobalAveragePool1dLayer, PositionalEncodingLayer } from './positional.js';
@@ -72,7 +72,7 @@ export interface TransformerEncoderOptions {
  * net.predict([[[1, 2, 3, 4, 5, 6]]]).shape.join() === '2,1'; // true
  * ```
  */
-export class TransformerEncoderLayer implements Layer<ActivationShape, 'transformerEncoder'> {
+export class TransformerEncoderLayer extends CompositeLayer implements Layer<ActivationShape, 'transformerEncoder'> {
   readonly type = 'transformerEncoder' as const;
   readonly outputShape: SequenceShape;
   readonly attention: MultiHeadAttentionLayer;
@@ -90,6 +90,7 @@ export class TransformerEncoderLayer implements Layer<ActivationShape, 'transfor
     dtype: DType,
     rng: Rng,
   ) {
+    super();
     this.outputShape = inputShape;
     this.keepProb = o.keepProb;
     const { units: d, steps: T } = inputShape;
@@ -108,6 +109,10 @@ export class TransformerEncoderLayer implements Layer<ActivationShape, 'transfor
     return [this.attention, this.norm1, this.ff1, this.ff2, this.norm2];
   }
 
+  protected get inner(): readonly AnyLayer[] {
+    return this.layers;
+  }
+
   get heads(): number {
     return this.attention.heads;
   }
@@ -118,31 +123,6 @@ export class TransformerEncoderLayer implements Layer<ActivationShape, 'transfor
 
   get ff(): number {
     return this.ff1.dense.units;
-  }
-
-  get params(): readonly NamedTensor[] {
-    return this.layers.flatMap((x) => x.params);
-  }
-
-  get trainableParams(): readonly NamedTensor[] {
-    return this.layers.flatMap((x) => x.trainableParams);
-  }
-
-  get state(): readonly NamedTensor[] {
-    return this.layers.flatMap((x) => x.state);
-  }
-
-  get regularized(): readonly RegularizedWeight[] {
-    return this.layers.flatMap((x) => x.regularized);
-  }
-
-  /** True unless every sublayer is frozen; setting it freezes or unfreezes them all. */
-  get trainable(): boolean {
-    return this.layers.some((x) => x.trainable);
-  }
-
-  set trainable(value: boolean) {
-    for (const x of this.layers) x.trainable = value;
   }
 
   /** Values a compiled encoder holds per example besides its output (see {@link MultiHeadAttentionLayer.valuesPerExample}). */
