@@ -22,6 +22,14 @@ import { generateCommand, GENERATED, type GenerateOptions } from './commands/gen
 import { defaultConcurrency, workerCommand } from './commands/worker.js';
 import { useFastestBackend } from './backend.js';
 
+// A reader that stops early (`layerwise inspect ... | head`) closes the pipe: stop quietly, as Unix tools do, instead of a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 const io: Io = {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),

@@ -4,6 +4,7 @@
  * message and a non-zero exit code.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +103,15 @@ describe('layerwise train / evaluate / predict / inspect', () => {
     expect(r.stdout).toContain('classes lower, upper');
     const j = lastJson(await cli(['inspect', '--model', p('run/model'), '--json']));
     expect(j.totalParameters).toBe(241);
+  });
+
+  it('stops quietly when its reader closes the pipe early (predict ... | head -1)', () => {
+    // A pipe's buffer holds 64 KiB: 3,000 rows of predictions overflow it after head has gone.
+    writeMoonsCsv(p('many.csv'), 3000, 3, false);
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" --import tsx src/cli/main.ts predict --model "${p('run/model')}" --data "${p('many.csv')}" | head -1`], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')).toHaveLength(2);
   });
 });
 
