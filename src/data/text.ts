@@ -1,9 +1,11 @@
 /**
  * Text as sequences (course 5): a character vocabulary with a reserved pad
- * index (0) and an optional unknown token, and the two encodings a sequence
- * network reads, indices (1, m, T) for an embedding layer and one-hot vectors
- * (V, m, T) for a recurrent layer or a softmax target. Strings shorter than T
- * are padded at the end with index 0; characters are Unicode code points.
+ * index (0), an optional unknown token and an optional start token (a language
+ * model's x<1>), and the two encodings a sequence network reads, indices
+ * (1, m, T) for an embedding layer and one-hot vectors (V, m, T) for a
+ * recurrent layer or a softmax target. Strings shorter than T are padded at
+ * the end with index 0 (as one-hot vectors: a 1 in row 0, or all zeros for a
+ * `masking` layer); characters are Unicode code points.
  */
 import { ValueError } from '../tensor/errors.js';
 import { allocArray, assertDType, Tensor, type DType } from '../tensor/tensor.js';
@@ -14,6 +16,7 @@ export const PAD_INDEX = 0;
 /** How the pad and unknown tokens read in {@link Vocabulary.token}. */
 export const PAD_TOKEN = '<pad>';
 export const UNKNOWN_TOKEN = '<unk>';
+export const START_TOKEN = '<start>';
 /** What {@link Vocabulary.decode} writes for the unknown token: U+FFFD, the replacement character. */
 export const UNKNOWN_CHAR = '\uFFFD';
 
@@ -21,6 +24,12 @@ export const UNKNOWN_CHAR = '\uFFFD';
 export interface VocabularyOptions {
   /** Reserve index 1 for characters outside the vocabulary (encoded there instead of refused); default false. */
   readonly unknown?: boolean;
+  /**
+   * Reserve an index for a start token (after the pad and the unknown token), a language model's
+   * x<1>: distinct from the pad, so a network that masks padded steps still reads the first step.
+   * Default false.
+   */
+  readonly start?: boolean;
 }
 
 /** Options of {@link Vocabulary.fromStrings}. */
@@ -33,6 +42,8 @@ export interface FromStringsOptions extends VocabularyOptions {
 export interface VocabularyJSON {
   readonly chars: readonly string[];
   readonly unknown: boolean;
+  /** Present (true) only when the vocabulary has a start token; files written before it have none. */
+  readonly start?: boolean;
 }
 
 /** Options of {@link encodeIndices} and {@link encodeOneHot}. */
@@ -43,11 +54,16 @@ export interface EncodeOptions {
   readonly truncate?: boolean;
   /** Default 'float32'. */
   readonly dtype?: DType;
+  /**
+   * encodeOneHot only: write the padded steps as all-zero vectors (what a `{ type: 'masking' }` first
+   * layer marks as padding) instead of a 1 in row 0 (a softmax target's pad); default false.
+   */
+  readonly zeroPads?: boolean;
 }
 
 /**
  * A character vocabulary: index 0 is the pad token, index 1 the unknown token
- * when there is one, then one index per character.
+ * when there is one, then the start token when there is one, then one index per character.
  *
  * @example
  * ```ts
@@ -62,17 +78,22 @@ export class Vocabulary {
   readonly chars: readonly string[];
   /** Index of the unknown token, or null when characters outside the vocabulary are refused. */
   readonly unknownIndex: number | null;
+  /** Index of the start token (a language model's x<1>), or null when there is none. */
+  readonly startIndex: number | null;
   readonly padIndex = PAD_INDEX;
   private readonly index: ReadonlyMap<string, number>;
 
   /** A vocabulary of the given characters, each once, in the given order (each a single code point). */
   constructor(chars: Iterable<string>, options: VocabularyOptions = {}) {
     const where = 'Vocabulary';
-    checkOptions(options, ['unknown'], where);
-    if (options.unknown !== undefined && typeof options.unknown !== 'boolean') throw new ValueError(`${where}: options.unknown: expected a boolean, got ${describe(options.unknown)}`);
+    checkOptions(options, ['unknown', 'start'], where);
+    for (const key of ['unknown', 'start'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new ValueError(`${where}: options.${key}: expected a boolean, got ${describe(options[key])}`);
+    }
     if (chars === null || typeof chars !== 'object' || !(Symbol.iterator in chars)) throw new ValueError(`${where}: chars: expected an iterable of characters, got ${describe(chars)}`);
     this.unknownIndex = options.unknown ? 1 : null;
-    const first = options.unknown ? 2 : 1;
+    this.startIndex = options.start ? (options.unknown ? 2 : 1) : null;
+    const first = 1 + (options.unknown ? 1 : 0) + (options.start ? 1 : 0);
     const list: string[] = [];
     const index = new Map<string, number>();
     for (const c of chars) {
@@ -98,7 +119,7 @@ export class Vocabulary {
   static fromStrings(strings: readonly string[], options: FromStringsOptions = {}): Vocabulary {
     const where = 'Vocabulary.fromStrings';
     checkStrings(strings, where);
-    checkOptions(options, ['unknown', 'extra'], where);
+    checkOptions(options, ['unknown', 'start', 'extra'], where);
     const set = new Set<string>();
     for (const s of strings) for (const c of s) set.add(c);
     if (options.extra !== undefined) {
@@ -111,7 +132,7 @@ export class Vocabulary {
       }
     }
     const sorted = [...set].sort((a, b) => a.codePointAt(0)! - b.codePointAt(0)!);
-    return new Vocabulary(sorted, options.unknown === undefined ? {} : { unknown: options.unknown });
+    return new Vocabulary(sorted, { ...(options.unknown !== undefined ? { unknown: options.unknown } : {}), ...(options.start !== undefined ? { start: options.start } : {}) });
   }
 
   /**
@@ -126,17 +147,23 @@ export class Vocabulary {
    */
   static fromJSON(json: unknown): Vocabulary {
     const where = 'Vocabulary.fromJSON';
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new ValueError(`${where}: json: expected { chars, unknown }, got ${describe(json)}`);
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new ValueError(`${where}: json: expected { chars, unknown, start? }, got ${describe(json)}`);
     const o = json as Record<string, unknown>;
-    checkOptions(o, ['chars', 'unknown'], where, 'json.');
+    checkOptions(o, ['chars', 'unknown', 'start'], where, 'json.');
     if (!Array.isArray(o.chars)) throw new ValueError(`${where}: json.chars: expected an array of characters, got ${describe(o.chars)}`);
     if (typeof o.unknown !== 'boolean') throw new ValueError(`${where}: json.unknown: expected a boolean, got ${describe(o.unknown)}`);
-    return new Vocabulary(o.chars as string[], { unknown: o.unknown });
+    if (o.start !== undefined && typeof o.start !== 'boolean') throw new ValueError(`${where}: json.start: expected a boolean or nothing, got ${describe(o.start)}`);
+    return new Vocabulary(o.chars as string[], { unknown: o.unknown, start: o.start === true });
   }
 
   /** V: the number of indices, reserved ones included (an embedding's vocab, a one-hot vector's length). */
   get size(): number {
-    return this.chars.length + (this.unknownIndex === null ? 1 : 2);
+    return this.reserved + this.chars.length;
+  }
+
+  /** How many indices come before the characters: the pad, the unknown and the start tokens. */
+  private get reserved(): number {
+    return 1 + (this.unknownIndex === null ? 0 : 1) + (this.startIndex === null ? 0 : 1);
   }
 
   /** The index of a character, or undefined when it is outside the vocabulary (the unknown token is not substituted here). */
@@ -144,11 +171,12 @@ export class Vocabulary {
     return this.index.get(char);
   }
 
-  /** How index i reads: its character, or `<pad>` / `<unk>`. */
+  /** How index i reads: its character, or `<pad>` / `<unk>` / `<start>`. */
   token(i: number): string {
     if (i === PAD_INDEX) return PAD_TOKEN;
     if (i === this.unknownIndex) return UNKNOWN_TOKEN;
-    const c = this.chars[i - (this.unknownIndex === null ? 1 : 2)];
+    if (i === this.startIndex) return START_TOKEN;
+    const c = this.chars[i - this.reserved];
     if (c === undefined || !Number.isInteger(i)) throw new ValueError(`Vocabulary.token: i: expected an integer in [0, ${this.size}), got ${describe(i)}`);
     return c;
   }
@@ -162,7 +190,7 @@ export class Vocabulary {
     return encodeChars(this, [...text], 'Vocabulary.encode: text');
   }
 
-  /** The string of the indices: pads are skipped, the unknown token reads U+FFFD; an index outside [0, V) throws. */
+  /** The string of the indices: pads and the start token are skipped, the unknown token reads U+FFFD; an index outside [0, V) throws. */
   decode(indices: Iterable<number>): string {
     let out = '';
     let k = 0;
@@ -171,14 +199,14 @@ export class Vocabulary {
         throw new ValueError(`Vocabulary.decode: indices[${k}]: expected an integer in [0, ${this.size}) (the vocabulary's size), got ${describe(i)}`);
       }
       if (i === this.unknownIndex) out += UNKNOWN_CHAR;
-      else if (i !== PAD_INDEX) out += this.token(i);
+      else if (i !== PAD_INDEX && i !== this.startIndex) out += this.token(i);
       k++;
     }
     return out;
   }
 
   toJSON(): VocabularyJSON {
-    return { chars: [...this.chars], unknown: this.unknownIndex !== null };
+    return { chars: [...this.chars], unknown: this.unknownIndex !== null, ...(this.startIndex !== null ? { start: true } : {}) };
   }
 }
 
@@ -196,7 +224,7 @@ export class Vocabulary {
  */
 export function encodeIndices(strings: readonly string[], vocab: Vocabulary, options: EncodeOptions = {}): Tensor {
   const where = 'encodeIndices';
-  const { rows, T, dtype } = prepare(strings, vocab, options, where);
+  const { rows, T, dtype } = prepare(strings, vocab, options, where, ['length', 'truncate', 'dtype']);
   return indicesTensor(rows, T, dtype);
 }
 
@@ -208,12 +236,16 @@ export function indicesTensor(rows: readonly ArrayLike<number>[], T: number, dty
   return out;
 }
 
-/** Rows of T indices in [0, V) (one per example) as one-hot vectors (V, m, T). Unchecked: the caller made the rows. */
-export function oneHotTensor(rows: readonly ArrayLike<number>[], V: number, T: number, dtype: DType = 'float32'): Tensor {
+/**
+ * Rows of T indices in [0, V) (one per example) as one-hot vectors (V, m, T); with `zeroPads`, a pad
+ * (index 0) is an all-zero vector instead. Unchecked: the caller made the rows.
+ */
+export function oneHotTensor(rows: readonly ArrayLike<number>[], V: number, T: number, options: { dtype?: DType; zeroPads?: boolean } = {}): Tensor {
   const m = rows.length;
-  const out = new Tensor([V, m, T], allocArray(V * m * T, dtype));
+  const out = new Tensor([V, m, T], allocArray(V * m * T, options.dtype ?? 'float32'));
+  const first = options.zeroPads ? PAD_INDEX + 1 : 0;
   rows.forEach((r, j) => {
-    for (let t = 0; t < T; t++) out.data[(r[t]! * m + j) * T + t] = 1;
+    for (let t = 0; t < T; t++) if (r[t]! >= first) out.data[(r[t]! * m + j) * T + t] = 1;
   });
   return out;
 }
@@ -221,7 +253,8 @@ export function oneHotTensor(rows: readonly ArrayLike<number>[], V: number, T: n
 /**
  * Strings as one-hot vectors (V, m, T), V = vocab.size: step t of example j has a 1 in the
  * row of its character's index; the steps after the string have it in row 0 (the pad token),
- * so every column sums to 1, as a softmax target needs.
+ * so every column sums to 1, as a softmax target needs, or, with `zeroPads: true`, are all
+ * zeros, the padding a `{ type: 'masking' }` first layer marks.
  *
  * @example
  * ```ts
@@ -229,19 +262,21 @@ export function oneHotTensor(rows: readonly ArrayLike<number>[], V: number, T: n
  * const vocab = Vocabulary.fromStrings(['ab']);
  * const Y = encodeOneHot(['b'], vocab, { length: 2 }); // V = 3: pad, a, b
  * Y.shape.join() === '3,1,2' && Y.data.join() === '0,1,0,0,1,0'; // true
+ * encodeOneHot(['b'], vocab, { length: 2, zeroPads: true }).data.join() === '0,0,0,0,1,0'; // true
  * ```
  */
 export function encodeOneHot(strings: readonly string[], vocab: Vocabulary, options: EncodeOptions = {}): Tensor {
   const where = 'encodeOneHot';
-  const { rows, T, dtype } = prepare(strings, vocab, options, where);
-  return oneHotTensor(rows, vocab.size, T, dtype);
+  const { rows, T, dtype } = prepare(strings, vocab, options, where, ['length', 'truncate', 'dtype', 'zeroPads']);
+  if (options.zeroPads !== undefined && typeof options.zeroPads !== 'boolean') throw new ValueError(`${where}: options.zeroPads: expected a boolean, got ${describe(options.zeroPads)}`);
+  return oneHotTensor(rows, vocab.size, T, { dtype, zeroPads: options.zeroPads === true });
 }
 
 /** The indices of each string padded (or cut) to T, with the options checked. */
-function prepare(strings: readonly string[], vocab: Vocabulary, options: EncodeOptions, where: string): { rows: Int32Array[]; T: number; dtype: DType } {
+function prepare(strings: readonly string[], vocab: Vocabulary, options: EncodeOptions, where: string, allowed: readonly (keyof EncodeOptions)[]): { rows: Int32Array[]; T: number; dtype: DType } {
   checkStrings(strings, where);
   if (!(vocab instanceof Vocabulary)) throw new ValueError(`${where}: vocab: expected a Vocabulary, got ${describe(vocab)}`);
-  checkOptions(options, ['length', 'truncate', 'dtype'], where);
+  checkOptions(options, allowed, where);
   const dtype = assertDType(options.dtype ?? 'float32', where, 'options.dtype');
   if (options.truncate !== undefined && typeof options.truncate !== 'boolean') throw new ValueError(`${where}: options.truncate: expected a boolean, got ${describe(options.truncate)}`);
   const chars = strings.map((s) => [...s]);

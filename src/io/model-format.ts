@@ -112,8 +112,8 @@ const tensorEntrySchema = z
 
 const uint32 = z.number().int().min(0).max(0xffffffff);
 
-/** A character vocabulary as Vocabulary.toJSON writes it (src/data/text.ts). */
-const vocabularySchema = z.object({ chars: z.array(z.string()), unknown: z.boolean() }).strict();
+/** A character vocabulary as Vocabulary.toJSON writes it (src/data/text.ts); `start` only when it has a start token (a language model's x<1>). */
+const vocabularySchema = z.object({ chars: z.array(z.string()), unknown: z.boolean(), start: z.boolean().optional() }).strict();
 
 /** What a text model reads and writes (optional; files before it have none): its task, vocabularies and lengths. */
 const textSchema = z

@@ -1,6 +1,7 @@
 /**
  * Generating text from a trained character-level language model (course 5,
- * week 1, "Dinosaurus Island"): x<1> is the pad, and at each step the model's
+ * week 1, "Dinosaurus Island"): x<1> is the vocabulary's start token (the pad for
+ * a vocabulary without one, as models saved before it), and at each step the model's
  * softmax over the next character is sampled (sharpened or flattened by a
  * temperature), the drawn character becomes the next step's input, until the
  * end character or the step limit.
@@ -36,7 +37,10 @@ const CAUSAL_TYPES: ReadonlySet<string> = new Set(['embedding', 'simpleRnn', 'ls
  * embedding, and ends in a softmax at every step (timeDistributed) over the same vocabulary; it
  * must be causal (step t's output sees steps 1..t only), so the full-length forward pass gives
  * step t's distribution from the characters drawn so far: the n texts are drawn together, one
- * pass per step. Bidirectional layers, attention and non-causal encoders are refused.
+ * pass per step. x<1> is the start token when the vocabulary has one (else the pad); the steps
+ * not drawn yet are zeros (index 0, the pad; or all-zero one-hot vectors, which a masking layer marks).
+ * Bidirectional layers, attention and non-causal encoders are refused, and so is a network that
+ * masks index 0 with a vocabulary without a start token (its x<1> would be padding).
  *
  * @example
  * ```ts
@@ -66,8 +70,10 @@ export function sampleText(net: Network, vocab: Vocabulary, options: SampleTextO
   const V = vocab.size;
   const rng = new Rng(seed);
   const X = indices ? new Tensor([1, n, T], allocArray(n * T, net.dtype)) : new Tensor([V, n, T], allocArray(V * n * T, net.dtype));
-  // x<1> is the pad: index 0, or the pad's one-hot vector.
-  if (!indices) for (let j = 0; j < n; j++) X.data[j * T] = 1;
+  // x<1> is the start token (the pad without one): its index, or its one-hot vector. The steps after the
+  // ones drawn stay 0 (index 0, or all-zero vectors: padding a mask skips; a causal step t never reads them).
+  const first = vocab.startIndex ?? PAD_INDEX;
+  for (let j = 0; j < n; j++) X.data[indices ? j * T : (first * n + j) * T] = indices ? first : 1;
   const drawn: number[][] = Array.from({ length: n }, () => []);
   const done = new Uint8Array(n);
   const p = new Float64Array(V);
@@ -77,7 +83,7 @@ export function sampleText(net: Network, vocab: Vocabulary, options: SampleTextO
       if (done[j]) continue;
       for (let k = 0; k < V; k++) p[k] = A.data[(k * n + j) * T + t]!;
       const c = draw(p, temperature, rng.uniform(), where);
-      if (c === end || c === PAD_INDEX) {
+      if (c === end || c === PAD_INDEX || c === vocab.startIndex) {
         done[j] = 1;
         continue;
       }
@@ -105,7 +111,11 @@ function checkLanguageModel(net: Network, vocab: Vocabulary, where: string): { i
       throw new ValueError(`${where}: net: expected a causal network (each step sees only the steps before it), got a ${type} layer: ${why}`);
     }
   }
-  const indices = net.declaredLayers[0] instanceof EmbeddingLayer;
+  const firstLayer: unknown = net.declaredLayers[0];
+  const indices = firstLayer instanceof EmbeddingLayer;
+  if (firstLayer instanceof EmbeddingLayer && firstLayer.maskZero && vocab.startIndex === null) {
+    throw new ValueError(`${where}: vocab: the network's embedding masks index 0 (maskZero), so x<1> must be a start token; expected a vocabulary with one (start: true), got none`);
+  }
   const V = vocab.size;
   if (indices ? seq.units !== 1 : seq.units !== V) {
     throw new ValueError(`${where}: vocab: expected ${indices ? 'indices (1, m, T)' : `${seq.units} characters with the pad (the network's n_x)`}, got a vocabulary of V = ${V}`);

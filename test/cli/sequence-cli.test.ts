@@ -8,9 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { textScores } from '../../src/cli/commands/train-text.js';
-import { loadText, textSource } from '../../src/cli/data/text.js';
-import { Network, Tensor } from '../../src/index.js';
+import { textNetworkSpecs, textScores } from '../../src/cli/commands/train-text.js';
+import { loadText, textSource, textTensors, type TextData } from '../../src/cli/data/text.js';
+import { parseLayers } from '../../src/cli/layers-grammar.js';
+import { fit, Network, Tensor } from '../../src/index.js';
 import { cli, lastJson } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'layerwise-text-'));
@@ -33,7 +34,7 @@ describe('language model: train --data words:, sample', () => {
   beforeAll(async () => {
     const g = await cli(['generate', 'names', '--n', '400', '--out', words]);
     expect(g.code, g.stderr).toBe(0);
-    V = new Set(readFileSync(words, 'utf8').replace(/\n/g, '')).size + 2; // the characters, the end '\n' and the pad
+    V = new Set(readFileSync(words, 'utf8').replace(/\n/g, '')).size + 3; // the characters, the end '\n', the start and the pad
   }, 30_000);
 
   it('trains an LSTM whose loss falls well below a uniform guess, printing samples', async () => {
@@ -41,11 +42,14 @@ describe('language model: train --data words:, sample', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`data: 400 words from ${words}`);
     expect(r.stderr).toContain('lstm32: returns every step (the softmax at every step after it reads a sequence)');
+    expect(r.stderr).toContain(`characters + end + start + pad (V = ${V})`);
+    expect(r.stderr).toContain("padding: the steps after each word's end are masked (all-zero one-hot vectors, a masking layer first); x<1> is the start token");
     expect(r.stderr.match(/ {2}samples: /g)?.length).toBe(3); // after epochs 1, 4 and 8
     const costs = trainCosts(run);
     expect(costs).toHaveLength(8);
-    // A uniform softmax over V characters costs ln V per step; training must do much better and keep falling.
-    expect(costs[7]!).toBeLessThan(Math.log(V) - 1);
+    // The cost is per real character (padded steps masked): a uniform softmax over V costs ln V (3.58 for V = 36);
+    // measured (wasm, seed 1): 3.53 after epoch 1, 2.72 after epoch 8. Training must do much better and keep falling.
+    expect(costs[7]!).toBeLessThan(Math.log(V) - 0.6);
     expect(costs[7]!).toBeLessThan(costs[0]! - 0.5);
     const j = lastJson(r) as { task: string; train: { charAccuracy: number } };
     expect(j.task).toBe('language-model');
@@ -69,7 +73,9 @@ describe('language model: train --data words:, sample', () => {
     for (const ch of a.stdout) expect(chars.has(ch)).toBe(true);
     expect(short.stdout.split('\n').slice(0, -1).every((w) => [...w].length <= 3)).toBe(true);
     expect(ins.stdout).toContain('task: language-model');
-    expect(ins.stdout).toMatch(/lstm 32 seq\s+\(32, m, \d+\)/);
+    expect(ins.stdout).toMatch(/masking 0\s+\(\d+, m, \d+\)\s+0\n\s*lstm 32 seq\s+\(32, m, \d+\)/);
+    const manifest = JSON.parse(readFileSync(join(model, 'model.json'), 'utf8')) as { text: { vocabulary: { start?: boolean } } };
+    expect(manifest.text.vocabulary.start).toBe(true);
   }, 30_000);
 
   it('refuses what a language model cannot do, by name', async () => {
@@ -91,8 +97,65 @@ describe('language model: train --data words:, sample', () => {
     expect(tr.stderr).toContain(`layerwise: error: --model ${model}: a language model, not a translation model; use \`layerwise sample --model ${model}\``);
     expect(p.stderr).toContain(`layerwise: error: --model ${model}: a language model (trained on text); predict reads tables and images: use layerwise sample --model ${model} --n 10`);
     expect(ev.stderr).toContain(`layerwise: error: --model ${model}: a language model (trained on text); evaluate reads tables and images: use layerwise sample --model ${model} --n 10`);
-    expect(ex.stderr).toContain('layerwise: error: --format onnx: net: a sequence network (lstm, timeDistributed) cannot be exported to ONNX yet');
+    expect(ex.stderr).toContain('layerwise: error: --format onnx: net: a sequence network (masking, lstm, timeDistributed) cannot be exported to ONNX yet');
   }, 30_000);
+});
+
+describe('language model: padded steps are masked, so the cost is per real character', () => {
+  // 'ab', 'ba', 'abba': V = 5 (pad 0, start 1, '\n' 2, a 3, b 4), T = 5; real steps 3 + 3 + 5 = 11 of 15.
+  const file = join(dir, 'tiny.txt');
+  writeFileSync(file, 'ab\nba\nabba\n');
+  const d = loadText({ kind: 'words', file });
+  const layers = ['lstm4', 'rnn4', 'emb3,gru4', 'emb4,pos,enc2x4'];
+  const build = (data: TextData, l: string): { net: Network; X: Tensor; Y: Tensor } => {
+    const plan = textNetworkSpecs(parseLayers('--layers')(l), data);
+    const net = new Network({ inputShape: { sequence: [plan.indices ? 1 : data.vocabulary.size, data.sourceLength] }, layers: plan.specs, seed: 3, dtype: 'float64' });
+    const { X, Y } = textTensors(data, [0, 1, 2], plan.indices);
+    return { net, X: new Tensor(X.shape, Float64Array.from(X.data)), Y: new Tensor(Y.shape, Float64Array.from(Y.data)) };
+  };
+
+  it('encodes x<1> as the start token and the steps after the end as pads', () => {
+    expect(d.vocabulary.size).toBe(5);
+    expect(d.sourceLength).toBe(5);
+    const { X, Y } = textTensors(d, [0, 2], true);
+    // x: start, a, b, pad, pad | start, a, b, b, a; y: a, b, end, pad, pad | a, b, b, a, end.
+    expect([...X.data]).toEqual([1, 3, 4, 0, 0, 1, 3, 4, 4, 3]);
+    const y = Array.from({ length: 2 }, (_, j) => Array.from({ length: 5 }, (_, t) => [0, 1, 2, 3, 4].find((k) => Y.data[(k * 2 + j) * 5 + t] === 1)));
+    expect(y).toEqual([[3, 4, 2, 0, 0], [3, 4, 4, 3, 2]]);
+    // One-hot inputs: the pads are all-zero columns (what the masking layer marks), the start a 1 in row 1.
+    const O = textTensors(d, [0], false).X;
+    const column = (t: number) => [0, 1, 2, 3, 4].map((k) => O.data[k * 5 + t]);
+    expect([column(0), column(3), column(4)]).toEqual([[0, 1, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 0]]);
+  });
+
+  it.each(layers)('%s: a softmax that favours the pad costs ln(e^B + V - 1) per real character, not less', (l) => {
+    const { net, X, Y } = build(d, l);
+    // The output layer's W = 0 and b = (B, 0, 0, 0, 0): every step predicts p(pad) = e^B / (e^B + 4), p(k) = 1 / (e^B + 4).
+    const [W, b] = Object.keys(net.parameters).slice(-2);
+    expect([W![0], b![0]]).toEqual(['W', 'b']);
+    const B = 3;
+    net.parameters[W!]!.data.fill(0);
+    net.parameters[b!]!.data.set([B, 0, 0, 0, 0]);
+    // The 11 real targets are characters or the end, never the pad: each costs ln(e^B + 4).
+    const perReal = Math.log(Math.exp(B) + 4);
+    expect(net.cost(X, Y)).toBeCloseTo(perReal, 12);
+    expect(textScores(net, X, Y).cost).toBeCloseTo(perReal, 12);
+    // Counting the 4 padded steps (cost ln(e^B + 4) - B each) would give perReal - 4B/15, 0.8 less.
+    expect(net.cost(X, Y) - (perReal - (4 * B) / 15)).toBeGreaterThan(0.79);
+  });
+
+  it.each(layers)('%s: padding the same words to a longer T changes neither the cost nor one epoch of training', (l) => {
+    const short = build(d, l);
+    const long = build({ ...d, sourceLength: 9, targetLength: 9 }, l);
+    expect(long.X.shape[2]).toBe(9);
+    expect(long.net.cost(long.X, long.Y)).toBeCloseTo(short.net.cost(short.X, short.Y), 10);
+    const train = (r: typeof short) => fit(r.net, r.X, r.Y, { learningRate: 0.05, epochs: 2, batchSize: 2, optimizer: 'adam', clipValue: 5 }).epochs.map((e) => e.cost);
+    const [a, c] = [train(short), train(long)];
+    expect(a[1]).toBeLessThan(a[0]!);
+    expect(c[0]).toBeCloseTo(a[0]!, 9);
+    expect(c[1]).toBeCloseTo(a[1]!, 9);
+    expect(long.net.cost(long.X, long.Y)).toBeCloseTo(short.net.cost(short.X, short.Y), 9);
+  });
 });
 
 describe('translation: generate dates, train --data pairs: with attention, translate', () => {

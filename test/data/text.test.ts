@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { deserializeModel, encodeIndices, encodeOneHot, Network, sampleText, serializeModel, Vocabulary } from '../../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { deserializeModel, encodeIndices, encodeOneHot, Network, sampleText, serializeModel, Vocabulary, type Tensor } from '../../src/index.js';
 
 describe('Vocabulary', () => {
   it('reserves 0 for the pad, sorts the characters by code point and encodes/decodes', () => {
@@ -36,7 +36,31 @@ describe('Vocabulary', () => {
     expect(() => Vocabulary.fromJSON({ chars: ['a', 'a'], unknown: false })).toThrow('Vocabulary: chars[1]: expected each character once, got "a" again');
     expect(() => Vocabulary.fromJSON({ chars: ['ab'], unknown: false })).toThrow('Vocabulary: chars[0]: expected one character (a code point), got "ab"');
     expect(() => Vocabulary.fromJSON({ chars: ['a'] })).toThrow('Vocabulary.fromJSON: json.unknown: expected a boolean, got undefined');
-    expect(() => Vocabulary.fromJSON([])).toThrow('Vocabulary.fromJSON: json: expected { chars, unknown }');
+    expect(() => Vocabulary.fromJSON([])).toThrow('Vocabulary.fromJSON: json: expected { chars, unknown, start? }');
+  });
+
+  it('reserves an index for the start token after the pad (and the unknown token), skipped when decoding', () => {
+    const v = Vocabulary.fromStrings(['ab'], { start: true, extra: ['\n'] }); // pad 0, start 1, '\n' 2, a 3, b 4
+    expect([v.startIndex, v.size]).toEqual([1, 5]);
+    expect(v.encode('ab\n')).toEqual([3, 4, 2]);
+    expect(v.token(1)).toBe('<start>');
+    expect(v.decode([1, 3, 4, 0])).toBe('ab');
+    const u = Vocabulary.fromStrings(['ab'], { unknown: true, start: true }); // pad 0, unk 1, start 2, a 3, b 4
+    expect([u.unknownIndex, u.startIndex, u.size]).toEqual([1, 2, 5]);
+    expect(u.encode('azb')).toEqual([3, 1, 4]);
+    expect(u.decode([2, 3, 1])).toBe('a\uFFFD');
+    expect(Vocabulary.fromStrings(['ab']).startIndex).toBeNull();
+    expect(() => new Vocabulary(['a'], { start: 1 } as never)).toThrow('Vocabulary: options.start: expected a boolean, got 1');
+  });
+
+  it('keeps the start token through JSON; a vocabulary saved without one has none', () => {
+    const v = Vocabulary.fromStrings(['ab'], { start: true });
+    const json = JSON.parse(JSON.stringify(v)) as unknown;
+    expect(json).toEqual({ chars: ['a', 'b'], unknown: false, start: true });
+    expect(Vocabulary.fromJSON(json).startIndex).toBe(1);
+    expect(Vocabulary.fromStrings(['ab']).toJSON()).toEqual({ chars: ['a', 'b'], unknown: false });
+    expect(Vocabulary.fromJSON({ chars: ['a', 'b'], unknown: false }).startIndex).toBeNull();
+    expect(() => Vocabulary.fromJSON({ chars: ['a'], unknown: false, start: 'yes' })).toThrow('Vocabulary.fromJSON: json.start: expected a boolean or nothing, got "yes"');
   });
 
   it('refuses a character outside a vocabulary without unknown token, naming it and its position', () => {
@@ -72,6 +96,20 @@ describe('encodeIndices / encodeOneHot', () => {
     for (let j = 0; j < 2; j++) {
       for (let t = 0; t < 3; t++) for (let k = 0; k < 4; k++) expect(at(k, j, t)).toBe(k === expected[j]![t] ? 1 : 0);
     }
+  });
+
+  it('encodeOneHot with zeroPads writes the padded steps as all-zero vectors (a masking layer\'s padding)', () => {
+    const Y = encodeOneHot(['ca', 'b'], v, { length: 3, zeroPads: true });
+    const at = (k: number, j: number, t: number): number => Y.data[(k * 2 + j) * 3 + t]!;
+    const expected = [
+      [3, 1, -1],
+      [2, -1, -1],
+    ];
+    for (let j = 0; j < 2; j++) {
+      for (let t = 0; t < 3; t++) for (let k = 0; k < 4; k++) expect(at(k, j, t)).toBe(k === expected[j]![t] ? 1 : 0);
+    }
+    expect(() => encodeOneHot(['a'], v, { zeroPads: 1 } as never)).toThrow('encodeOneHot: options.zeroPads: expected a boolean, got 1');
+    expect(() => encodeIndices(['a'], v, { zeroPads: true })).toThrow('encodeIndices: options.zeroPads: expected one of length, truncate, dtype');
   });
 
   it('refuses or truncates strings longer than T, and refuses T = 0', () => {
@@ -133,6 +171,40 @@ describe('sampleText', () => {
     expect(sampleText(net, vocab, { seed: 4, n: 8 })).toEqual(sampleText(net, vocab, { seed: 4, n: 8 }));
   });
 
+  /** The inputs net.predict is called with, copied at each call (sampleText writes each draw into the same tensor). */
+  const inputsOf = (net: Network): number[][] => {
+    const seen: number[][] = [];
+    const predict = net.predict.bind(net);
+    vi.spyOn(net, 'predict').mockImplementation((x) => {
+      seen.push([...(x as Tensor).data]);
+      return predict(x);
+    });
+    return seen;
+  };
+
+  it('starts from the start token when the vocabulary has one (its index, or its one-hot vector)', () => {
+    const sv = Vocabulary.fromStrings(['ab'], { extra: ['\n'], start: true }); // pad 0, start 1, '\n' 2, a 3, b 4
+    const emb = new Network({ inputShape: { sequence: [1, T] }, layers: [{ type: 'embedding', vocab: 5, dim: 3, maskZero: true }, { type: 'lstm', units: 3, returnSequences: true }, { type: 'timeDistributed', units: 5, activation: 'softmax' }], seed: 2 });
+    const seen = inputsOf(emb);
+    const texts = sampleText(emb, sv, { seed: 4, n: 6 });
+    // x<1> = 1 for each of the 6 texts, everything after it the pad 0 before the first draw.
+    expect(seen[0]!.filter((_, i) => i % T === 0)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(seen[0]!.filter((_, i) => i % T !== 0).every((x) => x === 0)).toBe(true);
+    expect(texts.every((t) => /^[ab]*$/.test(t))).toBe(true);
+    expect(sampleText(emb, sv, { seed: 4, n: 6 })).toEqual(texts);
+    // One-hot, a masking layer first: x<1> is a 1 in row 1 (the start), the steps not drawn yet are zero columns.
+    const hot = new Network({ inputShape: { sequence: [5, T] }, layers: [{ type: 'masking' }, { type: 'gru', units: 3, returnSequences: true }, { type: 'timeDistributed', units: 5, activation: 'softmax' }], seed: 2 });
+    const H = inputsOf(hot);
+    sampleText(hot, sv, { seed: 1, n: 2 });
+    for (let j = 0; j < 2; j++) {
+      expect([0, 1, 2, 3, 4].map((k) => H[0]![(k * 2 + j) * T])).toEqual([0, 1, 0, 0, 0]);
+      for (let t = 1; t < T; t++) expect([0, 1, 2, 3, 4].map((k) => H[0]![(k * 2 + j) * T + t])).toEqual([0, 0, 0, 0, 0]);
+    }
+    // An embedding that masks index 0 with a vocabulary without a start token: x<1> would be padding.
+    const plain = Vocabulary.fromStrings(['abc'], { extra: ['\n'] }); // V = 5 too
+    expect(() => sampleText(emb, plain)).toThrow("sampleText: vocab: the network's embedding masks index 0 (maskZero), so x<1> must be a start token; expected a vocabulary with one (start: true), got none");
+  });
+
   it('is reproducible bit for bit from its seed', () => {
     const net = lm();
     net.parameters.W2!.data.fill(0.3); // the input now matters
@@ -158,6 +230,15 @@ describe('model format: a text model keeps its vocabularies and lengths', () => 
   const vocab = Vocabulary.fromStrings(['ab'], { extra: ['\n'] });
   const net = (): Network => new Network({ inputShape: { sequence: [4, 3] }, layers: [{ type: 'gru', units: 2, returnSequences: true }, { type: 'timeDistributed', units: 4, activation: 'softmax' }], seed: 1 });
   const text = { task: 'language-model' as const, vocabulary: vocab.toJSON() as { chars: string[]; unknown: boolean }, sourceLength: 3, targetLength: 3, indices: false };
+
+  it('round-trips a vocabulary with a start token', () => {
+    const sv = Vocabulary.fromStrings(['a'], { extra: ['\n'], start: true }); // V = 4: pad, start, '\n', a
+    const withStart = { ...text, vocabulary: sv.toJSON() as { chars: string[]; unknown: boolean; start?: boolean } };
+    const { manifest, weights } = serializeModel(net(), { text: withStart });
+    const back = deserializeModel(JSON.parse(JSON.stringify(manifest)), weights);
+    expect(back.manifest.text!.vocabulary).toEqual({ chars: ['\n', 'a'], unknown: false, start: true });
+    expect(Vocabulary.fromJSON(back.manifest.text!.vocabulary).startIndex).toBe(1);
+  });
 
   it('round-trips manifest.text, and a model without it still loads', () => {
     const { manifest, weights } = serializeModel(net(), { text });

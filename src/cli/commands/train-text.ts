@@ -22,7 +22,7 @@ import { DivergenceError, ShapeError, ValueError } from '../../tensor/errors.js'
 import type { Tensor } from '../../tensor/tensor.js';
 import { fit, type EpochInfo } from '../../train/fit.js';
 import { resolveOptimizer } from '../../train/optimizers/resolve.js';
-import { loadText, textTensors, type TextData, type TextSource } from '../data/text.js';
+import { loadText, masksPadding, textTensors, type TextData, type TextSource } from '../data/text.js';
 import { CliError } from '../errors.js';
 import { isSequenceToken, parseLayers, type LayerToken, type SequenceToken } from '../layers-grammar.js';
 import { openRunFolder, runFolderOf, trainOutputs } from '../out-dir.js';
@@ -82,7 +82,10 @@ export function tokenText(t: SequenceToken): string {
 /**
  * The layer specs of `--layers` for a text task: the embedding's vocabulary, attention's
  * T_y and the output softmax over the target characters come from the data; every recurrent
- * layer returns its sequence (each feeds a layer that reads every step).
+ * layer returns its sequence (each feeds a layer that reads every step). A language model whose
+ * vocabulary has a start token masks its padded steps: the embedding gets `maskZero`, or a
+ * `{ type: 'masking' }` layer comes first over one-hot inputs (pads are all-zero vectors), so the
+ * recurrent and transformer layers skip them and the cost is the mean over real characters.
  */
 export function textNetworkSpecs(tokens: readonly LayerToken[], d: Pick<TextData, 'task' | 'vocabulary' | 'targetVocabulary' | 'sourceLength' | 'targetLength'>): TextNetworkPlan {
   const lm = d.task === 'language-model';
@@ -99,12 +102,14 @@ export function textNetworkSpecs(tokens: readonly LayerToken[], d: Pick<TextData
   let steps = d.sourceLength;
   let indices = false;
   let attended = false;
+  const masked = masksPadding(d);
+  if (masked && seq[0]!.type !== 'embed') specs.push({ type: 'masking' });
   seq.forEach((t, i) => {
     const text = tokenText(t);
     switch (t.type) {
       case 'embed':
         if (i !== 0) throw new CliError(`--layers: ${text}: an embedding reads the characters' indices, so it comes first (e.g. --layers ${text},${lm ? 'lstm64' : 'lstm32/bi/seq,attn64'})`);
-        specs.push({ type: 'embedding', vocab: d.vocabulary.size, dim: t.dim });
+        specs.push({ type: 'embedding', vocab: d.vocabulary.size, dim: t.dim, ...(masked ? { maskZero: true } : {}) });
         indices = true;
         width = t.dim;
         break;
@@ -144,6 +149,7 @@ export function textNetworkSpecs(tokens: readonly LayerToken[], d: Pick<TextData
     throw new CliError(`--layers: the network outputs ${steps} steps (T_x, one per input character) but the targets have T_y = ${d.targetLength}; add attn (e.g. --layers lstm32/bi/seq,attn64), which outputs T_y steps`);
   }
   specs.push({ type: 'timeDistributed', units: d.targetVocabulary.size, activation: 'softmax' });
+  if (masked) notes.push(`padding: the steps after each word's end are masked (${indices ? 'index 0, the embedding\'s maskZero' : 'all-zero one-hot vectors, a masking layer first'}); x<1> is the start token`);
   notes.push(`output: a softmax over the ${d.targetVocabulary.size} target characters (the pad included) at each of the ${d.targetLength} steps`);
   return { specs, indices, notes };
 }

@@ -89,9 +89,9 @@ function wordsData(source: TextSource, lines: [number, string][]): TextData {
     if (at >= 0) throw new CliError(`--data ${name}: line ${n}, column ${at + 1}: a tab; expected one word per line (for source<TAB>target pairs use --data pairs:${source.file})`);
     return w.trim();
   });
-  const vocabulary = Vocabulary.fromStrings(words, { extra: [END] });
+  const vocabulary = Vocabulary.fromStrings(words, { extra: [END], start: true });
   const longest = Math.max(...words.map((w) => [...w].length));
-  // x<1> is the pad and y<t> = x<t+1>; the last target is the end token: T = the longest word + 1.
+  // x<1> is the start token and y<t> = x<t+1>; the last target is the end token: T = the longest word + 1.
   const T = longest + 1;
   return {
     task: 'language-model',
@@ -101,7 +101,10 @@ function wordsData(source: TextSource, lines: [number, string][]): TextData {
     targetVocabulary: vocabulary,
     sourceLength: T,
     targetLength: T,
-    notes: [`data: ${words.length} words from ${source.file}, ${vocabulary.chars.length - 1} characters + end + pad (V = ${vocabulary.size}), T = ${T} (the longest word, ${longest}, + its end)`],
+    notes: [
+      `data: ${words.length} words from ${source.file}, ${vocabulary.chars.length - 1} characters + end + start + pad (V = ${vocabulary.size}), T = ${T} (the longest word, ${longest}, + its end); ` +
+        'the steps after a word\'s end are padding, masked: the cost is per real character',
+    ],
   };
 }
 
@@ -131,16 +134,30 @@ function pairsData(source: TextSource, lines: [number, string][]): TextData {
   return { task: 'translation', sources, targets, vocabulary, targetVocabulary, sourceLength: Tx, targetLength: Ty, notes };
 }
 
-/** The index rows a language model trains on: x = (pad, c1, ..., c_n, end, pad, ...), y = (c1, ..., c_n, end, pad, ...). */
+/**
+ * Whether a data set's padded steps are masked: a language model whose vocabulary has a start token
+ * (x<1> is then not the pad, so the network can mark every pad as padding: an embedding with
+ * maskZero, or a masking layer over one-hot inputs whose pads are all-zero vectors).
+ */
+export function masksPadding(d: Pick<TextData, 'task' | 'vocabulary'>): boolean {
+  return d.task === 'language-model' && d.vocabulary.startIndex !== null;
+}
+
+/** The index rows a language model trains on: x = (start, c1, ..., c_n, pad, ...), y = (c1, ..., c_n, end, pad, ...). */
 function languageModelRows(words: readonly string[], vocab: Vocabulary, T: number): { x: Int32Array[]; y: Int32Array[] } {
   const x: Int32Array[] = [];
   const y: Int32Array[] = [];
+  const start = vocab.startIndex;
+  if (start === null) throw new ValueError('languageModelRows: vocab: expected a vocabulary with a start token (x<1>), got none');
   for (const w of words) {
     const yr = new Int32Array(T);
     yr.set(vocab.encode(w + END));
     const xr = new Int32Array(T);
-    xr[0] = PAD_INDEX;
+    xr[0] = start;
     xr.set(yr.subarray(0, T - 1), 1);
+    // The end is a target only: the step after it is padding, as are the rest.
+    const n = [...w].length;
+    if (n + 1 < T) xr[n + 1] = PAD_INDEX;
     x.push(xr);
     y.push(yr);
   }
@@ -163,7 +180,8 @@ export function textTensors(d: TextData, idx: readonly number[], indices: boolea
     x = rows(pick(d.sources), d.vocabulary, d.sourceLength);
     y = rows(pick(d.targets), d.targetVocabulary, d.targetLength);
   }
-  const X = indices ? indicesTensor(x, d.sourceLength) : oneHotTensor(x, d.vocabulary.size, d.sourceLength);
+  // Masked one-hot inputs pad with all-zero vectors (what the masking layer marks); Y keeps the pad's 1 in row 0.
+  const X = indices ? indicesTensor(x, d.sourceLength) : oneHotTensor(x, d.vocabulary.size, d.sourceLength, { zeroPads: masksPadding(d) });
   return { X, Y: oneHotTensor(y, d.targetVocabulary.size, d.targetLength) };
 }
 
