@@ -10,8 +10,8 @@
  *
  * What is measured is allocation, not retention: the bytes the JS heap allocated during a window of
  * steps are its used size at the end minus at the start, plus what every collection in between
- * freed (node:v8's GCProfiler reports each one). Nothing forces a collection inside a window: a
- * forced full GC throws optimized code away, and the steps after it allocate while V8 recompiles.
+ * freed (node:v8's GCProfiler reports each one). Nothing forces a collection: measured that way
+ * (gc() before each window), the steps after each forced full GC allocated ~1 KB more (V8 optimizing again).
  * A window is taken several times and the smallest is kept (JIT tiering can leave a window with a
  * few stray allocations; a pass that allocates does so in every window).
  *
