@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { textNetworkSpecs, textScores } from '../../src/cli/commands/train-text.js';
 import { loadText, textSource, textTensors, type TextData } from '../../src/cli/data/text.js';
 import { parseLayers } from '../../src/cli/layers-grammar.js';
-import { fit, Network, Tensor } from '../../src/index.js';
+import { fit, Network, Tensor, Vocabulary } from '../../src/index.js';
+import { saveModelFiles } from '../../src/node/model-files.js';
 import { cli, lastJson } from './run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'layerwise-text-'));
@@ -143,6 +144,20 @@ describe('language model: padded steps are masked, so the cost is per real chara
     // Counting the 4 padded steps (cost ln(e^B + 4) - B each) would give perReal - 4B/15, 0.8 less.
     expect(net.cost(X, Y) - (perReal - (4 * B) / 15)).toBeGreaterThan(0.79);
   });
+
+  it('an older model (no start token, x<1> the pad, no masking) still samples, the same names for one seed', async () => {
+    const vocab = Vocabulary.fromStrings(['ab'], { extra: ['\n'] }); // pad, '\n', a, b
+    const net = new Network({ inputShape: { sequence: [4, 5] }, layers: [{ type: 'lstm', units: 4, returnSequences: true }, { type: 'timeDistributed', units: 4, activation: 'softmax' }], seed: 2 });
+    const model = join(dir, 'old-lm');
+    const text = { task: 'language-model' as const, vocabulary: vocab.toJSON() as { chars: string[]; unknown: boolean }, sourceLength: 5, targetLength: 5, indices: false };
+    saveModelFiles(model, net, { metadata: { data: 'words:old.txt', task: 'language-model' }, text }, false);
+    expect(JSON.parse(readFileSync(join(model, 'model.json'), 'utf8')).text.vocabulary).toEqual({ chars: ['\n', 'a', 'b'], unknown: false });
+    const [a, b] = await Promise.all([cli(['sample', '--model', model, '--n', '8', '--seed', '3']), cli(['sample', '--model', model, '--n', '8', '--seed', '3'])]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout.split('\n').slice(0, -1)).toHaveLength(8);
+    expect(a.stdout).toMatch(/^([ab]*\n){8}$/);
+    expect(b.stdout).toBe(a.stdout);
+  }, 30_000);
 
   it.each(layers)('%s: padding the same words to a longer T changes neither the cost nor one epoch of training', (l) => {
     const short = build(d, l);
