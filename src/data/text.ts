@@ -71,6 +71,8 @@ export interface EncodeOptions {
  * const vocab = Vocabulary.fromStrings(['abba', 'cab']); // 'a' 1, 'b' 2, 'c' 3; 0 is the pad
  * vocab.size === 4 && vocab.encode('cab').join() === '3,1,2'; // true
  * vocab.decode([3, 1, 2, 0, 0]) === 'cab'; // true
+ * const lm = Vocabulary.fromStrings(['ab'], { start: true }); // pad 0, start 1, 'a' 2, 'b' 3
+ * lm.startIndex === 1 && lm.encode('ab').join() === '2,3' && lm.decode([1, 2, 3]) === 'ab'; // true
  * ```
  */
 export class Vocabulary {
