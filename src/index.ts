@@ -48,13 +48,13 @@ export {
   type RecurrentSpec,
   type TimeDistributedSpec,
   type EmbeddingSpec,
+  type BidirectionalSpec,
+  type MaskingSpec,
   type LayerNormSpec,
   type PositionalEncodingSpec,
   type MultiHeadAttentionSpec,
   type TransformerEncoderSpec,
   type GlobalAveragePool1dSpec,
-  type BidirectionalSpec,
-  type MaskingSpec,
   type AttentionSpec,
 } from './nn/layers/spec.js';
 export type { Layer, AnyLayer, CompiledLayer, NamedTensor } from './nn/layers/layer.js';
@@ -105,7 +105,7 @@ export { fit, type FitOptions, type History } from './train/fit.js';
 export { makeFlower, makeBlobs, makeXor, makeMoons, makeCircles, makeSpiral, type Dataset, type FlowerOptions, type BlobOptions, type CircleOptions } from './data/planar.js';
 export { augmentBatch, type AugmentOptions } from './data/augment.js';
 export { flattenImages, imagesFromColumns, fromRows, toRows, oneHot } from './data/reshape.js';
-export { Vocabulary, encodeIndices, encodeOneHot, PAD_INDEX, PAD_TOKEN, UNKNOWN_TOKEN, UNKNOWN_CHAR, type VocabularyOptions, type FromStringsOptions, type VocabularyJSON, type EncodeOptions } from './data/text.js';
+export { Vocabulary, encodeIndices, encodeOneHot, PAD_INDEX, PAD_TOKEN, UNKNOWN_TOKEN, START_TOKEN, UNKNOWN_CHAR, type VocabularyOptions, type FromStringsOptions, type VocabularyJSON, type EncodeOptions } from './data/text.js';
 export { generateDates, formatDate, isoDate, dateVocabularies, encodeDatePairs, encodeDateSources, DATE_FORMATS, DATE_SOURCE_LENGTH, DATE_TARGET_LENGTH, type DateFormat, type DatePair, type CalendarDate, type GenerateDatesOptions } from './data/dates.js';
 export { accuracy } from './diagnose/metrics.js';
 export { checkGradients } from './train/gradient-check.js';

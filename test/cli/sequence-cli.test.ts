@@ -57,6 +57,12 @@ describe('language model: train --data words:, sample', () => {
     expect(j.train.charAccuracy).toBeGreaterThan(1 / V);
   }, 40_000);
 
+  it('inspect names the start token among the vocabulary', async () => {
+    const r = await cli(['inspect', '--model', join(run, 'model')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`vocabulary V = ${V} (pad, start, ${V - 2} characters:`);
+  });
+
   it('sample prints n words, the same twice for one seed, others for another seed', async () => {
     const model = join(run, 'model');
     const [a, b, c, short, ins] = await Promise.all([

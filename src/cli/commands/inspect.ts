@@ -86,7 +86,7 @@ function inspectText(o: { model: string; json: boolean }, m: LoadedTextModel, io
   const chars = (v: Vocabulary) => JSON.stringify(v.chars.join(''));
   io.out(`${o.model}: ${manifest.format} v${manifest.formatVersion}, layerwise ${manifest.library.version}, saved ${manifest.createdAt}`);
   io.out(`task: ${text.task}; loss ${network.loss.kind}`);
-  io.out(`input: ${text.indices ? 'character indices (an embedding first)' : 'one-hot characters'}, T_x = ${text.sourceLength}; vocabulary V = ${vocab.size} (pad, ${vocab.unknownIndex !== null ? 'unknown, ' : ''}${vocab.chars.length} characters: ${chars(vocab)})`);
+  io.out(`input: ${text.indices ? 'character indices (an embedding first)' : 'one-hot characters'}, T_x = ${text.sourceLength}; vocabulary V = ${vocab.size} (pad, ${vocab.unknownIndex !== null ? 'unknown, ' : ''}${vocab.startIndex !== null ? 'start, ' : ''}${vocab.chars.length} characters: ${chars(vocab)})`);
   if (target) io.out(`output: T_y = ${text.targetLength}; vocabulary V = ${target.size} (pad, ${target.chars.length} characters: ${chars(target)})`);
   io.out('');
   for (const line of network.summary().split('\n')) io.out(line);
