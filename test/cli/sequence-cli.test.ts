@@ -273,4 +273,23 @@ describe('textScores', () => {
     expect(s.cost).toBeCloseTo((Math.log(1 + 2 * Math.exp(-5)) + Math.log(Math.exp(5) + 2)) / 2, 10);
     expect(s.examples).toBe(2);
   });
+
+  it('leaves the padded steps out of both scores when the network masks them (a language model)', () => {
+    // The same outputs (index 1 everywhere) behind a masking layer; X's last step is padding (all zeros) in both examples.
+    const net = new Network({
+      inputShape: { sequence: [2, 3] },
+      layers: [{ type: 'masking' }, { type: 'lstm', units: 2, returnSequences: true }, { type: 'timeDistributed', units: 3, activation: 'softmax' }],
+      dtype: 'float64',
+    });
+    net.parameters.W2!.data.fill(0);
+    net.parameters.b2!.data.set([0, 5, 0]);
+    const X = new Tensor([2, 2, 3], new Float64Array([1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0]));
+    const Y = new Tensor([3, 2, 3], new Float64Array(18));
+    const set = (k: number, j: number, t: number) => (Y.data[(k * 2 + j) * 3 + t] = 1);
+    [[1, 1, 0], [1, 2, 0]].forEach((ys, j) => ys.forEach((k, t) => set(k, j, t)));
+    const s = textScores(net, X, Y);
+    // Characters 3 of 4 as before; exact: example 0 is right on its real steps, example 1 is not.
+    expect(s.charAccuracy).toBe(0.75);
+    expect(s.exactMatch).toBe(0.5);
+  });
 });

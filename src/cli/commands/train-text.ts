@@ -158,6 +158,8 @@ export function textNetworkSpecs(tokens: readonly LayerToken[], d: Pick<TextData
 export function textScores(net: Network, X: Tensor, Y: Tensor): TextSetScores {
   const predicted = stepArgmax(net.predict(X));
   const expected = stepArgmax(Y);
+  // A masked network (a language model) is not trained on its padded steps: they count for neither score.
+  const masked = Boolean(net.layerStack[0]?.producesMask);
   let chars = 0;
   let right = 0;
   let exact = 0;
@@ -165,8 +167,11 @@ export function textScores(net: Network, X: Tensor, Y: Tensor): TextSetScores {
     const as = predicted[j]!;
     let all = true;
     ys.forEach((y, t) => {
+      if (y === PAD_INDEX) {
+        if (!masked && as[t] !== y) all = false;
+        return;
+      }
       if (as[t] !== y) all = false;
-      if (y === PAD_INDEX) return;
       chars++;
       if (as[t] === y) right++;
     });
