@@ -67,8 +67,7 @@ export class FreeListAllocator {
       if (free < size) continue;
       const ptr = this.freeStarts[i] as number;
       if (free === size) {
-        this.freeStarts.splice(i, 1);
-        this.freeSizes.splice(i, 1);
+        this.removeFree(i);
       } else {
         this.freeStarts[i] = ptr + size;
         this.freeSizes[i] = free - size;
@@ -99,20 +98,43 @@ export class FreeListAllocator {
     if (i > 0 && (this.freeStarts[i - 1] as number) + (this.freeSizes[i - 1] as number) === start) {
       i--;
       start = this.freeStarts[i] as number;
-      this.freeStarts.splice(i, 1);
-      this.freeSizes.splice(i, 1);
+      this.removeFree(i);
     }
     if (i < this.freeStarts.length && this.freeStarts[i] === end) {
       end += this.freeSizes[i] as number;
-      this.freeStarts.splice(i, 1);
-      this.freeSizes.splice(i, 1);
+      this.removeFree(i);
     }
     if (end === this.topAddress) {
       this.topAddress = start;
       return;
     }
-    this.freeStarts.splice(i, 0, start);
-    this.freeSizes.splice(i, 0, end - start);
+    this.insertFree(i, start, end - start);
+  }
+
+  // The free lists are edited in place: splice returns an array of what it removed, garbage on every call.
+
+  /** Removes free block i. */
+  private removeFree(i: number): void {
+    const starts = this.freeStarts;
+    const sizes = this.freeSizes;
+    for (let j = i + 1; j < starts.length; j++) {
+      starts[j - 1] = starts[j] as number;
+      sizes[j - 1] = sizes[j] as number;
+    }
+    starts.length--;
+    sizes.length--;
+  }
+
+  /** Inserts a free block at index i. */
+  private insertFree(i: number, start: number, size: number): void {
+    const starts = this.freeStarts;
+    const sizes = this.freeSizes;
+    for (let j = starts.length; j > i; j--) {
+      starts[j] = starts[j - 1] as number;
+      sizes[j] = sizes[j - 1] as number;
+    }
+    starts[i] = start;
+    sizes[i] = size;
   }
 
   /** The size of a live block, or undefined. */

@@ -8,10 +8,11 @@
  * Nothing here allocates on the JS heap per kernel call for tensors the
  * backend made: the staging records are slots of arrays kept from call to
  * call, and the int32 copies go through one view of the whole memory,
- * remade only when the memory grew.
+ * remade only when the memory grew, into a block kept from call to call.
  */
 import type { FloatArray, Tensor } from '../../tensor/tensor.js';
 import type { WasmHeap } from './heap.js';
+import { KeptBlock } from './kept-block.js';
 
 export class Stager {
   /** The staged blocks of the current call, slots [0, count): the foreign array (null for int32 scratch), its block, whether to copy it back. */
@@ -21,8 +22,13 @@ export class Stager {
   private count = 0;
   /** An Int32Array over the whole memory (null until the first int32 staging; remade when the buffer changed). */
   private words: Int32Array | null = null;
+  /** The first int32 copy of a call goes here (an allocator block per call would churn its lists); later ones get blocks of their own. */
+  private readonly indices: KeptBlock;
+  private indicesUsed = false;
 
-  constructor(private readonly heap: WasmHeap) {}
+  constructor(private readonly heap: WasmHeap) {
+    this.indices = new KeptBlock(heap);
+  }
 
   /** The address of a tensor the kernel reads. Stage every input before the outputs. */
   input(t: Tensor): number {
@@ -39,19 +45,22 @@ export class Stager {
 
   /** The address of a scratch copy of `values[start .. start + count)` (the gather's column indices). */
   int32(values: Int32Array, start: number, count: number): number {
-    const block = this.heap.allocator.alloc(count * 4);
+    const kept = !this.indicesUsed;
+    const block = kept ? this.indices.at(count * 4) : this.heap.allocator.alloc(count * 4);
     const buffer = this.heap.memory.memory.buffer;
     let words = this.words;
     if (words === null || words.buffer !== buffer) this.words = words = new Int32Array(buffer);
     // Value by value: a subarray of `values` would be a view made per call.
     const base = block >> 2;
     for (let i = 0; i < count; i++) words[base + i] = values[start + i]!;
-    this.push(null, block, false);
+    if (kept) this.indicesUsed = true;
+    else this.push(null, block, false);
     return block;
   }
 
   /** Copies staged outputs back and frees the scratch; call in a `finally`. */
   finish(): void {
+    this.indicesUsed = false;
     const n = this.count;
     if (n === 0) return;
     for (let i = 0; i < n; i++) {

@@ -59,7 +59,11 @@ export function freeDotAttention(b: DotAttentionBuffers): void {
 /** Views made once per (tensor, count): a wasm tensor's views are repaired in place after a memory grow, so they stay valid. */
 const blockViews = new WeakMap<Tensor, Map<number, Tensor[]>>();
 
-/** `t`'s rows in `count` equal blocks, as views made on the first call and reused after. */
+/**
+ * `t`'s rows in `count` equal blocks, as views made on the first call and reused after. Called per
+ * example in every pass: it must not allocate, so it holds no closure (a function that makes one
+ * allocates the context of its captured variables on every call, made or not: 40 bytes here).
+ */
 export function rowBlocks(t: Tensor, count: number): readonly Tensor[] {
   let byCount = blockViews.get(t);
   if (byCount === undefined) {
@@ -68,10 +72,17 @@ export function rowBlocks(t: Tensor, count: number): readonly Tensor[] {
   }
   let views = byCount.get(count);
   if (views === undefined) {
-    const rows = t.rows / count;
-    views = Array.from({ length: count }, (_, k) => rowsOf(t, k * rows, rows));
+    views = splitRows(t, count);
     byCount.set(count, views);
   }
+  return views;
+}
+
+/** `t`'s rows in `count` equal blocks, as new views. */
+function splitRows(t: Tensor, count: number): Tensor[] {
+  const rows = t.rows / count;
+  const views: Tensor[] = [];
+  for (let k = 0; k < count; k++) views.push(rowsOf(t, k * rows, rows));
   return views;
 }
 
@@ -80,13 +91,29 @@ function example(t: Tensor, m: number, j: number): Tensor {
   return rowBlocks(t, m)[j]!;
 }
 
+/** The d_k of the last scale computed, and 1 / sqrt(d_k) for it. */
+let scaledDk = 0;
+let scaleOfDk = 1;
+
+/**
+ * 1 / sqrt(dk), kept from the call before: a double computed per call is boxed (16 bytes) when
+ * passed on to a kernel, while the kept value is passed as it is.
+ */
+function attentionScale(dk: number): number {
+  if (dk !== scaledDk) {
+    scaleOfDk = 1 / Math.sqrt(dk);
+    scaledDk = dk;
+  }
+  return scaleOfDk;
+}
+
 /**
  * scaled_dot_product_attention: Q (m T_q, d_k), K (m T_k, d_k), V (m T_k, d_v) -> out (m T_q, d_v),
  * the weights kept in `b`; `bias` is {@link maskBias}'s term or null.
  */
 export function dotAttention(be: Backend, Q: Tensor, K: Tensor, V: Tensor, bias: Tensor | null, b: DotAttentionBuffers, out: Tensor): void {
   const { m, S, WT, weights } = b;
-  const scale = 1 / Math.sqrt(Q.cols);
+  const scale = attentionScale(Q.cols);
   for (let j = 0; j < m; j++) be.matmul(example(Q, m, j), example(K, m, j), example(S, m, j), false, true, scale, 0);
   be.transpose(S, WT);
   if (bias) be.axpy(1, bias, WT);
@@ -102,7 +129,7 @@ export function dotAttention(be: Backend, Q: Tensor, K: Tensor, V: Tensor, bias:
  */
 export function dotAttentionBackward(be: Backend, Q: Tensor, K: Tensor, V: Tensor, b: DotAttentionBuffers, dOut: Tensor, dQ: Tensor, dK: Tensor, dV: Tensor, dS: Tensor, dST: Tensor): void {
   const { m, WT, weights } = b;
-  const scale = 1 / Math.sqrt(Q.cols);
+  const scale = attentionScale(Q.cols);
   for (let j = 0; j < m; j++) {
     be.matmul(example(dOut, m, j), example(V, m, j), example(dS, m, j), false, true, 1, 0);
     be.matmul(example(weights, m, j), example(dOut, m, j), example(dV, m, j), true, false, 1, 0);
