@@ -9,8 +9,8 @@
  * state before and after.
  */
 import { GCProfiler, getHeapStatistics } from 'node:v8';
-import { vi } from 'vitest';
-import { fit, getBackend, type Network, type Tensor } from '../../src/index.js';
+import { expect, vi } from 'vitest';
+import { fit, getBackend, Plan, type Network, type Tensor } from '../../src/index.js';
 import { heapStats, memoryInfo } from '../../src/backend/wasm/testing.js';
 
 /** Steps before the first window, steps per window, windows measured. */
@@ -26,7 +26,7 @@ interface GcRecord {
 }
 
 /** Bytes the JS heap allocates between `start()` and `stop()`: the used size's growth plus what each collection in between freed. */
-export class AllocationMeter {
+class AllocationMeter {
   private profiler: GCProfiler | null = null;
   private used = 0;
 
@@ -47,7 +47,7 @@ export class AllocationMeter {
 }
 
 /** What a run measured: JS-heap bytes per step in each window, tensors allocated, and the wasm heap before and after. */
-export interface Measured {
+interface Measured {
   readonly perStep: number[];
   readonly zerosCalls: number;
   readonly wasm: readonly [string, string];
@@ -56,7 +56,7 @@ export interface Measured {
 const wasmState = (backend: string): string => (backend === 'wasm' ? JSON.stringify({ ...heapStats(), bytes: memoryInfo().bytes }) : '');
 
 /** Runs `step` `warm` times, then `windows` windows of `window` steps, measuring each. */
-export function measureLoop(backend: string, w: Windows, step: () => void): Measured {
+function measureLoop(backend: string, w: Windows, step: () => void): Measured {
   for (let i = 0; i < w.warm; i++) step();
   const zeros = vi.spyOn(getBackend(), 'zeros');
   const before = wasmState(backend);
@@ -78,7 +78,7 @@ export function measureLoop(backend: string, w: Windows, step: () => void): Meas
  * fit (Adam, mini-batches of `batchSize` of the `m` examples) for warm + windows x window
  * iterations, measuring the windows from onIteration.
  */
-export function measureFit(backend: string, w: Windows, net: Network, X: Tensor, Y: Tensor, m: number, batchSize: number): Measured {
+function measureFit(backend: string, w: Windows, net: Network, X: Tensor, Y: Tensor, m: number, batchSize: number): Measured {
   const meter = new AllocationMeter();
   const perStep: number[] = [];
   const zeros = vi.spyOn(getBackend(), 'zeros');
@@ -109,11 +109,59 @@ export function measureFit(backend: string, w: Windows, net: Network, X: Tensor,
 }
 
 /** Prints a run's figures when LAYERWISE_ALLOCATION=1. */
-export function report(what: string, m: Measured): void {
+function report(what: string, m: Measured): void {
   if (process.env.LAYERWISE_ALLOCATION === '1') console.log(`${what}: ${m.perStep.map((b) => b.toFixed(0)).join(' ')} bytes/step`);
 }
 
-/** The smallest window's bytes per step, with a message naming the windows (for an assertion). */
-export function steadyState(what: string, m: Measured): [number, string] {
-  return [Math.min(...m.perStep), `${what}: JS-heap bytes per step (windows ${m.perStep.map(Math.round).join(', ')})`];
+/** JS-heap bytes a step may allocate: the layers' training pass, and fit's whole step. */
+export interface StepBounds {
+  readonly pass: number;
+  readonly fit: number;
+}
+
+/** How a network is trained for the measure: the pass's windows (it warms up longer), fit's, the examples and the batch. */
+export interface Training {
+  readonly pass: Windows;
+  readonly fit: Windows;
+  readonly m: number;
+  readonly batch: number;
+}
+
+/**
+ * The memory tests' windows for `m` examples in batches of `batch`: fit warms up 1,500 steps, the
+ * training pass alone twice as many (being cheap: some of its functions reach their final optimized
+ * code only after 2,000 passes), then 4 windows of 250 steps.
+ */
+export function standardTraining(m: number, batch: number): Training {
+  const fitWindows: Windows = { warm: 1500, window: 250, windows: 4 };
+  return { fit: fitWindows, pass: { ...fitWindows, warm: 2 * fitWindows.warm }, m, batch };
+}
+
+/**
+ * Measures `net`'s training pass on one batch of X, Y (forward, cost, regularization cost, backward)
+ * and fit's whole step (batch gather, passes, Adam), prints both (LAYERWISE_ALLOCATION=1) and expects
+ * of each: no tensor allocated, the wasm heap unchanged, and a steady state (the smallest window)
+ * under its bound.
+ */
+export function expectSteadyTraining(backend: string, name: string, net: Network, X: Tensor, Y: Tensor, t: Training, bounds: StepBounds): void {
+  const plan = new Plan(net, t.batch, true);
+  plan.input.data.set(X.data.subarray(0, plan.input.size));
+  plan.target.data.set(Y.data.subarray(0, plan.target.size));
+  const pass = measureLoop(backend, t.pass, () => {
+    plan.forward(true);
+    plan.cost();
+    plan.regularizationCost();
+    plan.backward();
+  });
+  plan.dispose();
+  report(`${name} [${backend}] training pass`, pass);
+  const step = measureFit(backend, t.fit, net, X, Y, t.m, t.batch);
+  report(`${name} [${backend}] fit step`, step);
+
+  for (const [what, m, bound, windows] of [['training pass', pass, bounds.pass, t.pass], ['fit step', step, bounds.fit, t.fit]] as const) {
+    expect(m.perStep).toHaveLength(windows.windows);
+    expect(m.zerosCalls, `${name}: tensors allocated by the ${what}`).toBe(0);
+    expect(m.wasm[1], `${name}: the wasm heap after the ${what}`).toBe(m.wasm[0]);
+    expect(Math.min(...m.perStep), `${name}: JS-heap bytes per ${what} (windows ${m.perStep.map(Math.round).join(', ')})`).toBeLessThan(bound);
+  }
 }

@@ -7,26 +7,26 @@
  *   (batch gather, passes, Adam) stay within a few boxed doubles of JS heap a step;
  * - no tensor is allocated (`zeros` is never called) and the wasm heap does not change.
  *
- * Measured on Node 20 (LAYERWISE_ALLOCATION=1 prints the figures): passes 66-114 bytes a step, fit
- * steps 85-181, on either backend (boxed doubles: a cost, a 1 / m). The wasm kernels' old closure
- * per call (45-75 bytes, 12 kernel calls a dense step) made them 1,300-2,100 and failed both wasm
- * cases (checked).
+ * Measured on Node 20 (LAYERWISE_ALLOCATION=1 prints the figures): passes 66-120 bytes a step, fit
+ * steps 85-470, on either backend (boxed doubles: a cost, a 1 / m; fit's figure on wasm was 181
+ * with this file alone, 470 after sequence-allocation.test.ts in the same process, its call sites
+ * having seen more networks). The wasm kernels' old closure per call (45-75 bytes, 12 kernel calls
+ * a dense step) made them 1,300-2,100 and failed both wasm cases (checked).
  */
 import { GCProfiler } from 'node:v8';
 import { expect, it } from 'vitest';
-import { makeMoons, Network, Plan, Rng, Tensor, type NetworkOptions } from '../../src/index.js';
+import { makeMoons, Network, Rng, Tensor, type NetworkOptions } from '../../src/index.js';
 import { describeEachBackend } from '../helpers.js';
-import { measureFit, measureLoop, report, steadyState, type Windows } from './allocation-meter.js';
+import { expectSteadyTraining, standardTraining, type StepBounds } from './allocation-meter.js';
 
 /** Examples (64 batches of 8 per epoch) and the batch. */
 const M = 512;
 const BATCH = 8;
-const FIT_WINDOWS: Windows = { warm: 1500, window: 250, windows: 4 };
-const PASS_WINDOWS: Windows = { ...FIT_WINDOWS, warm: 2 * FIT_WINDOWS.warm };
+const TRAINING = standardTraining(M, BATCH);
 /** Bytes a step may allocate on the JS heap, per backend: the layers' training pass, and fit's whole step. */
-const BOUNDS: Readonly<Record<string, { readonly pass: number; readonly fit: number }>> = {
-  js: { pass: 256, fit: 384 },
-  wasm: { pass: 256, fit: 384 },
+const BOUNDS: Readonly<Record<string, StepBounds>> = {
+  js: { pass: 256, fit: 768 },
+  wasm: { pass: 256, fit: 768 },
 };
 
 /** Seeded 8x8 images of a vertical (class 0) or horizontal (class 1) bar over noise, (M, 8, 8, 1), and the classes (1, M). */
@@ -70,30 +70,7 @@ describeEachBackend('dense and convolutional training allocate nothing per step'
       const { X, Y } = c.data();
       const net = new Network(c.options);
 
-      const plan = new Plan(net, BATCH, true);
-      plan.input.data.set(X.data.subarray(0, plan.input.size));
-      plan.target.data.set(Y.data.subarray(0, plan.target.size));
-      const pass = measureLoop(backend, PASS_WINDOWS, () => {
-        plan.forward(true);
-        plan.cost();
-        plan.regularizationCost();
-        plan.backward();
-      });
-      plan.dispose();
-      report(`${c.name} [${backend}] training pass`, pass);
-
-      const step = measureFit(backend, FIT_WINDOWS, net, X, Y, M, BATCH);
-      report(`${c.name} [${backend}] fit step`, step);
-
-      for (const m of [pass, step]) {
-        expect(m.perStep).toHaveLength(FIT_WINDOWS.windows);
-        expect(m.zerosCalls).toBe(0);
-        expect(m.wasm[1]).toBe(m.wasm[0]);
-      }
-      const [passBytes, passWhat] = steadyState(`${c.name}: training pass`, pass);
-      expect(passBytes, passWhat).toBeLessThan(bounds.pass);
-      const [stepBytes, stepWhat] = steadyState(`${c.name}: fit step`, step);
-      expect(stepBytes, stepWhat).toBeLessThan(bounds.fit);
+      expectSteadyTraining(backend, c.name, net, X, Y, TRAINING, bounds);
     });
   }
 });

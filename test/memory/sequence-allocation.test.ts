@@ -31,9 +31,9 @@
  */
 import { GCProfiler } from 'node:v8';
 import { expect, it } from 'vitest';
-import { Network, Plan, Rng, Tensor, type NetworkOptions } from '../../src/index.js';
+import { Network, Rng, Tensor, type NetworkOptions } from '../../src/index.js';
 import { describeEachBackend } from '../helpers.js';
-import { measureFit, measureLoop, report, steadyState, type Windows } from './allocation-meter.js';
+import { expectSteadyTraining, standardTraining, type StepBounds } from './allocation-meter.js';
 
 /** Features per step: one-hot characters 1..N-1, index 0 the padding (or the target at a padded step). */
 const N = 4;
@@ -41,15 +41,9 @@ const T = 6;
 /** Examples: 64 batches of 8 per epoch, so per-epoch work (shuffle, history) is a small share of a step. */
 const M = 512;
 const BATCH = 8;
-/**
- * Steps before the first window (fit's; the training pass alone gets twice as many, being cheap: some
- * of its functions reach their final optimized code only after 2,000 passes), the steps of a window,
- * and the windows measured.
- */
-const FIT_WINDOWS: Windows = { warm: 1500, window: 250, windows: 4 };
-const PASS_WINDOWS: Windows = { ...FIT_WINDOWS, warm: 2 * FIT_WINDOWS.warm };
+const TRAINING = standardTraining(M, BATCH);
 /** Bytes a step may allocate on the JS heap, per backend: the layers' training pass, and fit's whole step. */
-const BOUNDS: Readonly<Record<string, { readonly pass: number; readonly fit: number }>> = {
+const BOUNDS: Readonly<Record<string, StepBounds>> = {
   js: { pass: 80, fit: 256 },
   wasm: { pass: 512, fit: 512 },
 };
@@ -63,7 +57,7 @@ interface Case {
   /** A class per sequence (2 classes) instead of a target per step. */
   readonly perSequence?: boolean;
   /** Bounds of its own on a backend, where its figures stand above the others' (see the top of the file). */
-  readonly bounds?: Readonly<Record<string, { readonly pass: number; readonly fit: number }>>;
+  readonly bounds?: Readonly<Record<string, StepBounds>>;
 }
 
 const softmaxPerStep = { type: 'timeDistributed', units: N, activation: 'softmax' } as const;
@@ -128,32 +122,7 @@ describeEachBackend('sequence training allocates nothing per step', (backend) =>
       const { X, Y } = data(c.input, c.perSequence ?? false, 1);
       const net = new Network({ inputShape: { sequence: [c.input === 'indices' ? 1 : N, T] }, layers: c.layers, seed: 1 });
 
-      // The layers' training pass on one batch.
-      const plan = new Plan(net, BATCH, true);
-      plan.input.data.set(X.data.subarray(0, plan.input.size));
-      plan.target.data.set(Y.data.subarray(0, plan.target.size));
-      const pass = measureLoop(backend, PASS_WINDOWS, () => {
-        plan.forward(true);
-        plan.cost();
-        plan.regularizationCost();
-        plan.backward();
-      });
-      plan.dispose();
-      report(`${c.name} [${backend}] training pass`, pass);
-
-      // fit's whole step: gather the batch, the passes, Adam.
-      const step = measureFit(backend, FIT_WINDOWS, net, X, Y, M, BATCH);
-      report(`${c.name} [${backend}] fit step`, step);
-
-      for (const m of [pass, step]) {
-        expect(m.perStep).toHaveLength(FIT_WINDOWS.windows);
-        expect(m.zerosCalls).toBe(0);
-        expect(m.wasm[1]).toBe(m.wasm[0]);
-      }
-      const [passBytes, passWhat] = steadyState(`${c.name}: training pass`, pass);
-      expect(passBytes, passWhat).toBeLessThan(bounds.pass);
-      const [stepBytes, stepWhat] = steadyState(`${c.name}: fit step`, step);
-      expect(stepBytes, stepWhat).toBeLessThan(bounds.fit);
+      expectSteadyTraining(backend, c.name, net, X, Y, TRAINING, bounds);
     });
   }
 });
