@@ -2,8 +2,9 @@
  * Shared test helpers: the backends every numeric suite runs against, and
  * element-wise comparison with an explicit tolerance.
  */
-import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { getBackend, listBackends, setBackend, type Tensor } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, vi } from 'vitest';
+import { fit, getBackend, listBackends, setBackend, type FitOptions, type History, type Network, type Tensor } from '../src/index.js';
+import { heapStats } from '../src/backend/wasm/testing.js';
 
 /** Every registered backend ('js', and 'wasm' once src/index.ts has loaded it). */
 export function backendNames(): string[] {
@@ -58,4 +59,31 @@ export function expectClose(actual: Tensor | ArrayLike<number>, expected: ArrayL
       throw new Error(`element ${i}: expected ${e[i]}, got ${a[i]} (|diff| ${diff} > tol ${tol})`);
     }
   }
+}
+
+/**
+ * Runs fit and asserts that between iterations `from` and `to` no tensor was allocated (no `zeros`
+ * call) and, on wasm, the wasm heap's blocks did not change; returns the history.
+ */
+export function fitAllocatesNoTensors(backend: string, net: Network, X: Tensor, Y: Tensor, options: FitOptions, [from, to]: readonly [number, number]): History {
+  const zeros = vi.spyOn(getBackend(), 'zeros');
+  const calls: number[] = [];
+  const heap: string[] = [];
+  let history: History;
+  try {
+    history = fit(net, X, Y, {
+      ...options,
+      onIteration: (i) => {
+        if (i !== from && i !== to) return;
+        calls.push(zeros.mock.calls.length);
+        heap.push(backend === 'wasm' ? JSON.stringify(heapStats()) : '');
+      },
+    });
+  } finally {
+    zeros.mockRestore();
+  }
+  expect(calls).toHaveLength(2);
+  expect(calls[1]).toBe(calls[0]);
+  expect(heap[1]).toBe(heap[0]);
+  return history;
 }

@@ -6,10 +6,9 @@
  * a save/load round trip, a learning test that needs attention across steps,
  * and each bad argument against its message.
  */
-import { describe, expect, it, vi } from 'vitest';
-import { backendFor, checkGradients, compareGradients, deserializeModel, fit, getBackend, Network, Rng, serializeModel, StepMask, Tensor, type AnyLayer, type NetworkOptions } from '../../src/index.js';
-import { heapStats } from '../../src/backend/wasm/testing.js';
-import { backendNames, describeEachBackend, expectClose, withBackend } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { backendFor, checkGradients, compareGradients, deserializeModel, fit, Network, Rng, serializeModel, StepMask, Tensor, type AnyLayer, type NetworkOptions } from '../../src/index.js';
+import { backendNames, describeEachBackend, expectClose, fitAllocatesNoTensors, withBackend } from '../helpers.js';
 
 /** Seeded values in [-1, 1) of the given shape. */
 function uniform(shape: number[], seed: number, dtype: 'float32' | 'float64' = 'float64'): Tensor {
@@ -329,24 +328,7 @@ describeEachBackend('transformer layers: training allocates no tensors per step'
       layers: [{ type: 'embedding', vocab: 4, dim: 8 }, { type: 'positionalEncoding' }, { type: 'transformerEncoder', heads: 2, ff: 8, keepProb: 0.9, causal: true }, { type: 'globalAveragePool1d' }, { units: 2, activation: 'softmax' }],
       seed: 1,
     });
-    const zeros = vi.spyOn(getBackend(), 'zeros');
-    const calls: number[] = [];
-    const heap: string[] = [];
-    fit(net, X, Y, {
-      learningRate: 0.01,
-      epochs: 60,
-      batchSize: 16,
-      optimizer: 'adam',
-      onIteration: (i) => {
-        if (i !== 20 && i !== 220) return;
-        calls.push(zeros.mock.calls.length);
-        heap.push(backend === 'wasm' ? JSON.stringify(heapStats()) : '');
-      },
-    });
-    zeros.mockRestore();
-    expect(calls).toHaveLength(2);
-    expect(calls[1]).toBe(calls[0]);
-    expect(heap[1]).toBe(heap[0]);
+    fitAllocatesNoTensors(backend, net, X, Y, { learningRate: 0.01, epochs: 60, batchSize: 16, optimizer: 'adam' }, [20, 220]);
   });
 });
 
