@@ -4,28 +4,20 @@
  * suites were skipped (see test/browser.ts, which the suites use). This file
  * imports nothing from vitest at run time: globalSetup runs outside the workers.
  */
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { collectSkips, isExecutableFile, partRequired } from './part-setup.js';
 
 /** Where the browser suites look for Chromium: `$LAYERWISE_CHROMIUM`, else Debian's `/usr/bin/chromium`. */
 export const CHROMIUM = process.env.LAYERWISE_CHROMIUM || '/usr/bin/chromium';
 
 /** Whether `path` is an executable file. */
 export function hasBrowser(path = CHROMIUM): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
+  return isExecutableFile(path);
 }
 
 /** Whether a missing browser fails the run: `CI` set (to anything but "", "0" or "false") or `LAYERWISE_REQUIRE_BROWSER=1`. */
 export function browserRequired(env: NodeJS.ProcessEnv = process.env): boolean {
-  const ci = env.CI;
-  return (ci !== undefined && !['', '0', 'false'].includes(ci.toLowerCase())) || env.LAYERWISE_REQUIRE_BROWSER === '1';
+  return partRequired(env, 'LAYERWISE_REQUIRE_BROWSER');
 }
 
 /** How to get the browser suites to run, said in the skip line and in the failure. */
@@ -41,13 +33,5 @@ export function skipLine(suites: readonly string[], path = CHROMIUM): string {
 
 /** globalSetup: a folder where skipped suites record themselves, read after the run for the one line. */
 export default function setup(project: TestProject): () => void {
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-browser-skips-'));
-  project.provide('browserSkips', dir);
-  return () => {
-    const skipped = readdirSync(dir)
-      .map((f) => readFileSync(join(dir, f), 'utf8'))
-      .sort();
-    rmSync(dir, { recursive: true, force: true });
-    if (skipped.length > 0) console.log(`\n${skipLine(skipped)}\n`);
-  };
+  return collectSkips(project, 'browserSkips', (suites) => skipLine(suites));
 }

@@ -6,31 +6,23 @@
  * nothing from vitest at run time (test/distributed/measure.ts uses it too).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { TestProject } from 'vitest/node';
+import { collectSkips, isExecutableFile, partRequired } from './part-setup.js';
 
 /** `$LAYERWISE_REDIS_SERVER`, else `redis-server` on the PATH (Debian's package puts it in /usr/bin), else null. */
 export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | null {
   const candidates = env.LAYERWISE_REDIS_SERVER ? [env.LAYERWISE_REDIS_SERVER] : [...(env.PATH ?? '').split(delimiter).filter(Boolean).map((d) => join(d, 'redis-server')), '/usr/bin/redis-server'];
-  for (const path of candidates) {
-    try {
-      accessSync(path, constants.X_OK);
-      if (statSync(path).isFile()) return path;
-    } catch {
-      // not here
-    }
-  }
-  return null;
+  return candidates.find(isExecutableFile) ?? null;
 }
 
 /** Whether a missing redis-server fails the run: `CI` set (to anything but "", "0" or "false") or `LAYERWISE_REQUIRE_REDIS=1`. */
 export function redisRequired(env: NodeJS.ProcessEnv = process.env): boolean {
-  const ci = env.CI;
-  return (ci !== undefined && !['', '0', 'false'].includes(ci.toLowerCase())) || env.LAYERWISE_REQUIRE_REDIS === '1';
+  return partRequired(env, 'LAYERWISE_REQUIRE_REDIS');
 }
 
 /** How to get the Redis suites to run, said in the skip line and in the failure. */
@@ -46,15 +38,7 @@ export function skipLine(suites: readonly string[]): string {
 
 /** globalSetup: a folder where skipped suites record themselves, read after the run for the one line. */
 export default function setup(project: TestProject): () => void {
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-redis-skips-'));
-  project.provide('redisSkips', dir);
-  return () => {
-    const skipped = readdirSync(dir)
-      .map((f) => readFileSync(join(dir, f), 'utf8'))
-      .sort();
-    rmSync(dir, { recursive: true, force: true });
-    if (skipped.length > 0) console.log(`\n${skipLine(skipped)}\n`);
-  };
+  return collectSkips(project, 'redisSkips', skipLine);
 }
 
 /** A free TCP port on 127.0.0.1 (nothing listens there once this resolves). */
